@@ -1,0 +1,16 @@
+import { defineProject } from 'vitest/config';
+
+/** The vitest project settings every package shares. */
+export function packageProject(name: string) {
+  return defineProject({
+    resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] },
+    ssr: { resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] } },
+    test: {
+      name,
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      environment: 'node',
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
+    },
+  });
+}
