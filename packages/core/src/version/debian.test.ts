@@ -100,5 +100,10 @@ describe('debian versions: semantics', () => {
     expect(debian.validate('a:1')).toBe('epoch in version is empty');
     expect(debian.validate('1a:1')).toBe('epoch in version is not number');
     expect(debian.validate('3000000000:1')).toBe('epoch in version is too big');
+    // dpkg's C parser takes a signed epoch, apt and Dpkg::Version do not: strict rejects it,
+    // the lenient comparison follows dpkg --compare-versions.
+    expect(debian.validate('+1:1.0')).toBe('epoch in version is not number');
+    expect(compareDebianLenient('+1:003.1', '1:3.1')).toBe(0);
+    expect(() => compareDebianLenient('1.0', '1.0-')).toThrowError(VersionError);
   });
 });

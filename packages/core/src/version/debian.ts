@@ -82,6 +82,9 @@ function locate(v: string, out: Span, lenient = false): string | null {
     let i = start;
     let negative = false;
     const sign = v.charCodeAt(i);
+    // dpkg's strtol() takes a sign ("+1:2.0"); Dpkg::Version and apt do not, and
+    // apt orders such epochs differently from dpkg: only the lenient mode takes them.
+    if (!lenient && (sign === 43 || sign === CH_HYPHEN)) return 'epoch in version is not number';
     if (sign === 43 /* + */ || sign === CH_HYPHEN) {
       negative = sign === CH_HYPHEN;
       i++;
