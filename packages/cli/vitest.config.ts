@@ -1,3 +1,6 @@
 import { packageProject } from '../../vitest.shared.js';
 
-export default packageProject('cli');
+// The end-to-end tests run the real `patchloop` binary, so the workspace is
+// built (incrementally) before they start.
+const project = packageProject('cli');
+export default { ...project, test: { ...project.test, globalSetup: ['./test/build.ts'] } };

@@ -1,2 +1,3 @@
 export * from './error/codes.js';
 export * from './version/index.js';
+export * from './inventory/os-release.js';

@@ -13,9 +13,7 @@ export const repoRoot = resolve(here, '../../..');
 export function fixturesDir(): string {
   const dir = process.env.PATCHLOOP_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
   if (!existsSync(dir)) {
-    throw new Error(
-      `shared fixtures not found at ${dir}: clone next to ../shared or set PATCHLOOP_FIXTURES`,
-    );
+    throw new Error(`shared fixtures not found at ${dir}: clone next to ../shared or set PATCHLOOP_FIXTURES`);
   }
   return dir;
 }

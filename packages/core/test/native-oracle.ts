@@ -30,7 +30,8 @@ function withPairsFile<T>(pairs: readonly Pair[], fn: (file: string) => T): T {
 
 function toOrderings(out: string, expected: number): (-1 | 0 | 1)[] {
   const lines = out.trim() === '' ? [] : out.trim().split('\n');
-  if (lines.length !== expected) throw new Error(`oracle returned ${lines.length} results for ${expected} pairs`);
+  if (lines.length !== expected)
+    throw new Error(`oracle returned ${lines.length} results for ${expected} pairs`);
   return lines.map((l) => {
     const n = Number(l);
     if (!Number.isFinite(n)) throw new Error(`oracle printed ${JSON.stringify(l)}`);

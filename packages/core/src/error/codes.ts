@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   PL_VERSION_SCHEME_UNKNOWN: 'The versioning scheme (ecosystem) named is not one Patchloop knows.',
   PL_NEVRA_INVALID: 'An RPM package string is not a valid name-[epoch:]version-release[.arch].',
   PL_USAGE: 'A command was called with missing or conflicting arguments.',
+  PL_INPUT_LINE_INVALID: 'A line of line-oriented input does not have the expected fields.',
+  PL_OS_RELEASE_INVALID: 'An os-release file has a line that is not KEY=value.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

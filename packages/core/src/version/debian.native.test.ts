@@ -39,7 +39,20 @@ function realDebianVersions(): string[] {
   return [...found].filter((v) => debian.validate(v) === null && !/\s/.test(v)).sort();
 }
 
-const SUFFIXES = ['+deb10u1', '+deb12u3', '~bpo11+1', '+b1', '-1', '-0ubuntu0.22.04.1', '~rc1', '+dfsg', '.1', 'a', '~~', '+really1.0'];
+const SUFFIXES = [
+  '+deb10u1',
+  '+deb12u3',
+  '~bpo11+1',
+  '+b1',
+  '-1',
+  '-0ubuntu0.22.04.1',
+  '~rc1',
+  '+dfsg',
+  '.1',
+  'a',
+  '~~',
+  '+really1.0',
+];
 const ALPHABET = '0123456789abcxyzAZ.+~-:';
 
 describe('debian versions: differential against apt_pkg and dpkg', () => {
@@ -65,15 +78,12 @@ describe('debian versions: differential against apt_pkg and dpkg', () => {
       const a = versions[i] as string;
       const roll = rng.next();
       // Mostly near neighbours (a version against its own mutation), some random, some identical.
-      const b =
-        roll < 0.6
-          ? mutateVersion(rng, a, ALPHABET, SUFFIXES)
-          : roll < 0.95
-            ? rng.pick(versions)
-            : a;
+      const b = roll < 0.6 ? mutateVersion(rng, a, ALPHABET, SUFFIXES) : roll < 0.95 ? rng.pick(versions) : a;
       if (debian.validate(b) === null && !/\s/.test(b)) pairs.push([a, b]);
     }
-    console.log(`debian differential seed=${seed} pairs=${pairs.length} (PATCHLOOP_TEST_SEED=${seed} repeats it)`);
+    console.log(
+      `debian differential seed=${seed} pairs=${pairs.length} (PATCHLOOP_TEST_SEED=${seed} repeats it)`,
+    );
     expect(pairs.length).toBeGreaterThanOrEqual(20_000);
 
     const native = aptCompare(pairs);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectedOrdering, readCsv } from '../../test/fixtures.js';
+import { createRng, mutateVersion, testSeed } from '../../test/random.js';
 import { compareDebianLenient, debian } from './debian.js';
 import { VersionError } from './scheme.js';
 
@@ -54,7 +55,9 @@ describe('debian versions: fixture tables', () => {
     const rows = readCsv('version-compare', 'dpkg', 'dpkg_version_validity.csv');
     expect(rows.length).toBe(36);
     const wrong = rows.filter((r) => (debian.validate(r.version ?? '') === null) !== (r.valid === 'true'));
-    expect(wrong.map((r) => `${JSON.stringify(r.version)} valid=${r.valid}: ${debian.validate(r.version ?? '')}`)).toEqual([]);
+    expect(
+      wrong.map((r) => `${JSON.stringify(r.version)} valid=${r.valid}: ${debian.validate(r.version ?? '')}`),
+    ).toEqual([]);
   });
 });
 
@@ -71,7 +74,7 @@ describe('debian versions: semantics', () => {
     ['0:1.0', '1.0', 0, 'epoch 0 is the default'],
     ['1.010', '1.10', 0, 'leading zeros do not count'],
     ['7.88.1-10+deb12u5', '7.88.1-10+deb12u12', -1, 'real curl updates'],
-  ] as const)('%s vs %s = %i (%s)', (a, b, want) => {
+  ] as const)('%s vs %s = %i (%s)', (a, b, want, _why) => {
     expect(debian.compare(a, b)).toBe(want);
     expect(debian.compare(b, a)).toBe(want === 0 ? 0 : -want);
   });
@@ -105,5 +108,30 @@ describe('debian versions: semantics', () => {
     expect(debian.validate('+1:1.0')).toBe('epoch in version is not number');
     expect(compareDebianLenient('+1:003.1', '1:3.1')).toBe(0);
     expect(() => compareDebianLenient('1.0', '1.0-')).toThrowError(VersionError);
+  });
+});
+
+describe('debian versions: the fast path of compare() accepts exactly what validate() accepts', () => {
+  it('on 30,000 seeded mutations, valid and invalid', () => {
+    const seed = testSeed();
+    const rng = createRng(seed);
+    console.log(`debian fast-path seed=${seed}`);
+    const bases = readCsv('version-compare', 'dpkg', 'dpkg_version_validity.csv').map((r) => r.version ?? '');
+    bases.push('1:2.36-9+deb12u4', '0.9~rc1+dfsg-1+deb10u2', '2:1.0-1', '1.0', '12345678901:1');
+    const disagree: string[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      const v = mutateVersion(rng, rng.pick(bases), '0123456789az.+~:- @', ['-', ':', '-1', ' ', '~']);
+      const valid = debian.validate(v) === null;
+      let compared: boolean;
+      try {
+        debian.compare(v, '1.0');
+        compared = true;
+      } catch {
+        compared = false;
+      }
+      if (compared !== valid) disagree.push(JSON.stringify(v));
+      if (valid && debian.compare(v, v) !== 0) disagree.push(`${JSON.stringify(v)} != itself`);
+    }
+    expect(disagree.slice(0, 20)).toEqual([]);
   });
 });

@@ -36,13 +36,21 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
-/** dpkg's order(): the weight of a non-digit character; 0 stands for "end". */
+/** Past the end of a string; order() of it is 0, like dpkg's NUL. */
+const END = -1;
+
+/**
+ * dpkg's order() as a table for ASCII: the weight of a non-digit character.
+ * Digits and the end weigh 0, letters their code, '~' -1, anything else its
+ * code + 256.
+ */
+const ORDER = new Int32Array(128);
+for (let c = 0; c < 128; c++) {
+  ORDER[c] = isDigit(c) ? 0 : isAlpha(c) ? c : c === CH_TILDE ? -1 : c + 256;
+}
+
 function order(c: number): number {
-  if (c !== c) return 0; // NaN: past the end of the string
-  if (isDigit(c)) return 0;
-  if (isAlpha(c)) return c;
-  if (c === CH_TILDE) return -1;
-  return c + 256;
+  return c === END ? 0 : c < 128 ? (ORDER[c] as number) : c + 256;
 }
 
 /**
@@ -122,7 +130,15 @@ function locate(v: string, out: Span, lenient = false): string | null {
   if (!isDigit(v.charCodeAt(upStart))) return 'version number does not start with digit';
   for (let i = upStart + 1; i < upEnd; i++) {
     const c = v.charCodeAt(i);
-    if (!isDigit(c) && !isAlpha(c) && c !== 46 && c !== CH_HYPHEN && c !== 43 && c !== CH_TILDE && c !== CH_COLON) {
+    if (
+      !isDigit(c) &&
+      !isAlpha(c) &&
+      c !== 46 &&
+      c !== CH_HYPHEN &&
+      c !== 43 &&
+      c !== CH_TILDE &&
+      c !== CH_COLON
+    ) {
       return 'invalid character in version number';
     }
   }
@@ -135,6 +151,57 @@ function locate(v: string, out: Span, lenient = false): string | null {
   return null;
 }
 
+/** Characters a valid version may contain anywhere: alphanumerics and . + ~ : - */
+const PLAIN = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  PLAIN[c] =
+    isDigit(c) || isAlpha(c) || c === 46 || c === 43 || c === CH_TILDE || c === CH_COLON || c === CH_HYPHEN
+      ? 1
+      : 0;
+}
+
+/**
+ * The common case in one pass: a version with only plain characters, an
+ * all-digit epoch, a digit first and a clean revision. Returns false for
+ * anything else, which locate() then examines (and names the reason).
+ */
+function locateFast(v: string, out: Span): boolean {
+  const n = v.length;
+  let colon = -1;
+  let lastColon = -1;
+  let hyphen = -1;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 128 || PLAIN[c] === 0) return false;
+    if (c === CH_COLON) {
+      if (colon < 0) colon = i;
+      lastColon = i;
+    } else if (c === CH_HYPHEN) hyphen = i;
+  }
+  let epoch = 0;
+  if (colon >= 0) {
+    if (colon === 0 || colon > 9) return false; // empty, or possibly above INT_MAX
+    for (let i = 0; i < colon; i++) {
+      const c = v.charCodeAt(i);
+      if (!isDigit(c)) return false;
+      epoch = epoch * 10 + (c - CH_0);
+    }
+  }
+  const upStart = colon + 1;
+  let upEnd = n;
+  if (hyphen >= upStart) {
+    if (hyphen === n - 1 || lastColon > hyphen) return false;
+    upEnd = hyphen;
+  }
+  if (upEnd === upStart || !isDigit(v.charCodeAt(upStart))) return false;
+  out.epoch = epoch;
+  out.upStart = upStart;
+  out.upEnd = upEnd;
+  out.revStart = upEnd === n ? n : upEnd + 1;
+  out.revEnd = n;
+  return true;
+}
+
 /**
  * dpkg's verrevcmp() over a[as, ae) and b[bs, be): alternating non-digit runs
  * (compared by order()) and digit runs (compared numerically).
@@ -145,14 +212,16 @@ function verrevcmp(a: string, as: number, ae: number, b: string, bs: number, be:
   while (i < ae || j < be) {
     let firstDiff = 0;
     for (;;) {
-      const ca = i < ae ? a.charCodeAt(i) : NaN;
-      const cb = j < be ? b.charCodeAt(j) : NaN;
-      const aText = i < ae && !isDigit(ca);
-      const bText = j < be && !isDigit(cb);
+      const ca = i < ae ? a.charCodeAt(i) : END;
+      const cb = j < be ? b.charCodeAt(j) : END;
+      const aText = ca !== END && !isDigit(ca);
+      const bText = cb !== END && !isDigit(cb);
       if (!aText && !bText) break;
-      const ac = order(ca);
-      const bc = order(cb);
-      if (ac !== bc) return ac - bc;
+      if (ca !== cb) {
+        const ac = order(ca);
+        const bc = order(cb);
+        if (ac !== bc) return ac - bc;
+      }
       i++;
       j++;
     }
@@ -177,10 +246,14 @@ const spanA: Span = { epoch: 0, upStart: 0, upEnd: 0, revStart: 0, revEnd: 0 };
 const spanB: Span = { epoch: 0, upStart: 0, upEnd: 0, revStart: 0, revEnd: 0 };
 
 function compareStrings(a: string, b: string, lenient = false): Ordering {
-  const ea = locate(a, spanA, lenient);
-  if (ea !== null) throw new VersionError('debian', a, ea);
-  const eb = locate(b, spanB, lenient);
-  if (eb !== null) throw new VersionError('debian', b, eb);
+  if (!locateFast(a, spanA)) {
+    const e = locate(a, spanA, lenient);
+    if (e !== null) throw new VersionError('debian', a, e);
+  }
+  if (!locateFast(b, spanB)) {
+    const e = locate(b, spanB, lenient);
+    if (e !== null) throw new VersionError('debian', b, e);
+  }
   if (spanA.epoch !== spanB.epoch) return spanA.epoch < spanB.epoch ? -1 : 1;
   let r = verrevcmp(a, spanA.upStart, spanA.upEnd, b, spanB.upStart, spanB.upEnd);
   if (r === 0) r = verrevcmp(a, spanA.revStart, spanA.revEnd, b, spanB.revStart, spanB.revEnd);

@@ -19,7 +19,9 @@ const fixtures = JSON.parse(
 
 /** node-semver fixtures mark loose rows with `true` or `{loose: true}`. */
 function isLoose(opt: unknown): boolean {
-  return opt === true || (typeof opt === 'object' && opt !== null && (opt as { loose?: unknown }).loose === true);
+  return (
+    opt === true || (typeof opt === 'object' && opt !== null && (opt as { loose?: unknown }).loose === true)
+  );
 }
 
 describe('semver: fixture tables', () => {
@@ -85,7 +87,16 @@ describe('semver: fixture tables', () => {
 
 describe('semver: semantics', () => {
   it('orders the SemVer 2.0 specification example', () => {
-    const spec = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0'];
+    const spec = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+    ];
     const shuffled = [...spec].reverse();
     expect(shuffled.sort(semver.compare)).toEqual(spec);
   });
@@ -117,7 +128,14 @@ describe('semver: differential against the semver package', () => {
     const valid = (v: string) => semver.validate(v) === null && nodeSemver.valid(v) !== null;
     const versions: string[] = [];
     while (versions.length < 20_000) {
-      const v = mutateVersion(rng, rng.pick(bases), '0123456789abz.-+', ['-rc.1', '-alpha', '+build.1', '.0', '-0', '-beta.11']);
+      const v = mutateVersion(rng, rng.pick(bases), '0123456789abz.-+', [
+        '-rc.1',
+        '-alpha',
+        '+build.1',
+        '.0',
+        '-0',
+        '-beta.11',
+      ]);
       if (valid(v)) versions.push(v);
     }
     console.log(`semver differential seed=${seed} versions=${versions.length}`);

@@ -64,7 +64,8 @@ function parseOrReason(input: string, loose: boolean): SemverVersion | string {
   const s = input.trim();
   if (s.length > MAX_LENGTH) return `longer than ${MAX_LENGTH} characters`;
   const m = (loose ? LOOSE : STRICT).exec(s);
-  if (m === null) return loose ? 'not a version' : 'not a SemVer 2.0 version (MAJOR.MINOR.PATCH[-pre][+build])';
+  if (m === null)
+    return loose ? 'not a version' : 'not a SemVer 2.0 version (MAJOR.MINOR.PATCH[-pre][+build])';
   const major = toComponent(m[1] ?? '');
   const minor = toComponent(m[2] ?? '');
   const patch = toComponent(m[3] ?? '');

@@ -1,0 +1,73 @@
+/**
+ * The patchloop command line: assembles the subcommands and maps errors to
+ * exit codes (0 ok, 1 failed or invalid input, 2 usage error).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isPatchloopError } from '@patchloop/core';
+import { upCommand } from './commands/up.js';
+import { versionsCommand, type Io } from './commands/versions.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Errors in how the command was called rather than in the data it read. */
+const USAGE_CODES = new Set<string>(['PL_USAGE', 'PL_VERSION_SCHEME_UNKNOWN']);
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const version = packageVersion();
+  const program = new Command('patchloop')
+    .description(
+      'Patchloop: self-hosted patch management (inventory, vulnerabilities, policy, deployment, compliance)',
+    )
+    .version(version, '-V, --version', 'print the Patchloop version')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(upCommand(io, version));
+  program.addCommand(versionsCommand(io, setExit));
+  // Subcommands inherit output and exit handling.
+  const inherit = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      sub
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+      inherit(sub);
+    }
+  };
+  inherit(program);
+  return program;
+}
+
+export async function main(
+  argv: string[],
+  io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let exit: number = EXIT.ok;
+  const program = buildProgram(io, (code) => (exit = code));
+  try {
+    await program.parseAsync(argv);
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isPatchloopError(e)) {
+      io.stderr.write(`error ${e.code}: ${e.message}\n`);
+      return USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+    }
+    io.stderr.write(
+      `patchloop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** vitest globalSetup: compile the workspace so the e2e tests run the real binary. */
+export default function setup(): void {
+  const root = resolve(import.meta.dirname, '../../..');
+  execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-b'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
