@@ -1,3 +1,5 @@
 export * from './error/codes.js';
 export * from './version/index.js';
 export * from './inventory/os-release.js';
+export * from './advisory/index.js';
+export * from './cvss/score.js';

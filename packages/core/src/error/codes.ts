@@ -10,6 +10,26 @@ export const ERROR_CODES = {
   PL_USAGE: 'A command was called with missing or conflicting arguments.',
   PL_INPUT_LINE_INVALID: 'A line of line-oriented input does not have the expected fields.',
   PL_OS_RELEASE_INVALID: 'An os-release file has a line that is not KEY=value.',
+  PL_FEED_JSON_INVALID: 'A feed record is not valid JSON (for example a truncated file).',
+  PL_FEED_SCHEMA_INVALID:
+    'A feed record is valid JSON or text but lacks a required field or has one of the wrong type.',
+  PL_FEED_VERSION_INVALID:
+    "A version in a feed record's range or fix is not valid for the ecosystem's version scheme.",
+  PL_FEED_ECOSYSTEM_UNKNOWN: 'A feed record names an ecosystem Patchloop does not know.',
+  PL_FEED_RECORD_TOO_LARGE: 'A feed record or file is larger than the configured limit.',
+  PL_FEED_LINE_INVALID: 'A line of a text feed (Debian tracker list, EPSS CSV) cannot be parsed.',
+  PL_FEED_CVSS_INVALID:
+    'A CVSS vector in a feed record cannot be parsed or scored; the record is kept without that metric.',
+  PL_CVSS_INVALID: 'A CVSS vector string is not valid for its CVSS version.',
+  PL_FEED_SOURCE_UNKNOWN: 'A feed source name is not one Patchloop knows.',
+  PL_FEED_NOTHING_USABLE: 'A feed import or sync produced no usable record; nothing was changed.',
+  PL_FEED_DOWNLOAD_FAILED:
+    'A feed download failed after its retries (HTTP error, timeout, connection failure).',
+  PL_FEED_DOWNLOAD_INVALID:
+    'A downloaded feed file failed verification (truncated, wrong format); the previous data stays active.',
+  PL_FEED_PATH_INVALID: 'A feed import path does not exist or is not a readable file, directory or archive.',
+  PL_DB_CONFIG_INVALID: 'The database configuration (data directory or PostgreSQL URL) is not usable.',
+  PL_DB_MIGRATION_FAILED: 'A store migration failed; the store was left at the previous version.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
