@@ -3,8 +3,8 @@ import { defineProject } from 'vitest/config';
 /** The vitest project settings every package shares. */
 export function packageProject(name: string) {
   return defineProject({
-    resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] },
-    ssr: { resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] } },
+    resolve: { conditions: ['source', 'node', 'development|production'] },
+    ssr: { resolve: { conditions: ['source', 'node', 'development|production'] } },
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,1 +1,3 @@
 export * from './model.js';
+export * from './feed-sink.js';
+export * from './primary-cvss.js';

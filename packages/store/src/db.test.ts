@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../test/backends.js';
+import type { Db } from './db.js';
+import { loadMigrations, migrate, schemaVersion } from './migrate.js';
+import { qb } from './query.js';
+import { resolveDbConfig } from './open.js';
+
+describe.each(BACKENDS)('Db on $name', (backend) => {
+  let db: Db;
+  let done: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, done } = await backend.open());
+  });
+  afterAll(() => done());
+
+  it('has applied every migration, and a second migrate applies none', async () => {
+    expect(db.kind).toBe(backend.name);
+    expect(await schemaVersion(db)).toBe(loadMigrations().at(-1)?.version);
+    expect(await migrate(db)).toEqual([]);
+  });
+
+  it('runs parameterized queries and typed builder queries with the same value types', async () => {
+    const r = await db.query<{ n: number; t: string; a: string[]; j: { x: number }; big: number }>(
+      `SELECT $1::int AS n, $2::text AS t, $3::text[] AS a, '{"x":1}'::jsonb AS j, 9007199254740::int8 AS big`,
+      [42, 'hello', ['a', 'b']],
+    );
+    expect(r.rows).toEqual([{ n: 42, t: 'hello', a: ['a', 'b'], j: { x: 1 }, big: 9007199254740 }]);
+    const rows = await db.run(qb.selectFrom('feed_source').select(['source', 'records']).compile());
+    expect(rows).toEqual([]);
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO feed_source (source, records) VALUES ('kev', 1)`);
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`UPDATE feed_source SET records = 99 WHERE source = 'kev'`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const r = await db.query<{ records: number }>(`SELECT records FROM feed_source WHERE source = 'kev'`);
+    expect(r.rows).toEqual([{ records: 1 }]);
+  });
+
+  it('bulk-inserts through unnest and reports affected rows', async () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `CVE-2024-${10000 + i}`);
+    const r = await db.query(
+      'INSERT INTO epss (cve_id, epss, percentile) SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[])',
+      [ids, ids.map(() => 0.5), ids.map(() => 0.25)],
+    );
+    expect(r.affectedRows).toBe(5000);
+    const c = await db.query<{ n: number; s: number }>('SELECT count(*)::int AS n, sum(epss) AS s FROM epss');
+    expect(c.rows[0]).toEqual({ n: 5000, s: 2500 });
+  });
+});
+
+describe('resolveDbConfig', () => {
+  it('prefers PATCHLOOP_DATABASE_URL, then --data-dir, PATCHLOOP_DATA_DIR, ./patchloop-data', () => {
+    expect(resolveDbConfig({ PATCHLOOP_DATABASE_URL: 'postgres://u@h/db' })).toEqual({
+      databaseUrl: 'postgres://u@h/db',
+    });
+    expect(resolveDbConfig({ PATCHLOOP_DATA_DIR: '/x' }, { dataDir: '/y' })).toEqual({ dataDir: '/y' });
+    expect(resolveDbConfig({ PATCHLOOP_DATA_DIR: '/x' })).toEqual({ dataDir: '/x' });
+    expect(resolveDbConfig({})).toEqual({ dataDir: './patchloop-data' });
+  });
+
+  it('rejects a URL that is not PostgreSQL, without echoing its password', () => {
+    expect(() => resolveDbConfig({ PATCHLOOP_DATABASE_URL: 'mysql://u:secret@h/db' })).toThrowError(
+      /PL_DB_CONFIG_INVALID|must be a postgres/,
+    );
+    try {
+      resolveDbConfig({ PATCHLOOP_DATABASE_URL: 'mysql://u:secret@h/db' });
+    } catch (e) {
+      expect(String(e)).not.toContain('secret');
+    }
+  });
+});

@@ -1,0 +1,258 @@
+import type { Advisory, FeedRecordError, ImportRunInfo, KevEntry } from '@patchloop/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../test/backends.js';
+import type { Db } from '../db.js';
+import { createFeedStore } from './feed-store.js';
+
+function advisory(id: string, fixed: string, extra: Partial<Advisory> = {}): Advisory {
+  return {
+    id,
+    source: 'debian-dsa',
+    aliases: ['CVE-2020-1967'],
+    related: [],
+    published: '2020-04-21',
+    modified: '2020-04-21',
+    withdrawn: null,
+    summary: 'openssl - security update',
+    details: '',
+    classification: 'security',
+    severity: null,
+    affected: [
+      {
+        ecosystem: 'Debian',
+        release: 'buster',
+        package: 'openssl',
+        packageKind: 'source',
+        status: 'fixed',
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+        versions: [],
+        fixedVersion: fixed,
+        severity: null,
+      },
+    ],
+    references: [],
+    url: `https://security-tracker.debian.org/tracker/${id}`,
+    ...extra,
+  };
+}
+
+const run = (source: ImportRunInfo['source'], errors: FeedRecordError[] = []): ImportRunInfo => ({
+  source,
+  origin: '/test',
+  startedAt: new Date('2026-11-01T00:00:00Z'),
+  errors,
+});
+
+const kev = (cveId: string, dueDate = '2024-01-01'): KevEntry => ({
+  cveId,
+  vendorProject: 'OpenSSL',
+  product: 'OpenSSL',
+  vulnerabilityName: 'x',
+  dateAdded: '2023-12-01',
+  dueDate,
+  knownRansomwareCampaignUse: false,
+  requiredAction: 'Apply updates',
+  shortDescription: 'x',
+  notes: '',
+  cwes: [],
+});
+
+describe.each(BACKENDS)('feed store on $name', (backend) => {
+  let db: Db;
+  let done: () => Promise<void>;
+  let clock = new Date('2026-11-01T00:00:00Z');
+  beforeAll(async () => {
+    ({ db, done } = await backend.open());
+  });
+  afterAll(() => done());
+  const store = () => createFeedStore(db, { now: () => clock });
+
+  it('imports advisories with their packages, idempotently, and records what changed', async () => {
+    const first = await store().apply(
+      {
+        kind: 'advisories',
+        records: [advisory('DSA-4661-1', '1.1.1d-0+deb10u3'), advisory('DSA-4662-1', '1.0')],
+      },
+      run('debian-dsa'),
+    );
+    expect(first).toEqual({ added: 2, modified: 0, unchanged: 0, changeEvents: 2 });
+    const pkgs = await db.query(
+      'SELECT advisory_id, ecosystem, release, package, status, fixed_version FROM advisory_package ORDER BY advisory_id',
+    );
+    expect(pkgs.rows[0]).toEqual({
+      advisory_id: 'DSA-4661-1',
+      ecosystem: 'Debian',
+      release: 'buster',
+      package: 'openssl',
+      status: 'fixed',
+      fixed_version: '1.1.1d-0+deb10u3',
+    });
+
+    clock = new Date('2026-11-02T00:00:00Z');
+    const again = await store().apply(
+      {
+        kind: 'advisories',
+        records: [advisory('DSA-4661-1', '1.1.1d-0+deb10u3'), advisory('DSA-4662-1', '1.0')],
+      },
+      run('debian-dsa'),
+    );
+    expect(again).toEqual({ added: 0, modified: 0, unchanged: 2, changeEvents: 0 });
+
+    const changed = await store().apply(
+      { kind: 'advisories', records: [advisory('DSA-4661-1', '1.1.1d-0+deb10u4')] },
+      run('debian-dsa'),
+    );
+    expect(changed).toEqual({ added: 0, modified: 1, unchanged: 0, changeEvents: 1 });
+    const fixed = await db.query<{ fixed_version: string }>(
+      `SELECT fixed_version FROM advisory_package WHERE advisory_id = 'DSA-4661-1'`,
+    );
+    expect(fixed.rows).toEqual([{ fixed_version: '1.1.1d-0+deb10u4' }]);
+
+    const events = await db.query<{ kind: string; subject: string }>(
+      'SELECT kind, subject FROM change_event ORDER BY id',
+    );
+    expect(events.rows).toEqual([
+      { kind: 'advisory.new', subject: 'DSA-4661-1' },
+      { kind: 'advisory.new', subject: 'DSA-4662-1' },
+      { kind: 'advisory.modified', subject: 'DSA-4661-1' },
+    ]);
+    const status = (await store().status()).find((s) => s.source === 'debian-dsa');
+    expect(status).toMatchObject({
+      records: 2,
+      lastStatus: 'ok',
+      lastError: null,
+      lastImport: '2026-11-02T00:00:00.000Z',
+    });
+  });
+
+  it('is atomic: a failing import leaves the previous data and counts untouched', async () => {
+    const bad = advisory('DSA-9999-1', '2.0', { classification: null as unknown as 'security' });
+    await expect(
+      store().apply({ kind: 'advisories', records: [advisory('DSA-4661-1', '9.9'), bad] }, run('debian-dsa')),
+    ).rejects.toThrow();
+    const r = await db.query<{ fixed_version: string }>(
+      `SELECT fixed_version FROM advisory_package WHERE advisory_id = 'DSA-4661-1'`,
+    );
+    expect(r.rows).toEqual([{ fixed_version: '1.1.1d-0+deb10u4' }]);
+    expect((await db.query(`SELECT 1 FROM advisory WHERE id = 'DSA-9999-1'`)).rows).toEqual([]);
+  });
+
+  it('records skipped records as a partial import and failures without touching data', async () => {
+    const err: FeedRecordError = {
+      file: 'list',
+      record: 'line 3',
+      code: 'PL_FEED_LINE_INVALID',
+      reason: 'bad',
+    };
+    await store().apply(
+      { kind: 'advisories', records: [advisory('DSA-4661-1', '1.1.1d-0+deb10u4')] },
+      run('debian-dsa', [err]),
+    );
+    let s = (await store().status()).find((x) => x.source === 'debian-dsa');
+    expect(s).toMatchObject({ lastStatus: 'partial', lastErrorCode: 'PL_FEED_LINE_INVALID', records: 2 });
+    expect(s?.lastError).toContain('1 record(s) skipped; first: list line 3: bad');
+
+    clock = new Date('2026-11-03T00:00:00Z');
+    await store().recordFailure(run('debian-dsa'), { code: 'PL_FEED_NOTHING_USABLE', message: 'nothing' });
+    s = (await store().status()).find((x) => x.source === 'debian-dsa');
+    expect(s).toMatchObject({
+      lastStatus: 'failed',
+      lastErrorCode: 'PL_FEED_NOTHING_USABLE',
+      records: 2,
+      lastImport: '2026-11-03T00:00:00.000Z',
+      lastSuccess: '2026-11-02T00:00:00.000Z',
+    });
+  });
+
+  it('imports KEV and EPSS with change events for additions and jumps', async () => {
+    const k1 = await store().apply(
+      {
+        kind: 'kev',
+        records: [kev('CVE-2021-44228'), kev('CVE-2014-0160')],
+        catalogVersion: '2025.08.25',
+        dateReleased: null,
+      },
+      run('kev'),
+    );
+    expect(k1).toMatchObject({ added: 2, changeEvents: 2 });
+    const k2 = await store().apply(
+      {
+        kind: 'kev',
+        records: [kev('CVE-2021-44228', '2024-02-01'), kev('CVE-2014-0160')],
+        catalogVersion: '2025.08.26',
+        dateReleased: null,
+      },
+      run('kev'),
+    );
+    expect(k2).toEqual({ added: 0, modified: 1, unchanged: 1, changeEvents: 1 });
+
+    const scores = (e: number) => ({
+      modelVersion: 'v2025.03.14',
+      scoreDate: '2026-08-16',
+      scores: [
+        { cveId: 'CVE-2021-44228', epss: e, percentile: 0.9 },
+        { cveId: 'CVE-2014-0160', epss: 0.5, percentile: 0.8 },
+      ],
+    });
+    expect(await store().apply({ kind: 'epss', file: scores(0.2) }, run('epss'))).toEqual({
+      added: 2,
+      modified: 0,
+      unchanged: 0,
+      changeEvents: 0,
+    });
+    expect(await store().apply({ kind: 'epss', file: scores(0.2) }, run('epss'))).toMatchObject({
+      unchanged: 2,
+    });
+    expect(await store().apply({ kind: 'epss', file: scores(0.45) }, run('epss'))).toEqual({
+      added: 0,
+      modified: 1,
+      unchanged: 1,
+      changeEvents: 1,
+    });
+    const jump = await db.query<{ details: unknown }>(
+      `SELECT details FROM change_event WHERE kind = 'epss.jump'`,
+    );
+    expect(jump.rows).toEqual([{ details: { from: 0.2, to: 0.45 } }]);
+    const s = await store().status();
+    expect(s.find((x) => x.source === 'epss')).toMatchObject({
+      records: 2,
+      meta: { modelVersion: 'v2025.03.14', scoreDate: '2026-08-16' },
+    });
+    expect(s.find((x) => x.source === 'kev')).toMatchObject({
+      records: 2,
+      meta: { catalogVersion: '2025.08.26' },
+    });
+    expect(s.map((x) => x.source)).toEqual([
+      'osv',
+      'debian-dsa',
+      'debian-dla',
+      'alpine-secdb',
+      'kev',
+      'epss',
+      'cve',
+      'endoflife',
+    ]);
+  });
+
+  it('remembers download validators per URL', async () => {
+    const s = store();
+    expect(await s.downloadState('kev', 'http://x/kev.json')).toBeNull();
+    await s.saveDownloadState('kev', 'http://x/kev.json', {
+      etag: '"abc"',
+      lastModified: 'Mon, 01 Jan 2024 00:00:00 GMT',
+      sha256: 'f00',
+      bytes: 3,
+    });
+    await s.saveDownloadState('kev', 'http://x/kev.json', {
+      etag: '"def"',
+      lastModified: null,
+      sha256: 'f01',
+      bytes: 4,
+    });
+    expect(await s.downloadState('kev', 'http://x/kev.json')).toEqual({
+      etag: '"def"',
+      lastModified: null,
+      sha256: 'f01',
+    });
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * The store side of feed import: implements core's FeedSink over a Db. Each
+ * apply() is one transaction: the import run, the records, the change events
+ * and the source's status commit together or not at all, so a failed import
+ * leaves the previous good data active.
+ */
+import {
+  FEED_SOURCES,
+  type ApplyResult,
+  type DownloadState,
+  type FeedBatch,
+  type FeedSink,
+  type FeedSource,
+  type FeedSourceStatus,
+  type ImportRunInfo,
+} from '@patchloop/core';
+import type { Db, Queryable } from '../db.js';
+import { qb } from '../query.js';
+import { upsertAdvisories } from './advisories.js';
+import { DEFAULT_EPSS_JUMP, upsertCves, upsertEol, upsertEpss, upsertKev } from './enrichment.js';
+
+/** How many records a source holds, as `feeds status` reports it. */
+const RECORD_COUNT: Record<FeedBatch['kind'], string> = {
+  advisories: 'SELECT count(*)::int AS n FROM advisory WHERE source = $1',
+  cve: 'SELECT count(*)::int AS n FROM cve',
+  kev: 'SELECT count(*)::int AS n FROM kev',
+  epss: 'SELECT count(*)::int AS n FROM epss',
+  endoflife: 'SELECT count(DISTINCT product)::int AS n FROM eol_cycle',
+};
+
+/** At most this many skipped-record errors are kept with an import run. */
+const MAX_STORED_ERRORS = 1000;
+
+export interface FeedStoreOptions {
+  /** The clock; tests pass a fixed one. */
+  now?: () => Date;
+  epssJump?: number;
+}
+
+async function recordCount(tx: Queryable, batch: FeedBatch, source: FeedSource): Promise<number> {
+  const r = await tx.query<{ n: number }>(
+    RECORD_COUNT[batch.kind],
+    batch.kind === 'advisories' ? [source] : [],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+function batchMeta(batch: FeedBatch): Record<string, unknown> {
+  if (batch.kind === 'epss')
+    return { modelVersion: batch.file.modelVersion, scoreDate: batch.file.scoreDate };
+  if (batch.kind === 'kev') return { catalogVersion: batch.catalogVersion, dateReleased: batch.dateReleased };
+  return {};
+}
+
+export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSink {
+  const now = options.now ?? (() => new Date());
+
+  async function insertRun(
+    tx: Queryable,
+    run: ImportRunInfo,
+    status: string,
+    finished: Date,
+  ): Promise<number> {
+    const r = await tx.query<{ id: number }>(
+      `INSERT INTO import_run (source, origin, started_at, finished_at, status, skipped, errors)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id`,
+      [
+        run.source,
+        run.origin,
+        run.startedAt.toISOString(),
+        finished.toISOString(),
+        status,
+        run.errors.length,
+        JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
+      ],
+    );
+    return r.rows[0]?.id as number;
+  }
+
+  async function upsertSource(
+    tx: Queryable,
+    source: FeedSource,
+    fields: {
+      records?: number;
+      success: boolean;
+      status: string;
+      error: string | null;
+      code: string | null;
+      meta?: object;
+    },
+    at: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO feed_source (source, records, last_import, last_success, last_status, last_error, last_error_code, meta)
+       VALUES ($1, coalesce($2, 0), $3, CASE WHEN $4 THEN $3::timestamptz END, $5, $6, $7, coalesce($8::jsonb, '{}'::jsonb))
+       ON CONFLICT (source) DO UPDATE SET
+         records = coalesce($2, feed_source.records),
+         last_import = $3,
+         last_success = CASE WHEN $4 THEN $3::timestamptz ELSE feed_source.last_success END,
+         last_status = $5, last_error = $6, last_error_code = $7,
+         meta = feed_source.meta || coalesce($8::jsonb, '{}'::jsonb)`,
+      [
+        source,
+        fields.records ?? null,
+        at.toISOString(),
+        fields.success,
+        fields.status,
+        fields.error,
+        fields.code,
+        fields.meta ? JSON.stringify(fields.meta) : null,
+      ],
+    );
+  }
+
+  return {
+    async apply(batch, run): Promise<ApplyResult> {
+      const at = now();
+      return db.transaction(async (tx) => {
+        const status = run.errors.length > 0 ? 'partial' : 'ok';
+        const importId = await insertRun(tx, run, status, at);
+        const counts =
+          batch.kind === 'advisories'
+            ? await upsertAdvisories(tx, run.source, batch.records, importId, at)
+            : batch.kind === 'cve'
+              ? await upsertCves(tx, batch.records, at)
+              : batch.kind === 'kev'
+                ? await upsertKev(tx, batch.records, importId, at)
+                : batch.kind === 'epss'
+                  ? await upsertEpss(tx, batch.file, importId, at, options.epssJump ?? DEFAULT_EPSS_JUMP)
+                  : await upsertEol(tx, batch.records, importId, at);
+        await tx.query('UPDATE import_run SET imported = $2, unchanged = $3 WHERE id = $1', [
+          importId,
+          counts.added + counts.modified,
+          counts.unchanged,
+        ]);
+        const first = run.errors[0];
+        await upsertSource(
+          tx,
+          run.source,
+          {
+            records: await recordCount(tx, batch, run.source),
+            success: true,
+            status,
+            error: first
+              ? `${run.errors.length} record(s) skipped; first: ${first.file} ${first.record}: ${first.reason}`
+              : null,
+            code: first?.code ?? null,
+            meta: batchMeta(batch),
+          },
+          at,
+        );
+        return {
+          added: counts.added,
+          modified: counts.modified,
+          unchanged: counts.unchanged,
+          changeEvents: counts.events,
+        };
+      });
+    },
+
+    async recordFailure(run, error) {
+      const at = now();
+      await db.transaction(async (tx) => {
+        await insertRun(tx, run, 'failed', at);
+        await upsertSource(
+          tx,
+          run.source,
+          { success: false, status: 'failed', error: error.message, code: error.code },
+          at,
+        );
+      });
+    },
+
+    async recordUnchanged(run) {
+      const at = now();
+      await db.transaction(async (tx) => {
+        await insertRun(tx, run, 'unchanged', at);
+        await upsertSource(
+          tx,
+          run.source,
+          { success: true, status: 'unchanged', error: null, code: null },
+          at,
+        );
+      });
+    },
+
+    async status(): Promise<FeedSourceStatus[]> {
+      const rows = await db.run(qb.selectFrom('feed_source').selectAll().orderBy('source').compile());
+      const bySource = new Map(rows.map((r) => [r.source, r]));
+      return FEED_SOURCES.map((source) => {
+        const r = bySource.get(source);
+        return {
+          source,
+          records: r?.records ?? 0,
+          lastImport: r?.last_import ? new Date(r.last_import).toISOString() : null,
+          lastSuccess: r?.last_success ? new Date(r.last_success).toISOString() : null,
+          lastStatus: r?.last_status ?? null,
+          lastError: r?.last_error ?? null,
+          lastErrorCode: r?.last_error_code ?? null,
+          meta: (r?.meta as Record<string, unknown> | undefined) ?? {},
+        };
+      });
+    },
+
+    async downloadState(source, url): Promise<DownloadState | null> {
+      const rows = await db.run(
+        qb
+          .selectFrom('feed_download')
+          .select(['etag', 'last_modified', 'sha256'])
+          .where('source', '=', source)
+          .where('url', '=', url)
+          .compile(),
+      );
+      const r = rows[0];
+      return r ? { etag: r.etag, lastModified: r.last_modified, sha256: r.sha256 } : null;
+    },
+
+    async saveDownloadState(source, url, state) {
+      await db.run(
+        qb
+          .insertInto('feed_download')
+          .values({
+            source,
+            url,
+            etag: state.etag,
+            last_modified: state.lastModified,
+            sha256: state.sha256,
+            bytes: state.bytes,
+            fetched_at: now().toISOString(),
+          })
+          .onConflict((oc) =>
+            oc.columns(['source', 'url']).doUpdateSet((eb) => ({
+              etag: eb.ref('excluded.etag'),
+              last_modified: eb.ref('excluded.last_modified'),
+              sha256: eb.ref('excluded.sha256'),
+              bytes: eb.ref('excluded.bytes'),
+              fetched_at: eb.ref('excluded.fetched_at'),
+            })),
+          )
+          .compile(),
+      );
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { PatchloopError } from '@patchloop/core';
+import type { Db, DbConfig } from './db.js';
+import { migrate } from './migrate.js';
+import { openPglite } from './pglite-db.js';
+import { openPostgres, redactUrl } from './postgres-db.js';
+
+export const DEFAULT_DATA_DIR = './patchloop-data';
+
+/**
+ * Where the store is: PATCHLOOP_DATABASE_URL (PostgreSQL) wins; otherwise
+ * the embedded store in --data-dir, PATCHLOOP_DATA_DIR or ./patchloop-data.
+ */
+export function resolveDbConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: { dataDir?: string | undefined; databaseUrl?: string | undefined } = {},
+): DbConfig {
+  const url = flags.databaseUrl ?? env.PATCHLOOP_DATABASE_URL;
+  if (url !== undefined && url !== '') {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new PatchloopError(
+        'PL_DB_CONFIG_INVALID',
+        `PATCHLOOP_DATABASE_URL must be a postgres:// or postgresql:// URL, got ${redactUrl(url)}`,
+      );
+    }
+    return { databaseUrl: url };
+  }
+  const dir = flags.dataDir ?? env.PATCHLOOP_DATA_DIR ?? DEFAULT_DATA_DIR;
+  if (dir.trim() === '') throw new PatchloopError('PL_DB_CONFIG_INVALID', 'the data directory is empty');
+  return { dataDir: dir };
+}
+
+/** Opens the store and brings its schema up to date. */
+export async function openStore(config: DbConfig): Promise<Db> {
+  let db: Db;
+  try {
+    db = 'databaseUrl' in config ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);
+  } catch (e) {
+    const where = 'databaseUrl' in config ? redactUrl(config.databaseUrl) : config.dataDir;
+    throw new PatchloopError(
+      'PL_DB_CONFIG_INVALID',
+      `cannot open the store at ${where}: ${(e as Error).message}`,
+    );
+  }
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return db;
+}
