@@ -20,6 +20,13 @@ module.exports = {
       to: { path: '^packages/(?!core/)' },
     },
     {
+      name: 'feeds-and-store-import-only-core',
+      comment: 'feeds and store are libraries over core; the apps wire them together',
+      severity: 'error',
+      from: { path: '^packages/(feeds|store)/' },
+      to: { path: '^packages/(?!core/)', pathNot: '^packages/$1/' },
+    },
+    {
       name: 'contracts-imports-only-core',
       severity: 'error',
       from: { path: '^packages/contracts/src' },

@@ -5,13 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isPatchloopError } from '@patchloop/core';
+import { feedsCommand } from './commands/feeds.js';
 import { upCommand } from './commands/up.js';
+import { loadConfig } from './config.js';
 import { versionsCommand, type Io } from './commands/versions.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Errors in how the command was called rather than in the data it read. */
-const USAGE_CODES = new Set<string>(['PL_USAGE', 'PL_VERSION_SCHEME_UNKNOWN']);
+const USAGE_CODES = new Set<string>(['PL_USAGE', 'PL_VERSION_SCHEME_UNKNOWN', 'PL_FEED_SOURCE_UNKNOWN']);
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -35,6 +37,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(upCommand(io, version));
   program.addCommand(versionsCommand(io, setExit));
+  program.addCommand(feedsCommand(io, loadConfig(process.env), setExit));
   // Subcommands inherit output and exit handling.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {

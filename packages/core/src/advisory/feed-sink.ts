@@ -14,7 +14,16 @@ import type {
 } from './model.js';
 
 export type FeedBatch =
-  | { readonly kind: 'advisories'; readonly records: readonly Advisory[] }
+  | {
+      readonly kind: 'advisories';
+      readonly records: readonly Advisory[];
+      /**
+       * The feed spreads one advisory over several files (Alpine's secdb: one
+       * file per branch). The store then replaces only the releases a record
+       * brings and keeps the ones it holds from other files.
+       */
+      readonly mergeByRelease?: boolean;
+    }
   | { readonly kind: 'cve'; readonly records: readonly CveRecord[] }
   | {
       readonly kind: 'kev';

@@ -1,7 +1,12 @@
 import type { CvssMetric } from './model.js';
 
 /** Preference among CVSS versions for the one score shown and used by default. */
-const VERSION_RANK: Readonly<Record<CvssMetric['version'], number>> = { '3.1': 0, '3.0': 1, '4.0': 2, '2.0': 3 };
+const VERSION_RANK: Readonly<Record<CvssMetric['version'], number>> = {
+  '3.1': 0,
+  '3.0': 1,
+  '4.0': 2,
+  '2.0': 3,
+};
 
 /**
  * The CVSS metric Patchloop shows and uses by default for a CVE: v3.1, then

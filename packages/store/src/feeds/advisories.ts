@@ -3,7 +3,7 @@
  * INSERT … SELECT FROM unnest(…) in chunks, skipping records whose content
  * hash is unchanged; change events for new and modified advisories.
  */
-import type { Advisory, FeedSource } from '@patchloop/core';
+import type { AffectedPackage, Advisory, FeedSource } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import { chunks, contentHash, dedupe, toTimestamp, type UpsertCounts } from './rows.js';
 
@@ -15,12 +15,14 @@ export async function upsertAdvisories(
   records: readonly Advisory[],
   importId: number,
   now: Date,
+  mergeByRelease = false,
 ): Promise<UpsertCounts & { events: number }> {
   const counts = { added: 0, modified: 0, unchanged: 0, events: 0 };
-  for (const batch of chunks(
+  for (const incoming of chunks(
     dedupe(records, (a) => a.id),
     CHUNK,
   )) {
+    const batch = mergeByRelease ? await mergeWithStored(tx, source, incoming) : incoming;
     const changed = await tx.query<{ id: string; inserted: boolean }>(
       `INSERT INTO advisory (source, id, published, modified, withdrawn, classification, severity, summary,
                              aliases, content_hash, doc, imported_at)
@@ -124,4 +126,37 @@ export async function insertEvents(
     );
   }
   return events.length;
+}
+
+const releaseOf = (p: AffectedPackage) => p.release ?? '';
+
+/**
+ * For feeds that spread one advisory over several files: the stored record's
+ * affected entries for releases the incoming record does not mention are
+ * kept; its aliases are merged; dates span both.
+ */
+async function mergeWithStored(tx: Queryable, source: FeedSource, incoming: Advisory[]): Promise<Advisory[]> {
+  const stored = await tx.query<{ id: string; doc: Advisory }>(
+    'SELECT id, doc FROM advisory WHERE source = $1 AND id = ANY($2::text[])',
+    [source, incoming.map((a) => a.id)],
+  );
+  const byId = new Map(stored.rows.map((r) => [r.id, r.doc]));
+  return incoming.map((a) => {
+    const old = byId.get(a.id);
+    if (!old) return a;
+    const releases = new Set(a.affected.map(releaseOf));
+    const kept = old.affected.filter((p) => !releases.has(releaseOf(p)));
+    if (kept.length === 0 && old.aliases.every((x) => a.aliases.includes(x))) return a;
+    const min = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x < y ? x : y);
+    const max = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x > y ? x : y);
+    return {
+      ...a,
+      aliases: [...new Set([...a.aliases, ...old.aliases])].sort(),
+      published: min(a.published, old.published),
+      modified: max(a.modified, old.modified),
+      affected: [...kept, ...a.affected].sort(
+        (x, y) => releaseOf(x).localeCompare(releaseOf(y)) || x.package.localeCompare(y.package),
+      ),
+    };
+  });
 }

@@ -234,6 +234,38 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
     ]);
   });
 
+  it('merges an advisory spread over files by release (Alpine secdb branches)', async () => {
+    const alpine = (release: string, fixed: string, aliases: string[]): Advisory => ({
+      ...advisory('ALPINE-CVE-2019-1549', fixed),
+      source: 'alpine-secdb',
+      aliases,
+      affected: [{ ...advisory('x', fixed).affected[0]!, ecosystem: 'Alpine', release, package: 'openssl' }],
+    });
+    const s = store();
+    const apply = (a: Advisory) =>
+      s.apply({ kind: 'advisories', records: [a], mergeByRelease: true }, run('alpine-secdb'));
+    expect(await apply(alpine('v3.10', '1.1.1d-r0', ['CVE-2019-1549']))).toMatchObject({ added: 1 });
+    expect(await apply(alpine('v3.11', '1.1.1d-r2', ['CVE-2019-1549']))).toMatchObject({ modified: 1 });
+    // The v3.10 file again, changed: v3.11 stays.
+    expect(await apply(alpine('v3.10', '1.1.1d-r1', ['CVE-2019-1549', 'XSA-1']))).toMatchObject({
+      modified: 1,
+    });
+    expect(await apply(alpine('v3.10', '1.1.1d-r1', ['CVE-2019-1549', 'XSA-1']))).toMatchObject({
+      unchanged: 1,
+    });
+    const rows = await db.query(
+      `SELECT release, fixed_version FROM advisory_package WHERE source = 'alpine-secdb' ORDER BY release`,
+    );
+    expect(rows.rows).toEqual([
+      { release: 'v3.10', fixed_version: '1.1.1d-r1' },
+      { release: 'v3.11', fixed_version: '1.1.1d-r2' },
+    ]);
+    const doc = await db.query<{ aliases: string[] }>(
+      `SELECT aliases FROM advisory WHERE source = 'alpine-secdb'`,
+    );
+    expect(doc.rows).toEqual([{ aliases: ['CVE-2019-1549', 'XSA-1'] }]);
+  });
+
   it('remembers download validators per URL', async () => {
     const s = store();
     expect(await s.downloadState('kev', 'http://x/kev.json')).toBeNull();

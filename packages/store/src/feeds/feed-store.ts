@@ -120,7 +120,14 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
         const importId = await insertRun(tx, run, status, at);
         const counts =
           batch.kind === 'advisories'
-            ? await upsertAdvisories(tx, run.source, batch.records, importId, at)
+            ? await upsertAdvisories(
+                tx,
+                run.source,
+                batch.records,
+                importId,
+                at,
+                batch.mergeByRelease === true,
+              )
             : batch.kind === 'cve'
               ? await upsertCves(tx, batch.records, at)
               : batch.kind === 'kev'

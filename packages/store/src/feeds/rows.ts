@@ -8,7 +8,12 @@ export function contentHash(record: unknown): string {
 /** A feed date ("2023-03-29" or ISO 8601) as an ISO timestamp in UTC, or null. */
 export function toTimestamp(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  // Date-only and zone-less timestamps (some CVE records have them) are UTC.
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? `${value}T00:00:00Z`
+    : /T[\d:.]+$/.test(value)
+      ? `${value}Z`
+      : value;
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }

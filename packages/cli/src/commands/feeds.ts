@@ -1,0 +1,162 @@
+/**
+ * `patchloop feeds import|sync|status`: vulnerability intelligence into the
+ * store (the embedded one in --data-dir, or PostgreSQL).
+ */
+import { Command, Option } from 'commander';
+import { FEED_SOURCES, PatchloopError, type FeedSourceStatus } from '@patchloop/core';
+import { assertSource, importFeed, syncFeed, type ImportPhase, type ImportSummary } from '@patchloop/feeds';
+import { createFeedStore, openStore, resolveDbConfig, type Db } from '@patchloop/store';
+import type { CliConfig } from '../config.js';
+import type { Io } from './versions.js';
+
+const MAX_ERRORS_SHOWN = 20;
+
+async function withStore<T>(
+  config: CliConfig,
+  dataDir: string | undefined,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
+  const db = await openStore(
+    resolveDbConfig({}, { dataDir: dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
+  );
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** A progress line on a terminal (stderr), nothing otherwise. */
+function progress(io: Io, source: string) {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  if (!tty) return undefined;
+  const label: Record<ImportPhase, string> = { read: 'reading', parse: 'parsing', store: 'storing' };
+  return (phase: ImportPhase, done: number, total: number) => {
+    const width = 24;
+    const filled = total > 0 ? Math.round((done / total) * width) : 0;
+    io.stderr.write(
+      `\r${source}: ${label[phase].padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}   `,
+    );
+    if (phase === 'store' && done === total) io.stderr.write('\r\x1b[K');
+  };
+}
+
+function report(io: Io, s: ImportSummary): void {
+  const what =
+    s.status === 'unchanged'
+      ? 'unchanged since the last sync'
+      : `imported ${s.imported}, skipped ${s.skipped}, unchanged ${s.unchanged}`;
+  io.stdout.write(`${s.source}: ${what}${s.status === 'failed' ? ' (failed: nothing changed)' : ''}\n`);
+  for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
+    io.stderr.write(`  skipped ${e.file} ${e.record}: ${e.code}: ${e.reason}\n`);
+  }
+  if (s.errors.length > MAX_ERRORS_SHOWN)
+    io.stderr.write(`  … and ${s.errors.length - MAX_ERRORS_SHOWN} more\n`);
+}
+
+function worstExit(codes: number[]): number {
+  return codes.includes(1) ? 1 : codes.includes(3) ? 3 : 0;
+}
+
+function formatStatusTable(rows: FeedSourceStatus[]): string {
+  const head = ['SOURCE', 'RECORDS', 'LAST IMPORT', 'STATUS', 'LAST ERROR'];
+  const body = rows.map((r) => [
+    r.source,
+    String(r.records),
+    r.lastImport ?? '-',
+    r.lastStatus ?? 'never',
+    r.lastError ? `${r.lastErrorCode}: ${r.lastError}`.slice(0, 80) : '',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  return (
+    [head, ...body]
+      .map((cols) =>
+        cols
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
+
+export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) => void): Command {
+  const feeds = new Command('feeds').description('import, sync and inspect vulnerability intelligence feeds');
+  const dataDir = () =>
+    new Option(
+      '--data-dir <dir>',
+      'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)',
+    );
+
+  feeds
+    .command('import')
+    .description(
+      `import a feed from a file, directory or archive (sources: ${FEED_SOURCES.join(', ')}); exit 0 all imported, 3 some records skipped, 1 nothing usable`,
+    )
+    .argument('<source>', 'feed source')
+    .argument('<path>', 'file, directory, .zip, .gz or JSON Lines')
+    .addOption(dataDir())
+    .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
+    .action(async (sourceName: string, path: string, opts: { dataDir?: string; format: string }) => {
+      const source = assertSource(sourceName);
+      const summary = await withStore(config, opts.dataDir, (db) =>
+        importFeed(source, path, createFeedStore(db), { onProgress: progress(io, source) }),
+      );
+      if (opts.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      else report(io, summary);
+      setExit(summary.exitCode);
+    });
+
+  feeds
+    .command('sync')
+    .description(
+      'download feeds from where they are published (ETag/If-Modified-Since, retries), or read them from a mirror directory',
+    )
+    .addOption(new Option('--source <source>', 'only this source (default: all)'))
+    .addOption(
+      new Option(
+        '--mirror <dir>',
+        'read DIR/<source>/… instead of downloading (default: PATCHLOOP_FEED_MIRROR)',
+      ),
+    )
+    .addOption(
+      new Option('--url <url...>', 'download these URLs instead of the official ones (needs --source)'),
+    )
+    .addOption(dataDir())
+    .action(async (opts: { source?: string; mirror?: string; url?: string[]; dataDir?: string }) => {
+      const sources = opts.source ? [assertSource(opts.source)] : [...FEED_SOURCES];
+      if (opts.url && !opts.source) {
+        throw new PatchloopError('PL_USAGE', '--url needs --source');
+      }
+      const codes = await withStore(config, opts.dataDir, async (db) => {
+        const sink = createFeedStore(db);
+        const out: number[] = [];
+        for (const source of sources) {
+          const s = await syncFeed(source, {
+            sink,
+            mirror: opts.mirror ?? config.feedMirror,
+            urls: opts.url,
+            onProgress: progress(io, source),
+          });
+          report(io, s);
+          out.push(s.exitCode);
+        }
+        return out;
+      });
+      setExit(worstExit(codes));
+    });
+
+  feeds
+    .command('status')
+    .description('records per source, last import and its result')
+    .addOption(dataDir())
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: { dataDir?: string; format: string }) => {
+      const rows = await withStore(config, opts.dataDir, (db) => createFeedStore(db).status());
+      io.stdout.write(
+        opts.format === 'json' ? `${JSON.stringify({ sources: rows }, null, 2)}\n` : formatStatusTable(rows),
+      );
+    });
+
+  return feeds;
+}

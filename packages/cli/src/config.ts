@@ -1,0 +1,29 @@
+/**
+ * The CLI's configuration: PATCHLOOP_… environment variables, read and
+ * validated once at start; flags override them.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { PatchloopError } from '@patchloop/core';
+
+export interface CliConfig {
+  /** PATCHLOOP_DATA_DIR: the embedded store's directory. */
+  readonly dataDir: string | undefined;
+  /** PATCHLOOP_DATABASE_URL: PostgreSQL instead of the embedded store. */
+  readonly databaseUrl: string | undefined;
+  /** PATCHLOOP_FEED_MIRROR: read feeds from this directory instead of downloading them. */
+  readonly feedMirror: string | undefined;
+}
+
+const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): CliConfig {
+  const feedMirror = nonEmpty(env.PATCHLOOP_FEED_MIRROR);
+  if (feedMirror !== undefined && !(existsSync(feedMirror) && statSync(feedMirror).isDirectory())) {
+    throw new PatchloopError('PL_USAGE', `PATCHLOOP_FEED_MIRROR is not a directory: ${feedMirror}`);
+  }
+  return {
+    dataDir: nonEmpty(env.PATCHLOOP_DATA_DIR),
+    databaseUrl: nonEmpty(env.PATCHLOOP_DATABASE_URL),
+    feedMirror,
+  };
+}

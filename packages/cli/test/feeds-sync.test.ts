@@ -1,0 +1,204 @@
+/**
+ * Feed sync against a real HTTP server on 127.0.0.1 (never the internet),
+ * into a real embedded store: conditional requests, retries, verification,
+ * the previous good data kept on failure, and mirror directories.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeedSink } from '@patchloop/core';
+import { syncFeed } from '@patchloop/feeds';
+import { createFeedStore, openStore, type Db } from '@patchloop/store';
+import { fixturePath } from '../../core/test/fixtures.js';
+import { startFeedServer, type FeedServer } from './feed-server.js';
+import { patchloopAsync } from './run.js';
+
+const FAST = { backoffMs: 5, attempts: 3, timeoutMs: 10_000 };
+const kevBody = readFileSync(fixturePath('kev', 'known_exploited_vulnerabilities.json'));
+
+let dir: string;
+let db: Db;
+let sink: FeedSink;
+let server: FeedServer;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pl-sync-'));
+  db = await openStore({ dataDir: join(dir, 'data') });
+  sink = createFeedStore(db);
+  server = await startFeedServer();
+});
+afterAll(async () => {
+  await server.close();
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const kevRecords = async () => (await sink.status()).find((s) => s.source === 'kev');
+
+describe('feeds sync over HTTP', () => {
+  it('downloads KEV, then sends If-None-Match and takes the 304 as unchanged', async () => {
+    server.route('/kev.json', { body: kevBody, validators: true });
+    const first = await syncFeed('kev', { sink, urls: [`${server.base}/kev.json`], download: FAST });
+    expect(first).toMatchObject({ status: 'ok', imported: 1404, exitCode: 0 });
+    expect(first.downloads).toEqual([
+      { url: `${server.base}/kev.json`, result: 'downloaded', bytes: kevBody.length },
+    ]);
+
+    const second = await syncFeed('kev', { sink, urls: [`${server.base}/kev.json`], download: FAST });
+    expect(second).toMatchObject({ status: 'unchanged', imported: 0, exitCode: 0 });
+    expect(second.downloads[0]?.result).toBe('not-modified');
+    const last = server.requests.filter((r) => r.path === '/kev.json').at(-1);
+    expect(last?.headers['if-none-match']).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(last?.headers['if-modified-since']).toBe('Sat, 16 Aug 2026 00:00:00 GMT');
+    expect(await kevRecords()).toMatchObject({ records: 1404, lastStatus: 'unchanged' });
+  });
+
+  it('retries after an HTTP 500 and succeeds', async () => {
+    server.route('/flaky/kev.json', { body: kevBody, failFirst: 1 });
+    const retries: string[] = [];
+    const r = await syncFeed('kev', {
+      sink,
+      urls: [`${server.base}/flaky/kev.json`],
+      download: { ...FAST, onRetry: (_n, why) => retries.push(why) },
+    });
+    expect(retries).toEqual(['HTTP 500']);
+    expect(r).toMatchObject({ status: 'ok', unchanged: 1404, exitCode: 0 });
+  });
+
+  it('rejects a truncated download and keeps the previous data', async () => {
+    server.route('/truncated/kev.json', { body: kevBody, truncate: true });
+    const r = await syncFeed('kev', { sink, urls: [`${server.base}/truncated/kev.json`], download: FAST });
+    expect(r).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(r.errors[0]?.code).toBe('PL_FEED_DOWNLOAD_FAILED');
+    expect(r.errors[0]?.reason).toMatch(/failed after 3 attempt\(s\)/);
+    expect(await kevRecords()).toMatchObject({
+      records: 1404,
+      lastStatus: 'failed',
+      lastErrorCode: 'PL_FEED_DOWNLOAD_FAILED',
+    });
+  });
+
+  it('rejects a download that is not the feed (an error page) and keeps the previous data', async () => {
+    server.route('/html/kev.json', { body: Buffer.from('<html><body>Service unavailable</body></html>') });
+    const r = await syncFeed('kev', { sink, urls: [`${server.base}/html/kev.json`], download: FAST });
+    expect(r).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(r.errors[0]?.code).toBe('PL_FEED_DOWNLOAD_INVALID');
+    expect(await kevRecords()).toMatchObject({ records: 1404, lastErrorCode: 'PL_FEED_DOWNLOAD_INVALID' });
+  });
+
+  it('fails on an HTTP 404 without retrying', async () => {
+    const before = server.requests.length;
+    const r = await syncFeed('kev', { sink, urls: [`${server.base}/missing.json`], download: FAST });
+    expect(r.errors[0]).toMatchObject({ code: 'PL_FEED_DOWNLOAD_FAILED' });
+    expect(server.requests.length - before).toBe(1);
+  });
+
+  it('sees unchanged content from a server without validators', async () => {
+    server.route('/plain/kev.json', { body: kevBody });
+    await syncFeed('kev', { sink, urls: [`${server.base}/plain/kev.json`], download: FAST });
+    const again = await syncFeed('kev', { sink, urls: [`${server.base}/plain/kev.json`], download: FAST });
+    expect(again.status).toBe('unchanged');
+    expect(again.downloads[0]?.result).toBe('same-content');
+  });
+
+  it('syncs gzipped EPSS and an OSV all.zip', async () => {
+    const csv = 'cve,epss,percentile\nCVE-2021-44228,0.94358,0.99961\nCVE-2014-0160,0.9,0.99\n';
+    server.route('/epss_scores-current.csv.gz', {
+      body: Buffer.from(
+        gzipSync(Buffer.from(`#model_version:v2025.03.14,score_date:2026-08-16T00:00:00Z\n${csv}`)),
+      ),
+    });
+    const epss = await syncFeed('epss', {
+      sink,
+      urls: [`${server.base}/epss_scores-current.csv.gz`],
+      download: FAST,
+    });
+    expect(epss).toMatchObject({ status: 'ok', imported: 2 });
+
+    const names = ['ALSA-2022:4587.json', 'ALBA-2022:8256.json'];
+    const zip = zipSync(
+      Object.fromEntries(names.map((n) => [n, readFileSync(fixturePath('osv-almalinux', 'almalinux9', n))])),
+    );
+    server.route('/AlmaLinux/all.zip', { body: Buffer.from(zip) });
+    const osv = await syncFeed('osv', { sink, urls: [`${server.base}/AlmaLinux/all.zip`], download: FAST });
+    expect(osv).toMatchObject({ status: 'ok', imported: 2 });
+  });
+
+  it('syncs CVE records listed in a cvelistV5 delta log', async () => {
+    const lines = readFileSync(fixturePath('cve-records', 'vulnrichment-cve5-sample.jsonl'), 'utf8')
+      .split('\n')
+      .slice(0, 3);
+    const ids = lines.map((l) => (JSON.parse(l) as { cveMetadata: { cveId: string } }).cveMetadata.cveId);
+    ids.forEach((id, i) => server.route(`/cves/${id}.json`, { body: Buffer.from(lines[i] as string) }));
+    const log = [
+      {
+        fetchTime: '2026-08-16T00:00:00Z',
+        new: ids.slice(0, 2).map((cveId) => ({ cveId, githubLink: `${server.base}/cves/${cveId}.json` })),
+        updated: [{ cveId: ids[2], githubLink: `${server.base}/cves/${ids[2]}.json` }],
+      },
+    ];
+    server.route('/deltaLog.json', { body: Buffer.from(JSON.stringify(log)) });
+    const r = await syncFeed('cve', { sink, urls: [`${server.base}/deltaLog.json`], download: FAST });
+    expect(r).toMatchObject({ status: 'ok', imported: 3 });
+  });
+
+  it('reads a mirror directory instead of downloading (air-gapped)', async () => {
+    const mirror = join(dir, 'mirror');
+    mkdirSync(join(mirror, 'endoflife'), { recursive: true });
+    for (const p of ['debian', 'ubuntu']) {
+      writeFileSync(
+        join(mirror, 'endoflife', `${p}.json`),
+        readFileSync(fixturePath('endoflife', 'json', `${p}.json`)),
+      );
+    }
+    const before = server.requests.length;
+    const r = await syncFeed('endoflife', { sink, mirror });
+    expect(r).toMatchObject({ status: 'ok', exitCode: 0 });
+    expect(server.requests.length).toBe(before);
+    expect((await sink.status()).find((s) => s.source === 'endoflife')?.records).toBe(2);
+  });
+});
+
+describe('patchloop feeds sync (binary)', () => {
+  it('syncs one source from --url and reports a failed one with exit 1', async () => {
+    // Async: the HTTP server runs in this process, so the child must not block it.
+    server.route('/cli/kev.json', { body: kevBody, validators: true });
+    const dataDir = join(dir, 'cli-data');
+    const ok = await patchloopAsync([
+      'feeds',
+      'sync',
+      '--source',
+      'kev',
+      '--url',
+      `${server.base}/cli/kev.json`,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(ok.stdout).toBe('kev: imported 1404, skipped 0, unchanged 0\n');
+    expect(ok.status).toBe(0);
+    const again = await patchloopAsync([
+      'feeds',
+      'sync',
+      '--source',
+      'kev',
+      '--url',
+      `${server.base}/cli/kev.json`,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(again.stdout).toBe('kev: unchanged since the last sync\n');
+    const bad = await patchloopAsync([
+      'feeds',
+      'sync',
+      '--source',
+      'kev',
+      '--url',
+      `${server.base}/nothing-here.json`,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('PL_FEED_DOWNLOAD_FAILED');
+  });
+});

@@ -1,0 +1,3 @@
+export { parseCveRecords } from './parse.js';
+export type * from './raw.js';
+export { CVSS_METRIC_KEYS } from './raw.js';

@@ -1,0 +1,1 @@
+export { parseEpss } from './parse.js';

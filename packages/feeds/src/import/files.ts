@@ -1,0 +1,139 @@
+/**
+ * Reads feed input the way publishers ship it: one file, a directory (read
+ * recursively), a .zip archive (OSV's all.zip), a .gz file (EPSS), or JSON
+ * Lines. Each file is handed to the source's parser with its name.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { gunzipSync, unzipSync } from 'fflate';
+import { PatchloopError, type FeedRecordError } from '@patchloop/core';
+
+/** Default limit for one input file (or archive entry), decompressed. */
+export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+export interface FeedFile {
+  /** Path of the file, or archive path + '!' + entry name. */
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface ReadOptions {
+  maxFileBytes?: number;
+  /** Which file names the source wants (others in a directory or archive are ignored). */
+  accept: (name: string) => boolean;
+}
+
+export function isGzip(buf: Uint8Array): boolean {
+  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+}
+
+export function isZip(buf: Uint8Array): boolean {
+  return buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * Turns one buffer (a downloaded or read file) into feed files: unzips
+ * archives, gunzips .gz, enforces the size limit. Problems with one file or
+ * entry are reported in `errors`; a corrupt archive is reported whole.
+ */
+export function expandBuffer(
+  name: string,
+  buf: Uint8Array,
+  options: ReadOptions,
+  errors: FeedRecordError[],
+): FeedFile[] {
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const tooLarge = (what: string, size: number) =>
+    errors.push({
+      file: what,
+      record: '(file)',
+      code: 'PL_FEED_RECORD_TOO_LARGE',
+      reason: `${size} bytes is over the limit of ${max} bytes`,
+    });
+  try {
+    if (isZip(buf)) {
+      const out: FeedFile[] = [];
+      const entries = unzipSync(buf, {
+        filter: (f) => {
+          if (!options.accept(f.name)) return false;
+          if (f.originalSize > max) {
+            tooLarge(`${name}!${f.name}`, f.originalSize);
+            return false;
+          }
+          return true;
+        },
+      });
+      for (const entry of Object.keys(entries).sort()) {
+        out.push({ name: `${name}!${entry}`, text: decoder.decode(entries[entry]) });
+      }
+      return out;
+    }
+    if (isGzip(buf)) {
+      const data = gunzipSync(buf);
+      if (data.length > max) {
+        tooLarge(name, data.length);
+        return [];
+      }
+      return [{ name, text: decoder.decode(data) }];
+    }
+  } catch (e) {
+    errors.push({
+      file: name,
+      record: '(file)',
+      code: 'PL_FEED_JSON_INVALID',
+      reason: `corrupt or truncated archive: ${(e as Error).message}`,
+    });
+    return [];
+  }
+  if (buf.length > max) {
+    tooLarge(name, buf.length);
+    return [];
+  }
+  return [{ name, text: decoder.decode(buf) }];
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
+
+/** Reads a file, directory or archive path into feed files. */
+export function readFeedPath(path: string, options: ReadOptions, errors: FeedRecordError[]): FeedFile[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new PatchloopError('PL_FEED_PATH_INVALID', `no such file or directory: ${path}`, { path });
+  }
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const readOne = (file: string, label: string): FeedFile[] => {
+    const size = statSync(file).size;
+    if (size > max) {
+      errors.push({
+        file: label,
+        record: '(file)',
+        code: 'PL_FEED_RECORD_TOO_LARGE',
+        reason: `${size} bytes is over the limit of ${max} bytes`,
+      });
+      return [];
+    }
+    return expandBuffer(label, readFileSync(file), options, errors);
+  };
+  if (st.isDirectory()) {
+    return walk(path)
+      .filter((f) => options.accept(basename(f)) || /\.(zip|gz)$/.test(f))
+      .flatMap((f) => readOne(f, relative(path, f)));
+  }
+  if (!st.isFile())
+    throw new PatchloopError('PL_FEED_PATH_INVALID', `not a file or directory: ${path}`, { path });
+  return readOne(path, basename(path));
+}

@@ -1,0 +1,2 @@
+export { parseKev, type KevParseResult } from './parse.js';
+export type { RawKevCatalog, RawKevVulnerability } from './raw.js';

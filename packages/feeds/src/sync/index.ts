@@ -1,0 +1,3 @@
+export * from './endpoints.js';
+export * from './http.js';
+export * from './sync.js';
