@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeMachine } from './machine.js';
+import { feedBenchMarkdown, runFeedBench } from './feeds.js';
 import { runVersionBench } from './versions.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -10,6 +11,7 @@ const m = describeMachine();
 console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`);
 
 const v = runVersionBench(fixtures);
+const feeds = await runFeedBench(root, fixtures);
 const fmt = (n) => (n / 1e6).toFixed(2);
 const semverRow = v.rows.find((r) => r.name === 'semver');
 
@@ -43,5 +45,5 @@ ${v.rows.map((r) => `| ${r.name} | ${r.pairs} | ${fmt(r.opsPerSec)} |`).join('\n
 Our SemVer is **${(semverRow.opsPerSec / v.nodeSemver).toFixed(1)}×** the \`semver\` package on the same pairs.
 Aim for Debian: at least 3 million comparisons per second on one core — ${v.rows[0].opsPerSec >= 3e6 ? 'met' : '**not met**'}.
 `;
-writeFileSync(join(root, 'BENCHMARKS.md'), md);
+writeFileSync(join(root, 'BENCHMARKS.md'), `${md}\n${feedBenchMarkdown(feeds)}`);
 console.log('wrote BENCHMARKS.md');

@@ -4,13 +4,21 @@
 // ran. First makes sure the native tools the tests prove us against are here
 // (Debian packages; installed with apt-get when running as root).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const SYSTEM_TOOLS = [
   { pkg: 'python3-apt', present: () => run('/usr/bin/python3', ['-c', 'import apt_pkg']) },
   { pkg: 'rpm', present: () => run('rpm', ['--version']) },
   { pkg: 'dpkg', present: () => run('dpkg', ['--version']) },
+  // The store tests start a throwaway PostgreSQL cluster with these binaries.
+  { pkg: 'postgresql', present: () => pgServerInstalled() },
 ];
+
+function pgServerInstalled() {
+  if (process.env.PATCHLOOP_PG_BIN) return existsSync(`${process.env.PATCHLOOP_PG_BIN}/initdb`);
+  const base = '/usr/lib/postgresql';
+  return existsSync(base) && readdirSync(base).some((v) => existsSync(`${base}/${v}/bin/initdb`));
+}
 
 function run(cmd, args) {
   try {
