@@ -168,7 +168,11 @@ export interface EolCycle {
   readonly latest: string | null;
 }
 
-/** One record a feed could not use, and why. Parsing goes on without it. */
+/**
+ * One record a feed could not use, and why: the record is skipped and parsing
+ * goes on. With `warning: true` the record was kept (e.g. without one bad CVSS
+ * metric) and the problem is only reported.
+ */
 export interface FeedRecordError {
   /** File (or archive entry) the record came from. */
   readonly file: string;
@@ -176,6 +180,7 @@ export interface FeedRecordError {
   readonly record: string;
   readonly code: FeedErrorCode;
   readonly reason: string;
+  readonly warning?: boolean;
 }
 
 export type FeedErrorCode =
