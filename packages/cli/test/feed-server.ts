@@ -11,8 +11,10 @@ export interface Route {
   body: Buffer;
   /** Send an ETag and Last-Modified and honour conditional requests. */
   validators?: boolean;
-  /** Answer this many requests with HTTP 500 first. */
+  /** Answer this many requests with an error first (HTTP 500 unless failStatus). */
   failFirst?: number;
+  failStatus?: number;
+  failHeaders?: Record<string, string>;
   /** Declare the full length, send half, then cut the connection. */
   truncate?: boolean;
 }
@@ -37,7 +39,7 @@ export async function startFeedServer(): Promise<FeedServer> {
     }
     if (route.failFirst && route.failFirst > 0) {
       route.failFirst--;
-      res.writeHead(500).end('try again');
+      res.writeHead(route.failStatus ?? 500, route.failHeaders ?? {}).end('try again');
       return;
     }
     const etag = `"${createHash('sha1').update(route.body).digest('hex')}"`;

@@ -102,6 +102,72 @@ describe('feeds sync over HTTP', () => {
     expect(again.downloads[0]?.result).toBe('same-content');
   });
 
+  it('honours Retry-After on HTTP 429', async () => {
+    server.route('/busy/kev.json', {
+      body: kevBody,
+      failFirst: 1,
+      failStatus: 429,
+      failHeaders: { 'retry-after': '0' },
+    });
+    const delays: number[] = [];
+    const r = await syncFeed('kev', {
+      sink,
+      urls: [`${server.base}/busy/kev.json`],
+      download: { ...FAST, backoffMs: 5_000, onRetry: (_n, _why, ms) => delays.push(ms) },
+    });
+    expect(delays).toEqual([0]);
+    expect(r.status).toBe('ok');
+  });
+
+  it('stops a download over the size limit without retrying, and keeps the data', async () => {
+    server.route('/big/kev.json', { body: kevBody });
+    const before = server.requests.length;
+    const r = await syncFeed('kev', {
+      sink,
+      urls: [`${server.base}/big/kev.json`],
+      download: { ...FAST, maxBytes: 1000 },
+    });
+    expect(r).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(r.errors[0]?.code).toBe('PL_FEED_RECORD_TOO_LARGE');
+    expect(server.requests.length - before).toBe(1);
+    expect(await kevRecords()).toMatchObject({ records: 1404 });
+  });
+
+  it('saves no validators when one download of a source fails, so the next sync fetches again', async () => {
+    const dsa = readFileSync(fixturePath('debian-security-tracker', 'DSA-list.txt'));
+    server.route('/two/DSA-list', { body: dsa, validators: true });
+    const urls = [`${server.base}/two/DSA-list`, `${server.base}/two/missing-list`];
+    const failedSync = await syncFeed('debian-dsa', { sink, urls, download: FAST });
+    expect(failedSync.status).toBe('failed');
+    expect(await sink.downloadState('debian-dsa', urls[0] as string)).toBeNull();
+    const alone = await syncFeed('debian-dsa', { sink, urls: urls.slice(0, 1), download: FAST });
+    expect(alone.downloads[0]?.result).toBe('downloaded');
+    expect(alone.status).toBe('partial');
+  });
+
+  it('refuses URLs that are not http or https', async () => {
+    const r = await syncFeed('kev', { sink, urls: ['file:///etc/passwd'], download: FAST });
+    expect(r.errors[0]).toMatchObject({ code: 'PL_FEED_DOWNLOAD_FAILED' });
+    expect(r.errors[0]?.reason).toContain('only http and https URLs');
+  });
+
+  it('keeps credentials in a sync URL out of status and stored state', async () => {
+    server.route('/private/kev.json', { body: kevBody, validators: true });
+    const url = `http://reader:s3cret@127.0.0.1:${new URL(server.base).port}/private/kev.json?token=abc`;
+    const r = await syncFeed('kev', { sink, urls: [url], download: FAST });
+    expect(r.origin).toBe(
+      `http://reader:***@127.0.0.1:${new URL(server.base).port}/private/kev.json?token=***`,
+    );
+    expect(JSON.stringify(await sink.status())).not.toContain('s3cret');
+    const stored = await db.query<{ url: string }>(
+      `SELECT url FROM feed_download WHERE url LIKE '%private%'`,
+    );
+    expect(stored.rows.map((x) => x.url)).toEqual([r.origin]);
+    // The credentials went to the server as HTTP Basic authentication.
+    const sent = server.requests.filter((q) => q.path === '/private/kev.json').at(-1);
+    expect(sent?.headers.authorization).toBe(`Basic ${Buffer.from('reader:s3cret').toString('base64')}`);
+  });
+
   it('syncs gzipped EPSS and an OSV all.zip', async () => {
     const csv = 'cve,epss,percentile\nCVE-2021-44228,0.94358,0.99961\nCVE-2014-0160,0.9,0.99\n';
     server.route('/epss_scores-current.csv.gz', {
@@ -141,6 +207,12 @@ describe('feeds sync over HTTP', () => {
     server.route('/deltaLog.json', { body: Buffer.from(JSON.stringify(log)) });
     const r = await syncFeed('cve', { sink, urls: [`${server.base}/deltaLog.json`], download: FAST });
     expect(r).toMatchObject({ status: 'ok', imported: 3 });
+  });
+
+  it('reports a source missing from the mirror as failed, without stopping', async () => {
+    const r = await syncFeed('osv', { sink, mirror: join(dir, 'empty-mirror') });
+    expect(r).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(r.errors[0]?.code).toBe('PL_FEED_PATH_INVALID');
   });
 
   it('reads a mirror directory instead of downloading (air-gapped)', async () => {
@@ -188,6 +260,17 @@ describe('patchloop feeds sync (binary)', () => {
       dataDir,
     ]);
     expect(again.stdout).toBe('kev: unchanged since the last sync\n');
+    const mirror = join(dir, 'env-mirror');
+    mkdirSync(join(mirror, 'kev'), { recursive: true });
+    writeFileSync(join(mirror, 'kev', 'known_exploited_vulnerabilities.json'), kevBody);
+    const fromEnv = await patchloopAsync(
+      ['feeds', 'sync', '--source', 'kev', '--data-dir', join(dir, 'env-data')],
+      undefined,
+      {
+        PATCHLOOP_FEED_MIRROR: mirror,
+      },
+    );
+    expect(fromEnv.stdout).toBe('kev: imported 1404, skipped 0, unchanged 0\n');
     const bad = await patchloopAsync([
       'feeds',
       'sync',

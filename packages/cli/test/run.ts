@@ -16,9 +16,16 @@ export function patchloop(args: string[], input?: string): Run {
 }
 
 /** The same, without blocking this process (for tests that serve HTTP in-process). */
-export function patchloopAsync(args: string[], input?: string): Promise<Run> {
+export function patchloopAsync(
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -3,7 +3,7 @@ import { BACKENDS } from '../test/backends.js';
 import type { Db } from './db.js';
 import { loadMigrations, migrate, schemaVersion } from './migrate.js';
 import { qb } from './query.js';
-import { resolveDbConfig } from './open.js';
+import { openStore, resolveDbConfig } from './open.js';
 
 describe.each(BACKENDS)('Db on $name', (backend) => {
   let db: Db;
@@ -27,6 +27,15 @@ describe.each(BACKENDS)('Db on $name', (backend) => {
     expect(r.rows).toEqual([{ n: 42, t: 'hello', a: ['a', 'b'], j: { x: 1 }, big: 9007199254740 }]);
     const rows = await db.run(qb.selectFrom('feed_source').select(['source', 'records']).compile());
     expect(rows).toEqual([]);
+  });
+
+  it('reads dates as YYYY-MM-DD text and timestamps as UTC instants, on both backends', async () => {
+    const r = await db.query<{ d: string; t: Date; n: string }>(
+      `SELECT '2024-01-01'::date AS d, '2024-01-01 12:00:00'::timestamptz AS t, current_setting('TimeZone') AS n`,
+    );
+    expect(r.rows[0]?.d).toBe('2024-01-01');
+    expect(r.rows[0]?.t.toISOString()).toBe('2024-01-01T12:00:00.000Z');
+    expect(r.rows[0]?.n).toBe('UTC');
   });
 
   it('commits a transaction that resolves and rolls back one that throws', async () => {
@@ -74,5 +83,16 @@ describe('resolveDbConfig', () => {
     } catch (e) {
       expect(String(e)).not.toContain('secret');
     }
+  });
+});
+
+describe('opening a store', () => {
+  it('names an unreachable PostgreSQL without its password', async () => {
+    const err = await openStore({ databaseUrl: 'postgres://u:s3cret@127.0.0.1:1/db?password=s3cret' }).catch(
+      (e) => e,
+    );
+    expect(err).toMatchObject({ code: 'PL_DB_CONFIG_INVALID' });
+    expect(String(err.message)).toContain('postgres://u:***@127.0.0.1:1/db?password=***');
+    expect(String(err.message)).not.toContain('s3cret');
   });
 });

@@ -2,7 +2,7 @@ export type { Db, DbConfig, Queryable, QueryResult } from './db.js';
 export { openStore, resolveDbConfig, DEFAULT_DATA_DIR } from './open.js';
 export { migrate, loadMigrations, schemaVersion, type Migration } from './migrate.js';
 export { openPglite } from './pglite-db.js';
-export { openPostgres, redactUrl } from './postgres-db.js';
+export { openPostgres } from './postgres-db.js';
 export { createFeedStore, type FeedStoreOptions } from './feeds/feed-store.js';
 export { qb } from './query.js';
 export type { Database } from './schema.js';

@@ -1,8 +1,8 @@
-import { PatchloopError } from '@patchloop/core';
+import { PatchloopError, redactUrl, redactUrls } from '@patchloop/core';
 import type { Db, DbConfig } from './db.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite-db.js';
-import { openPostgres, redactUrl } from './postgres-db.js';
+import { openPostgres } from './postgres-db.js';
 
 export const DEFAULT_DATA_DIR = './patchloop-data';
 
@@ -38,7 +38,7 @@ export async function openStore(config: DbConfig): Promise<Db> {
     const where = 'databaseUrl' in config ? redactUrl(config.databaseUrl) : config.dataDir;
     throw new PatchloopError(
       'PL_DB_CONFIG_INVALID',
-      `cannot open the store at ${where}: ${(e as Error).message}`,
+      `cannot open the store at ${where}: ${redactUrls((e as Error).message)}`,
     );
   }
   try {

@@ -27,9 +27,10 @@ function queryable(pg: PgliteLike): Queryable {
 export async function openPglite(dataDir: string): Promise<Db> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
+  // PGlite's session time zone is UTC; postgres-db.ts sets the same.
   const pg = await PGlite.create(dir, {
     // Same value types as the PostgreSQL driver is configured for.
-    parsers: { [types.NUMERIC]: (v: string) => Number(v) },
+    parsers: { [types.NUMERIC]: (v: string) => Number(v), [types.DATE]: (v: string) => v },
   });
   const q = queryable(pg);
   return {

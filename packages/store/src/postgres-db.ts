@@ -1,14 +1,20 @@
 import pg from 'pg';
 import type { CompiledQuery } from 'kysely';
+import { redactUrl } from '@patchloop/core';
 import type { Db, QueryResult, Queryable } from './db.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
+const DATE = 1082;
 
-/** Value types as PGlite returns them: int8 and numeric as numbers. */
+/**
+ * Value types as PGlite returns them (see pglite-db.ts): int8 and numeric as
+ * numbers, date as its 'YYYY-MM-DD' text (a calendar date has no time zone).
+ */
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+    if (oid === DATE) return (v: string) => v;
     return pg.types.getTypeParser(oid, format);
   },
 } as unknown as pg.CustomTypesConfig;
@@ -27,19 +33,9 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
-/** The URL without its password, for messages and status. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable PostgreSQL URL)';
-  }
-}
-
 export async function openPostgres(databaseUrl: string, poolSize = 10): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // Sessions in UTC, as PGlite's: timestamps and now() read the same on both.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, options: '-c TimeZone=UTC' });
   // Fail fast on a bad URL or an unreachable server.
   const client = await pool.connect();
   client.release();

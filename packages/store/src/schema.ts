@@ -82,8 +82,9 @@ export interface CveTable {
 
 export interface KevTable {
   cve_id: string;
-  date_added: ColumnType<Date, string, string>;
-  due_date: ColumnType<Date, string, string>;
+  /** 'YYYY-MM-DD' (dates are read as text on both backends). */
+  date_added: string;
+  due_date: string;
   ransomware: boolean;
   content_hash: string;
   doc: Json;

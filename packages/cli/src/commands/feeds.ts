@@ -48,7 +48,7 @@ function report(io: Io, s: ImportSummary): void {
       : `imported ${s.imported}, skipped ${s.skipped}, unchanged ${s.unchanged}`;
   io.stdout.write(`${s.source}: ${what}${s.status === 'failed' ? ' (failed: nothing changed)' : ''}\n`);
   for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
-    io.stderr.write(`  skipped ${e.file} ${e.record}: ${e.code}: ${e.reason}\n`);
+    io.stderr.write(`  ${e.warning ? 'warning' : 'skipped'} ${e.file} ${e.record}: ${e.code}: ${e.reason}\n`);
   }
   if (s.errors.length > MAX_ERRORS_SHOWN)
     io.stderr.write(`  … and ${s.errors.length - MAX_ERRORS_SHOWN} more\n`);

@@ -50,6 +50,8 @@ export interface ApplyResult {
   readonly modified: number;
   /** Records identical to what the store already had. */
   readonly unchanged: number;
+  /** Records removed because a source published whole (KEV, EPSS, an endoflife product) no longer has them. */
+  readonly removed: number;
   /** Change events written for alerting. */
   readonly changeEvents: number;
 }

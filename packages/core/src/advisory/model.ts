@@ -6,6 +6,8 @@
  * beside advisories, keyed by CVE id or product.
  */
 
+import type { ErrorCode } from '../error/codes.js';
+
 /** Feed sources, as named on the command line and in the store. */
 export const FEED_SOURCES = [
   'osv',
@@ -183,14 +185,8 @@ export interface FeedRecordError {
   readonly warning?: boolean;
 }
 
-export type FeedErrorCode =
-  | 'PL_FEED_JSON_INVALID'
-  | 'PL_FEED_SCHEMA_INVALID'
-  | 'PL_FEED_VERSION_INVALID'
-  | 'PL_FEED_ECOSYSTEM_UNKNOWN'
-  | 'PL_FEED_RECORD_TOO_LARGE'
-  | 'PL_FEED_LINE_INVALID'
-  | 'PL_FEED_CVSS_INVALID';
+/** The feed error codes (PL_FEED_…) of the registry in error/codes.ts. */
+export type FeedErrorCode = Extract<ErrorCode, `PL_FEED_${string}`>;
 
 export interface ParseResult<T> {
   readonly records: T[];

@@ -34,10 +34,6 @@ export function isNone(v: unknown): boolean {
   return v === null || v === undefined || v === '' || v === 'null' || v === '~';
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';

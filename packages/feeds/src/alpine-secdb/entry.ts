@@ -28,20 +28,25 @@ const CVE_PLACEHOLDER = /^CVE-\?+-\?+$/;
 const CVE_LIKE = /^CVE/i;
 const OTHER_ID = /^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+$/;
 
+/** The entry's tokens (outside the parenthesized comment) and the comment, or null. */
+function split(entry: string): { tokens: string[]; comment: string | null } {
+  const text = entry.trim();
+  const paren = /^(.*?)\s*\((.*)\)$/.exec(text);
+  const ids = paren === null ? text : (paren[1] as string);
+  return {
+    tokens: ids.split(/\s+/).filter((t) => t !== ''),
+    comment: paren === null ? null : (paren[2] as string).trim(),
+  };
+}
+
 /** The entry's ids, or the reason it cannot be used. */
 export function readSecfixEntry(entry: string): SecfixEntry | string {
-  let text = entry.trim();
-  const words: string[] = [];
-  const paren = /^(.*?)\s*\((.*)\)$/.exec(text);
-  if (paren !== null) {
-    text = paren[1] as string;
-    words.push((paren[2] as string).trim());
-  }
+  const { tokens, comment: paren } = split(entry);
+  const words = paren === null ? [] : [paren];
   const cves: string[] = [];
   const others: string[] = [];
   const rest: string[] = [];
-  for (const token of text.split(/\s+/)) {
-    if (token === '') continue;
+  for (const token of tokens) {
     if (CVE_ID.test(token)) cves.push(token);
     else if (CVE_PLACEHOLDER.test(token)) continue;
     else if (CVE_LIKE.test(token)) return `malformed CVE id ${JSON.stringify(token)}`;
@@ -51,4 +56,28 @@ export function readSecfixEntry(entry: string): SecfixEntry | string {
   if (cves.length === 0 && others.length === 0) return 'no vulnerability id';
   const comment = [...rest, ...words].filter((w) => w !== '').join(' ');
   return { cves, others, comment: comment === '' ? null : comment };
+}
+
+/**
+ * The advisories an entry is about: ALPINE-<CVE> for each of its CVE ids, else ALPINE-<its first
+ * other id> (the others are that advisory's aliases).
+ */
+export function primaryIds(entry: SecfixEntry): readonly string[] {
+  return entry.cves.length > 0 ? entry.cves : entry.others.slice(0, 1);
+}
+
+/** The aliases the entry gives its advisories. */
+export function aliasIds(entry: SecfixEntry): readonly string[] {
+  return entry.cves.length > 0 ? entry.others : entry.others.slice(1);
+}
+
+/**
+ * The ids of the advisories an entry names, whether or not the entry can be used: its primary ids
+ * when it reads, else the well-formed CVE ids among its tokens (`CVE-2020-1234 CVE_2020-9` names
+ * CVE-2020-1234). Used to skip, never to build, an advisory.
+ */
+export function namedIds(entry: string): readonly string[] {
+  const read = readSecfixEntry(entry);
+  if (typeof read !== 'string') return primaryIds(read);
+  return split(entry).tokens.filter((t) => CVE_ID.test(t));
 }

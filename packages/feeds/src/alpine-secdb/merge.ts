@@ -12,6 +12,7 @@
  * before v3.10) and package, details as text in the same natural order.
  */
 import { schemeFor, type AffectedPackage, type Advisory } from '@patchloop/core';
+import { compareIds } from '../record/index.js';
 
 /** One (branch, package, version) line of a secdb document naming an id. */
 export interface Sighting {
@@ -24,18 +25,8 @@ export interface Sighting {
 }
 
 const apk = schemeFor('apk');
-const CVE_ID = /^CVE-(\d{4})-(\d+)$/;
+const CVE_ID = /^CVE-\d{4}-\d+$/;
 const XSA_ID = /^XSA-(\d+)$/;
-
-/** CVE ids first, by year and number; then the others by code unit. */
-export function compareIds(a: string, b: string): number {
-  const ca = CVE_ID.exec(a);
-  const cb = CVE_ID.exec(b);
-  if (ca !== null && cb !== null) return Number(ca[1]) - Number(cb[1]) || Number(ca[2]) - Number(cb[2]);
-  if (ca !== null) return -1;
-  if (cb !== null) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Digit runs compare as numbers, the rest by code unit: v3.9 < v3.10. */
 export function compareNatural(a: string, b: string): number {

@@ -1,7 +1,7 @@
 import { schemeFor, type Advisory } from '@patchloop/core';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../../core/test/fixtures.js';
-import { readSecfixEntry } from './entry.js';
+import { namedIds, readSecfixEntry } from './entry.js';
 import { mergeAlpineAdvisories, parseAlpineSecdb } from './index.js';
 import { compareNatural } from './merge.js';
 
@@ -54,72 +54,93 @@ describe('parseAlpineSecdb on the secdb fixtures', () => {
     }
   });
 
-  it('gives these advisory and error counts per file', () => {
+  it('gives these counts per file: advisories, errors (something skipped), warnings', () => {
     const counts = Object.fromEntries(
       FILES.map(([b, r]) => {
         const { records, errors } = parseFile(b, r, 'yaml');
-        return [`${b}/${r}`, [records.length, errors.length]];
+        const warnings = errors.filter((e) => e.warning === true).length;
+        return [`${b}/${r}`, [records.length, errors.length - warnings, warnings]];
       }),
     );
     expect(counts).toEqual({
-      'v3.3/main': [453, 3],
-      'v3.3/community': [0, 0],
-      'v3.4/main': [661, 5],
-      'v3.4/community': [14, 0],
-      'v3.5/main': [796, 5],
-      'v3.5/community': [98, 0],
-      'v3.6/main': [864, 5],
-      'v3.6/community': [195, 1],
-      'v3.7/main': [1035, 2],
-      'v3.7/community': [376, 2],
-      'v3.8/main': [1074, 7],
-      'v3.8/community': [461, 2],
-      'v3.9/main': [1054, 4],
-      'v3.9/community': [574, 2],
-      'v3.10/main': [1109, 2],
-      'v3.10/community': [691, 2],
-      'v3.11/main': [1118, 5],
-      'v3.11/community': [827, 3],
+      'v3.3/main': [453, 5, 0],
+      'v3.3/community': [0, 0, 0],
+      'v3.4/main': [661, 6, 0],
+      'v3.4/community': [14, 0, 0],
+      'v3.5/main': [796, 6, 0],
+      'v3.5/community': [98, 0, 0],
+      'v3.6/main': [864, 5, 1],
+      'v3.6/community': [195, 1, 0],
+      'v3.7/main': [1035, 2, 0],
+      'v3.7/community': [376, 3, 0],
+      'v3.8/main': [1074, 16, 0],
+      'v3.8/community': [461, 2, 0],
+      'v3.9/main': [1054, 6, 0],
+      'v3.9/community': [574, 2, 0],
+      'v3.10/main': [1109, 2, 0],
+      'v3.10/community': [691, 2, 0],
+      'v3.11/main': [1116, 8, 0],
+      'v3.11/community': [827, 3, 0],
     });
   });
 
-  it('reports the odd entries of v3.11/main and keeps the rest', () => {
-    expect(parseFile('v3.11', 'main', 'yaml').errors.map((e) => [e.code, e.record, e.reason])).toEqual([
+  it('warns of a version with no ids (heimdal 7.4.0-r0 in v3.6/main): nothing is lost', () => {
+    expect(parseFile('v3.6', 'main', 'yaml').errors.filter((e) => e.warning === true)).toEqual([
+      {
+        file: 'v3.6/main.yaml',
+        record: 'heimdal 7.4.0-r0',
+        code: 'PL_FEED_SCHEMA_INVALID',
+        reason: 'no vulnerability ids listed for this version',
+        warning: true,
+      },
+    ]);
+  });
+
+  it('reports the odd entries of v3.11/main, skipping every advisory an invalid version names', () => {
+    const { records, errors } = parseFile('v3.11', 'main', 'yaml');
+    const python2 =
+      'python2 2.7.16-33: invalid apk version "2.7.16-33": "-" at offset 6 must start a revision "-rN"';
+    const xen = 'xen 4.10-1-r1: invalid apk version "4.10-1-r1": "-" at offset 4 must start a revision "-rN"';
+    expect(errors.map((e) => [e.code, e.record, e.reason, e.warning])).toEqual([
       [
         'PL_FEED_VERSION_INVALID',
-        'opensmtpd 6.6.2p1-r0',
-        'invalid apk version "6.6.2p1-r0": "1" at offset 6 may not follow the letter',
+        'ALPINE-CVE-2020-7247',
+        'opensmtpd 6.6.2p1-r0: invalid apk version "6.6.2p1-r0": "1" at offset 6 may not follow the letter',
+        undefined,
       ],
-      [
-        'PL_FEED_VERSION_INVALID',
-        'python2 2.7.16-33',
-        'invalid apk version "2.7.16-33": "-" at offset 6 must start a revision "-rN"',
-      ],
+      ['PL_FEED_VERSION_INVALID', 'ALPINE-CVE-2019-16056', python2, undefined],
+      ['PL_FEED_VERSION_INVALID', 'ALPINE-CVE-2019-16935', python2, undefined],
       [
         'PL_FEED_SCHEMA_INVALID',
         'rsync 3.1.2-r7',
         'entry "CVE-2017-17434-1": malformed CVE id "CVE-2017-17434-1"',
+        undefined,
       ],
       [
         'PL_FEED_SCHEMA_INVALID',
         'rsync 3.1.2-r7',
         'entry "CVE-2017-17434-2": malformed CVE id "CVE-2017-17434-2"',
+        undefined,
       ],
-      [
-        'PL_FEED_VERSION_INVALID',
-        'xen 4.10-1-r1',
-        'invalid apk version "4.10-1-r1": "-" at offset 4 must start a revision "-rN"',
-      ],
+      ['PL_FEED_VERSION_INVALID', 'ALPINE-CVE-2018-8897', xen, undefined],
+      ['PL_FEED_VERSION_INVALID', 'ALPINE-CVE-2018-10982', xen, undefined],
+      ['PL_FEED_VERSION_INVALID', 'ALPINE-CVE-2018-10981', xen, undefined],
     ]);
+    // python3 3.7.5-r0 fixes both python2 CVEs too: the advisories are not stored with python3 only.
+    const ids = new Set(records.map((a) => a.id));
+    for (const e of errors) expect(ids.has(e.record)).toBe(false);
   });
 
   it('represents every well-formed secfix of the JSON documents (1,652 packages, 12,028 entries)', () => {
     let packages = 0;
     let entries = 0;
     let checked = 0;
+    const skippedWithGoodSecfixes = new Set<string>();
     for (const [b, r] of FILES) {
       const doc = JSON.parse(readFixture(DIR, b, `${r}.json`)) as SecdbJson;
-      const ours = new Map(parseFile(b, r, 'json').records.map((a) => [a.id, a]));
+      const parsed = parseFile(b, r, 'json');
+      const ours = new Map(parsed.records.map((a) => [a.id, a]));
+      const skipped = new Set(parsed.errors.map((e) => e.record));
       for (const { pkg } of doc.packages ?? []) {
         packages++;
         for (const [version, list] of Object.entries(pkg.secfixes)) {
@@ -134,6 +155,10 @@ describe('parseAlpineSecdb on the secdb fixtures', () => {
             const strict = (t: string) => /^CVE-\d{4}-\d{4,}$/.test(t);
             if (tokens.some((t) => /^CVE/i.test(t) && !strict(t) && !/^CVE-\?+-\?+$/.test(t))) continue;
             for (const cve of tokens.filter(strict)) {
+              if (skipped.has(`ALPINE-${cve}`)) {
+                skippedWithGoodSecfixes.add(`${b}/${r} ${pkg.name} ${cve}`);
+                continue;
+              }
               const p = ours.get(`ALPINE-${cve}`)?.affected.find((x) => x.package === pkg.name);
               expect(p, `${b}/${r} ${pkg.name} ${version} ${cve}`).toBeDefined();
               expect(p?.release).toBe(doc.distroversion);
@@ -148,6 +173,11 @@ describe('parseAlpineSecdb on the secdb fixtures', () => {
     expect(packages).toBe(1652);
     expect(entries).toBe(12028);
     expect(checked).toBeGreaterThan(11000);
+    // The advisories skipped for an invalid version elsewhere in their document.
+    expect([...skippedWithGoodSecfixes]).toEqual([
+      'v3.11/main python3 CVE-2019-16056',
+      'v3.11/main python3 CVE-2019-16935',
+    ]);
   });
 });
 
@@ -239,8 +269,10 @@ describe('mergeAlpineAdvisories', () => {
   it('unions the branches and repositories into one advisory per id', () => {
     const records = all();
     const merged = mergeAlpineAdvisories(records);
-    expect(records).toHaveLength(11400);
+    expect(records).toHaveLength(11398);
     expect(merged).toHaveLength(2466);
+    // v3.11 is left out of the python advisories (its document's python2 entry is unreadable).
+    expect(byId(merged, 'ALPINE-CVE-2019-16056').affected.map((p) => p.release)).not.toContain('v3.11');
     expect(new Set(merged.map((a) => a.id)).size).toBe(2466);
     const wireshark = byId(merged, 'ALPINE-CVE-2017-15191');
     expect(wireshark.affected.map((p) => [p.release, p.package, p.fixedVersion])).toEqual([
@@ -299,13 +331,82 @@ describe('bad input (made here)', () => {
       'x.yaml',
     );
     expect(r.records.map((a) => a.id)).toEqual(['ALPINE-CVE-2020-0001']);
-    expect(r.errors.map((e) => [e.code, e.record, e.reason])).toEqual([
-      ['PL_FEED_SCHEMA_INVALID', 'foo 1.0-r0', 'entry "just words": no vulnerability id'],
-      ['PL_FEED_SCHEMA_INVALID', 'foo 1.0-r0', 'entry "CVE_2020-9": malformed CVE id "CVE_2020-9"'],
-      ['PL_FEED_VERSION_INVALID', 'foo 1.0.-r1', expect.stringContaining('invalid apk version "1.0.-r1"')],
-      ['PL_FEED_SCHEMA_INVALID', 'foo 2.0-r0', 'no vulnerability ids listed for this version'],
-      ['PL_FEED_SCHEMA_INVALID', 'foo 3.0-r0', 'expected a list of ids, got string "CVE-2020-0004"'],
+    expect(r.errors.map((e) => [e.code, e.record, e.reason, e.warning])).toEqual([
+      ['PL_FEED_SCHEMA_INVALID', 'foo 1.0-r0', 'entry "just words": no vulnerability id', undefined],
+      [
+        'PL_FEED_SCHEMA_INVALID',
+        'foo 1.0-r0',
+        'entry "CVE_2020-9": malformed CVE id "CVE_2020-9"',
+        undefined,
+      ],
+      [
+        'PL_FEED_VERSION_INVALID',
+        'ALPINE-CVE-2020-0003',
+        expect.stringMatching(/^foo 1\.0\.-r1: invalid apk version "1\.0\.-r1"/),
+        undefined,
+      ],
+      ['PL_FEED_SCHEMA_INVALID', 'foo 2.0-r0', 'no vulnerability ids listed for this version', true],
+      [
+        'PL_FEED_SCHEMA_INVALID',
+        'ALPINE-CVE-2020-0004',
+        'foo 3.0-r0: expected a list of ids, got string "CVE-2020-0004"',
+        undefined,
+      ],
     ]);
+  });
+
+  it('skips an advisory whole when one part of the document about it is unusable', () => {
+    const text = JSON.stringify({
+      distroversion: 'v3.12',
+      reponame: 'main',
+      packages: [
+        { pkg: { name: 'a', secfixes: { '1.0-r0': ['CVE-2020-0001', 'CVE-2020-0002 XSA-1'] } } },
+        {
+          pkg: {
+            name: 'b',
+            secfixes: { '2.0.-r0': ['CVE-2020-0001 (bad version)'], '2.1-r0': ['CVE-2020-0003'] },
+          },
+        },
+        { pkg: { name: 'c', secfixes: { '3.0-r0': ['CVE-2020-0002 CVE_2020-9', 'CVE-2020-0004'] } } },
+        { pkg: { secfixes: { '4.0-r0': ['CVE-2020-0003'] } } },
+        { pkg: { name: 'd', secfixes: { '5.0-r0': ['CVE-2020-0001'] } } },
+      ],
+    });
+    const r = parseAlpineSecdb(text, 'x.json');
+    // CVE-2020-0001 (b's version), CVE-2020-0002 (c's malformed entry), CVE-2020-0003 (a nameless package).
+    expect(r.records.map((a) => [a.id, a.affected.map((p) => p.package)])).toEqual([
+      ['ALPINE-CVE-2020-0004', ['c']],
+    ]);
+    expect(r.errors.map((e) => [e.code, e.record, e.reason])).toEqual([
+      [
+        'PL_FEED_VERSION_INVALID',
+        'ALPINE-CVE-2020-0001',
+        expect.stringMatching(/^b 2\.0\.-r0: invalid apk version "2\.0\.-r0": [^;]*$/),
+      ],
+      [
+        'PL_FEED_SCHEMA_INVALID',
+        'ALPINE-CVE-2020-0002',
+        'c 3.0-r0: entry "CVE-2020-0002 CVE_2020-9": malformed CVE id "CVE_2020-9"',
+      ],
+      [
+        'PL_FEED_SCHEMA_INVALID',
+        'ALPINE-CVE-2020-0003',
+        '#3: pkg.name: expected a package name, got nothing',
+      ],
+    ]);
+  });
+
+  it('reports an advisory skipped for several reasons once, with every reason', () => {
+    const r = parseAlpineSecdb(
+      doc('        1.0.-r0:\n          - CVE-2020-0001\n        2.-r0:\n          - CVE-2020-0001\n'),
+      'x.yaml',
+    );
+    expect(r.records).toEqual([]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]?.record).toBe('ALPINE-CVE-2020-0001');
+    expect(r.errors[0]?.reason).toMatch(
+      /^foo 1\.0\.-r0: invalid apk version .*; foo 2\.-r0: invalid apk version /,
+    );
   });
 
   it('reports packages of the wrong shape', () => {
@@ -325,12 +426,16 @@ describe('bad input (made here)', () => {
       ['ok 1-r0', 'expected an id, got number 7'],
       ['#1', 'pkg.name: expected a package name, got nothing'],
       ['#2', 'expected {pkg: {name, secfixes}}'],
-      ['bad', 'secfixes: expected a mapping of versions, got a list'],
+      ['ALPINE-CVE-2020-0002', 'bad: secfixes: expected a mapping of versions, got a list'],
     ]);
   });
 
   it('reports unreadable documents as a whole', () => {
-    const one = (text: string) => parseAlpineSecdb(text, 'x').errors.map((e) => [e.code, e.record]);
+    const one = (text: string) => {
+      const r = parseAlpineSecdb(text, 'x');
+      expect(r.errors.every((e) => e.warning === undefined)).toBe(true);
+      return r.errors.map((e) => [e.code, e.record]);
+    };
     expect(one('{"distroversion": "v3.12", "packages": [')).toEqual([['PL_FEED_JSON_INVALID', 'document']]);
     expect(one('distroversion: [v3.12\npackages: x')).toEqual([['PL_FEED_JSON_INVALID', 'document']]);
     expect(one('- a\n- b\n')).toEqual([['PL_FEED_SCHEMA_INVALID', 'document']]);
@@ -357,6 +462,16 @@ describe('readSecfixEntry', () => {
   ])('%s', (entry, expected) => {
     expect(readSecfixEntry(entry)).toEqual(expected);
   });
+});
+
+it.each([
+  ['CVE-2019-14904 XSA-1', ['CVE-2019-14904']],
+  ['XSA-207 TALOS-2017-0488', ['XSA-207']],
+  ['CVE-2020-0001 CVE_2020-9 (x)', ['CVE-2020-0001']],
+  ['CVE-2017-17434-1', []],
+  ['just words', []],
+])('namedIds(%j)', (entry, expected) => {
+  expect(namedIds(entry)).toEqual(expected);
 });
 
 it('compareNatural orders branches as numbers', () => {

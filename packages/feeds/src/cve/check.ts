@@ -5,9 +5,8 @@
  * Unknown fields are allowed (x_ extensions, newer schema versions).
  */
 import { PatchloopError } from '@patchloop/core';
+import { isObject, type JsonObject as Json } from '../record/index.js';
 import type { CveRecordV5 } from './raw.js';
-
-type Json = Record<string, unknown>;
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/;
 const STATES: ReadonlySet<unknown> = new Set(['PUBLISHED', 'REJECTED']);
@@ -22,10 +21,6 @@ function fail(path: string, expected: string, got: unknown): never {
           ? JSON.stringify(got.slice(0, 60))
           : typeof got;
   throw new PatchloopError('PL_FEED_SCHEMA_INVALID', `${path}: expected ${expected}, got ${kind}`, { path });
-}
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function object(v: unknown, path: string): Json {

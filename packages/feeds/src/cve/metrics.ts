@@ -9,11 +9,11 @@
  *   is ours. `statedScore` keeps the publisher's `baseScore` only when it
  *   differs from ours.
  * - A metric whose vector is missing or does not score is dropped and
- *   reported; the record keeps its other metrics.
+ *   reported (a warning: the record is kept with its other metrics).
  * - The same (source, version, vector) given twice counts once.
  */
 import { isPatchloopError, scoreCvss, type CvssMetric } from '@patchloop/core';
-import { isObject } from './check.js';
+import { isObject } from '../record/index.js';
 import { CVSS_METRIC_KEYS, type CveContainer } from './raw.js';
 
 export interface CveMetrics {

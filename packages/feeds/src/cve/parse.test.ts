@@ -269,7 +269,9 @@ describe('parseCveRecords: one record, arrays and bad input', () => {
     const text = JSON.stringify(cve('CVE-2024-0002'), null, 2);
     const r = parseCveRecords(text.slice(0, 400), 'CVE-2024-0002.json');
     expect(r.records).toEqual([]);
-    expect(r.errors.map((e) => [e.record, e.code])).toEqual([['CVE-2024-0002', 'PL_FEED_JSON_INVALID']]);
+    expect(r.errors.map((e) => [e.record, e.code, e.warning])).toEqual([
+      ['CVE-2024-0002', 'PL_FEED_JSON_INVALID', undefined],
+    ]);
   });
 
   it('reads a JSON array of records', () => {
@@ -303,6 +305,8 @@ describe('parseCveRecords: one record, arrays and bad input', () => {
     );
     const r = parseCveRecords(text, 'x.jsonl');
     expect(r.records.map((x) => x.id)).toEqual(['CVE-2024-0999', 'CVE-2024-1000']);
+    // Each of these records was skipped: none is a warning.
+    expect(r.errors.filter((e) => e.warning !== undefined)).toEqual([]);
     expect(
       r.errors.map((e) => [e.record, e.code, e.reason.replace(/: Unexpected.*|: Unterminated.*/, '')]),
     ).toEqual([
@@ -353,10 +357,11 @@ describe('parseCveRecords: one record, arrays and bad input', () => {
         source: 'cna',
       },
     ]);
-    expect(r.errors.map((e) => [e.record, e.code])).toEqual([
-      ['CVE-2024-2000', 'PL_FEED_CVSS_INVALID'],
-      ['CVE-2024-2000', 'PL_FEED_CVSS_INVALID'],
-      ['CVE-2024-2000', 'PL_FEED_CVSS_INVALID'],
+    // Warnings: the record is kept, only the metric is dropped.
+    expect(r.errors.map((e) => [e.file, e.record, e.code, e.warning])).toEqual([
+      ['x.jsonl', 'CVE-2024-2000', 'PL_FEED_CVSS_INVALID', true],
+      ['x.jsonl', 'CVE-2024-2000', 'PL_FEED_CVSS_INVALID', true],
+      ['x.jsonl', 'CVE-2024-2000', 'PL_FEED_CVSS_INVALID', true],
     ]);
     expect(r.errors[0]?.reason).toMatch(/^cna metrics\[0\]\.cvssV3_1: .*A:Q/);
     expect(r.errors.slice(1).map((e) => e.reason)).toEqual([

@@ -14,20 +14,22 @@
  *
  * A CVSS metric whose vector cannot be scored is not a reason to lose the CVE:
  * the record is kept (and counts as imported) without that metric, and a
- * PL_FEED_CVSS_INVALID error names the CVE, the provider and the vector.
+ * PL_FEED_CVSS_INVALID warning (`warning: true`) names the CVE, the provider
+ * and the vector. Every other error means the record it names was skipped; a
+ * file that is not JSON (and not JSON Lines) is one error for the whole file.
  */
 import type { CveRecord, FeedRecordError, ParseResult } from '@patchloop/core';
 import { isPatchloopError } from '@patchloop/core';
-import { checkCveRecord, isObject } from './check.js';
+import { isObject, jsonErrorLine, jsonSyntaxError, withoutBom } from '../record/index.js';
+import { checkCveRecord } from './check.js';
 import { cveCwes, cveDescription, cveReferences } from './fields.js';
 import { cveMetrics } from './metrics.js';
-import { jsonErrorLine } from '../osv/json-error.js';
 import type { CveRecordV5 } from './raw.js';
 
 const CVE_ID_IN_TEXT = /"cveId"\s*:\s*"(CVE-\d{4}-\d{4,})"/;
 
 export function parseCveRecords(input: string, file: string): ParseResult<CveRecord> {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // a byte order mark
+  const text = withoutBom(input);
   const out: Out = { file, records: [], errors: [] };
   let json: unknown;
   try {
@@ -100,7 +102,13 @@ function toCveRecord(raw: CveRecordV5, out: Out): CveRecord {
   const adp = raw.containers.adp ?? [];
   const metrics = cveMetrics(cna, adp);
   for (const problem of metrics.errors) {
-    out.errors.push({ file: out.file, record: meta.cveId, code: 'PL_FEED_CVSS_INVALID', reason: problem });
+    out.errors.push({
+      file: out.file,
+      record: meta.cveId,
+      code: 'PL_FEED_CVSS_INVALID',
+      reason: problem,
+      warning: true,
+    });
   }
   return {
     id: meta.cveId,
@@ -129,12 +137,5 @@ function jsonError(
   line: number | null,
   oneRecord: boolean,
 ): FeedRecordError {
-  const message = e instanceof Error ? e.message : String(e);
-  const id = oneRecord ? CVE_ID_IN_TEXT.exec(text)?.[1] : undefined;
-  return {
-    file,
-    record: id ?? (line === null ? '#0' : `line ${line}`),
-    code: 'PL_FEED_JSON_INVALID',
-    reason: line === null ? `invalid JSON: ${message}` : `invalid JSON at line ${line}: ${message}`,
-  };
+  return jsonSyntaxError(file, e, line, oneRecord ? CVE_ID_IN_TEXT.exec(text)?.[1] : undefined);
 }

@@ -1,10 +1,11 @@
 /**
  * The line grammar of the tracker's DSA/DLA lists (see raw.ts): splits the text into entries and
- * classifies every body line. A line that does not parse is reported (PL_FEED_LINE_INVALID) and
- * skipped; the rest of its entry is kept. A header that does not parse makes the whole entry
- * unusable: it is reported and its body lines are skipped with it.
+ * classifies every body line. A body line that does not parse is a problem of its entry
+ * (PL_FEED_LINE_INVALID), returned with it: the caller skips that entry whole (parse.ts). A header
+ * that does not parse makes the whole entry unusable: it is reported here and its body lines are
+ * skipped with it. A line before the first entry is reported by its line number.
  */
-import type { FeedRecordError } from '@patchloop/core';
+import type { FeedErrorCode, FeedRecordError } from '@patchloop/core';
 import type { RawListEntry, RawReleaseLine } from './raw.js';
 
 const HEADER = /^\[(\d{1,2} [A-Za-z]{3} \d{4})\]\s+(D[A-Z]A-\d+(?:-\d+)?)(?:\s+(.*))?$/;
@@ -21,8 +22,22 @@ export interface LineError {
   readonly error: FeedRecordError;
 }
 
+/** Why one line of an entry cannot be used (the reason without the "line N: " prefix). */
+export interface LineProblem {
+  readonly line: number;
+  readonly code: FeedErrorCode;
+  readonly reason: string;
+}
+
+export interface ListEntry {
+  readonly entry: RawListEntry;
+  /** The entry's body lines that did not parse, in line order (those lines are not in `entry`). */
+  readonly problems: LineProblem[];
+}
+
 export interface ListLines {
-  readonly entries: RawListEntry[];
+  readonly entries: ListEntry[];
+  /** Lines that belong to no entry (bad headers, lines before the first entry). */
   readonly errors: LineError[];
 }
 
@@ -38,9 +53,10 @@ interface MutableEntry {
 
 /** Splits a list into entries. `line` numbers are 1-based. */
 export function splitList(text: string, file: string): ListLines {
-  const entries: RawListEntry[] = [];
+  const entries: ListEntry[] = [];
   const errors: LineError[] = [];
   let current: MutableEntry | null = null;
+  let problems: LineProblem[] = [];
   // After a header that did not parse, its body lines are skipped without further reports.
   let skipping = false;
   const lines = text.split('\n');
@@ -75,7 +91,8 @@ export function splitList(text: string, file: string): ListLines {
         releases: [],
         notes: [],
       };
-      entries.push(current);
+      problems = [];
+      entries.push({ entry: current, problems });
       skipping = false;
       continue;
     }
@@ -84,13 +101,12 @@ export function splitList(text: string, file: string): ListLines {
       if (!skipping) lineError(`line ${n}`, n, `line outside any advisory entry: ${JSON.stringify(raw)}`);
       continue;
     }
-    if (raw[0] !== ' ' && raw[0] !== '\t') {
-      lineError(current.id, n, `expected an indented line or an advisory header: ${JSON.stringify(raw)}`);
-      continue;
-    }
-    const body = raw.trim();
-    const reason = readBodyLine(current, body, n);
-    if (reason !== null) lineError(current.id, n, reason);
+    // An unindented line inside an entry may belong to it: the entry cannot be trusted whole.
+    const reason =
+      raw[0] !== ' ' && raw[0] !== '\t'
+        ? `expected an indented line or an advisory header: ${JSON.stringify(raw)}`
+        : readBodyLine(current, raw.trim(), n);
+    if (reason !== null) problems.push({ line: n, code: 'PL_FEED_LINE_INVALID', reason });
   }
   return { entries, errors };
 }

@@ -3,8 +3,7 @@
  *
  * Mapping (one Advisory per list entry, in file order):
  * - id as written, including the old ids without a `-n` revision (`DSA-135`); source `debian-dsa`
- *   or `debian-dla`; an entry whose id has the other prefix, or repeats an earlier id, is reported
- *   (PL_FEED_SCHEMA_INVALID) and skipped.
+ *   or `debian-dla`.
  * - aliases: the CVE ids of the `{…}` lines, unique, ordered by year and number.
  * - published = modified = the header date as YYYY-MM-DD (the list has no modification date).
  * - summary: `pkg - title`, from the header; the header's package part is taken as written
@@ -20,14 +19,23 @@
  *     <end-of-life>  → end-of-life, range introduced 0 (affected, the release gets no fix)
  *     <not-affected> → not-affected, no range
  *   A release-line note made of `low`/`medium`/`high` (old entries: `(bug #1234; medium)`) sets
- *   the package's severity. A version dpkg would reject (core's debian scheme) is reported as
- *   PL_FEED_VERSION_INVALID and that line skipped; an unknown `<status>` as PL_FEED_LINE_INVALID.
+ *   the package's severity.
  * - Entries without release lines (announcements, end-of-life notices, advisories whose fix is
  *   only described in a NOTE) are kept with `affected: []`: they are real advisories that people
  *   look up by id and that carry CVE aliases, but they name no fixed version, so they never match
  *   a package on their own. NOTE lines that look like release lines (`NOTE: [etch] - clamav
  *   <end-of-life>`) are commentary in the tracker and stay commentary here.
  * - url and the one ADVISORY reference: https://security-tracker.debian.org/tracker/<id>.
+ *
+ * An entry is stored whole or not at all: an entry with any problem is skipped and reported once
+ * (record = its id; code = that of its first problem; reason = every problem, `line N: …`, joined
+ * by "; "). Problems: an id with the other list's prefix, or one that repeats an earlier entry's
+ * (also when that entry was skipped), or an invalid date (PL_FEED_SCHEMA_INVALID); a fixed version
+ * dpkg would reject (core's debian scheme; PL_FEED_VERSION_INVALID, as DSA-423, whose line names
+ * the package where the version belongs); an unknown `<status>` or any body line that does not
+ * parse (PL_FEED_LINE_INVALID, lines.ts). Keeping the rest of such an entry would store an advisory
+ * that silently lost a fix, a CVE or a note the list gives it. Reports come in line order (of the
+ * first problem), with the lines that belong to no entry among them. None is a warning.
  */
 import {
   schemeFor,
@@ -36,7 +44,8 @@ import {
   type ParseResult,
   type Severity,
 } from '@patchloop/core';
-import { splitList, type LineError } from './lines.js';
+import { compareIds, isIsoDate } from '../record/index.js';
+import { splitList, type LineProblem } from './lines.js';
 import type { RawListEntry, RawReleaseLine } from './raw.js';
 
 export type DebianListSource = 'debian-dsa' | 'debian-dla';
@@ -57,7 +66,6 @@ const MONTHS: Readonly<Record<string, number>> = {
   nov: 11,
   dec: 12,
 };
-const CVE_ID = /^CVE-(\d{4})-(\d+)$/;
 const SEVERITIES: ReadonlySet<string> = new Set(['low', 'medium', 'high']);
 const AFFECTED_STATUSES: Readonly<Record<string, AffectedPackage['status']>> = {
   unfixed: 'unfixed',
@@ -75,30 +83,38 @@ export function parseDebianList(text: string, file: string, source: DebianListSo
   const { entries, errors } = splitList(text, file);
   const records: Advisory[] = [];
   const seen = new Set<string>();
-  for (const entry of entries) {
-    const problem = entryProblem(entry, source, seen);
-    if (problem !== null) {
-      const error = { file, record: entry.id, code: 'PL_FEED_SCHEMA_INVALID' as const, reason: problem };
-      errors.push({ line: entry.line, error });
+  for (const { entry, problems: lineProblems } of entries) {
+    const header = headerProblem(entry, source, seen);
+    if (entry.id.startsWith(PREFIX[source])) seen.add(entry.id);
+    const read = readEntry(entry);
+    const problems = [...(header === null ? [] : [header]), ...lineProblems, ...read.problems].sort(
+      (a, b) => a.line - b.line,
+    );
+    const first = problems[0];
+    if (first === undefined) {
+      records.push(toAdvisory(entry, source, read));
       continue;
     }
-    seen.add(entry.id);
-    records.push(toAdvisory(entry, source, file, errors));
+    const reason = problems.map((p) => `line ${p.line}: ${p.reason}`).join('; ');
+    errors.push({ line: first.line, error: { file, record: entry.id, code: first.code, reason } });
   }
-  // Errors in line order (the sort is stable; line-level and entry-level reports interleave).
+  // Errors in line order (the sort is stable; lines outside entries and skipped entries interleave).
   return { records, errors: errors.sort((a, b) => a.line - b.line).map((e) => e.error) };
 }
 
-function entryProblem(
+function headerProblem(
   entry: RawListEntry,
   source: DebianListSource,
   seen: ReadonlySet<string>,
-): string | null {
-  if (!entry.id.startsWith(PREFIX[source])) {
-    return `line ${entry.line}: ${entry.id} does not belong in a ${source} list`;
-  }
-  if (seen.has(entry.id)) return `line ${entry.line}: ${entry.id} appears a second time`;
-  if (isoDate(entry.date) === null) return `line ${entry.line}: invalid date ${JSON.stringify(entry.date)}`;
+): LineProblem | null {
+  const problem = (reason: string): LineProblem => ({
+    line: entry.line,
+    code: 'PL_FEED_SCHEMA_INVALID',
+    reason,
+  });
+  if (!entry.id.startsWith(PREFIX[source])) return problem(`${entry.id} does not belong in a ${source} list`);
+  if (seen.has(entry.id)) return problem(`${entry.id} appears a second time`);
+  if (isoDate(entry.date) === null) return problem(`invalid date ${JSON.stringify(entry.date)}`);
   return null;
 }
 
@@ -106,40 +122,40 @@ function entryProblem(
 export function isoDate(date: string): string | null {
   const m = /^(\d{1,2}) ([A-Za-z]{3}) (\d{4})$/.exec(date);
   if (m === null) return null;
-  const day = Number(m[1]);
   const month = MONTHS[(m[2] as string).toLowerCase()];
-  const year = Number(m[3]);
-  if (month === undefined || day < 1 || day > daysInMonth(year, month)) return null;
-  return `${m[3]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  if (month === undefined) return null;
+  const iso = `${m[3]}-${String(month).padStart(2, '0')}-${(m[1] as string).padStart(2, '0')}`;
+  return isIsoDate(iso) ? iso : null;
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+interface ReadEntry {
+  readonly affected: AffectedPackage[];
+  readonly details: string[];
+  readonly problems: LineProblem[];
+}
+
+/** The affected packages and details of an entry's release lines, and the lines that are unusable. */
+function readEntry(entry: RawListEntry): ReadEntry {
+  const out: ReadEntry = { affected: [], details: [...entry.notes], problems: [] };
+  for (const line of entry.releases) {
+    const result = toAffected(line);
+    if (typeof result === 'string') {
+      const code = line.version !== null ? 'PL_FEED_VERSION_INVALID' : 'PL_FEED_LINE_INVALID';
+      out.problems.push({ line: line.line, code, reason: result });
+      continue;
+    }
+    out.affected.push(result.affected);
+    if (result.note !== null) out.details.push(`[${line.release}] ${line.package}: ${result.note}`);
+  }
+  return out;
 }
 
 function toAdvisory(
   entry: RawListEntry,
   source: DebianListSource,
-  file: string,
-  errors: LineError[],
+  { affected, details }: ReadEntry,
 ): Advisory {
   const date = isoDate(entry.date);
-  const affected: AffectedPackage[] = [];
-  const details = [...entry.notes];
-  for (const line of entry.releases) {
-    const result = toAffected(line);
-    if (typeof result === 'string') {
-      const code = line.version !== null ? 'PL_FEED_VERSION_INVALID' : 'PL_FEED_LINE_INVALID';
-      errors.push({
-        line: line.line,
-        error: { file, record: entry.id, code, reason: `line ${line.line}: ${result}` },
-      });
-      continue;
-    }
-    affected.push(result.affected);
-    if (result.note !== null) details.push(`[${line.release}] ${line.package}: ${result.note}`);
-  }
   const url = TRACKER_URL + entry.id;
   return {
     id: entry.id,
@@ -234,13 +250,5 @@ function releasePackages(releases: readonly RawReleaseLine[]): string {
 }
 
 function sortCves(cves: readonly string[]): string[] {
-  return [...new Set(cves)].sort(compareCveIds);
-}
-
-/** CVE ids by year, then number (CVE-2023-999 before CVE-2023-1000). */
-export function compareCveIds(a: string, b: string): number {
-  const ma = CVE_ID.exec(a);
-  const mb = CVE_ID.exec(b);
-  if (ma === null || mb === null) return a < b ? -1 : a > b ? 1 : 0;
-  return Number(ma[1]) - Number(mb[1]) || Number(ma[2]) - Number(mb[2]);
+  return [...new Set(cves)].sort(compareIds);
 }

@@ -14,25 +14,7 @@
  * expected, makes the cycle unusable: the reason is returned and the caller reports it.
  */
 import type { EolCycle } from '@patchloop/core';
-
-type Json = Record<string, unknown>;
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** YYYY-MM-DD naming a real day. */
-export function isIsoDate(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  const m = DATE.exec(v);
-  if (m === null) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  return month >= 1 && month <= 12 && day >= 1 && day <= days;
-}
+import { isIsoDate, isObject, type JsonObject as Json } from '../record/index.js';
 
 class Invalid extends Error {}
 

@@ -297,6 +297,8 @@ describe('bad input (made here)', () => {
     };
     const r = parseEndOfLife(JSON.stringify(doc), 'debian.json');
     expect(r.records.map((c) => c.cycle)).toEqual(['13']);
+    // Every one of these cycles was skipped: none is a warning.
+    expect(r.errors.filter((e) => e.warning !== undefined)).toEqual([]);
     expect(r.errors.map((e) => [e.record, e.code, e.reason])).toEqual([
       ['debian 12', 'PL_FEED_SCHEMA_INVALID', 'eol: expected a YYYY-MM-DD date or a boolean, got "soon"'],
       ['debian 11', 'PL_FEED_SCHEMA_INVALID', 'releaseDate: expected a YYYY-MM-DD date, got "2021-13-01"'],

@@ -13,11 +13,15 @@
  * current id (product-ids.ts): `alpine` → `alpine-linux`.
  *
  * A cycle that cannot be read is reported (PL_FEED_SCHEMA_INVALID, record `<product> <cycle>` or
- * `<product> #<index>`) and skipped, as is a cycle name repeated within a product. Cycles keep the
- * document's order (newest first); products keep theirs.
+ * `<product> #<index>`) and skipped, as is a cycle name repeated within a product; a product whose
+ * `releases` is not a list is reported (record `<product>`) and skipped with all its cycles; a
+ * document that is none of the formats is one error (record `document`). None of these is a
+ * warning: every error means what it names was not kept. Cycles keep the document's order (newest
+ * first); products keep theirs.
  */
 import type { EolCycle, FeedRecordError, ParseResult } from '@patchloop/core';
-import { frontMatterCycle, isObject, legacyCycle, v1Cycle } from './cycle.js';
+import { isObject } from '../record/index.js';
+import { frontMatterCycle, legacyCycle, v1Cycle } from './cycle.js';
 import { canonicalEolProduct } from './product-ids.js';
 
 type CycleReader = (product: string, release: unknown) => EolCycle | string;

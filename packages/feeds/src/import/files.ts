@@ -4,12 +4,16 @@
  * Lines. Each file is handed to the source's parser with its name.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
-import { gunzipSync, unzipSync } from 'fflate';
+import { basename, join, relative, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
 import { PatchloopError, type FeedRecordError } from '@patchloop/core';
 
-/** Default limit for one input file (or archive entry), decompressed. */
-export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
+/**
+ * Default limit for one input file (or archive entry), decompressed: well
+ * below the longest string V8 can hold (about 512 Mi characters).
+ */
+export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface FeedFile {
   /** Path of the file, or archive path + '!' + entry name. */
@@ -19,8 +23,11 @@ export interface FeedFile {
 
 export interface ReadOptions {
   maxFileBytes?: number;
-  /** Which file names the source wants (others in a directory or archive are ignored). */
-  accept: (name: string) => boolean;
+  /**
+   * Which files the source wants, by path inside the directory or archive
+   * ("DSA/list", "v3.11/main.json"); others are ignored.
+   */
+  accept: (path: string) => boolean;
 }
 
 export function isGzip(buf: Uint8Array): boolean {
@@ -52,6 +59,19 @@ export function expandBuffer(
       code: 'PL_FEED_RECORD_TOO_LARGE',
       reason: `${size} bytes is over the limit of ${max} bytes`,
     });
+  const decode = (what: string, data: Uint8Array): FeedFile[] => {
+    try {
+      return [{ name: what, text: decoder.decode(data) }];
+    } catch (e) {
+      errors.push({
+        file: what,
+        record: '(file)',
+        code: 'PL_FEED_RECORD_TOO_LARGE',
+        reason: (e as Error).message,
+      });
+      return [];
+    }
+  };
   try {
     if (isZip(buf)) {
       const out: FeedFile[] = [];
@@ -65,20 +85,26 @@ export function expandBuffer(
           return true;
         },
       });
-      for (const entry of Object.keys(entries).sort()) {
-        out.push({ name: `${name}!${entry}`, text: decoder.decode(entries[entry]) });
+      for (const entry of Object.keys(entries).sort(byCodePoint)) {
+        out.push(...decode(`${name}!${entry}`, entries[entry] as Uint8Array));
       }
       return out;
     }
     if (isGzip(buf)) {
-      const data = gunzipSync(buf);
-      if (data.length > max) {
-        tooLarge(name, data.length);
-        return [];
-      }
-      return [{ name, text: decoder.decode(data) }];
+      // The limit applies while inflating: a small gzip bomb cannot exhaust memory.
+      return decode(name, gunzipSync(buf, { maxOutputLength: max }));
     }
   } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') {
+      errors.push({
+        file: name,
+        record: '(file)',
+        code: 'PL_FEED_RECORD_TOO_LARGE',
+        reason: `decompresses to more than the limit of ${max} bytes`,
+      });
+      return [];
+    }
     errors.push({
       file: name,
       record: '(file)',
@@ -91,8 +117,10 @@ export function expandBuffer(
     tooLarge(name, buf.length);
     return [];
   }
-  return [{ name, text: decoder.decode(buf) }];
+  return decode(name, buf);
 }
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function walk(dir: string): string[] {
   const out: string[] = [];
@@ -130,8 +158,9 @@ export function readFeedPath(path: string, options: ReadOptions, errors: FeedRec
   };
   if (st.isDirectory()) {
     return walk(path)
-      .filter((f) => options.accept(basename(f)) || /\.(zip|gz)$/.test(f))
-      .flatMap((f) => readOne(f, relative(path, f)));
+      .map((f) => ({ f, rel: relative(path, f).split(sep).join('/') }))
+      .filter(({ rel }) => options.accept(rel) || /\.(zip|gz)$/.test(rel))
+      .flatMap(({ f, rel }) => readOne(f, rel));
   }
   if (!st.isFile())
     throw new PatchloopError('PL_FEED_PATH_INVALID', `not a file or directory: ${path}`, { path });

@@ -19,17 +19,32 @@ export interface ImportSummary {
   readonly source: FeedSource;
   readonly origin: string;
   readonly status: ImportStatus;
-  /** Records added or modified. */
+  /** Records added, modified or removed. */
   readonly imported: number;
   readonly added: number;
   readonly modified: number;
   readonly unchanged: number;
+  /** Records removed because a source published whole no longer has them. */
+  readonly removed: number;
+  /** Records reported and left out. */
   readonly skipped: number;
+  /** Problems reported on records that were kept. */
+  readonly warnings: number;
   readonly changeEvents: number;
   readonly errors: readonly FeedRecordError[];
   /** 0 all imported (or nothing new), 3 partial (some records skipped), 1 nothing usable. */
   readonly exitCode: 0 | 1 | 3;
 }
+
+/** The counts of an import that changed nothing. */
+export const NOTHING = {
+  imported: 0,
+  added: 0,
+  modified: 0,
+  unchanged: 0,
+  removed: 0,
+  changeEvents: 0,
+} as const;
 
 export type ImportPhase = 'read' | 'parse' | 'store';
 export type ProgressFn = (phase: ImportPhase, done: number, total: number) => void;
@@ -58,36 +73,29 @@ export async function applyFiles(
   onProgress?.('parse', files.length, files.length);
   const errors = [...readErrors, ...parsed.errors];
   const run = { source, origin, startedAt, errors };
-  const base = { source, origin, errors, skipped: errors.length };
+  const skipped = errors.filter((e) => e.warning !== true).length;
+  const base = { source, origin, errors, skipped, warnings: errors.length - skipped };
   if (parsed.batch === null) {
     const message =
       files.length === 0
         ? `no ${source} files found in ${origin}`
         : `nothing usable in ${origin}: ${errors.length} record(s) rejected`;
     await sink.recordFailure(run, { code: 'PL_FEED_NOTHING_USABLE', message });
-    return {
-      ...base,
-      status: 'failed',
-      imported: 0,
-      added: 0,
-      modified: 0,
-      unchanged: 0,
-      changeEvents: 0,
-      exitCode: 1,
-    };
+    return { ...base, ...NOTHING, status: 'failed', exitCode: 1 };
   }
   onProgress?.('store', 0, parsed.records);
   const r = await sink.apply(parsed.batch, run);
   onProgress?.('store', parsed.records, parsed.records);
   return {
     ...base,
-    status: errors.length > 0 ? 'partial' : 'ok',
-    imported: r.added + r.modified,
+    status: skipped > 0 ? 'partial' : 'ok',
+    imported: r.added + r.modified + r.removed,
     added: r.added,
     modified: r.modified,
     unchanged: r.unchanged,
+    removed: r.removed,
     changeEvents: r.changeEvents,
-    exitCode: errors.length > 0 ? 3 : 0,
+    exitCode: skipped > 0 ? 3 : 0,
   };
 }
 

@@ -13,13 +13,14 @@ import { parseOsv } from '../osv/index.js';
 import type { FeedFile } from './files.js';
 
 export interface SourceImporter {
-  /** Whether a file (by base name) in a directory or archive belongs to this source. */
-  accept(name: string): boolean;
+  /** Whether a file (by its path inside a directory or archive) belongs to this source. */
+  accept(path: string): boolean;
   /** Parses all files into one batch (null when nothing usable came out) and the records' errors. */
   parse(files: readonly FeedFile[]): { batch: FeedBatch | null; records: number; errors: FeedRecordError[] };
 }
 
 const json = (n: string) => /\.json$/i.test(n);
+const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 function advisories(parseOne: (f: FeedFile) => ParseResult<Advisory>): SourceImporter['parse'] {
   return (files) => {
@@ -41,18 +42,26 @@ function advisories(parseOne: (f: FeedFile) => ParseResult<Advisory>): SourceImp
 export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
   osv: { accept: json, parse: advisories((f) => parseOsv(f.text, f.name)) },
   'debian-dsa': {
-    accept: (n) => n === 'list' || /dsa/i.test(n),
+    // The tracker's data/DSA/list (or a file named for DSAs), never data/DLA/list.
+    accept: (p) => /(^|\/)DSA\/list$/.test(p) || p === 'list' || /dsa/i.test(base(p)),
     parse: advisories((f) => parseDebianList(f.text, f.name, 'debian-dsa')),
   },
   'debian-dla': {
-    accept: (n) => n === 'list' || /dla/i.test(n),
+    accept: (p) => /(^|\/)DLA\/list$/.test(p) || p === 'list' || /dla/i.test(base(p)),
     parse: advisories((f) => parseDebianList(f.text, f.name, 'debian-dla')),
   },
   'alpine-secdb': {
-    accept: (n) => /\.(json|ya?ml)$/i.test(n),
+    accept: (p) => /\.(json|ya?ml)$/i.test(p),
     // One advisory per CVE spans branches and files: merge what this import
     // brings, and let the store keep the branches it holds from other files.
-    parse(files) {
+    parse(all) {
+      // The secdb publishes each branch as YAML and as JSON: read one of them.
+      const stems = new Set(
+        all.filter((f) => /\.json$/i.test(f.name)).map((f) => f.name.replace(/\.json$/i, '')),
+      );
+      const files = all.filter(
+        (f) => !(/\.ya?ml$/i.test(f.name) && stems.has(f.name.replace(/\.ya?ml$/i, ''))),
+      );
       const r = advisories((f) => parseAlpineSecdb(f.text, f.name))(files);
       if (r.batch?.kind !== 'advisories') return r;
       const records = mergeAlpineAdvisories(r.batch.records);
@@ -82,7 +91,7 @@ export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
     },
   },
   epss: {
-    accept: (n) => /\.csv(\.gz)?$/i.test(n),
+    accept: (p) => /\.csv(\.gz)?$/i.test(p),
     parse(files) {
       const errors: FeedRecordError[] = [];
       const all = files.map((f) => {
@@ -97,7 +106,9 @@ export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
     },
   },
   cve: {
-    accept: (n) => /\.(json|jsonl|ndjson)$/i.test(n),
+    // Records as JSON or JSON Lines; cvelistV5's delta log is an index, not records.
+    accept: (p) =>
+      /\.(json|jsonl|ndjson)$/i.test(p) && base(p) !== 'deltaLog.json' && base(p) !== 'delta.json',
     parse(files) {
       const records = [];
       const errors: FeedRecordError[] = [];
@@ -110,7 +121,7 @@ export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
     },
   },
   endoflife: {
-    accept: (n) => json(n) && !n.startsWith('_'),
+    accept: (p) => json(p) && !base(p).startsWith('_'),
     parse(files) {
       const records = [];
       const errors: FeedRecordError[] = [];

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../../core/test/fixtures.js';
 import { parseKev } from './index.js';
-import { isIsoDate } from './parse.js';
 
 const DIR = 'kev';
 const JSON_FILE = 'known_exploited_vulnerabilities.json';
@@ -153,6 +152,8 @@ describe('bad input (made here)', () => {
       ['CVE-2024-0001', true, '', []],
       ['CVE-2024-0008', false, '', []],
     ]);
+    // Every entry error means the entry was skipped: none is a warning.
+    expect(r.errors.filter((e) => e.warning !== undefined)).toEqual([]);
     expect(r.errors.map((e) => [e.record, e.code, e.reason])).toEqual([
       ['CVE-24-1', 'PL_FEED_SCHEMA_INVALID', 'cveID: not a CVE id: "CVE-24-1"'],
       ['CVE-2024-0002', 'PL_FEED_SCHEMA_INVALID', 'dateAdded: not a YYYY-MM-DD date: "2024-02-30"'],
@@ -170,36 +171,39 @@ describe('bad input (made here)', () => {
     ]);
   });
 
-  it('reports a count that does not match, and a header field of the wrong type', () => {
+  it('warns of a count that does not match and a header field of the wrong type, and keeps the entries', () => {
     const r = parseKev(catalog([good], { count: 2, dateReleased: 5 }), 'kev.json');
     expect(r.records).toHaveLength(1);
     expect(r.catalogVersion).toBe('1');
     expect(r.dateReleased).toBeNull();
-    expect(r.errors.map((e) => [e.record, e.reason])).toEqual([
-      ['catalog', 'dateReleased: expected a string'],
-      ['count', 'count 2 does not match the 1 entries'],
+    expect(r.errors).toEqual([
+      {
+        file: 'kev.json',
+        record: 'catalog',
+        code: 'PL_FEED_SCHEMA_INVALID',
+        reason: 'dateReleased: expected a string',
+        warning: true,
+      },
+      {
+        file: 'kev.json',
+        record: 'count',
+        code: 'PL_FEED_SCHEMA_INVALID',
+        reason: 'count 2 does not match the 1 entries',
+        warning: true,
+      },
     ]);
   });
 
-  it('reports unreadable catalogs as a whole', () => {
+  it('reports unreadable catalogs as a whole, not as a warning', () => {
     const one = (text: string) => {
       const r = parseKev(text, 'kev.json');
       expect(r.records).toEqual([]);
-      return r.errors.map((e) => [e.record, e.code]);
+      return r.errors.map((e) => [e.record, e.code, e.warning]);
     };
     expect(one('{"catalogVersion": "1", "vulnerabilities": [')).toEqual([
-      ['catalog', 'PL_FEED_JSON_INVALID'],
+      ['catalog', 'PL_FEED_JSON_INVALID', undefined],
     ]);
-    expect(one('[]')).toEqual([['catalog', 'PL_FEED_SCHEMA_INVALID']]);
-    expect(one('{"catalogVersion": "1"}')).toEqual([['catalog', 'PL_FEED_SCHEMA_INVALID']]);
+    expect(one('[]')).toEqual([['catalog', 'PL_FEED_SCHEMA_INVALID', undefined]]);
+    expect(one('{"catalogVersion": "1"}')).toEqual([['catalog', 'PL_FEED_SCHEMA_INVALID', undefined]]);
   });
-});
-
-it('isIsoDate accepts calendar dates only', () => {
-  expect(isIsoDate('2024-02-29')).toBe(true);
-  expect(isIsoDate('2023-02-29')).toBe(false);
-  expect(isIsoDate('2023-13-01')).toBe(false);
-  expect(isIsoDate('2023-04-31')).toBe(false);
-  expect(isIsoDate('2023-4-1')).toBe(false);
-  expect(isIsoDate(20230401)).toBe(false);
 });

@@ -13,10 +13,13 @@
  * the due dates of the earlier emergency directives they came from.
  *
  * The catalog header gives `catalogVersion` and `dateReleased` (returned as written, or null when
- * missing or not a string, which is reported); a `count` that disagrees with the number of entries
- * (a truncated or hand-edited file) is reported with record `count`.
+ * missing or not a string, which is reported with record `catalog`); a `count` that disagrees with
+ * the number of entries (a truncated or hand-edited file) is reported with record `count`. Both are
+ * warnings (`warning: true`): the entries are kept. Every other error means the entry it names was
+ * skipped, or (record `catalog`, not a warning) that nothing of the file could be read.
  */
 import type { FeedRecordError, KevEntry, ParseResult } from '@patchloop/core';
+import { isIsoDate, isObject } from '../record/index.js';
 
 export type KevParseResult = ParseResult<KevEntry> & {
   readonly catalogVersion: string | null;
@@ -25,7 +28,6 @@ export type KevParseResult = ParseResult<KevEntry> & {
 
 const CVE_ID = /^CVE-\d{4}-\d{4,19}$/;
 const CWE_ID = /^CWE-\d+$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const REQUIRED_TEXT = [
   'vendorProject',
   'product',
@@ -33,23 +35,6 @@ const REQUIRED_TEXT = [
   'shortDescription',
   'requiredAction',
 ] as const;
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** YYYY-MM-DD naming a real day. */
-export function isIsoDate(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  const m = DATE.exec(v);
-  if (m === null) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  return month >= 1 && month <= 12 && day >= 1 && day <= days;
-}
 
 export function parseKev(text: string, file: string): KevParseResult {
   const errors: FeedRecordError[] = [];
@@ -76,6 +61,7 @@ export function parseKev(text: string, file: string): KevParseResult {
       record: 'catalog',
       code: 'PL_FEED_SCHEMA_INVALID',
       reason: `${key}: expected a string`,
+      warning: true,
     });
     return null;
   };
@@ -83,7 +69,7 @@ export function parseKev(text: string, file: string): KevParseResult {
   const dateReleased = header('dateReleased');
   if (doc['count'] !== list.length) {
     const reason = `count ${JSON.stringify(doc['count'])} does not match the ${list.length} entries`;
-    errors.push({ file, record: 'count', code: 'PL_FEED_SCHEMA_INVALID', reason });
+    errors.push({ file, record: 'count', code: 'PL_FEED_SCHEMA_INVALID', reason, warning: true });
   }
 
   const records: KevEntry[] = [];

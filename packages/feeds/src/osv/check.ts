@@ -5,9 +5,8 @@
  * JSON.parse, not here. Unknown fields are allowed, as OSV requires.
  */
 import { PatchloopError } from '@patchloop/core';
+import { isObject, type JsonObject as Json } from '../record/index.js';
 import type { OsvRecord } from './raw.js';
-
-type Json = Record<string, unknown>;
 
 /** `path.key`, or `key` at the root (paths are relative to the record: "affected[0].package.name"). */
 function sub(path: string, key: string): string {
@@ -17,10 +16,6 @@ function sub(path: string, key: string): string {
 function fail(path: string, expected: string, got: unknown): never {
   const kind = got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got;
   throw new PatchloopError('PL_FEED_SCHEMA_INVALID', `${path}: expected ${expected}, got ${kind}`, { path });
-}
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function object(v: unknown, path: string): Json {

@@ -17,23 +17,12 @@
  * CVE ids come first, ordered by year and number; then the rest, ordered by
  * code unit. The record's own id is never an alias.
  */
+import { compareIds } from '../record/index.js';
 import type { OsvRecord } from './raw.js';
 
-const CVE_ID = /^CVE-(\d{4})-(\d+)$/;
 const PROMOTED_RELATED = /^(?:UBUNTU-)?CVE-\d{4}-\d+$/;
 const UBUNTU_CVE = /^UBUNTU-(CVE-\d{4}-\d+)$/;
 const RED_HAT_ERRATUM = /^https?:\/\/access\.redhat\.com\/errata\/(RH[SBE]A-\d{4}:\d+)\/?$/;
-
-export function compareIds(a: string, b: string): number {
-  const ca = CVE_ID.exec(a);
-  const cb = CVE_ID.exec(b);
-  if (ca !== null && cb !== null) {
-    return Number(ca[1]) - Number(cb[1]) || Number(ca[2]) - Number(cb[2]) || (a < b ? -1 : a > b ? 1 : 0);
-  }
-  if (ca !== null) return -1;
-  if (cb !== null) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 export interface RecordIds {
   readonly aliases: string[];

@@ -379,6 +379,7 @@ describe('parseOsv: bad input', () => {
     ];
     const r = parseOsv(JSON.stringify(input), 'batch.json');
     expect(r.records.map((a) => a.id)).toEqual(['GOOD-1', 'GOOD-2']);
+    expect(r.errors.filter((e) => e.warning !== undefined)).toEqual([]);
     expect(r.errors.map((e) => [e.record, e.code])).toEqual([
       ['#1', 'PL_FEED_SCHEMA_INVALID'],
       ['BAD-VERSION', 'PL_FEED_VERSION_INVALID'],
@@ -396,6 +397,23 @@ describe('parseOsv: bad input', () => {
       'modified: expected a string, got number',
       'record: expected an object, got string',
     ]);
+  });
+
+  it('skips a record whole when one range of one package is bad, however many are good', () => {
+    const good = {
+      package: { ecosystem: 'Debian:12', name: 'a' },
+      ...events({ introduced: '0' }, { fixed: '1.0-1' }),
+    };
+    const bad = {
+      package: { ecosystem: 'Debian:12', name: 'b' },
+      ...events({ introduced: '0' }, { fixed: '!' }),
+    };
+    const r = parseOsv(JSON.stringify(record({ affected: [good, good, bad, good] })), 'x.json');
+    expect(r.records).toEqual([]);
+    expect(r.errors.map((e) => [e.record, e.code, e.warning])).toEqual([
+      ['TEST-1', 'PL_FEED_VERSION_INVALID', undefined],
+    ]);
+    expect(r.errors[0]?.reason).toMatch(/^affected\[2\]\.ranges\[0\]\.events\[1\]\.fixed: "!" /);
   });
 
   it('checks every event and range shape', () => {

@@ -10,7 +10,9 @@
  * - a version in an ECOSYSTEM or SEMVER range is not valid for the scheme
  *   (PL_FEED_VERSION_INVALID). "0" (OSV's "since the beginning") is always
  *   valid; GIT ranges hold commits and are not checked.
- * The other records of an array are parsed as usual.
+ * The record is skipped whole: one bad package or range among good ones takes
+ * the record with it, never stored without part of what it says. None of
+ * these errors is a warning. The other records of an array are parsed as usual.
  *
  * Affected entries without `package` (OSV allows repository-only entries with
  * GIT ranges) name nothing an inventory can match and are left out.
@@ -30,10 +32,10 @@ import {
   type Severity,
   type VersionScheme,
 } from '@patchloop/core';
-import { checkOsvRecord, isObject } from './check.js';
+import { isObject, jsonErrorLine, jsonSyntaxError, withoutBom } from '../record/index.js';
+import { checkOsvRecord } from './check.js';
 import { packageKindFor, splitOsvEcosystem } from './ecosystem.js';
 import { advisoryUrl, recordIds } from './ids.js';
-import { jsonErrorLine } from './json-error.js';
 import type { OsvAffected, OsvRange, OsvRecord } from './raw.js';
 import {
   cvesMapSeverity,
@@ -58,7 +60,7 @@ function isFeedCode(code: string): code is FeedErrorCode {
 }
 
 export function parseOsv(input: string, file: string): ParseResult<Advisory> {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // a byte order mark
+  const text = withoutBom(input);
   const records: Advisory[] = [];
   const errors: FeedRecordError[] = [];
   let json: unknown;
@@ -83,15 +85,8 @@ export function parseOsv(input: string, file: string): ParseResult<Advisory> {
 
 /** The error for unparsable JSON: by the record id if one is visible, else by the line of the fault. */
 function jsonError(text: string, file: string, e: unknown): FeedRecordError {
-  const message = e instanceof Error ? e.message : String(e);
-  const line = jsonErrorLine(text, e);
   const id = text.trimStart().startsWith('{') ? /"id"\s*:\s*"([^"\\]{1,200})"/.exec(text)?.[1] : undefined;
-  return {
-    file,
-    record: id ?? (line === null ? '#0' : `line ${line}`),
-    code: 'PL_FEED_JSON_INVALID',
-    reason: line === null ? `invalid JSON: ${message}` : `invalid JSON at line ${line}: ${message}`,
-  };
+  return jsonSyntaxError(file, e, jsonErrorLine(text, e), id);
 }
 
 function toAdvisory(rec: OsvRecord): Advisory {

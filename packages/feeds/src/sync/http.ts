@@ -1,9 +1,11 @@
 /**
  * Conditional, bounded, retried HTTP downloads for feed sync: ETag and
  * If-Modified-Since, a size limit enforced while streaming, a time limit per
- * attempt, exponential backoff with jitter on network errors, 5xx and 429.
+ * attempt, exponential backoff with jitter on network errors, cut-short
+ * bodies, 5xx, 408 and 429 (honouring Retry-After up to a minute). Other
+ * 4xx answers and non-HTTP URLs fail at once.
  */
-import { PatchloopError } from '@patchloop/core';
+import { PatchloopError, redactUrl } from '@patchloop/core';
 import { fetch } from 'undici';
 
 export interface DownloadOptions {
@@ -37,10 +39,40 @@ export type DownloadResult =
       readonly lastModified: string | null;
     };
 
-class Retryable extends Error {}
+class Retryable extends Error {
+  constructor(
+    message: string,
+    /** The server asked to wait this long (Retry-After), in ms. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}
 
-async function attempt(url: string, o: DownloadOptions): Promise<DownloadResult> {
+/** Longest Retry-After honoured; a longer one fails the attempt like any other. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+function retryAfter(header: string | null): number | null {
+  if (header === null) return null;
+  const secs = Number(header);
+  const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : null;
+}
+
+async function attempt(target: URL, o: DownloadOptions): Promise<DownloadResult> {
   const headers: Record<string, string> = { 'user-agent': o.userAgent, 'accept-encoding': 'identity' };
+  // Credentials in the URL (a private mirror) go in an Authorization header:
+  // fetch refuses URLs that carry them.
+  let url = target.toString();
+  if (target.username || target.password) {
+    const user = decodeURIComponent(target.username);
+    const pass = decodeURIComponent(target.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    const bare = new URL(target);
+    bare.username = '';
+    bare.password = '';
+    url = bare.toString();
+  }
   if (o.etag) headers['if-none-match'] = o.etag;
   if (o.lastModified) headers['if-modified-since'] = o.lastModified;
   let res;
@@ -55,9 +87,9 @@ async function attempt(url: string, o: DownloadOptions): Promise<DownloadResult>
     await res.body?.cancel();
     return { status: 'not-modified' };
   }
-  if (res.status >= 500 || res.status === 429) {
+  if (res.status >= 500 || res.status === 429 || res.status === 408) {
     await res.body?.cancel();
-    throw new Retryable(`HTTP ${res.status}`);
+    throw new Retryable(`HTTP ${res.status}`, retryAfter(res.headers.get('retry-after')));
   }
   if (res.status !== 200) {
     await res.body?.cancel();
@@ -105,22 +137,34 @@ async function attempt(url: string, o: DownloadOptions): Promise<DownloadResult>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function download(url: string, options: DownloadOptions): Promise<DownloadResult> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new PatchloopError('PL_FEED_DOWNLOAD_FAILED', `not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new PatchloopError(
+      'PL_FEED_DOWNLOAD_FAILED',
+      `${redactUrl(url)}: only http and https URLs can be synced`,
+    );
+  }
   let last = '';
   for (let i = 1; i <= options.attempts; i++) {
     try {
-      return await attempt(url, options);
+      return await attempt(parsed, options);
     } catch (e) {
       if (!(e instanceof Retryable)) throw e;
       last = e.message;
       if (i === options.attempts) break;
-      const delay = Math.round(options.backoffMs * 2 ** (i - 1) * (0.5 + Math.random()));
+      const delay = e.retryAfterMs ?? Math.round(options.backoffMs * 2 ** (i - 1) * (0.5 + Math.random()));
       options.onRetry?.(i, last, delay);
       await sleep(delay);
     }
   }
   throw new PatchloopError(
     'PL_FEED_DOWNLOAD_FAILED',
-    `${url}: failed after ${options.attempts} attempt(s): ${last}`,
-    { url },
+    `${redactUrl(url)}: failed after ${options.attempts} attempt(s): ${last}`,
+    { url: redactUrl(url) },
   );
 }

@@ -129,11 +129,18 @@ export async function insertEvents(
 }
 
 const releaseOf = (p: AffectedPackage) => p.release ?? '';
+const slot = (p: AffectedPackage) => `${releaseOf(p)}\u0000${p.package}`;
+const byCodePoint = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+const bySlot = (x: AffectedPackage, y: AffectedPackage) =>
+  byCodePoint(releaseOf(x), releaseOf(y)) || byCodePoint(x.package, y.package);
 
 /**
- * For feeds that spread one advisory over several files: the stored record's
- * affected entries for releases the incoming record does not mention are
- * kept; its aliases are merged; dates span both.
+ * For feeds that spread one advisory over several files (Alpine's secdb: one
+ * file per branch and repository): the incoming record replaces what it says
+ * about each (release, package) it names; the stored record's entries for
+ * other releases and packages are kept; aliases are merged; dates span both.
+ * Every record comes out in one canonical order, so the content hash does not
+ * depend on the order files were imported in.
  */
 async function mergeWithStored(tx: Queryable, source: FeedSource, incoming: Advisory[]): Promise<Advisory[]> {
   const stored = await tx.query<{ id: string; doc: Advisory }>(
@@ -141,22 +148,18 @@ async function mergeWithStored(tx: Queryable, source: FeedSource, incoming: Advi
     [source, incoming.map((a) => a.id)],
   );
   const byId = new Map(stored.rows.map((r) => [r.id, r.doc]));
+  const min = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x < y ? x : y);
+  const max = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x > y ? x : y);
   return incoming.map((a) => {
     const old = byId.get(a.id);
-    if (!old) return a;
-    const releases = new Set(a.affected.map(releaseOf));
-    const kept = old.affected.filter((p) => !releases.has(releaseOf(p)));
-    if (kept.length === 0 && old.aliases.every((x) => a.aliases.includes(x))) return a;
-    const min = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x < y ? x : y);
-    const max = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x > y ? x : y);
+    const slots = new Set(a.affected.map(slot));
+    const kept = old ? old.affected.filter((p) => !slots.has(slot(p))) : [];
     return {
       ...a,
-      aliases: [...new Set([...a.aliases, ...old.aliases])].sort(),
-      published: min(a.published, old.published),
-      modified: max(a.modified, old.modified),
-      affected: [...kept, ...a.affected].sort(
-        (x, y) => releaseOf(x).localeCompare(releaseOf(y)) || x.package.localeCompare(y.package),
-      ),
+      aliases: [...new Set([...a.aliases, ...(old?.aliases ?? [])])].sort(byCodePoint),
+      published: old ? min(a.published, old.published) : a.published,
+      modified: old ? max(a.modified, old.modified) : a.modified,
+      affected: [...kept, ...a.affected].sort(bySlot),
     };
   });
 }

@@ -24,7 +24,7 @@ function tally(batchSize: number, rows: Changed[], counts: UpsertCounts): void {
 }
 
 export async function upsertCves(tx: Queryable, records: readonly CveRecord[], now: Date) {
-  const counts = { added: 0, modified: 0, unchanged: 0, events: 0 };
+  const counts = { added: 0, modified: 0, unchanged: 0, events: 0, removed: 0 };
   for (const batch of chunks(
     dedupe(records, (r) => r.id),
     1000,
@@ -63,8 +63,14 @@ export async function upsertCves(tx: Queryable, records: readonly CveRecord[], n
   return counts;
 }
 
-export async function upsertKev(tx: Queryable, records: readonly KevEntry[], importId: number, now: Date) {
-  const counts = { added: 0, modified: 0, unchanged: 0, events: 0 };
+export async function upsertKev(
+  tx: Queryable,
+  records: readonly KevEntry[],
+  importId: number,
+  now: Date,
+  prune: boolean,
+) {
+  const counts = { added: 0, modified: 0, unchanged: 0, events: 0, removed: 0 };
   for (const batch of chunks(
     dedupe(records, (r) => r.cveId),
     1000,
@@ -110,7 +116,38 @@ export async function upsertKev(tx: Queryable, records: readonly KevEntry[], imp
       }),
     );
   }
+  if (prune) {
+    // The catalog is published whole: an entry CISA removed leaves it.
+    const gone = await pruneMissing(
+      tx,
+      'kev',
+      records.map((r) => r.cveId),
+    );
+    counts.removed += gone.length;
+    counts.events += await insertEvents(
+      tx,
+      'kev',
+      importId,
+      now,
+      gone.map((id) => ({ kind: 'kev.removed', subject: id, details: {} })),
+    );
+  }
   return counts;
+}
+
+/** Deletes the rows whose CVE id is not in `keep` (a source published whole); returns their ids. */
+async function pruneMissing(
+  tx: Queryable,
+  table: 'kev' | 'epss',
+  keep: readonly string[],
+): Promise<string[]> {
+  const r = await tx.query<{ k: string }>(
+    `DELETE FROM ${table} t
+     WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS i(k) WHERE i.k = t.cve_id)
+     RETURNING t.cve_id AS k`,
+    [keep],
+  );
+  return r.rows.map((row) => row.k);
 }
 
 export async function upsertEpss(
@@ -118,9 +155,10 @@ export async function upsertEpss(
   file: EpssFile,
   importId: number,
   now: Date,
-  jump = DEFAULT_EPSS_JUMP,
+  jump: number,
+  prune: boolean,
 ) {
-  const counts = { added: 0, modified: 0, unchanged: 0, events: 0 };
+  const counts = { added: 0, modified: 0, unchanged: 0, events: 0, removed: 0 };
   for (const batch of chunks(
     dedupe(file.scores, (s) => s.cveId),
     20_000,
@@ -163,11 +201,26 @@ export async function upsertEpss(
       })),
     );
   }
+  // A day's file scores every CVE: one it no longer scores leaves.
+  if (prune)
+    counts.removed += (
+      await pruneMissing(
+        tx,
+        'epss',
+        file.scores.map((x) => x.cveId),
+      )
+    ).length;
   return counts;
 }
 
-export async function upsertEol(tx: Queryable, records: readonly EolCycle[], importId: number, now: Date) {
-  const counts = { added: 0, modified: 0, unchanged: 0, events: 0 };
+export async function upsertEol(
+  tx: Queryable,
+  records: readonly EolCycle[],
+  importId: number,
+  now: Date,
+  prune: boolean,
+) {
+  const counts = { added: 0, modified: 0, unchanged: 0, events: 0, removed: 0 };
   const all = dedupe(records, (r) => `${r.product}\u0000${r.cycle}`);
   const res = await tx.query<Changed>(
     `INSERT INTO eol_cycle (product, cycle, content_hash, doc, imported_at)
@@ -195,5 +248,15 @@ export async function upsertEol(tx: Queryable, records: readonly EolCycle[], imp
       .filter((r) => !r.inserted)
       .map((r) => ({ kind: 'endoflife.modified', subject: r.key, details: {} })),
   );
+  if (prune) {
+    // Each product is published whole: a cycle it no longer lists leaves.
+    const gone = await tx.query(
+      `DELETE FROM eol_cycle e
+       WHERE e.product = ANY($1::text[])
+         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS i(p, c) WHERE i.p = e.product AND i.c = e.cycle)`,
+      [[...new Set(all.map((r) => r.product))], all.map((r) => r.product), all.map((r) => r.cycle)],
+    );
+    counts.removed += gone.affectedRows;
+  }
   return counts;
 }

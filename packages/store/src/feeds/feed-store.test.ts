@@ -75,7 +75,7 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
       },
       run('debian-dsa'),
     );
-    expect(first).toEqual({ added: 2, modified: 0, unchanged: 0, changeEvents: 2 });
+    expect(first).toEqual({ added: 2, modified: 0, unchanged: 0, removed: 0, changeEvents: 2 });
     const pkgs = await db.query(
       'SELECT advisory_id, ecosystem, release, package, status, fixed_version FROM advisory_package ORDER BY advisory_id',
     );
@@ -96,13 +96,13 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
       },
       run('debian-dsa'),
     );
-    expect(again).toEqual({ added: 0, modified: 0, unchanged: 2, changeEvents: 0 });
+    expect(again).toEqual({ added: 0, modified: 0, unchanged: 2, removed: 0, changeEvents: 0 });
 
     const changed = await store().apply(
       { kind: 'advisories', records: [advisory('DSA-4661-1', '1.1.1d-0+deb10u4')] },
       run('debian-dsa'),
     );
-    expect(changed).toEqual({ added: 0, modified: 1, unchanged: 0, changeEvents: 1 });
+    expect(changed).toEqual({ added: 0, modified: 1, unchanged: 0, removed: 0, changeEvents: 1 });
     const fixed = await db.query<{ fixed_version: string }>(
       `SELECT fixed_version FROM advisory_package WHERE advisory_id = 'DSA-4661-1'`,
     );
@@ -184,7 +184,7 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
       },
       run('kev'),
     );
-    expect(k2).toEqual({ added: 0, modified: 1, unchanged: 1, changeEvents: 1 });
+    expect(k2).toEqual({ added: 0, modified: 1, unchanged: 1, removed: 0, changeEvents: 1 });
 
     const scores = (e: number) => ({
       modelVersion: 'v2025.03.14',
@@ -198,6 +198,7 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
       added: 2,
       modified: 0,
       unchanged: 0,
+      removed: 0,
       changeEvents: 0,
     });
     expect(await store().apply({ kind: 'epss', file: scores(0.2) }, run('epss'))).toMatchObject({
@@ -207,6 +208,7 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
       added: 0,
       modified: 1,
       unchanged: 1,
+      removed: 0,
       changeEvents: 1,
     });
     const jump = await db.query<{ details: unknown }>(
@@ -234,36 +236,98 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
     ]);
   });
 
-  it('merges an advisory spread over files by release (Alpine secdb branches)', async () => {
-    const alpine = (release: string, fixed: string, aliases: string[]): Advisory => ({
-      ...advisory('ALPINE-CVE-2019-1549', fixed),
+  it('merges an advisory spread over files by release and package (Alpine secdb branches and repos)', async () => {
+    const alpine = (entries: [string, string, string][], aliases = ['CVE-2019-1549']): Advisory => ({
+      ...advisory('ALPINE-CVE-2019-1549', '0'),
       source: 'alpine-secdb',
       aliases,
-      affected: [{ ...advisory('x', fixed).affected[0]!, ecosystem: 'Alpine', release, package: 'openssl' }],
+      affected: entries.map(([release, pkg, fixed]) => ({
+        ...advisory('x', fixed).affected[0]!,
+        ecosystem: 'Alpine',
+        release,
+        package: pkg,
+      })),
     });
     const s = store();
     const apply = (a: Advisory) =>
       s.apply({ kind: 'advisories', records: [a], mergeByRelease: true }, run('alpine-secdb'));
-    expect(await apply(alpine('v3.10', '1.1.1d-r0', ['CVE-2019-1549']))).toMatchObject({ added: 1 });
-    expect(await apply(alpine('v3.11', '1.1.1d-r2', ['CVE-2019-1549']))).toMatchObject({ modified: 1 });
-    // The v3.10 file again, changed: v3.11 stays.
-    expect(await apply(alpine('v3.10', '1.1.1d-r1', ['CVE-2019-1549', 'XSA-1']))).toMatchObject({
+    const v310 = alpine([['v3.10', 'openssl', '1.1.1d-r0']]);
+    const v311 = alpine([['v3.11', 'openssl', '1.1.1d-r2']]);
+    const v311community = alpine([['v3.11', 'communitypkg', '2.0-r0']]);
+    expect(await apply(v310)).toMatchObject({ added: 1 });
+    expect(await apply(v311)).toMatchObject({ modified: 1 });
+    // Another repository of the same branch keeps the first repository's package.
+    expect(await apply(v311community)).toMatchObject({ modified: 1 });
+    // Every file again, in any order: nothing changes, no change events.
+    for (const a of [v311, v310, v311community, v310]) {
+      expect(await apply(a)).toEqual({ added: 0, modified: 0, unchanged: 1, removed: 0, changeEvents: 0 });
+    }
+    // The v3.10 file changed: v3.11 stays.
+    expect(
+      await apply(alpine([['v3.10', 'openssl', '1.1.1d-r1']], ['CVE-2019-1549', 'XSA-1'])),
+    ).toMatchObject({
       modified: 1,
     });
-    expect(await apply(alpine('v3.10', '1.1.1d-r1', ['CVE-2019-1549', 'XSA-1']))).toMatchObject({
-      unchanged: 1,
-    });
     const rows = await db.query(
-      `SELECT release, fixed_version FROM advisory_package WHERE source = 'alpine-secdb' ORDER BY release`,
+      `SELECT release, package, fixed_version FROM advisory_package WHERE source = 'alpine-secdb' ORDER BY release, package`,
     );
     expect(rows.rows).toEqual([
-      { release: 'v3.10', fixed_version: '1.1.1d-r1' },
-      { release: 'v3.11', fixed_version: '1.1.1d-r2' },
+      { release: 'v3.10', package: 'openssl', fixed_version: '1.1.1d-r1' },
+      { release: 'v3.11', package: 'communitypkg', fixed_version: '2.0-r0' },
+      { release: 'v3.11', package: 'openssl', fixed_version: '1.1.1d-r2' },
     ]);
     const doc = await db.query<{ aliases: string[] }>(
       `SELECT aliases FROM advisory WHERE source = 'alpine-secdb'`,
     );
     expect(doc.rows).toEqual([{ aliases: ['CVE-2019-1549', 'XSA-1'] }]);
+  });
+
+  it('removes KEV entries and EPSS scores the new full file no longer has, unless records were skipped', async () => {
+    const s = store();
+    const catalog = (ids: string[]) => ({
+      kind: 'kev' as const,
+      records: ids.map((id) => kev(id)),
+      catalogVersion: null,
+      dateReleased: null,
+    });
+    await s.apply(catalog(['CVE-2021-44228', 'CVE-2014-0160', 'CVE-2017-0144']), run('kev'));
+    const skipped: FeedRecordError = {
+      file: 'kev.json',
+      record: 'CVE-2017-0144',
+      code: 'PL_FEED_SCHEMA_INVALID',
+      reason: 'bad date',
+    };
+    // A skipped (malformed) entry is not a removed one: nothing is pruned.
+    expect(await s.apply(catalog(['CVE-2021-44228']), run('kev', [skipped]))).toMatchObject({ removed: 0 });
+    // A warning does not stop pruning.
+    const warning: FeedRecordError = { ...skipped, record: 'count', warning: true };
+    expect(await s.apply(catalog(['CVE-2021-44228', 'CVE-2014-0160']), run('kev', [warning]))).toMatchObject({
+      removed: 1,
+      changeEvents: 1,
+    });
+    const kevRows = await db.query<{ cve_id: string }>('SELECT cve_id FROM kev ORDER BY cve_id');
+    expect(kevRows.rows.map((r) => r.cve_id)).toEqual(['CVE-2014-0160', 'CVE-2021-44228']);
+    const removed = await db.query(`SELECT subject FROM change_event WHERE kind = 'kev.removed'`);
+    expect(removed.rows).toEqual([{ subject: 'CVE-2017-0144' }]);
+    expect((await s.status()).find((x) => x.source === 'kev')).toMatchObject({
+      records: 2,
+      lastStatus: 'ok',
+      lastError: '1 warning(s), nothing skipped; first: kev.json count: bad date',
+    });
+
+    const epss = await s.apply(
+      {
+        kind: 'epss',
+        file: {
+          modelVersion: null,
+          scoreDate: null,
+          scores: [{ cveId: 'CVE-2021-44228', epss: 0.2, percentile: 0.9 }],
+        },
+      },
+      run('epss'),
+    );
+    expect(epss).toMatchObject({ removed: 1 });
+    expect((await db.query('SELECT cve_id FROM epss')).rows).toEqual([{ cve_id: 'CVE-2021-44228' }]);
   });
 
   it('remembers download validators per URL', async () => {

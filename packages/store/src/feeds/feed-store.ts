@@ -37,6 +37,52 @@ export interface FeedStoreOptions {
   epssJump?: number;
 }
 
+/** The reported problems that cost a record (warnings kept theirs). */
+const skippedOf = (run: ImportRunInfo) => run.errors.filter((e) => e.warning !== true);
+
+function describeErrors(run: ImportRunInfo): { error: string | null; code: string | null } {
+  const skipped = skippedOf(run);
+  const first = skipped[0] ?? run.errors[0];
+  if (!first) return { error: null, code: null };
+  const what =
+    skipped.length > 0
+      ? `${skipped.length} record(s) skipped`
+      : `${run.errors.length} warning(s), nothing skipped`;
+  return { error: `${what}; first: ${first.file} ${first.record}: ${first.reason}`, code: first.code };
+}
+
+async function applyBatch(
+  tx: Queryable,
+  batch: FeedBatch,
+  run: ImportRunInfo,
+  importId: number,
+  at: Date,
+  prune: boolean,
+  epssJump: number,
+) {
+  switch (batch.kind) {
+    case 'advisories': {
+      const c = await upsertAdvisories(
+        tx,
+        run.source,
+        batch.records,
+        importId,
+        at,
+        batch.mergeByRelease === true,
+      );
+      return { ...c, removed: 0 };
+    }
+    case 'cve':
+      return upsertCves(tx, batch.records, at);
+    case 'kev':
+      return upsertKev(tx, batch.records, importId, at, prune);
+    case 'epss':
+      return upsertEpss(tx, batch.file, importId, at, epssJump, prune);
+    case 'endoflife':
+      return upsertEol(tx, batch.records, importId, at, prune);
+  }
+}
+
 async function recordCount(tx: Queryable, batch: FeedBatch, source: FeedSource): Promise<number> {
   const r = await tx.query<{ n: number }>(
     RECORD_COUNT[batch.kind],
@@ -70,7 +116,7 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
         run.startedAt.toISOString(),
         finished.toISOString(),
         status,
-        run.errors.length,
+        skippedOf(run).length,
         JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
       ],
     );
@@ -116,31 +162,26 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
     async apply(batch, run): Promise<ApplyResult> {
       const at = now();
       return db.transaction(async (tx) => {
-        const status = run.errors.length > 0 ? 'partial' : 'ok';
+        const status = skippedOf(run).length > 0 ? 'partial' : 'ok';
         const importId = await insertRun(tx, run, status, at);
-        const counts =
-          batch.kind === 'advisories'
-            ? await upsertAdvisories(
-                tx,
-                run.source,
-                batch.records,
-                importId,
-                at,
-                batch.mergeByRelease === true,
-              )
-            : batch.kind === 'cve'
-              ? await upsertCves(tx, batch.records, at)
-              : batch.kind === 'kev'
-                ? await upsertKev(tx, batch.records, importId, at)
-                : batch.kind === 'epss'
-                  ? await upsertEpss(tx, batch.file, importId, at, options.epssJump ?? DEFAULT_EPSS_JUMP)
-                  : await upsertEol(tx, batch.records, importId, at);
+        // KEV, EPSS and each endoflife product are published whole: rows the
+        // new data lacks are removed, unless some records were skipped (then
+        // a missing row may only be a malformed one).
+        const prune = !run.errors.some((e) => e.warning !== true);
+        const counts = await applyBatch(
+          tx,
+          batch,
+          run,
+          importId,
+          at,
+          prune,
+          options.epssJump ?? DEFAULT_EPSS_JUMP,
+        );
         await tx.query('UPDATE import_run SET imported = $2, unchanged = $3 WHERE id = $1', [
           importId,
-          counts.added + counts.modified,
+          counts.added + counts.modified + counts.removed,
           counts.unchanged,
         ]);
-        const first = run.errors[0];
         await upsertSource(
           tx,
           run.source,
@@ -148,10 +189,7 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
             records: await recordCount(tx, batch, run.source),
             success: true,
             status,
-            error: first
-              ? `${run.errors.length} record(s) skipped; first: ${first.file} ${first.record}: ${first.reason}`
-              : null,
-            code: first?.code ?? null,
+            ...describeErrors(run),
             meta: batchMeta(batch),
           },
           at,
@@ -160,6 +198,7 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
           added: counts.added,
           modified: counts.modified,
           unchanged: counts.unchanged,
+          removed: counts.removed,
           changeEvents: counts.events,
         };
       });

@@ -1,8 +1,23 @@
 import { createHash } from 'node:crypto';
 
-/** Content hash of a normalized record: equal records hash equal, so re-imports change nothing. */
+/** JSON with object keys in sorted order, so that equal values serialize equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/**
+ * Content hash of a normalized record: equal records hash equal whatever
+ * their key order (a record read back from jsonb has jsonb's order), so
+ * re-imports change nothing.
+ */
 export function contentHash(record: unknown): string {
-  return createHash('sha256').update(JSON.stringify(record)).digest('hex');
+  return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }
 
 /** A feed date ("2023-03-29" or ISO 8601) as an ISO timestamp in UTC, or null. */
