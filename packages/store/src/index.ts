@@ -6,3 +6,4 @@ export { openPostgres } from './postgres-db.js';
 export { createFeedStore, type FeedStoreOptions } from './feeds/feed-store.js';
 export { qb } from './query.js';
 export type { Database } from './schema.js';
+export { loadScanData, type ScanData, type ScanDataRequest } from './assessment/scan-data.js';

@@ -65,3 +65,22 @@ export async function schemaVersion(db: Db): Promise<number> {
   const r = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
   return r.rows[0]?.v ?? 0;
 }
+
+/** For read-only use: the store must already be at the latest schema. */
+export async function checkSchema(db: Db, migrations = loadMigrations()): Promise<void> {
+  const latest = migrations.at(-1)?.version ?? 0;
+  let current = 0;
+  try {
+    current = await schemaVersion(db);
+  } catch {
+    current = 0; // no schema_migrations table: an empty store
+  }
+  if (current !== latest) {
+    throw new PatchloopError(
+      'PL_DB_CONFIG_INVALID',
+      current === 0
+        ? 'the store is empty: import feeds first (patchloop feeds import or feeds sync)'
+        : `the store's schema is at version ${current}, this Patchloop needs ${latest}: run any feeds command to migrate it`,
+    );
+  }
+}

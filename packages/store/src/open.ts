@@ -1,6 +1,6 @@
 import { PatchloopError, redactUrl, redactUrls } from '@patchloop/core';
 import type { Db, DbConfig } from './db.js';
-import { migrate } from './migrate.js';
+import { checkSchema, migrate } from './migrate.js';
 import { openPglite } from './pglite-db.js';
 import { openPostgres } from './postgres-db.js';
 
@@ -29,8 +29,12 @@ export function resolveDbConfig(
   return { dataDir: dir };
 }
 
-/** Opens the store and brings its schema up to date. */
-export async function openStore(config: DbConfig): Promise<Db> {
+/**
+ * Opens the store and brings its schema up to date. With `readOnly` the
+ * schema is only checked (a read-only scan never migrates): a store that is
+ * behind is an error.
+ */
+export async function openStore(config: DbConfig, options: { readOnly?: boolean } = {}): Promise<Db> {
   let db: Db;
   try {
     db = 'databaseUrl' in config ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);
@@ -42,7 +46,8 @@ export async function openStore(config: DbConfig): Promise<Db> {
     );
   }
   try {
-    await migrate(db);
+    if (options.readOnly) await checkSchema(db);
+    else await migrate(db);
   } catch (e) {
     await db.close();
     throw e;

@@ -30,6 +30,14 @@ export const ERROR_CODES = {
   PL_FEED_PATH_INVALID: 'A feed import path does not exist or is not a readable file, directory or archive.',
   PL_DB_CONFIG_INVALID: 'The database configuration (data directory or PostgreSQL URL) is not usable.',
   PL_DB_MIGRATION_FAILED: 'A store migration failed; the store was left at the previous version.',
+  PL_INVENTORY_INVALID:
+    'A line or entry of an inventory (dpkg status, rpm list, apk database, CSV, JSON) cannot be parsed; the message names it.',
+  PL_INVENTORY_EMPTY: 'An inventory lists no installed package.',
+  PL_OS_SPEC_INVALID:
+    'An --os value is not id:version (for example debian:12, ubuntu:22.04, almalinux:9, alpine:3.19).',
+  PL_OS_UNSUPPORTED:
+    'The host OS is not one Patchloop can assess yet, or could not be determined (give --os).',
+  PL_SCAN_INPUT_INVALID: 'patchloop scan was given no inventory source, or more than one.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,2 @@
+export * from './family.js';
+export * from './releases.js';

@@ -1,0 +1,149 @@
+/**
+ * Assess one host: its inventory against the advisories of its OS family,
+ * enriched with CVSS, KEV and EPSS, explained, deterministically sorted.
+ */
+import type { Classification, Severity } from '../advisory/model.js';
+import { PatchloopError } from '../error/codes.js';
+import type { Inventory, OsIdentity } from '../inventory/model.js';
+import type { AdvisorySource, EnrichmentSource } from './advisory-source.js';
+import { assessEol } from './eol.js';
+import { lookupOf, matchTuple, type TupleCache, type TupleMatch } from './engine.js';
+import { enrich } from './enrich.js';
+import type { Finding } from './model.js';
+import { familyFor } from './os/list.js';
+import type { ScanReport } from './report.js';
+
+export interface AssessInput {
+  readonly inventory: Inventory;
+  /** Overrides the inventory's OS (`--os`). */
+  readonly os?: OsIdentity | undefined;
+  readonly advisories: AdvisorySource;
+  readonly enrichment: EnrichmentSource;
+  readonly now: Date;
+  readonly only?: readonly Classification[] | undefined;
+  readonly cache?: TupleCache | undefined;
+}
+
+const SEVERITY_ORDER: readonly (Severity | 'unknown')[] = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'none',
+  'unknown',
+];
+const rank = (s: Severity | null) => SEVERITY_ORDER.indexOf(s ?? 'unknown');
+
+function explain(pkgName: string, sourceName: string, version: string, m: TupleMatch): string {
+  const who =
+    sourceName !== pkgName ? `${pkgName} (source ${sourceName} ${version})` : `${pkgName} ${version}`;
+  const adv = m.entry.advisory;
+  const cves = adv.aliases.filter((a) => a.startsWith('CVE-'));
+  const about = cves.length > 0 ? ` (${cves.slice(0, 3).join(', ')}${cves.length > 3 ? ', …' : ''})` : '';
+  if (m.status === 'fixable') return `${who} < ${m.fixedVersion} fixed by ${adv.id}${about} for ${m.release}`;
+  const why =
+    m.entry.affected.status === 'end-of-life'
+      ? 'the release no longer gets fixes for this package (end-of-life)'
+      : 'no fixed version yet';
+  return `${who} is affected by ${adv.id}${about} for ${m.release}: ${why} (${m.range ?? 'all versions'})`;
+}
+
+export function assessHost(input: AssessInput): ScanReport {
+  const os = input.os ?? input.inventory.os;
+  if (!os) throw new PatchloopError('PL_OS_UNSUPPORTED', 'the host OS is not known: give --os id:version');
+  const family = familyFor(os);
+  if (!family) {
+    throw new PatchloopError(
+      'PL_OS_UNSUPPORTED',
+      `Patchloop cannot assess ${os.prettyName ?? os.id} yet (os id "${os.id}")`,
+      {
+        os: os.id,
+      },
+    );
+  }
+  const targets = family.targets(os);
+  const ctx = { family, os, targets, advisories: input.advisories, cache: input.cache };
+  const findings: Finding[] = [];
+  let thirdParty = 0;
+  const seen = new Set<string>();
+  for (const pkg of input.inventory.packages) {
+    if (family.thirdParty(pkg, os) !== null) {
+      thirdParty++;
+      continue;
+    }
+    const lookup = lookupOf(family, pkg);
+    for (const m of matchTuple(ctx, lookup.name, lookup.version)) {
+      const adv = m.entry.advisory;
+      if (input.only && !input.only.includes(adv.classification)) continue;
+      // One finding per (advisory, installed package), whichever release spelling matched.
+      const k = `${adv.source}\u0000${adv.id}\u0000${pkg.name}\u0000${pkg.arch ?? ''}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const e = enrich(adv, input.enrichment);
+      findings.push({
+        package: pkg.name,
+        sourcePackage: pkg.sourceName,
+        installedVersion: pkg.version,
+        fixedVersion: m.fixedVersion,
+        status: m.status,
+        advisory: {
+          id: adv.id,
+          aliases: adv.aliases,
+          source: adv.source,
+          url: adv.url,
+          modified: adv.modified,
+          classification: adv.classification,
+        },
+        release: m.release,
+        severity: m.entry.affected.severity ?? adv.severity ?? e.cvss?.severity ?? null,
+        cvss: e.cvss
+          ? { score: e.cvss.baseScore, version: e.cvss.version, vector: e.cvss.vector, cve: e.cvss.cve }
+          : null,
+        kev: e.kev,
+        epss: e.epss,
+        explanation: explain(pkg.name, lookup.name, lookup.version, m),
+      });
+    }
+  }
+  findings.sort(
+    (a, b) =>
+      rank(a.severity) - rank(b.severity) ||
+      cmp(a.package, b.package) ||
+      cmp(a.advisory.id, b.advisory.id) ||
+      cmp(a.advisory.source, b.advisory.source),
+  );
+  const bySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<
+    Severity | 'unknown',
+    number
+  >;
+  for (const f of findings) bySeverity[f.severity ?? 'unknown']++;
+  const eolProduct = family.eolCycle(os);
+  return {
+    host: {
+      os,
+      matchedAs: targets[0]
+        ? {
+            ecosystem: targets.map((t) => t.ecosystem).join(', '),
+            releases: targets.flatMap((t) => t.releases),
+          }
+        : null,
+      eol: assessEol(eolProduct, eolProduct ? input.enrichment.eolCycles(eolProduct.product) : [], input.now),
+    },
+    summary: {
+      packages: input.inventory.packages.length,
+      findings: findings.length,
+      fixable: findings.filter((f) => f.status === 'fixable').length,
+      unfixed: findings.filter((f) => f.status === 'unfixed').length,
+      kev: findings.filter((f) => f.kev !== null).length,
+      bySeverity,
+      thirdParty,
+    },
+    findings,
+    inventory: input.inventory,
+    scannedAt: input.now.toISOString(),
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
