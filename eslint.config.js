@@ -26,11 +26,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', 'net'],
+          // Bare module names as exact paths (a pattern "os" would also match "./os/list.js").
+          paths: ['fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'zlib'].map(
+            (name) => ({
+              name,
               message: 'core is pure: no I/O (DESIGN.md)',
-            },
+            }),
+          ),
+          patterns: [
+            { group: ['node:*'], message: 'core is pure: no I/O (DESIGN.md)' },
             { group: ['@patchloop/*'], message: 'core imports no other Patchloop package' },
           ],
         },

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isPatchloopError } from '@patchloop/core';
 import { feedsCommand } from './commands/feeds.js';
+import { scanCommand } from './commands/scan.js';
 import { upCommand } from './commands/up.js';
 import { loadConfig } from './config.js';
 import { versionsCommand, type Io } from './commands/versions.js';
@@ -13,7 +14,13 @@ import { versionsCommand, type Io } from './commands/versions.js';
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Errors in how the command was called rather than in the data it read. */
-const USAGE_CODES = new Set<string>(['PL_USAGE', 'PL_VERSION_SCHEME_UNKNOWN', 'PL_FEED_SOURCE_UNKNOWN']);
+const USAGE_CODES = new Set<string>([
+  'PL_USAGE',
+  'PL_VERSION_SCHEME_UNKNOWN',
+  'PL_FEED_SOURCE_UNKNOWN',
+  'PL_SCAN_INPUT_INVALID',
+  'PL_OS_SPEC_INVALID',
+]);
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -37,7 +44,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(upCommand(io, version));
   program.addCommand(versionsCommand(io, setExit));
-  program.addCommand(feedsCommand(io, loadConfig(process.env), setExit));
+  const config = loadConfig(process.env);
+  program.addCommand(feedsCommand(io, config, setExit));
+  program.addCommand(scanCommand(io, config, setExit, version));
   // Subcommands inherit output and exit handling.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {

@@ -69,12 +69,8 @@ export async function schemaVersion(db: Db): Promise<number> {
 /** For read-only use: the store must already be at the latest schema. */
 export async function checkSchema(db: Db, migrations = loadMigrations()): Promise<void> {
   const latest = migrations.at(-1)?.version ?? 0;
-  let current = 0;
-  try {
-    current = await schemaVersion(db);
-  } catch {
-    current = 0; // no schema_migrations table: an empty store
-  }
+  // No schema_migrations table at all: an empty store.
+  const current = await schemaVersion(db).catch(() => 0);
   if (current !== latest) {
     throw new PatchloopError(
       'PL_DB_CONFIG_INVALID',

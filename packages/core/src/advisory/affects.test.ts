@@ -39,7 +39,12 @@ describe('affects (OSV range evaluation)', () => {
   });
 
   it('handles introduced after 0, last_affected, several intervals and event order', () => {
-    const r = entry([{ fixed: '3.0' }, { introduced: '2.0' }, { introduced: '4.0' }, { last_affected: '4.5' }]);
+    const r = entry([
+      { fixed: '3.0' },
+      { introduced: '2.0' },
+      { introduced: '4.0' },
+      { last_affected: '4.5' },
+    ]);
     expect(affects(r, '1.9', d).affected).toBe(false);
     expect(affects(r, '2.5', d)).toMatchObject({ affected: true, fixedVersion: '3.0' });
     expect(affects(r, '3.5', d).affected).toBe(false);

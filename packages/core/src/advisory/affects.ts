@@ -69,7 +69,11 @@ function inRange(range: AffectedRange, version: unknown, scheme: VersionScheme<u
  * Whether `version` is affected by `entry`. `not-affected` entries never
  * are; GIT ranges are not evaluated (no commit graph here).
  */
-export function affects(entry: AffectedPackage, version: string, scheme: VersionScheme<unknown>): AffectsResult {
+export function affects(
+  entry: AffectedPackage,
+  version: string,
+  scheme: VersionScheme<unknown>,
+): AffectsResult {
   if (entry.status === 'not-affected') return NOT_AFFECTED;
   const parsed = scheme.parse(version);
   if (entry.versions.length > 0) {

@@ -67,6 +67,8 @@ describe('OS families', () => {
       'release "1" has no distribution tag',
     );
     expect(rhel.thirdParty(rpmPkg('gpg-pubkey', 'fd431d51-4ae0493b', null), host)).not.toBeNull();
+    // A signing key id (from an image manifest) is not a vendor name.
+    expect(rhel.thirdParty(rpmPkg('openssl', '1:3.0.7-27.el9', '199e2f91fd431d51'), host)).toBeNull();
   });
 
   it('read an AlmaLinux rebuild suffix as the RHEL fix on other hosts', () => {

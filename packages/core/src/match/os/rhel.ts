@@ -43,7 +43,12 @@ export const rhel: OsFamily = {
   },
   thirdParty(pkg: InstalledPackage) {
     if (pkg.name === 'gpg-pubkey') return 'a signing key, not a package';
-    if (pkg.vendor && !RPM_DISTRO_VENDORS.test(pkg.vendor)) return `vendor "${pkg.vendor}"`;
+    // A vendor name that is not a distribution's marks a third-party package. A
+    // signing key id (image manifests give those) is not judged: an unknown key
+    // could be a distribution's new one, and missing findings is worse.
+    if (pkg.vendor && !/^[0-9a-f]{8,40}$/i.test(pkg.vendor) && !RPM_DISTRO_VENDORS.test(pkg.vendor)) {
+      return `vendor "${pkg.vendor}"`;
+    }
     const release = pkg.version.slice(pkg.version.lastIndexOf('-') + 1);
     if (!RPM_DIST_TAG.test(release)) return `release "${release}" has no distribution tag`;
     return null;

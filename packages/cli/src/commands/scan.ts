@@ -1,0 +1,136 @@
+/**
+ * `patchloop scan`: assess one host offline, like a CI tool, against the
+ * advisories in the store (read-only: no migrations, only the advisories
+ * that name the host's packages are loaded).
+ */
+import { Command, Option } from 'commander';
+import {
+  assessHost,
+  enrichmentFrom,
+  familyFor,
+  indexAdvisories,
+  lookupOf,
+  parseOsSpec,
+  PatchloopError,
+  type Classification,
+  type ScanReport,
+  type Severity,
+} from '@patchloop/core';
+import { loadScanData, openStore, resolveDbConfig } from '@patchloop/store';
+import type { CliConfig } from '../config.js';
+import { formatScanReport, SCAN_FORMATS, type ScanFormat } from '../scan-output/index.js';
+import { readScanInput } from '../scan/input.js';
+import type { Io } from './versions.js';
+
+/** `--fail-on` exits 4 when a finding is at or above this level. */
+export const FAIL_ON_EXIT = 4;
+const LEVELS: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+export function failsOn(report: ScanReport, level: string): boolean {
+  if (level === 'kev') return report.findings.some((f) => f.kev !== null);
+  const min = LEVELS.indexOf(level as Severity);
+  return report.findings.some((f) => f.severity !== null && LEVELS.indexOf(f.severity) >= min);
+}
+
+interface ScanOptions {
+  dataDir?: string;
+  dpkgStatus?: string;
+  rpmQa?: string;
+  rpmManifest?: string;
+  apkInstalled?: string;
+  inventory?: string;
+  root?: string;
+  os?: string;
+  format: ScanFormat;
+  failOn?: string;
+  only?: Classification;
+}
+
+export function scanCommand(
+  io: Io,
+  config: CliConfig,
+  setExit: (code: number) => void,
+  version: string,
+): Command {
+  return new Command('scan')
+    .description('assess one host offline against the advisories in the store (this machine by default)')
+    .addOption(new Option('--dpkg-status <file>', 'a dpkg status database (/var/lib/dpkg/status)'))
+    .addOption(
+      new Option('--rpm-qa <file>', "output of rpm -qa (NEVRA lines) or of patchloop's rpm query format"),
+    )
+    .addOption(new Option('--rpm-manifest <file>', 'a container image rpm manifest (JSON)'))
+    .addOption(new Option('--apk-installed <file>', 'an apk database (/lib/apk/db/installed)'))
+    .addOption(new Option('--inventory <file>', 'a normalized CSV or Patchloop JSON inventory'))
+    .addOption(new Option('--root <dir>', 'read the package database and os-release under DIR (default /)'))
+    .addOption(
+      new Option(
+        '--os <id:version>',
+        'the OS release, e.g. debian:10, ubuntu:22.04, almalinux:9, alpine:3.11',
+      ),
+    )
+    .addOption(new Option('--format <format>', 'output format').choices([...SCAN_FORMATS]).default('table'))
+    .addOption(
+      new Option(
+        '--fail-on <level>',
+        `exit ${FAIL_ON_EXIT} when a finding is at or above this level`,
+      ).choices([...LEVELS, 'kev']),
+    )
+    .addOption(
+      new Option('--only <classification>', 'only advisories of this classification').choices([
+        'security',
+        'bugfix',
+        'enhancement',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)',
+      ),
+    )
+    .action(async (opts: ScanOptions) => {
+      const inventory = readScanInput(opts);
+      const os = opts.os !== undefined ? parseOsSpec(opts.os) : inventory.os;
+      if (!os) {
+        throw new PatchloopError(
+          'PL_OS_UNSUPPORTED',
+          'the inventory does not say which OS release it is: give --os (e.g. --os debian:12)',
+        );
+      }
+      const family = familyFor(os);
+      if (!family)
+        throw new PatchloopError(
+          'PL_OS_UNSUPPORTED',
+          `Patchloop cannot assess ${os.prettyName ?? os.id} yet (os id "${os.id}")`,
+        );
+      const db = await openStore(
+        resolveDbConfig({}, { dataDir: opts.dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
+        {
+          readOnly: true,
+        },
+      );
+      let data;
+      try {
+        data = await loadScanData(db, {
+          targets: family.targets(os),
+          packages: inventory.packages.map((p) => lookupOf(family, p).name),
+          eolProduct: family.eolCycle(os)?.product ?? null,
+        });
+      } finally {
+        await db.close();
+      }
+      const report = assessHost({
+        inventory,
+        os,
+        advisories: indexAdvisories(data.advisories),
+        enrichment: enrichmentFrom(data),
+        now: new Date(),
+        only: opts.only ? [opts.only] : undefined,
+      });
+      const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
+      io.stdout.write(
+        formatScanReport(report, opts.format, { color: tty && !process.env.NO_COLOR, toolVersion: version }),
+      );
+      if (opts.failOn !== undefined && failsOn(report, opts.failOn)) setExit(FAIL_ON_EXIT);
+    });
+}
