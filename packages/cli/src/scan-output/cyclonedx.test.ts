@@ -44,7 +44,8 @@ describe('uuidV5', () => {
     expect(uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'python.org')).toBe(
       '886313e1-3b8a-5372-9b90-0c9aee199e5d',
     );
-    expect(BOM_SERIAL_NAMESPACE).toBe('545010b9-0d77-5393-8a0a-592be0643a0d');
+    // Python: uuid.uuid5(uuid.NAMESPACE_URL, 'urn:patchloop:cyclonedx-serial-number')
+    expect(BOM_SERIAL_NAMESPACE).toBe('4dada3fe-5213-5a6f-abe6-2767f3c28b53');
   });
 });
 
