@@ -42,9 +42,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(upCommand(io, version));
   program.addCommand(versionsCommand(io, setExit));
   const config = loadConfig(process.env);
+  program.addCommand(upCommand(io, config, version));
   program.addCommand(feedsCommand(io, config, setExit));
   program.addCommand(scanCommand(io, config, setExit, version));
   // Subcommands inherit output and exit handling.

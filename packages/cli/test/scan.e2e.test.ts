@@ -215,6 +215,13 @@ describe('patchloop scan: options and output', () => {
     expect(bom.vulnerabilities.length).toBe(28);
   });
 
+  it('up scans this machine when the store has advisories', () => {
+    const r = patchloop(['up', '--data-dir', dataDir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Scan of this machine against the advisories in the store:');
+    expect(r.stdout).toMatch(/\nHost: {8}/);
+  });
+
   it('explains what is missing: no OS, an unsupported OS, an empty store, two inputs', () => {
     const inv = fixturePath('inventories', 'normalized', 'debian-buster.csv');
     const noOs = patchloop(['scan', '--inventory', inv, '--data-dir', dataDir]);

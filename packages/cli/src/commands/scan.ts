@@ -4,22 +4,10 @@
  * that name the host's packages are loaded).
  */
 import { Command, Option } from 'commander';
-import {
-  assessHost,
-  enrichmentFrom,
-  familyFor,
-  indexAdvisories,
-  lookupOf,
-  parseOsSpec,
-  PatchloopError,
-  type Classification,
-  type ScanReport,
-  type Severity,
-} from '@patchloop/core';
-import { loadScanData, openStore, resolveDbConfig } from '@patchloop/store';
+import type { Classification, ScanReport, Severity } from '@patchloop/core';
 import type { CliConfig } from '../config.js';
 import { formatScanReport, SCAN_FORMATS, type ScanFormat } from '../scan-output/index.js';
-import { readScanInput } from '../scan/input.js';
+import { runScan } from '../scan/run.js';
 import type { Io } from './versions.js';
 
 /** `--fail-on` exits 4 when a finding is at or above this level. */
@@ -89,44 +77,7 @@ export function scanCommand(
       ),
     )
     .action(async (opts: ScanOptions) => {
-      const inventory = readScanInput(opts);
-      const os = opts.os !== undefined ? parseOsSpec(opts.os) : inventory.os;
-      if (!os) {
-        throw new PatchloopError(
-          'PL_OS_UNSUPPORTED',
-          'the inventory does not say which OS release it is: give --os (e.g. --os debian:12)',
-        );
-      }
-      const family = familyFor(os);
-      if (!family)
-        throw new PatchloopError(
-          'PL_OS_UNSUPPORTED',
-          `Patchloop cannot assess ${os.prettyName ?? os.id} yet (os id "${os.id}")`,
-        );
-      const db = await openStore(
-        resolveDbConfig({}, { dataDir: opts.dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
-        {
-          readOnly: true,
-        },
-      );
-      let data;
-      try {
-        data = await loadScanData(db, {
-          targets: family.targets(os),
-          packages: inventory.packages.map((p) => lookupOf(family, p).name),
-          eolProduct: family.eolCycle(os)?.product ?? null,
-        });
-      } finally {
-        await db.close();
-      }
-      const report = assessHost({
-        inventory,
-        os,
-        advisories: indexAdvisories(data.advisories),
-        enrichment: enrichmentFrom(data),
-        now: new Date(),
-        only: opts.only ? [opts.only] : undefined,
-      });
+      const report = await runScan(config, opts);
       const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
       io.stdout.write(
         formatScanReport(report, opts.format, { color: tty && !process.env.NO_COLOR, toolVersion: version }),

@@ -1,22 +1,22 @@
 /**
- * `patchloop up`: start Patchloop on its embedded default. The server and
- * its embedded store arrive with the server milestone; until then `up`
- * reports what this build can do and what it sees of the local machine, so
- * that `npm start` tells a newcomer the truth.
+ * `patchloop up`: start Patchloop on its embedded default. Until the server
+ * milestone lands, `up` runs what this build can run with no service: it
+ * describes this machine and, when the embedded store has advisories, scans
+ * it; otherwise it says how to fill the store.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { parseOsRelease, SCHEME_NAMES } from '@patchloop/core';
+import { isPatchloopError, parseOsRelease } from '@patchloop/core';
+import type { CliConfig } from '../config.js';
+import { formatScanReport } from '../scan-output/index.js';
+import { runScan } from '../scan/run.js';
 import type { Io } from './versions.js';
 
 /** Counts packages marked installed in a dpkg status database. */
 function countDpkgInstalled(statusFile: string): number {
-  const text = readFileSync(statusFile, 'utf8');
-  let n = 0;
-  for (const m of text.matchAll(/^Status: install ok installed$/gm)) if (m) n++;
-  return n;
+  return [...readFileSync(statusFile, 'utf8').matchAll(/^Status: install ok installed$/gm)].length;
 }
 
 export function describeMachine(root: string): string {
@@ -30,27 +30,36 @@ export function describeMachine(root: string): string {
   return parts.join(', ');
 }
 
-export function upCommand(io: Io, version: string): Command {
+export function upCommand(io: Io, config: CliConfig, version: string): Command {
   return new Command('up')
     .description('start Patchloop on its embedded default (no external services)')
-    .option('--root <dir>', 'filesystem root of the machine to describe', '/')
-    .action((opts: { root: string }) => {
-      io.stdout.write(
-        [
-          `Patchloop ${version}`,
-          `This machine: ${describeMachine(opts.root)}`,
+    .option('--root <dir>', 'filesystem root of the machine to describe and scan', '/')
+    .option('--data-dir <dir>', 'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)')
+    .action(async (opts: { root: string; dataDir?: string }) => {
+      const w = (lines: string[]) => io.stdout.write(`${lines.join('\n')}\n`);
+      w([
+        `Patchloop ${version}`,
+        `This machine: ${describeMachine(opts.root)}`,
+        '',
+        'Not in this build yet: the server, agents and the console; they arrive milestone by milestone',
+        '(see docs/ARCHITECTURE.md). What runs now: feeds into the embedded store, and scans.',
+        '',
+      ]);
+      try {
+        const report = await runScan(config, { root: opts.root, dataDir: opts.dataDir });
+        w(['Scan of this machine against the advisories in the store:', '']);
+        io.stdout.write(formatScanReport(report, 'table', { toolVersion: version }));
+      } catch (e) {
+        if (!isPatchloopError(e)) throw e;
+        w([
+          `No scan of this machine: ${e.message}`,
           '',
-          `Ready in this build: exact version semantics (${SCHEME_NAMES.join(', ')}), vulnerability feeds`,
-          '(patchloop feeds import|sync|status) into the embedded store, and the patchloop CLI.',
-          'Not in this build yet: the server, agents and scanning; they arrive milestone by milestone',
-          '(see docs/ARCHITECTURE.md).',
-          '',
-          'Try:',
-          '  npx patchloop versions compare --ecosystem debian 1.1.1n-0+deb11u4 1.1.1n-0+deb11u5',
-          "  printf '1.0-1\\n1:0.9\\n1.0~rc1-1\\n' | npx patchloop versions sort --ecosystem debian",
-          '  npx patchloop feeds sync --source kev && npx patchloop feeds status',
-          '',
-        ].join('\n'),
-      );
+          'Fill the store, then scan:',
+          '  npx patchloop feeds sync                   # from the publishers (needs internet)',
+          '  npx patchloop feeds sync --mirror DIR      # or from a mirror directory',
+          '  npx patchloop feeds import debian-dsa ../shared/fixtures/debian-security-tracker/DSA-list.txt',
+          '  npx patchloop scan',
+        ]);
+      }
     });
 }
