@@ -28,6 +28,13 @@ export interface InstalledPackage {
    * packages from third-party ones.
    */
   readonly vendor: string | null;
+  /**
+   * false when the source does not record epochs (container image rpm
+   * manifests, plain `rpm -qa` lines): the version then carries no epoch
+   * although the package may have one, and rpm matching compares
+   * version-release only. Absent means known.
+   */
+  readonly epochKnown?: boolean;
 }
 
 export interface OsIdentity {

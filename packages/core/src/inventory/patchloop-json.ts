@@ -5,7 +5,7 @@
  * { "os": { "id": "debian", "versionId": "12", "codename": "bookworm", "prettyName": "…" } | null,
  *   "manager": "dpkg" | "rpm" | "apk",
  *   "kernel": "6.1.0-18-amd64" | null,
- *   "packages": [ { "name", "version", "arch", "sourceName", "sourceVersion", "vendor" } ] }
+ *   "packages": [ { "name", "version", "arch", "sourceName", "sourceVersion", "vendor", "epochKnown"? } ] }
  * ```
  *
  * Checked by hand, every problem named by its path (`packages[3].version`):
@@ -64,7 +64,7 @@ function optional<T>(value: unknown, read: (v: unknown) => T): T | null {
 
 const OS_KEYS = ['id', 'versionId', 'codename', 'prettyName'];
 const ROOT_KEYS = ['os', 'manager', 'kernel', 'packages'];
-const PACKAGE_KEYS = ['name', 'version', 'arch', 'sourceName', 'sourceVersion', 'vendor'];
+const PACKAGE_KEYS = ['name', 'version', 'arch', 'sourceName', 'sourceVersion', 'vendor', 'epochKnown'];
 
 function readOs(value: unknown): OsIdentity {
   const o = object(value, 'os', OS_KEYS);
@@ -88,7 +88,15 @@ function readPackage(value: unknown, i: number): InstalledPackage {
     sourceName: optional(p.sourceName, (v) => token(v, `${at}.sourceName`)) ?? name,
     sourceVersion: optional(p.sourceVersion, (v) => token(v, `${at}.sourceVersion`)) ?? version,
     vendor: optional(p.vendor, (v) => text(v, `${at}.vendor`)),
+    ...epochKnownOf(p.epochKnown, `${at}.epochKnown`),
   };
+}
+
+/** `epochKnown` is optional and, when present, a boolean; only `false` is kept (true is the default). */
+function epochKnownOf(v: unknown, at: string): { epochKnown?: false } {
+  if (v === undefined || v === null || v === true) return {};
+  if (v === false) return { epochKnown: false };
+  throw inventoryInvalid(SOURCE, at, 'must be a boolean');
 }
 
 /** Checks an already parsed JSON value (a request body, say) and returns it as an `Inventory`. */
@@ -141,6 +149,7 @@ export function formatInventoryJson(inv: Inventory): string {
       sourceName: p.sourceName,
       sourceVersion: p.sourceVersion,
       vendor: p.vendor,
+      ...(p.epochKnown === false ? { epochKnown: false } : {}),
     })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

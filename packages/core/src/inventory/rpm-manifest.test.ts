@@ -126,6 +126,8 @@ describe('parseRpmManifest', () => {
         sourceName: 'b',
         sourceVersion: '3.0-2.el9',
         vendor: null,
+        // Neither the nvra nor a source rpm gives b an epoch: it may still have one.
+        epochKnown: false,
       },
     ]);
   });

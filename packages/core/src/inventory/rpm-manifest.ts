@@ -137,5 +137,7 @@ function parseEntry(entry: unknown, i: number): InstalledPackage {
     sourceName,
     sourceVersion,
     vendor: gpg === null || gpg.trim() === '' ? null : gpg.trim(),
+    // No epoch in the manifest for this package: it may still have one.
+    ...(epoch === null ? { epochKnown: false } : {}),
   };
 }

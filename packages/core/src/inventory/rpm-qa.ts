@@ -75,7 +75,16 @@ function nevraLine(line: string, no: number): InstalledPackage {
     );
   }
   const version = formatRpmEvr(n.epoch, n.version, n.release);
-  return { name: n.name, version, arch: n.arch, sourceName: n.name, sourceVersion: version, vendor: null };
+  return {
+    name: n.name,
+    version,
+    arch: n.arch,
+    sourceName: n.name,
+    sourceVersion: version,
+    vendor: null,
+    // rpm's default query format drops the epoch: a line without one says nothing about it.
+    ...(n.epoch === null ? { epochKnown: false } : {}),
+  };
 }
 
 function field(value: string, label: string, no: number): string {

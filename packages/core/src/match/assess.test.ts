@@ -280,3 +280,51 @@ describe('matcher trap cases (Debian)', () => {
     expect(cache.misses).toBe(2);
   });
 });
+
+describe('matcher: RPM inventories that do not record epochs', () => {
+  const RHEL9: OsIdentity = {
+    id: 'rhel',
+    versionId: '9.5',
+    codename: null,
+    prettyName: 'Red Hat Enterprise Linux 9.5',
+  };
+  const alsa: Advisory = {
+    ...dsa('ALSA-2023:2074', ['CVE-2023-28617'], []),
+    source: 'osv',
+    url: null,
+    affected: [
+      {
+        ecosystem: 'AlmaLinux',
+        release: '9',
+        package: 'emacs-filesystem',
+        packageKind: 'binary',
+        status: 'fixed',
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:27.2-6.el9_1.1' }] }],
+        versions: [],
+        fixedVersion: '1:27.2-6.el9_1.1',
+        severity: 'medium',
+      },
+    ],
+  };
+  const host = (p: InstalledPackage) =>
+    assessHost({
+      inventory: { os: RHEL9, manager: 'rpm', packages: [p], kernel: null },
+      advisories: indexAdvisories([alsa]),
+      enrichment: enrichmentFrom({}),
+      now: NOW,
+    });
+
+  it('compares version-release only when the inventory cannot know the epoch', () => {
+    // An image manifest lists emacs-filesystem 27.2-8.el9 without its epoch (1):
+    // read as epoch 0 it would look older than 1:27.2-6.el9_1.1; it is newer.
+    const manifest = { ...pkg('emacs-filesystem', '27.2-8.el9'), epochKnown: false };
+    expect(host(manifest).findings).toEqual([]);
+    const older = { ...pkg('emacs-filesystem', '27.2-5.el9'), epochKnown: false };
+    expect(host(older).findings[0]).toMatchObject({ fixedVersion: '27.2-6.el9_1.1', status: 'fixable' });
+  });
+
+  it('keeps epochs when the inventory records them', () => {
+    // From the rpm database, an epoch-less 27.2-8.el9 really is epoch 0: older than epoch 1.
+    expect(host(pkg('emacs-filesystem', '27.2-8.el9')).findings).toHaveLength(1);
+  });
+});

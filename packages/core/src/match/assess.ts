@@ -72,7 +72,7 @@ export function assessHost(input: AssessInput): ScanReport {
       continue;
     }
     const lookup = lookupOf(family, pkg);
-    for (const m of matchTuple(ctx, lookup.name, lookup.version)) {
+    for (const m of matchTuple(ctx, lookup.name, lookup.version, pkg.epochKnown !== false)) {
       const adv = m.entry.advisory;
       if (input.only && !input.only.includes(adv.classification)) continue;
       // One finding per (advisory, installed package), whichever release spelling matched.

@@ -70,21 +70,35 @@ export function lookupOf(family: OsFamily, pkg: InstalledPackage): { name: strin
     : { name: pkg.name, version: pkg.version };
 }
 
+const withoutEpoch = (v: string) => v.replace(/^\d+:/, '');
+
 function adjusted(
   family: OsFamily,
   entry: AffectedPackage,
   target: AdvisoryTarget,
   os: OsIdentity,
+  ignoreEpoch: boolean,
 ): AffectedPackage {
   const fix = (v: string) => family.fixedVersionFor(v, target, os);
-  if (entry.fixedVersion === null || fix(entry.fixedVersion) === entry.fixedVersion) return entry;
+  const changesFix = entry.fixedVersion !== null && fix(entry.fixedVersion) !== entry.fixedVersion;
+  if (!changesFix && !ignoreEpoch) return entry;
+  const map = (v: string) => (ignoreEpoch ? withoutEpoch(v) : v);
   return {
     ...entry,
-    fixedVersion: fix(entry.fixedVersion),
+    fixedVersion: entry.fixedVersion === null ? null : map(fix(entry.fixedVersion)),
     ranges: entry.ranges.map((r) => ({
       ...r,
-      events: r.events.map((e) => (e.fixed !== undefined ? { fixed: fix(e.fixed) } : e)),
+      events: r.events.map((e) =>
+        e.fixed !== undefined
+          ? { fixed: map(fix(e.fixed)) }
+          : e.introduced !== undefined
+            ? { introduced: map(e.introduced) }
+            : e.last_affected !== undefined
+              ? { last_affected: map(e.last_affected) }
+              : e,
+      ),
     })),
+    versions: entry.versions.map(map),
   };
 }
 
@@ -98,9 +112,18 @@ export interface MatchContext {
   readonly only?: readonly Classification[] | undefined;
 }
 
-/** Every advisory entry that covers (package name, version) for the host's targets. */
-export function matchTuple(ctx: MatchContext, name: string, version: string): readonly TupleMatch[] {
-  const key = `${ctx.family.name}\u0000${ctx.os.id}\u0000${ctx.targets.map((t) => `${t.ecosystem}:${t.releases.join(',')}`).join(';')}\u0000${name}\u0000${version}`;
+/**
+ * Every advisory entry that covers (package name, version) for the host's
+ * targets. `epochKnown: false` (an inventory that does not record epochs)
+ * compares without epochs on both sides.
+ */
+export function matchTuple(
+  ctx: MatchContext,
+  name: string,
+  version: string,
+  epochKnown = true,
+): readonly TupleMatch[] {
+  const key = `${epochKnown ? '' : '~'}${ctx.family.name}\u0000${ctx.os.id}\u0000${ctx.targets.map((t) => `${t.ecosystem}:${t.releases.join(',')}`).join(';')}\u0000${name}\u0000${version}`;
   const cached = ctx.cache?.get(key);
   if (cached) return cached;
   const scheme = SCHEMES[ctx.family.scheme] as VersionScheme<unknown>;
@@ -109,7 +132,7 @@ export function matchTuple(ctx: MatchContext, name: string, version: string): re
     for (const target of ctx.targets) {
       for (const release of target.releases) {
         for (const entry of ctx.advisories.entries(target.ecosystem, release, name)) {
-          const affected = adjusted(ctx.family, entry.affected, target, ctx.os);
+          const affected = adjusted(ctx.family, entry.affected, target, ctx.os, !epochKnown);
           let r;
           try {
             r = affects(affected, version, scheme);
