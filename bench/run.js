@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { describeMachine } from './machine.js';
 import { feedBenchMarkdown, runFeedBench } from './feeds.js';
 import { runVersionBench } from './versions.js';
+import { fleetBenchMarkdown, runFleetBench } from './fleet.js';
+import { debsecanBenchMarkdown, runDebsecanBench } from './debsecan.js';
 
 const root = resolve(import.meta.dirname, '..');
 const fixtures = process.env.PATCHLOOP_FIXTURES ?? join(root, '..', 'shared', 'fixtures');
@@ -12,6 +14,8 @@ console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, N
 
 const v = runVersionBench(fixtures);
 const feeds = await runFeedBench(root, fixtures);
+const fleet = runFleetBench(root, fixtures);
+const debsecan = await runDebsecanBench(root, fixtures);
 const fmt = (n) => (n / 1e6).toFixed(2);
 const semverRow = v.rows.find((r) => r.name === 'semver');
 
@@ -45,5 +49,8 @@ ${v.rows.map((r) => `| ${r.name} | ${r.pairs} | ${fmt(r.opsPerSec)} |`).join('\n
 Our SemVer is **${(semverRow.opsPerSec / v.nodeSemver).toFixed(1)}×** the \`semver\` package on the same pairs.
 Aim for Debian: at least 3 million comparisons per second on one core — ${v.rows[0].opsPerSec >= 3e6 ? 'met' : '**not met**'}.
 `;
-writeFileSync(join(root, 'BENCHMARKS.md'), `${md}\n${feedBenchMarkdown(feeds)}`);
+writeFileSync(
+  join(root, 'BENCHMARKS.md'),
+  `${md}\n${feedBenchMarkdown(feeds)}\n${fleetBenchMarkdown(fleet)}\n${debsecanBenchMarkdown(debsecan)}`,
+);
 console.log('wrote BENCHMARKS.md');

@@ -7,7 +7,7 @@ import { PatchloopError } from '../error/codes.js';
 import type { Inventory, OsIdentity } from '../inventory/model.js';
 import type { AdvisorySource, EnrichmentSource } from './advisory-source.js';
 import { assessEol } from './eol.js';
-import { lookupOf, matchTuple, type TupleCache, type TupleMatch } from './engine.js';
+import { contextKey, lookupOf, matchTuple, type TupleCache, type TupleMatch } from './engine.js';
 import { enrich } from './enrich.js';
 import type { Finding } from './model.js';
 import { familyFor } from './os/list.js';
@@ -62,7 +62,15 @@ export function assessHost(input: AssessInput): ScanReport {
     );
   }
   const targets = family.targets(os);
-  const ctx = { family, os, targets, advisories: input.advisories, cache: input.cache };
+  const ctx = {
+    family,
+    os,
+    targets,
+    advisories: input.advisories,
+    cache: input.cache,
+    key: contextKey(family, os, targets, true),
+    keyWithoutEpoch: contextKey(family, os, targets, false),
+  };
   const findings: Finding[] = [];
   let thirdParty = 0;
   const seen = new Set<string>();
@@ -79,7 +87,7 @@ export function assessHost(input: AssessInput): ScanReport {
       const k = `${adv.source}\u0000${adv.id}\u0000${pkg.name}\u0000${pkg.arch ?? ''}`;
       if (seen.has(k)) continue;
       seen.add(k);
-      const e = enrich(adv, input.enrichment);
+      const e = input.cache ? input.cache.enriched(adv, input.enrichment) : enrich(adv, input.enrichment);
       findings.push({
         package: pkg.name,
         sourcePackage: pkg.sourceName,

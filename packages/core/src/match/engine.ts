@@ -5,12 +5,13 @@
  * than one. Pure: advisories, enrichment and `now` are passed in.
  */
 import { affects } from '../advisory/affects.js';
-import type { AffectedPackage, Classification } from '../advisory/model.js';
+import type { Advisory, AffectedPackage, Classification } from '../advisory/model.js';
 import type { AdvisoryTarget, OsFamily } from '../ecosystem/family.js';
 import type { InstalledPackage, OsIdentity } from '../inventory/model.js';
 import { SCHEMES } from '../version/list.js';
 import type { VersionScheme } from '../version/scheme.js';
-import type { AdvisorySource, IndexedEntry } from './advisory-source.js';
+import type { AdvisorySource, EnrichmentSource, IndexedEntry } from './advisory-source.js';
+import { enrich, type Enriched } from './enrich.js';
 import type { AdvisoryStatus } from './status.js';
 
 /** One advisory entry that covers a tuple. */
@@ -22,45 +23,81 @@ export interface TupleMatch {
   readonly range: string | null;
 }
 
-/** Caches tuple answers; invalidated per package name when advisories change. */
+/**
+ * Caches tuple answers by host context (family, OS, targets), package name
+ * and version — nested maps, so a lookup hashes strings the inventory already
+ * holds instead of building a new key string per package. Also keeps the
+ * enrichment of each advisory object: clear it when CVE, KEV or EPSS data changes.
+ */
 export class TupleCache {
-  private readonly answers = new Map<string, readonly TupleMatch[]>();
-  private readonly byPackage = new Map<string, Set<string>>();
+  private readonly answers = new Map<string, Map<string, Map<string, readonly TupleMatch[]>>>();
+  private count = 0;
+  private enrichedByAdvisory = new WeakMap<Advisory, Enriched>();
   hits = 0;
   misses = 0;
 
   get size(): number {
-    return this.answers.size;
+    return this.count;
   }
 
-  get(key: string): readonly TupleMatch[] | undefined {
-    const a = this.answers.get(key);
+  get(context: string, name: string, version: string): readonly TupleMatch[] | undefined {
+    const a = this.answers.get(context)?.get(name)?.get(version);
     if (a) this.hits++;
     else this.misses++;
     return a;
   }
 
-  set(key: string, pkg: string, matches: readonly TupleMatch[]): void {
-    this.answers.set(key, matches);
-    let keys = this.byPackage.get(pkg);
-    if (!keys) this.byPackage.set(pkg, (keys = new Set()));
-    keys.add(key);
+  set(context: string, name: string, version: string, matches: readonly TupleMatch[]): void {
+    let byName = this.answers.get(context);
+    if (!byName) this.answers.set(context, (byName = new Map()));
+    let byVersion = byName.get(name);
+    if (!byVersion) byName.set(name, (byVersion = new Map()));
+    if (!byVersion.has(version)) this.count++;
+    byVersion.set(version, matches);
+  }
+
+  /** The enrichment of an advisory, computed once per advisory object. */
+  enriched(advisory: Advisory, source: EnrichmentSource): Enriched {
+    let e = this.enrichedByAdvisory.get(advisory);
+    if (e === undefined) this.enrichedByAdvisory.set(advisory, (e = enrich(advisory, source)));
+    return e;
   }
 
   /** Forgets the answers for packages an advisory change names. */
   invalidatePackages(names: Iterable<string>): number {
     let n = 0;
     for (const name of names) {
-      for (const k of this.byPackage.get(name) ?? []) if (this.answers.delete(k)) n++;
-      this.byPackage.delete(name);
+      for (const byName of this.answers.values()) {
+        const byVersion = byName.get(name);
+        if (!byVersion) continue;
+        n += byVersion.size;
+        byName.delete(name);
+      }
     }
+    this.count -= n;
     return n;
+  }
+
+  /** Forgets the enrichment (CVE, KEV or EPSS data changed); tuple answers stay. */
+  clearEnrichment(): void {
+    this.enrichedByAdvisory = new WeakMap();
   }
 
   clear(): void {
     this.answers.clear();
-    this.byPackage.clear();
+    this.count = 0;
+    this.clearEnrichment();
   }
+}
+
+/** The part of a tuple's key shared by every package of a host. */
+export function contextKey(
+  family: OsFamily,
+  os: OsIdentity,
+  targets: readonly AdvisoryTarget[],
+  epochKnown = true,
+): string {
+  return `${epochKnown ? '' : '~'}${family.name}\u0000${os.id}\u0000${targets.map((t) => `${t.ecosystem}:${t.releases.join(',')}`).join(';')}`;
 }
 
 /** The package name and version advisories of the family are keyed and ordered by. */
@@ -108,6 +145,9 @@ export interface MatchContext {
   readonly targets: readonly AdvisoryTarget[];
   readonly advisories: AdvisorySource;
   readonly cache?: TupleCache | undefined;
+  /** `contextKey(family, os, targets, true|false)`, computed once per host (else per call). */
+  readonly key?: string | undefined;
+  readonly keyWithoutEpoch?: string | undefined;
   /** Only advisories of these classifications (default: all). */
   readonly only?: readonly Classification[] | undefined;
 }
@@ -123,8 +163,11 @@ export function matchTuple(
   version: string,
   epochKnown = true,
 ): readonly TupleMatch[] {
-  const key = `${epochKnown ? '' : '~'}${ctx.family.name}\u0000${ctx.os.id}\u0000${ctx.targets.map((t) => `${t.ecosystem}:${t.releases.join(',')}`).join(';')}\u0000${name}\u0000${version}`;
-  const cached = ctx.cache?.get(key);
+  const key = ctx.cache
+    ? ((epochKnown ? ctx.key : ctx.keyWithoutEpoch) ??
+      contextKey(ctx.family, ctx.os, ctx.targets, epochKnown))
+    : '';
+  const cached = ctx.cache?.get(key, name, version);
   if (cached) return cached;
   const scheme = SCHEMES[ctx.family.scheme] as VersionScheme<unknown>;
   const out: TupleMatch[] = [];
@@ -151,6 +194,6 @@ export function matchTuple(
       }
     }
   }
-  ctx.cache?.set(key, name, out);
+  ctx.cache?.set(key, name, version, out);
   return out;
 }
