@@ -4,18 +4,24 @@
  */
 import { Command, Option } from 'commander';
 import { FEED_SOURCES, PatchloopError, type FeedSourceStatus } from '@patchloop/core';
-import { assertSource, importFeed, syncFeed, type ImportPhase, type ImportSummary } from '@patchloop/feeds';
-import { createFeedStore, openStore, resolveDbConfig, type Db } from '@patchloop/store';
+import type { ImportPhase, ImportSummary } from '@patchloop/feeds';
+import type { Db } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import type { Io } from './versions.js';
 
 const MAX_ERRORS_SHOWN = 20;
+
+// The feed and store libraries (PGlite's WebAssembly among them) load only
+// when a command runs, so that `--help` and other commands start fast.
+const feedsLib = () => import('@patchloop/feeds');
+const storeLib = () => import('@patchloop/store');
 
 async function withStore<T>(
   config: CliConfig,
   dataDir: string | undefined,
   fn: (db: Db) => Promise<T>,
 ): Promise<T> {
+  const { openStore, resolveDbConfig } = await storeLib();
   const db = await openStore(
     resolveDbConfig({}, { dataDir: dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
   );
@@ -98,6 +104,8 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(dataDir())
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
     .action(async (sourceName: string, path: string, opts: { dataDir?: string; format: string }) => {
+      const { assertSource, importFeed } = await feedsLib();
+      const { createFeedStore } = await storeLib();
       const source = assertSource(sourceName);
       const summary = await withStore(config, opts.dataDir, (db) =>
         importFeed(source, path, createFeedStore(db), { onProgress: progress(io, source) }),
@@ -124,6 +132,8 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     )
     .addOption(dataDir())
     .action(async (opts: { source?: string; mirror?: string; url?: string[]; dataDir?: string }) => {
+      const { assertSource, syncFeed } = await feedsLib();
+      const { createFeedStore } = await storeLib();
       const sources = opts.source ? [assertSource(opts.source)] : [...FEED_SOURCES];
       if (opts.url && !opts.source) {
         throw new PatchloopError('PL_USAGE', '--url needs --source');
@@ -152,6 +162,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(dataDir())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts: { dataDir?: string; format: string }) => {
+      const { createFeedStore } = await storeLib();
       const rows = await withStore(config, opts.dataDir, (db) => createFeedStore(db).status());
       io.stdout.write(
         opts.format === 'json' ? `${JSON.stringify({ sources: rows }, null, 2)}\n` : formatStatusTable(rows),

@@ -13,7 +13,6 @@ import {
   type Classification,
   type ScanReport,
 } from '@patchloop/core';
-import { loadScanData, openStore, resolveDbConfig } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import { readScanInput, type ScanInputOptions } from './input.js';
 
@@ -42,6 +41,8 @@ export async function runScan(
       'PL_OS_UNSUPPORTED',
       `Patchloop cannot assess ${os.prettyName ?? os.id} yet (os id "${os.id}")`,
     );
+  // The store (PGlite's WebAssembly) loads only when a scan runs.
+  const { loadScanData, openStore, resolveDbConfig } = await import('@patchloop/store');
   const db = await openStore(
     resolveDbConfig({}, { dataDir: opts.dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
     {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Advisory, AffectedPackage, CveRecord, KevEntry } from '../advisory/model.js';
 import type { InstalledPackage, Inventory, OsIdentity } from '../inventory/model.js';
+import { parseDpkgStatus } from '../inventory/dpkg-status.js';
 import { enrichmentFrom, indexAdvisories } from './advisory-source.js';
 import { assessHost } from './assess.js';
 import { TupleCache } from './engine.js';
@@ -177,6 +178,25 @@ describe('matcher trap cases (Debian)', () => {
       'the release no longer gets fixes for this package (end-of-life)',
     );
     expect(r.summary).toMatchObject({ findings: 2, fixable: 0, unfixed: 2 });
+  });
+
+  it('does not report a removed package whose configuration files remain (deinstall)', () => {
+    const status = [
+      'Package: openssl',
+      'Status: deinstall ok config-files',
+      'Architecture: amd64',
+      'Version: 1.1.1d-0+deb10u2',
+      '',
+      'Package: libssl1.1',
+      'Status: install ok installed',
+      'Architecture: amd64',
+      'Source: openssl',
+      'Version: 1.1.1n-0+deb10u3',
+      '',
+    ].join('\n');
+    const packages = parseDpkgStatus(status);
+    expect(packages.map((p) => p.name)).toEqual(['libssl1.1']);
+    expect(scan(packages, [OPENSSL]).findings).toEqual([]);
   });
 
   it('ignores advisories for other releases', () => {
