@@ -36,13 +36,15 @@ beforeAll(() => {
     ['debian-dla', ['debian-security-tracker', 'DLA-list.txt']],
     ['alpine-secdb', ['alpine-secdb']],
     ['osv', ['osv-almalinux', 'almalinux9']],
+    ['osv', ['osv-ubuntu']],
     ['kev', ['kev', 'known_exploited_vulnerabilities.json']],
     ['cve', ['cve-records', 'vulnrichment-cve5-sample.jsonl']],
     ['endoflife', ['endoflife', 'json']],
   ];
   for (const [source, path] of feeds) {
     const r = patchloop(['feeds', 'import', source, fixturePath(...path), '--data-dir', dataDir]);
-    expect(r.status, r.stderr).not.toBe(1);
+    // 0, or 3 where the fixtures hold records the parsers rightly skip (DSA-423, Alpine typos).
+    expect([0, 3], r.stderr).toContain(r.status);
   }
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,7 +79,7 @@ function golden(name: string, report: JsonReport): void {
   );
   const text = `${lines.join('\n')}\n`;
   const file = join(import.meta.dirname, 'golden', `${name}.txt`);
-  if (process.env.PATCHLOOP_UPDATE_GOLDEN === '1' || !existsSync(file)) {
+  if (process.env.PATCHLOOP_UPDATE_GOLDEN === '1') {
     mkdirSync(join(import.meta.dirname, 'golden'), { recursive: true });
     writeFileSync(file, text);
   }
@@ -154,9 +156,14 @@ describe('patchloop scan: options and output', () => {
     expect(
       patchloop(['scan', ...rhel, '--data-dir', dataDir, '--format', 'json', '--fail-on', 'kev']).status,
     ).toBe(4);
-    // The Debian image's findings have no severity in this data: nothing reaches "low".
+    // The Debian image's findings have no published severity: they count as low, so "low"
+    // fails and "medium" does not.
     expect(
       patchloop(['scan', ...buster(), '--data-dir', dataDir, '--format', 'json', '--fail-on', 'low']).status,
+    ).toBe(4);
+    expect(
+      patchloop(['scan', ...buster(), '--data-dir', dataDir, '--format', 'json', '--fail-on', 'medium'])
+        .status,
     ).toBe(0);
   });
 
@@ -215,11 +222,20 @@ describe('patchloop scan: options and output', () => {
     expect(bom.vulnerabilities.length).toBe(28);
   });
 
-  it('up scans this machine when the store has advisories', () => {
-    const r = patchloop(['up', '--data-dir', dataDir]);
+  it('up scans the machine when the store has advisories for it', () => {
+    // A Debian 10 root with one vulnerable package, so the result does not depend on this machine.
+    const root = join(dir, 'up-root');
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true });
+    writeFileSync(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="10"\nVERSION_CODENAME=buster\n');
+    writeFileSync(
+      join(root, 'var/lib/dpkg/status'),
+      'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.1.1d-0+deb10u2\n\n',
+    );
+    const r = patchloop(['up', '--root', root, '--data-dir', dataDir]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Scan of this machine against the advisories in the store:');
-    expect(r.stdout).toMatch(/\nHost: {8}/);
+    expect(r.stdout).toContain('DSA-4661-1');
   });
 
   it('explains what is missing: no OS, an unsupported OS, an empty store, two inputs', () => {
@@ -240,7 +256,27 @@ describe('patchloop scan: options and output', () => {
       '--data-dir',
       join(dir, 'empty'),
     ]);
-    expect(empty.stderr).toMatch(/^error PL_DB_CONFIG_INVALID: the store is empty: import feeds first/);
+    expect(empty.stderr).toMatch(
+      /^error PL_DB_CONFIG_INVALID: the store is empty: no store at .*; import feeds first/,
+    );
+    const trixie = patchloop(['scan', '--inventory', inv, '--os', 'debian:13', '--data-dir', dataDir]);
+    expect(trixie.stderr).toMatch(
+      /^error PL_SCAN_NO_ADVISORIES: the store has no advisories for Debian trixie\/13/,
+    );
+    expect(trixie.status).toBe(1);
+    const wrongManager = patchloop([
+      'scan',
+      '--rpm-manifest',
+      fixturePath('inventories', 'raw', 'rhel-claircore-httpd-24_9.5-1734525854.rpm-manifest.json'),
+      '--os',
+      'debian:10',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(wrongManager.stderr).toMatch(
+      /^error PL_OS_UNSUPPORTED: a rpm inventory cannot be a debian 10 host/,
+    );
+    expect(existsSync(join(dir, 'empty'))).toBe(false); // a read-only scan created no store
     const two = patchloop([
       'scan',
       '--inventory',

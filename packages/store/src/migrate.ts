@@ -69,14 +69,16 @@ export async function schemaVersion(db: Db): Promise<number> {
 /** For read-only use: the store must already be at the latest schema. */
 export async function checkSchema(db: Db, migrations = loadMigrations()): Promise<void> {
   const latest = migrations.at(-1)?.version ?? 0;
+  const table = await db.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
   // No schema_migrations table at all: an empty store.
-  const current = await schemaVersion(db).catch(() => 0);
-  if (current !== latest) {
-    throw new PatchloopError(
-      'PL_DB_CONFIG_INVALID',
-      current === 0
-        ? 'the store is empty: import feeds first (patchloop feeds import or feeds sync)'
+  const current = table.rows[0]?.t ? await schemaVersion(db) : 0;
+  if (current === latest) return;
+  throw new PatchloopError(
+    'PL_DB_CONFIG_INVALID',
+    current === 0
+      ? 'the store is empty: import feeds first (patchloop feeds import or feeds sync)'
+      : current > latest
+        ? `the store's schema is at version ${current}, newer than this Patchloop knows (${latest}): upgrade Patchloop`
         : `the store's schema is at version ${current}, this Patchloop needs ${latest}: run any feeds command to migrate it`,
-    );
-  }
+  );
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PatchloopError, redactUrl, redactUrls } from '@patchloop/core';
 import type { Db, DbConfig } from './db.js';
 import { checkSchema, migrate } from './migrate.js';
@@ -35,6 +37,13 @@ export function resolveDbConfig(
  * behind is an error.
  */
 export async function openStore(config: DbConfig, options: { readOnly?: boolean } = {}): Promise<Db> {
+  // A read-only open never creates a store as a side effect.
+  if (options.readOnly && 'dataDir' in config && !existsSync(join(config.dataDir, 'PG_VERSION'))) {
+    throw new PatchloopError(
+      'PL_DB_CONFIG_INVALID',
+      `the store is empty: no store at ${config.dataDir}; import feeds first (patchloop feeds import or feeds sync)`,
+    );
+  }
   let db: Db;
   try {
     db = 'databaseUrl' in config ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);

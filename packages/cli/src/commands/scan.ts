@@ -17,7 +17,10 @@ const LEVELS: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 export function failsOn(report: ScanReport, level: string): boolean {
   if (level === 'kev') return report.findings.some((f) => f.kev !== null);
   const min = LEVELS.indexOf(level as Severity);
-  return report.findings.some((f) => f.severity !== null && LEVELS.indexOf(f.severity) >= min);
+  // A finding whose severity nobody published counts as low: `--fail-on low` catches everything.
+  return report.findings.some(
+    (f) => LEVELS.indexOf(f.severity === null || f.severity === 'none' ? 'low' : f.severity) >= min,
+  );
 }
 
 interface ScanOptions {

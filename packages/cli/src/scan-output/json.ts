@@ -24,6 +24,7 @@ function advisoryJson(a: FindingAdvisory): AllOf<FindingAdvisory> {
 export function findingJson(f: Finding): AllOf<Finding> {
   return {
     package: f.package,
+    arch: f.arch,
     sourcePackage: f.sourcePackage,
     installedVersion: f.installedVersion,
     fixedVersion: f.fixedVersion,

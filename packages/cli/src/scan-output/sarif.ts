@@ -62,7 +62,7 @@ export function packageDatabasePath(
 /** Stable per (advisory, package), whatever the versions. */
 export function findingFingerprint(f: Finding): string {
   return createHash('sha256')
-    .update([f.advisory.source, f.advisory.id, f.package].join('\u0000'))
+    .update([f.advisory.source, f.advisory.id, f.package, f.arch ?? ''].join('\u0000'))
     .digest('hex');
 }
 

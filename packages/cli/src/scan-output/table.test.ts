@@ -151,6 +151,11 @@ describe('cells', () => {
     expect(clean('a\u0000b\u007fc\u009bd\te')).toBe('a?b?c?d?e');
   });
 
+  it('clean replaces bidirectional overrides, so "gpj.exe" cannot read as "exe.jpg"', () => {
+    expect(clean('openssl\u202egpj.exe')).toBe('openssl?gpj.exe');
+    expect(clean('a\u2066b\u2069c')).toBe('a?b?c');
+  });
+
   it('cveCell shows the first CVE and how many more, counting a CVE id too', () => {
     expect(cveCell(finding({ advisory: { id: 'DSA-1', aliases: [] } }))).toBe('');
     expect(cveCell(finding({ advisory: { id: 'CVE-2023-1', aliases: [] } }))).toBe('CVE-2023-1');

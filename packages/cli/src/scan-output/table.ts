@@ -58,9 +58,10 @@ export const COLUMN_MAX = {
   epss: 6,
 } as const;
 
-// C0 and C1 control characters and DEL.
+// C0 and C1 control characters, DEL, and bidirectional overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069), which could make a cell read as something else.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The cell's text with control characters (escape sequences, newlines, tabs) shown as '?'. */
 export function clean(s: string): string {

@@ -37,6 +37,7 @@ export function finding(over: FindingInput = {}): Finding {
   const { advisory, ...rest } = over;
   return {
     package: 'libssl1.1',
+    arch: 'amd64',
     sourcePackage: 'openssl',
     installedVersion: '1.1.1d-0+deb10u2',
     fixedVersion: '1.1.1n-0+deb10u1',

@@ -59,6 +59,13 @@ export async function runScan(
   } finally {
     await db.close();
   }
+  if (data.advisoriesPerTarget.every((t) => t.count === 0)) {
+    const what = data.advisoriesPerTarget.map((t) => `${t.ecosystem} ${t.releases.join('/')}`).join(', ');
+    throw new PatchloopError(
+      'PL_SCAN_NO_ADVISORIES',
+      `the store has no advisories for ${what}: a scan would find nothing; import that release's feed first`,
+    );
+  }
   return assessHost({
     inventory,
     os,

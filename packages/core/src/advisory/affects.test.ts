@@ -64,4 +64,28 @@ describe('affects (OSV range evaluation)', () => {
     expect(affects(entry([], { versions: ['1.0-1'] }), '1.0-1', d)).toMatchObject({ affected: true });
     expect(affects(entry([], { versions: ['1.0-1'] }), '1.0-2', d).affected).toBe(false);
   });
+
+  it('caps a range at its limit, and "*" is no limit', () => {
+    const r = entry([{ introduced: '0' }, { limit: '2.0' }]);
+    expect(affects(r, '1.5', d).affected).toBe(true);
+    expect(affects(r, '3.0', d).affected).toBe(false);
+    expect(affects(entry([{ introduced: '0' }, { limit: '*' }]), '9.9', d).affected).toBe(true);
+  });
+
+  it('reads introduced and fixed at the same version as not affected, whatever their order', () => {
+    expect(affects(entry([{ fixed: '1.0' }, { introduced: '1.0' }]), '1.0', d).affected).toBe(false);
+    expect(affects(entry([{ introduced: '1.0' }, { fixed: '1.0' }]), '1.0', d).affected).toBe(false);
+  });
+
+  it('skips only a range whose versions the scheme rejects', () => {
+    const e = entry([]);
+    const bad = {
+      ...e,
+      ranges: [
+        { type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { fixed: 'not a version' }] },
+        ...entry([{ introduced: '0' }, { fixed: '2.0' }]).ranges,
+      ],
+    };
+    expect(affects(bad, '1.0', d)).toMatchObject({ affected: true, fixedVersion: '2.0' });
+  });
 });

@@ -34,19 +34,34 @@ function describe(events: readonly RangeEvent[]): string {
     .join(', ');
 }
 
-/** Evaluates one ECOSYSTEM or SEMVER range. */
+/** Order of events at the same version: introduced, then fixed/last_affected/limit. */
+const KIND_ORDER = (e: RangeEvent) => (e.introduced !== undefined ? 0 : 1);
+
+/**
+ * Evaluates one ECOSYSTEM or SEMVER range (OSV's algorithm): walk the events
+ * in version order; `introduced` opens, `fixed` closes at its version,
+ * `last_affected` closes after its version; a `limit` caps the range (the
+ * version must be below some limit when the range has any). Throws when an
+ * event is not a version of the scheme (the caller skips that range).
+ */
 function inRange(range: AffectedRange, version: unknown, scheme: VersionScheme<unknown>): AffectsResult {
-  const cmp = (v: string) => (v === '0' ? 1 : scheme.compareParsed(version, scheme.parse(v)));
-  // Sort events by version ("0" first); an event that is not a version of
-  // this scheme makes the range unusable.
-  const events = [...range.events].sort((a, b) => {
-    const va = eventVersion(a);
-    const vb = eventVersion(b);
-    if (va === vb) return 0;
-    if (va === '0') return -1;
-    if (vb === '0') return 1;
-    return scheme.compare(va, vb);
-  });
+  const parsed = new Map<string, unknown>();
+  const p = (v: string) => {
+    let x = parsed.get(v);
+    if (x === undefined) parsed.set(v, (x = scheme.parse(v)));
+    return x;
+  };
+  const cmp = (v: string) => (v === '0' ? 1 : scheme.compareParsed(version, p(v)));
+  const events = range.events
+    .filter((e) => e.limit === undefined)
+    .sort((a, b) => {
+      const va = eventVersion(a);
+      const vb = eventVersion(b);
+      const byVersion = va === vb ? 0 : va === '0' ? -1 : vb === '0' ? 1 : scheme.compareParsed(p(va), p(vb));
+      return byVersion || KIND_ORDER(a) - KIND_ORDER(b);
+    });
+  const limits = range.events.filter((e) => e.limit !== undefined).map((e) => e.limit as string);
+  if (limits.length > 0 && !limits.includes('*') && !limits.some((l) => cmp(l) < 0)) return NOT_AFFECTED;
   let affected = false;
   let fixed: string | null = null;
   for (const e of events) {
@@ -85,7 +100,12 @@ export function affects(
   }
   for (const range of entry.ranges) {
     if (range.type === 'GIT') continue;
-    const r = inRange(range, parsed, scheme);
+    let r: AffectsResult;
+    try {
+      r = inRange(range, parsed, scheme);
+    } catch {
+      continue; // a range with a version the scheme rejects is skipped; the others still count
+    }
     if (r.affected) return r;
   }
   return NOT_AFFECTED;

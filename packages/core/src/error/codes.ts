@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   PL_OS_UNSUPPORTED:
     'The host OS is not one Patchloop can assess yet, or could not be determined (give --os).',
   PL_SCAN_INPUT_INVALID: 'patchloop scan was given no inventory source, or more than one.',
+  PL_SCAN_NO_ADVISORIES:
+    "The store holds no advisories for the host's OS release, so a scan could not find anything: import that release's feed.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -340,7 +340,8 @@ describe('matcher: RPM inventories that do not record epochs', () => {
     const manifest = { ...pkg('emacs-filesystem', '27.2-8.el9'), epochKnown: false };
     expect(host(manifest).findings).toEqual([]);
     const older = { ...pkg('emacs-filesystem', '27.2-5.el9'), epochKnown: false };
-    expect(host(older).findings[0]).toMatchObject({ fixedVersion: '27.2-6.el9_1.1', status: 'fixable' });
+    // Compared without the epoch, but the fix shown is the version to install, epoch and all.
+    expect(host(older).findings[0]).toMatchObject({ fixedVersion: '1:27.2-6.el9_1.1', status: 'fixable' });
   });
 
   it('keeps epochs when the inventory records them', () => {
@@ -348,3 +349,79 @@ describe('matcher: RPM inventories that do not record epochs', () => {
     expect(host(pkg('emacs-filesystem', '27.2-8.el9')).findings).toHaveLength(1);
   });
 });
+
+describe('matcher: one finding per advisory and installed package', () => {
+  const adv = (id: string, source: Advisory['source'], aliases: string[], eco: string, release: string) => ({
+    ...dsa(id, aliases, [
+      { ...entry('openssl', release, '3.0.7-27.el9'), ecosystem: eco, packageKind: 'binary' as const },
+    ]),
+    source,
+  });
+  const RHEL9: OsIdentity = { id: 'rhel', versionId: '9', codename: null, prettyName: null };
+  const rpm = (version: string, arch: string): InstalledPackage => ({
+    ...pkg('openssl', version),
+    arch,
+    vendor: 'Red Hat, Inc.',
+  });
+  const run = (packages: InstalledPackage[], advisories: Advisory[]) =>
+    assessHost({
+      inventory: { os: RHEL9, manager: 'rpm', packages, kernel: null },
+      advisories: indexAdvisories(advisories),
+      enrichment: enrichmentFrom({}),
+      now: NOW,
+    });
+
+  it("counts AlmaLinux's and Rocky's copies of one Red Hat erratum once", () => {
+    const alsa = adv('ALSA-2024:1', 'osv', ['CVE-2024-1', 'RHSA-2024:1'], 'AlmaLinux', '9');
+    const rlsa = adv('RLSA-2024:1', 'osv', ['CVE-2024-1', 'RHSA-2024:1'], 'Rocky Linux', '9');
+    expect(run([rpm('3.0.7-25.el9', 'x86_64')], [alsa, rlsa]).findings.map((f) => f.advisory.id)).toEqual([
+      'ALSA-2024:1',
+    ]);
+  });
+
+  it('keeps a finding per architecture and per installed version (multilib, two kernels)', () => {
+    const alsa = adv('ALSA-2024:2', 'osv', ['CVE-2024-2'], 'AlmaLinux', '9');
+    const r = run(
+      [rpm('3.0.7-25.el9', 'x86_64'), rpm('3.0.7-25.el9', 'i686'), rpm('3.0.7-26.el9', 'x86_64')],
+      [alsa],
+    );
+    expect(r.findings.map((f) => [f.arch, f.installedVersion])).toEqual([
+      ['i686', '3.0.7-25.el9'],
+      ['x86_64', '3.0.7-25.el9'],
+      ['x86_64', '3.0.7-26.el9'],
+    ]);
+  });
+
+  it('ignores withdrawn advisories', () => {
+    const withdrawn = {
+      ...adv('ALSA-2024:3', 'osv', ['CVE-2024-3'], 'AlmaLinux', '9'),
+      withdrawn: '2024-05-01T00:00:00Z',
+    };
+    expect(run([rpm('3.0.7-25.el9', 'x86_64')], [withdrawn]).findings).toEqual([]);
+  });
+
+  it('refuses an inventory of the wrong package manager for the OS', () => {
+    expect(() =>
+      assessHost({
+        inventory: { os: BUSTER, manager: 'rpm', packages: [rpm('3.0.7-25.el9', 'x86_64')], kernel: null },
+        advisories: indexAdvisories([]),
+        enrichment: enrichmentFrom({}),
+        now: NOW,
+      }),
+    ).toThrowError(/a rpm inventory cannot be a .*check --os/);
+  });
+
+  it('refuses a Debian host whose release cannot be told', () => {
+    const unknown: OsIdentity = { id: 'debian', versionId: '', codename: null, prettyName: null };
+    expect(() => scanWith(unknown)).toThrowError(/cannot tell which debian release/);
+  });
+});
+
+function scanWith(os: OsIdentity) {
+  return assessHost({
+    inventory: { os, manager: 'dpkg', packages: [pkg('openssl', '1.0')], kernel: null },
+    advisories: indexAdvisories([]),
+    enrichment: enrichmentFrom({}),
+    now: NOW,
+  });
+}

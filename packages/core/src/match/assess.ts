@@ -2,7 +2,7 @@
  * Assess one host: its inventory against the advisories of its OS family,
  * enriched with CVSS, KEV and EPSS, explained, deterministically sorted.
  */
-import type { Classification, Severity } from '../advisory/model.js';
+import type { Advisory, Classification, Severity } from '../advisory/model.js';
 import { PatchloopError } from '../error/codes.js';
 import type { Inventory, OsIdentity } from '../inventory/model.js';
 import type { AdvisorySource, EnrichmentSource } from './advisory-source.js';
@@ -61,7 +61,19 @@ export function assessHost(input: AssessInput): ScanReport {
       },
     );
   }
+  if (family.manager !== input.inventory.manager) {
+    throw new PatchloopError(
+      'PL_OS_UNSUPPORTED',
+      `a ${input.inventory.manager} inventory cannot be a ${os.prettyName ?? `${os.id} ${os.versionId}`} host (${family.name} uses ${family.manager}): check --os`,
+    );
+  }
   const targets = family.targets(os);
+  if (targets.length === 0 || targets.every((t) => t.releases.length === 0)) {
+    throw new PatchloopError(
+      'PL_OS_UNSUPPORTED',
+      `cannot tell which ${family.name} release the host runs (no VERSION_ID or codename): give --os`,
+    );
+  }
   const ctx = {
     family,
     os,
@@ -83,13 +95,16 @@ export function assessHost(input: AssessInput): ScanReport {
     for (const m of matchTuple(ctx, lookup.name, lookup.version, pkg.epochKnown !== false)) {
       const adv = m.entry.advisory;
       if (input.only && !input.only.includes(adv.classification)) continue;
-      // One finding per (advisory, installed package), whichever release spelling matched.
-      const k = `${adv.source}\u0000${adv.id}\u0000${pkg.name}\u0000${pkg.arch ?? ''}`;
+      // One finding per (advisory, installed package version and arch), whichever release
+      // spelling or feed it came through: a DSA from the tracker list and from OSV is one
+      // advisory; AlmaLinux's and Rocky's copies of one Red Hat erratum are one.
+      const k = `${canonicalAdvisoryId(adv)}\u0000${pkg.name}\u0000${pkg.version}\u0000${pkg.arch ?? ''}`;
       if (seen.has(k)) continue;
       seen.add(k);
       const e = input.cache ? input.cache.enriched(adv, input.enrichment) : enrich(adv, input.enrichment);
       findings.push({
         package: pkg.name,
+        arch: pkg.arch,
         sourcePackage: pkg.sourceName,
         installedVersion: pkg.version,
         fixedVersion: m.fixedVersion,
@@ -118,7 +133,9 @@ export function assessHost(input: AssessInput): ScanReport {
       rank(a.severity) - rank(b.severity) ||
       cmp(a.package, b.package) ||
       cmp(a.advisory.id, b.advisory.id) ||
-      cmp(a.advisory.source, b.advisory.source),
+      cmp(a.advisory.source, b.advisory.source) ||
+      cmp(a.arch ?? '', b.arch ?? '') ||
+      cmp(a.installedVersion, b.installedVersion),
   );
   const bySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<
     Severity | 'unknown',
@@ -150,6 +167,11 @@ export function assessHost(input: AssessInput): ScanReport {
     inventory: input.inventory,
     scannedAt: input.now.toISOString(),
   };
+}
+
+/** The upstream Red Hat erratum a rebuild's advisory copies (RHSA/RHBA/RHEA), else its own id. */
+function canonicalAdvisoryId(adv: Advisory): string {
+  return adv.aliases.find((a) => /^RH[SBE]A-\d{4}:\d+$/.test(a)) ?? adv.id;
 }
 
 function cmp(a: string, b: string): number {

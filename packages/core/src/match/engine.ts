@@ -5,7 +5,7 @@
  * than one. Pure: advisories, enrichment and `now` are passed in.
  */
 import { affects } from '../advisory/affects.js';
-import type { Advisory, AffectedPackage, Classification } from '../advisory/model.js';
+import type { Advisory, AffectedPackage } from '../advisory/model.js';
 import type { AdvisoryTarget, OsFamily } from '../ecosystem/family.js';
 import type { InstalledPackage, OsIdentity } from '../inventory/model.js';
 import { SCHEMES } from '../version/list.js';
@@ -32,7 +32,7 @@ export interface TupleMatch {
 export class TupleCache {
   private readonly answers = new Map<string, Map<string, Map<string, readonly TupleMatch[]>>>();
   private count = 0;
-  private enrichedByAdvisory = new WeakMap<Advisory, Enriched>();
+  private enrichedBySource = new WeakMap<EnrichmentSource, WeakMap<Advisory, Enriched>>();
   hits = 0;
   misses = 0;
 
@@ -58,8 +58,10 @@ export class TupleCache {
 
   /** The enrichment of an advisory, computed once per advisory object. */
   enriched(advisory: Advisory, source: EnrichmentSource): Enriched {
-    let e = this.enrichedByAdvisory.get(advisory);
-    if (e === undefined) this.enrichedByAdvisory.set(advisory, (e = enrich(advisory, source)));
+    let bySource = this.enrichedBySource.get(source);
+    if (!bySource) this.enrichedBySource.set(source, (bySource = new WeakMap()));
+    let e = bySource.get(advisory);
+    if (e === undefined) bySource.set(advisory, (e = enrich(advisory, source)));
     return e;
   }
 
@@ -80,7 +82,7 @@ export class TupleCache {
 
   /** Forgets the enrichment (CVE, KEV or EPSS data changed); tuple answers stay. */
   clearEnrichment(): void {
-    this.enrichedByAdvisory = new WeakMap();
+    this.enrichedBySource = new WeakMap();
   }
 
   clear(): void {
@@ -108,6 +110,24 @@ export function lookupOf(family: OsFamily, pkg: InstalledPackage): { name: strin
 }
 
 const withoutEpoch = (v: string) => v.replace(/^\d+:/, '');
+
+/** The advisory's own fixed version (epoch included) behind one compared without it. */
+function withEpochOf(
+  entry: AffectedPackage,
+  family: OsFamily,
+  target: AdvisoryTarget,
+  os: OsIdentity,
+  stripped: string,
+): string {
+  for (const r of entry.ranges) {
+    for (const e of r.events) {
+      if (e.fixed === undefined) continue;
+      const own = family.fixedVersionFor(e.fixed, target, os);
+      if (withoutEpoch(own) === stripped) return own;
+    }
+  }
+  return stripped;
+}
 
 function adjusted(
   family: OsFamily,
@@ -148,8 +168,6 @@ export interface MatchContext {
   /** `contextKey(family, os, targets, true|false)`, computed once per host (else per call). */
   readonly key?: string | undefined;
   readonly keyWithoutEpoch?: string | undefined;
-  /** Only advisories of these classifications (default: all). */
-  readonly only?: readonly Classification[] | undefined;
 }
 
 /**
@@ -175,6 +193,7 @@ export function matchTuple(
     for (const target of ctx.targets) {
       for (const release of target.releases) {
         for (const entry of ctx.advisories.entries(target.ecosystem, release, name)) {
+          if (entry.advisory.withdrawn !== null) continue; // the publisher took it back
           const affected = adjusted(ctx.family, entry.affected, target, ctx.os, !epochKnown);
           let r;
           try {
@@ -187,7 +206,11 @@ export function matchTuple(
             entry,
             release,
             status: r.fixedVersion !== null ? 'fixable' : 'unfixed',
-            fixedVersion: r.fixedVersion,
+            // Compared without the epoch, shown with it: the version to install.
+            fixedVersion:
+              r.fixedVersion !== null && !epochKnown
+                ? withEpochOf(entry.affected, ctx.family, target, ctx.os, r.fixedVersion)
+                : r.fixedVersion,
             range: r.range,
           });
         }

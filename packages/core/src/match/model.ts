@@ -19,6 +19,8 @@ export interface FindingAdvisory {
 export interface Finding {
   /** Binary package installed. */
   readonly package: string;
+  /** Its architecture, when known (multilib hosts install one package for several). */
+  readonly arch: string | null;
   readonly sourcePackage: string;
   readonly installedVersion: string;
   /** The version that fixes it, or null while there is no fix. */

@@ -15,6 +15,12 @@ export interface ScanDataRequest {
 
 export interface ScanData {
   readonly advisories: Advisory[];
+  /** How many advisories the store holds for each target (ecosystem and its releases), matching or not. */
+  readonly advisoriesPerTarget: {
+    readonly ecosystem: string;
+    readonly releases: readonly string[];
+    readonly count: number;
+  }[];
   readonly cves: CveRecord[];
   readonly kev: KevEntry[];
   readonly epss: EpssScore[];
@@ -23,10 +29,17 @@ export interface ScanData {
 
 export async function loadScanData(db: Queryable, req: ScanDataRequest): Promise<ScanData> {
   const advisories: Advisory[] = [];
+  const advisoriesPerTarget: ScanData['advisoriesPerTarget'] = [];
   for (const t of req.targets) {
+    const held = await db.query<{ n: number }>(
+      `SELECT count(DISTINCT (source, advisory_id))::int AS n FROM advisory_package
+       WHERE ecosystem = $1 AND release = ANY($2::text[])`,
+      [t.ecosystem, t.releases],
+    );
+    advisoriesPerTarget.push({ ecosystem: t.ecosystem, releases: t.releases, count: held.rows[0]?.n ?? 0 });
     const r = await db.query<{ doc: Advisory }>(
       `SELECT a.doc FROM advisory a
-       WHERE (a.source, a.id) IN (
+       WHERE a.withdrawn IS NULL AND (a.source, a.id) IN (
          SELECT p.source, p.advisory_id FROM advisory_package p
          WHERE p.ecosystem = $1 AND p.release = ANY($2::text[]) AND p.package = ANY($3::text[]))
        ORDER BY a.source, a.id`,
@@ -50,6 +63,7 @@ export async function loadScanData(db: Queryable, req: ScanDataRequest): Promise
   ]);
   return {
     advisories,
+    advisoriesPerTarget,
     cves: cves.rows.map((r) => r.doc),
     kev: kev.rows.map((r) => r.doc),
     epss: epss.rows,

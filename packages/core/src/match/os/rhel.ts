@@ -54,10 +54,10 @@ export const rhel: OsFamily = {
     return null;
   },
   fixedVersionFor(fixed, target, os: OsIdentity) {
-    // AlmaLinux rebuilds some packages as "<RHEL release>.alma.N"; the same fix
+    // AlmaLinux rebuilds some packages as "<RHEL release>.alma.N" (or ".alma.plus"); the same fix
     // on RHEL or another rebuild is the RHEL release.
     return target.ecosystem === 'AlmaLinux' && os.id !== 'almalinux'
-      ? fixed.replace(/\.alma(\.\d+)?$/, '')
+      ? fixed.replace(/\.alma(\.[^.]+)*$/, '')
       : fixed;
   },
 };
