@@ -4,8 +4,8 @@
  * machine by default).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   PatchloopError,
   parseApkInstalled,
@@ -22,6 +22,7 @@ import {
   type OsIdentity,
   type PackageManager,
 } from '@patchloop/core';
+import { describeFileType, readFileInRoot, resolveInRoot, type ResolvedInRoot } from './root-files.js';
 
 export interface ScanInputOptions {
   dpkgStatus?: string;
@@ -52,29 +53,103 @@ function fromPackages(
 }
 
 function osOfRoot(root: string): OsIdentity | null {
-  const file = ['etc/os-release', 'usr/lib/os-release'].map((f) => join(root, f)).find((f) => existsSync(f));
-  return file ? osIdentityFromRelease(parseOsRelease(read(file))) : null;
+  for (const file of ['etc/os-release', 'usr/lib/os-release']) {
+    const text = readFileInRoot(root, file);
+    if (text !== null) return osIdentityFromRelease(parseOsRelease(text));
+  }
+  return null;
+}
+
+/** Where rpm keeps its database, newest layout first (paths inside the root). */
+const RPM_DB_PATHS = ['/usr/lib/sysimage/rpm', '/var/lib/rpm'];
+/** The files an rpm database directory holds: sqlite (rpm ≥ 4.16), ndb, Berkeley DB. */
+const RPM_DB_FILES = ['rpmdb.sqlite', 'Packages.db', 'Packages'];
+
+/**
+ * The rpm database directory under a root, as a path inside the root with no
+ * symbolic link in it (so that `rpm --root` cannot be led outside the root by
+ * one); null when there is none. The first of {@link RPM_DB_PATHS} that holds a
+ * database wins. Every entry of that directory must be a regular file or a
+ * directory: rpm opens them itself, and a link or a FIFO there could lead it
+ * out of the root or hang it.
+ */
+function rpmDbPathOfRoot(root: string): string | null {
+  const refuse = (reason: string) =>
+    new PatchloopError('PL_SCAN_INPUT_INVALID', `cannot read the rpm database under ${root}: ${reason}`);
+  const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  const dirs: ResolvedInRoot[] = [];
+  for (const candidate of RPM_DB_PATHS) {
+    const found = resolveInRoot(root, candidate);
+    if (found === null) continue;
+    if (!found.stats.isDirectory()) {
+      throw refuse(`${candidate} is ${describeFileType(found.stats)}, not a directory`);
+    }
+    dirs.push(found);
+  }
+  const db = dirs.find((d) => RPM_DB_FILES.some((f) => resolveInRoot(root, `${d.inRoot}/${f}`) !== null));
+  if (db === undefined) {
+    if (dirs.length === 0) return null;
+    const names = dirs.map((d) => d.inRoot).join(' and ');
+    throw refuse(
+      `${names} ${dirs.length === 1 ? 'holds' : 'hold'} no rpm database (${RPM_DB_FILES.join(', ')})`,
+    );
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync(db.path);
+  } catch (e) {
+    throw refuse(`${code(e)} on ${db.inRoot}`);
+  }
+  for (const entry of entries) {
+    let stats;
+    try {
+      stats = lstatSync(join(db.path, entry));
+    } catch (e) {
+      throw refuse(`${code(e)} on ${db.inRoot}/${entry}`);
+    }
+    if (!stats.isFile() && !stats.isDirectory()) {
+      throw refuse(`${db.inRoot}/${entry} is ${describeFileType(stats)}, not a regular file`);
+    }
+  }
+  return db.inRoot;
 }
 
 /** Reads the package database under a filesystem root (a mounted image, a chroot, or /). */
 export function inventoryOfRoot(root: string): Inventory {
   const os = osOfRoot(root);
-  const dpkg = join(root, 'var/lib/dpkg/status');
-  if (existsSync(dpkg)) return fromPackages('dpkg', parseDpkgStatus(read(dpkg)), os);
-  const apk = join(root, 'lib/apk/db/installed');
-  if (existsSync(apk)) return fromPackages('apk', parseApkInstalled(read(apk)), os);
-  if (existsSync(join(root, 'var/lib/rpm')) || existsSync(join(root, 'usr/lib/sysimage/rpm'))) {
+  const dpkg = readFileInRoot(root, 'var/lib/dpkg/status');
+  if (dpkg !== null) return fromPackages('dpkg', parseDpkgStatus(dpkg), os);
+  const apk = readFileInRoot(root, 'lib/apk/db/installed');
+  if (apk !== null) return fromPackages('apk', parseApkInstalled(apk), os);
+  const dbpath = rpmDbPathOfRoot(root);
+  if (dbpath !== null) {
     let out: string;
     try {
-      // No shell: the root path is an argument, never part of a command line.
-      out = execFileSync('rpm', ['--root', root, '-qa', '--qf', RPM_QUERY_FORMAT], {
-        encoding: 'utf8',
-        maxBuffer: 256 << 20,
-      });
+      // No shell: the root path is an argument, never part of a command line. --dbpath is explicit
+      // (inside the root: --root prefixes it), since the host's rpm macros may put it anywhere
+      // (Debian's rpm: /root/.rpmdb).
+      out = execFileSync(
+        'rpm',
+        ['--root', resolve(root), '--dbpath', dbpath, '-qa', '--qf', RPM_QUERY_FORMAT],
+        {
+          encoding: 'utf8',
+          maxBuffer: 256 << 20,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 300_000,
+        },
+      );
     } catch (e) {
+      const err = e as NodeJS.ErrnoException & { stderr?: unknown };
+      const stderr = String(err.stderr ?? '').trim();
+      const reason =
+        err.code === 'ENOENT'
+          ? 'the rpm command is not installed (it reads the database)'
+          : stderr !== ''
+            ? stderr
+            : err.message;
       throw new PatchloopError(
         'PL_SCAN_INPUT_INVALID',
-        `cannot read the rpm database under ${root}: ${(e as Error).message}`,
+        `cannot read the rpm database under ${root} (--dbpath ${dbpath}): ${reason}`,
       );
     }
     return fromPackages('rpm', parseRpmQa(out), os);
