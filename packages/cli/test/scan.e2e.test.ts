@@ -18,7 +18,7 @@
  * - rhel-9 httpd image: matched against AlmaLinux 9 errata by binary name,
  *   epochs kept ("32:9.16.23-24.el9_5" bind-libs < "32:9.16.23-24.el9_5.3").
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,6 +236,19 @@ describe('patchloop scan: options and output', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Scan of this machine against the advisories in the store:');
     expect(r.stdout).toContain('DSA-4661-1');
+  });
+
+  it('reads the scan index the imports wrote, with the same result as the store', () => {
+    expect(existsSync(join(dataDir, 'scan-index', 'manifest.json'))).toBe(true);
+    const withIndex = scanJson(buster());
+    const copy = join(dir, 'no-index');
+    cpSync(dataDir, copy, { recursive: true });
+    rmSync(join(copy, 'scan-index'), { recursive: true });
+    const r = patchloop(['scan', ...buster(), '--data-dir', copy, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const fromStore = JSON.parse(r.stdout) as JsonReport & { scannedAt?: string };
+    const strip = (x: JsonReport & { scannedAt?: string }) => ({ ...x, scannedAt: undefined });
+    expect(strip(withIndex)).toEqual(strip(fromStore));
   });
 
   it('explains what is missing: no OS, an unsupported OS, an empty store, two inputs', () => {

@@ -7,3 +7,4 @@ export { createFeedStore, type FeedStoreOptions } from './feeds/feed-store.js';
 export { qb } from './query.js';
 export type { Database } from './schema.js';
 export { loadScanData, type ScanData, type ScanDataRequest } from './assessment/scan-data.js';
+export { readScanIndex, removeScanIndex, writeScanIndex, SCAN_INDEX_DIR } from './assessment/scan-index.js';

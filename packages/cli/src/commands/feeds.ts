@@ -20,13 +20,19 @@ async function withStore<T>(
   config: CliConfig,
   dataDir: string | undefined,
   fn: (db: Db) => Promise<T>,
+  options: { changesData?: boolean } = {},
 ): Promise<T> {
-  const { openStore, resolveDbConfig } = await storeLib();
-  const db = await openStore(
-    resolveDbConfig({}, { dataDir: dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
-  );
+  const { openStore, resolveDbConfig, removeScanIndex, writeScanIndex } = await storeLib();
+  const where = resolveDbConfig({}, { dataDir: dataDir ?? config.dataDir, databaseUrl: config.databaseUrl });
+  const db = await openStore(where);
+  // The embedded store's scan index is removed before the data changes and
+  // written again after, so a scan never reads an index older than the data.
+  const indexDir = options.changesData && 'dataDir' in where ? where.dataDir : null;
   try {
-    return await fn(db);
+    if (indexDir !== null) removeScanIndex(indexDir);
+    const result = await fn(db);
+    if (indexDir !== null) await writeScanIndex(db, indexDir);
+    return result;
   } finally {
     await db.close();
   }
@@ -107,8 +113,11 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
       const { assertSource, importFeed } = await feedsLib();
       const { createFeedStore } = await storeLib();
       const source = assertSource(sourceName);
-      const summary = await withStore(config, opts.dataDir, (db) =>
-        importFeed(source, path, createFeedStore(db), { onProgress: progress(io, source) }),
+      const summary = await withStore(
+        config,
+        opts.dataDir,
+        (db) => importFeed(source, path, createFeedStore(db), { onProgress: progress(io, source) }),
+        { changesData: true },
       );
       if (opts.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else report(io, summary);
@@ -138,21 +147,26 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
       if (opts.url && !opts.source) {
         throw new PatchloopError('PL_USAGE', '--url needs --source');
       }
-      const codes = await withStore(config, opts.dataDir, async (db) => {
-        const sink = createFeedStore(db);
-        const out: number[] = [];
-        for (const source of sources) {
-          const s = await syncFeed(source, {
-            sink,
-            mirror: opts.mirror ?? config.feedMirror,
-            urls: opts.url,
-            onProgress: progress(io, source),
-          });
-          report(io, s);
-          out.push(s.exitCode);
-        }
-        return out;
-      });
+      const codes = await withStore(
+        config,
+        opts.dataDir,
+        async (db) => {
+          const sink = createFeedStore(db);
+          const out: number[] = [];
+          for (const source of sources) {
+            const s = await syncFeed(source, {
+              sink,
+              mirror: opts.mirror ?? config.feedMirror,
+              urls: opts.url,
+              onProgress: progress(io, source),
+            });
+            report(io, s);
+            out.push(s.exitCode);
+          }
+          return out;
+        },
+        { changesData: true },
+      );
       setExit(worstExit(codes));
     });
 

@@ -13,6 +13,7 @@ import {
   type Classification,
   type ScanReport,
 } from '@patchloop/core';
+import type { ScanDataRequest } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import { readScanInput, type ScanInputOptions } from './input.js';
 
@@ -41,24 +42,13 @@ export async function runScan(
       'PL_OS_UNSUPPORTED',
       `Patchloop cannot assess ${os.prettyName ?? os.id} yet (os id "${os.id}")`,
     );
-  // The store (PGlite's WebAssembly) loads only when a scan runs.
-  const { loadScanData, openStore, resolveDbConfig } = await import('@patchloop/store');
-  const db = await openStore(
-    resolveDbConfig({}, { dataDir: opts.dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
-    {
-      readOnly: true,
-    },
-  );
-  let data;
-  try {
-    data = await loadScanData(db, {
-      targets: family.targets(os),
-      packages: inventory.packages.map((p) => lookupOf(family, p).name),
-      eolProduct: family.eolCycle(os)?.product ?? null,
-    });
-  } finally {
-    await db.close();
-  }
+  const where = { dataDir: opts.dataDir ?? config.dataDir, databaseUrl: config.databaseUrl };
+  const request = {
+    targets: family.targets(os),
+    packages: inventory.packages.map((p) => lookupOf(family, p).name),
+    eolProduct: family.eolCycle(os)?.product ?? null,
+  };
+  const data = (await fromScanIndex(where, request)) ?? (await fromStore(where, request));
   if (data.advisoriesPerTarget.every((t) => t.count === 0)) {
     const what = data.advisoriesPerTarget.map((t) => `${t.ecosystem} ${t.releases.join('/')}`).join(', ');
     throw new PatchloopError(
@@ -74,4 +64,29 @@ export async function runScan(
     now,
     only: opts.only ? [opts.only] : undefined,
   });
+}
+
+type Where = { dataDir: string | undefined; databaseUrl: string | undefined };
+type Request = ScanDataRequest;
+
+/**
+ * The embedded store's scan index, when it is complete: a scan then never
+ * starts PGlite. Only this small module is loaded, not the store.
+ */
+async function fromScanIndex(where: Where, request: Request) {
+  if (where.databaseUrl !== undefined) return null;
+  const { resolveDataDir } = await import('./data-dir.js');
+  const { readScanIndex } = await import('@patchloop/store/scan-index');
+  return readScanIndex(resolveDataDir(where.dataDir), request);
+}
+
+async function fromStore(where: Where, request: Request) {
+  // The store (PGlite's WebAssembly) loads only when a scan needs it.
+  const { loadScanData, openStore, resolveDbConfig } = await import('@patchloop/store');
+  const db = await openStore(resolveDbConfig({}, where), { readOnly: true });
+  try {
+    return await loadScanData(db, request);
+  } finally {
+    await db.close();
+  }
 }
