@@ -354,9 +354,9 @@ What the numbers do not say: with the real tracker data (\`security-tracker.debi
 debsecan counts per CVE and also lists issues no DSA/DLA fixed (open, \`no-dsa\`, postponed), and its test is
 "source version < the fix in unstable and not one of the listed fixed versions"; here both read only the
 DSA/DLA lists, so the counts compare like for like. Of Patchloop's ${r.patchloop.meanMs} ms, ${r.patchloopStartup.meanMs} ms is starting
-Node.js and loading the CLI's modules (\`patchloop --version\`); the other ${r.patchloop.meanMs - r.patchloopStartup.meanMs} ms is opening the
-embedded PGlite store (PostgreSQL compiled to WebAssembly), reading the advisories that name the host's
-packages, assessing and printing JSON. The assessment itself (\`assessHost\` on the same ${r.packages} packages
+Node.js and loading the CLI's modules (\`patchloop --version\`); the other ${r.patchloop.meanMs - r.patchloopStartup.meanMs} ms is reading the
+store's scan index (the per-release JSON that \`feeds import\` writes, so a scan does not start PGlite), picking the
+advisories that name the host's packages, assessing and printing JSON. The assessment itself (\`assessHost\` on the same ${r.packages} packages
 against the whole DSA/DLA index in this process, no cache, best of 20) takes ${r.assessMs} ms. debsecan is one Python script with
 python-apt, its data one ${Math.round(r.data.bytes / 1024)} KiB download. Patchloop's JSON output also carries CVSS/KEV/EPSS enrichment and explanations
 (none here: only the DSA/DLA lists are in the store).
