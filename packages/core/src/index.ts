@@ -6,3 +6,4 @@ export * from './cvss/score.js';
 export * from './security/redact.js';
 export * from './ecosystem/index.js';
 export * from './match/index.js';
+export { cvssSeverity } from './cvss/severity.js';

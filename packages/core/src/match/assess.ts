@@ -3,6 +3,7 @@
  * enriched with CVSS, KEV and EPSS, explained, deterministically sorted.
  */
 import type { Advisory, Classification, Severity } from '../advisory/model.js';
+import { SEVERITY_ORDER, severityRank } from '../advisory/severity-order.js';
 import { PatchloopError } from '../error/codes.js';
 import type { Inventory, OsIdentity } from '../inventory/model.js';
 import type { AdvisorySource, EnrichmentSource } from './advisory-source.js';
@@ -24,15 +25,7 @@ export interface AssessInput {
   readonly cache?: TupleCache | undefined;
 }
 
-const SEVERITY_ORDER: readonly (Severity | 'unknown')[] = [
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'none',
-  'unknown',
-];
-const rank = (s: Severity | null) => SEVERITY_ORDER.indexOf(s ?? 'unknown');
+const rank = severityRank;
 
 function explain(pkgName: string, sourceName: string, version: string, m: TupleMatch): string {
   const who =

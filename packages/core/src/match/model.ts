@@ -3,7 +3,7 @@
  * with everything needed to explain it.
  */
 import type { AdvisoryStatus } from './status.js';
-import type { Classification, FeedSource, Severity } from '../advisory/model.js';
+import type { Classification, CvssVersion, FeedSource, Severity } from '../advisory/model.js';
 
 export interface FindingAdvisory {
   readonly id: string;
@@ -33,7 +33,7 @@ export interface Finding {
   /** Highest CVSS base score among the advisory's CVEs, when known. */
   readonly cvss: {
     readonly score: number;
-    readonly version: string;
+    readonly version: CvssVersion;
     readonly vector: string;
     readonly cve: string;
   } | null;
