@@ -2,7 +2,8 @@ export * from './error/codes.js';
 export * from './version/index.js';
 export * from './inventory/index.js';
 export * from './advisory/index.js';
-export * from './cvss/score.js';
+// CVSS scoring (over ae-cvss-calculator) is its own entry, @patchloop/core/cvss:
+// only feed parsing needs it, and loading it costs every command ~20 ms.
 export * from './security/redact.js';
 export * from './ecosystem/index.js';
 export * from './match/index.js';

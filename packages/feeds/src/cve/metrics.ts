@@ -12,7 +12,8 @@
  *   reported (a warning: the record is kept with its other metrics).
  * - The same (source, version, vector) given twice counts once.
  */
-import { isPatchloopError, scoreCvss, type CvssMetric } from '@patchloop/core';
+import { isPatchloopError, type CvssMetric } from '@patchloop/core';
+import { scoreCvss } from '@patchloop/core/cvss';
 import { isObject } from '../record/index.js';
 import { CVSS_METRIC_KEYS, type CveContainer } from './raw.js';
 
