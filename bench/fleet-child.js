@@ -1,7 +1,7 @@
 // The fleet assessment in its own process, so that its peak memory is its own:
 //   node bench/fleet-child.js <fixtures> [hosts] [naiveHosts]
 // Prints one JSON line (the last line of stdout) with timings, counts and peak RSS.
-import { affects, assessHost, familyFor, lookupOf, SCHEMES, TupleCache } from '@patchloop/core';
+import { adjustEntry, affects, assessHost, familyFor, lookupOf, SCHEMES, TupleCache } from '@patchloop/core';
 import { buildBases, fleet, loadIntelligence } from './fleet-data.js';
 
 const [fixtures, hostsArg = '50000', naiveArg = '1000'] = process.argv.slice(2);
@@ -56,37 +56,6 @@ function assessFleet(n, cache) {
   return { ms: performance.now() - start, totals, perBase, drifted };
 }
 
-const withoutEpoch = (v) => v.replace(/^\d+:/, '');
-
-/**
- * What the engine does to an entry before comparing: a rebuild's fixed
- * version read for the host's distribution (AlmaLinux ".alma.N" on RHEL) and,
- * for an inventory without epochs (rpm manifests), epochs dropped on both sides.
- */
-function adjust(entry, family, target, os, ignoreEpoch) {
-  const fix = (v) => family.fixedVersionFor(v, target, os);
-  const changesFix = entry.fixedVersion !== null && fix(entry.fixedVersion) !== entry.fixedVersion;
-  if (!changesFix && !ignoreEpoch) return entry;
-  const map = (v) => (ignoreEpoch ? withoutEpoch(v) : v);
-  return {
-    ...entry,
-    fixedVersion: entry.fixedVersion === null ? null : map(fix(entry.fixedVersion)),
-    versions: entry.versions.map(map),
-    ranges: entry.ranges.map((r) => ({
-      ...r,
-      events: r.events.map((e) =>
-        e.fixed !== undefined
-          ? { fixed: map(fix(e.fixed)) }
-          : e.introduced !== undefined
-            ? { introduced: map(e.introduced) }
-            : e.last_affected !== undefined
-              ? { last_affected: map(e.last_affected) }
-              : e,
-      ),
-    })),
-  };
-}
-
 /**
  * The straightforward loop: every package of every host against every index
  * entry for its (ecosystem, release, name), `affects()` each time, no cache.
@@ -110,7 +79,7 @@ function naiveLoop(n) {
       for (const target of targets) {
         for (const release of target.releases) {
           for (const entry of intel.index.entries(target.ecosystem, release, name)) {
-            const affected = adjust(entry.affected, family, target, os, pkg.epochKnown === false);
+            const affected = adjustEntry(family, entry.affected, target, os, pkg.epochKnown === false);
             affectsCalls++;
             let hit;
             try {

@@ -129,7 +129,12 @@ function withEpochOf(
   return stripped;
 }
 
-function adjusted(
+/**
+ * What matching does to an advisory entry before comparing: a rebuild's fixed
+ * version read for the host's distribution (AlmaLinux ".alma.N" on RHEL) and,
+ * for an inventory without epochs, epochs dropped on both sides.
+ */
+export function adjustEntry(
   family: OsFamily,
   entry: AffectedPackage,
   target: AdvisoryTarget,
@@ -194,7 +199,7 @@ export function matchTuple(
       for (const release of target.releases) {
         for (const entry of ctx.advisories.entries(target.ecosystem, release, name)) {
           if (entry.advisory.withdrawn !== null) continue; // the publisher took it back
-          const affected = adjusted(ctx.family, entry.affected, target, ctx.os, !epochKnown);
+          const affected = adjustEntry(ctx.family, entry.affected, target, ctx.os, !epochKnown);
           let r;
           try {
             r = affects(affected, version, scheme);
