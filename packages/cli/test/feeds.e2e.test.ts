@@ -17,6 +17,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `patchloop feeds import SOURCE <fixture> --data-dir <test store> [extra…]`. */
+const importFixture = (source: string, path: string[], extra: string[] = []) =>
+  patchloop(['feeds', 'import', source, fixturePath(...path), '--data-dir', dataDir, ...extra]);
+
 const status = () => {
   const r = patchloop(['feeds', 'status', '--data-dir', dataDir, '--format', 'json']);
   expect(r.status).toBe(0);
@@ -56,14 +60,7 @@ describe('patchloop feeds import', () => {
   });
 
   it('imports the AlmaLinux 9 OSV records from a directory', () => {
-    const r = patchloop([
-      'feeds',
-      'import',
-      'osv',
-      fixturePath('osv-almalinux', 'almalinux9'),
-      '--data-dir',
-      dataDir,
-    ]);
+    const r = importFixture('osv', ['osv-almalinux', 'almalinux9']);
     expect(r.stdout).toBe('osv: imported 1783, skipped 0, unchanged 0\n');
     expect(r.status).toBe(0);
   });
@@ -113,14 +110,7 @@ describe('patchloop feeds import', () => {
   });
 
   it('imports the Debian DSA and DLA lists, counting every id', () => {
-    const dsa = patchloop([
-      'feeds',
-      'import',
-      'debian-dsa',
-      fixturePath('debian-security-tracker', 'DSA-list.txt'),
-      '--data-dir',
-      dataDir,
-    ]);
+    const dsa = importFixture('debian-dsa', ['debian-security-tracker', 'DSA-list.txt']);
     // 5,406 distinct ids in the list (the derived DSA.json's 4,862 leaves out the
     // 471 old suffix-less ids and 73 irregular headers). DSA-423's only release
     // line names a package where its fixed version belongs: the record is
@@ -129,49 +119,19 @@ describe('patchloop feeds import', () => {
     expect(dsa.stderr).toContain('skipped DSA-list.txt DSA-423: PL_FEED_VERSION_INVALID');
     expect(dsa.status).toBe(3);
     expect(recordsOf('debian-dsa')).toBe(5405);
-    const dla = patchloop([
-      'feeds',
-      'import',
-      'debian-dla',
-      fixturePath('debian-security-tracker', 'DLA-list.txt'),
-      '--data-dir',
-      dataDir,
-    ]);
+    const dla = importFixture('debian-dla', ['debian-security-tracker', 'DLA-list.txt']);
     expect(dla.status, dla.stderr).toBe(0);
     expect(recordsOf('debian-dla')).toBe(3534);
   });
 
   it('imports EPSS, CVE records, Alpine secdb and end-of-life data', () => {
-    const epss = patchloop([
-      'feeds',
-      'import',
-      'epss',
-      fixturePath('epss', 'epss_scores-2026-08-16.csv'),
-      '--data-dir',
-      dataDir,
-    ]);
+    const epss = importFixture('epss', ['epss', 'epss_scores-2026-08-16.csv']);
     expect(epss.stdout).toBe('epss: imported 360142, skipped 0, unchanged 0\n');
-    const cve = patchloop([
-      'feeds',
-      'import',
-      'cve',
-      fixturePath('cve-records', 'vulnrichment-cve5-sample.jsonl'),
-      '--data-dir',
-      dataDir,
-    ]);
+    const cve = importFixture('cve', ['cve-records', 'vulnrichment-cve5-sample.jsonl']);
     expect(cve.stdout).toBe('cve: imported 5308, skipped 0, unchanged 0\n');
     expect(cve.status).toBe(0);
     expect(recordsOf('cve')).toBe(5308);
-    const alpine = patchloop([
-      'feeds',
-      'import',
-      'alpine-secdb',
-      fixturePath('alpine-secdb'),
-      '--data-dir',
-      dataDir,
-      '--format',
-      'json',
-    ]);
+    const alpine = importFixture('alpine-secdb', ['alpine-secdb'], ['--format', 'json']);
     // 18 files (v3.3–v3.11, main and community; the YAML twins are not read
     // twice) merge into 2,466 per-CVE advisories; 69 advisories are skipped in
     // the files that spell a version or CVE id wrongly (e.g. "6.6.2p1-r0",
@@ -185,14 +145,7 @@ describe('patchloop feeds import', () => {
     });
     expect(alpine.status).toBe(3);
     expect(recordsOf('alpine-secdb')).toBe(2466);
-    const eol = patchloop([
-      'feeds',
-      'import',
-      'endoflife',
-      fixturePath('endoflife', 'json'),
-      '--data-dir',
-      dataDir,
-    ]);
+    const eol = importFixture('endoflife', ['endoflife', 'json']);
     expect(eol.status, eol.stderr).toBe(0);
     expect(recordsOf('endoflife')).toBe(17);
   });
