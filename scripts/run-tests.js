@@ -12,6 +12,9 @@ const SYSTEM_TOOLS = [
   { pkg: 'dpkg', present: () => run('dpkg', ['--version']) },
   // The store tests start a throwaway PostgreSQL cluster with these binaries.
   { pkg: 'postgresql', present: () => pgServerInstalled() },
+  // The agent's SSH runner tests start a real sshd and connect with ssh.
+  { pkg: 'openssh-server', present: () => existsSync('/usr/sbin/sshd') },
+  { pkg: 'openssh-client', present: () => existsSync('/usr/bin/ssh') },
 ];
 
 function pgServerInstalled() {

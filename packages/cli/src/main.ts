@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isPatchloopError } from '@patchloop/core';
+import { agentCommand } from './commands/agent.js';
+import { auditCommand } from './commands/audit.js';
 import { feedsCommand } from './commands/feeds.js';
+import { hostsCommand } from './commands/hosts.js';
 import { scanCommand } from './commands/scan.js';
 import { upCommand } from './commands/up.js';
 import { loadConfig } from './config.js';
@@ -45,8 +48,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.addCommand(versionsCommand(io, setExit));
   const config = loadConfig(process.env);
   program.addCommand(upCommand(io, config, version));
+  program.addCommand(upCommand(io, config, version, 'server'));
+  program.addCommand(agentCommand(io, setExit));
+  program.addCommand(hostsCommand(io, config));
   program.addCommand(feedsCommand(io, config, setExit));
   program.addCommand(scanCommand(io, config, setExit, version));
+  program.addCommand(auditCommand(io, config, setExit));
   // Subcommands inherit output and exit handling.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {

@@ -8,3 +8,20 @@ export { qb } from './query.js';
 export type { Database } from './schema.js';
 export { loadScanData, type ScanData, type ScanDataRequest } from './assessment/scan-data.js';
 export { readScanIndex, removeScanIndex, writeScanIndex, SCAN_INDEX_DIR } from './assessment/scan-index.js';
+export * from './fleet/index.js';
+export {
+  appendAudit,
+  listAudit,
+  MAX_AUDIT_PAGE,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditQuery,
+} from './audit/audit-log.js';
+export {
+  verifyAudit,
+  type AuditProblem,
+  type AuditProblemCode,
+  type AuditVerification,
+  type VerifyOptions,
+} from './audit/verify.js';
+export { canonicalJson, eventHash, GENESIS_HASH } from './audit/hash.js';

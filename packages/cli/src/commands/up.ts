@@ -1,65 +1,119 @@
 /**
- * `patchloop up`: start Patchloop on its embedded default. Until the server
- * milestone lands, `up` runs what this build can run with no service: it
- * describes this machine and, when the embedded store has advisories, scans
- * it; otherwise it says how to fill the store.
+ * `patchloop up` (and `patchloop server`): the server on the embedded store
+ * (or PostgreSQL with PATCHLOOP_DATABASE_URL), its job worker, feeds from
+ * the mirror directory or online on a schedule, and — for `up` — an agent
+ * for the machine it runs on. Prints where it listens and, the first time,
+ * the generated admin credentials and the enrollment command.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { release } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { isPatchloopError, parseOsRelease } from '@patchloop/core';
+import { Command, Option } from 'commander';
 import type { CliConfig } from '../config.js';
-import { formatScanReport } from '../scan-output/index.js';
-import { runScan } from '../scan/run.js';
 import type { Io } from './versions.js';
 
-/** Counts packages marked installed in a dpkg status database. */
-function countDpkgInstalled(statusFile: string): number {
-  return [...readFileSync(statusFile, 'utf8').matchAll(/^Status: install ok installed$/gm)].length;
+interface UpOptions {
+  dataDir?: string;
+  port?: string;
+  host?: string;
+  localAgent: boolean;
+  root: string;
 }
 
-export function describeMachine(root: string): string {
-  const osFile = [join(root, 'etc/os-release'), join(root, 'usr/lib/os-release')].find((f) => existsSync(f));
-  const os = osFile ? parseOsRelease(readFileSync(osFile, 'utf8')) : undefined;
-  const parts = [`${os?.prettyName ?? 'unknown OS (no os-release)'}`, `kernel ${release()}`];
-  const dpkgStatus = join(root, 'var/lib/dpkg/status');
-  if (existsSync(dpkgStatus)) parts.push(`dpkg with ${countDpkgInstalled(dpkgStatus)} packages installed`);
-  else if (existsSync(join(root, 'var/lib/rpm'))) parts.push('rpm');
-  else if (existsSync(join(root, 'lib/apk/db/installed'))) parts.push('apk');
-  return parts.join(', ');
-}
+export async function startServer(io: Io, config: CliConfig, opts: UpOptions, version: string) {
+  const server = await import('@patchloop/server');
+  const { openStore, resolveDbConfig, enqueueJob } = await import('@patchloop/store');
+  const cfg = server.loadServerConfig(process.env, {
+    ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+    ...(config.feedMirror !== undefined ? { feedMirror: config.feedMirror } : {}),
+  });
+  const where = resolveDbConfig(process.env, { dataDir: opts.dataDir, databaseUrl: config.databaseUrl });
+  const db = await openStore(where);
+  const dataDir = 'dataDir' in where ? where.dataDir : null;
+  const ctx = server.createContext(db, cfg, { dataDir });
+  const boot = await server.bootstrap(ctx);
+  const app = await server.build(ctx, {
+    logger: { level: cfg.logLevel, redact: server.REDACT, stream: process.stderr },
+  });
+  const worker = server.startWorker(ctx);
+  if (cfg.feedMirror) {
+    // An air-gapped site's mirror is imported at every start (unchanged files cost little).
+    await enqueueJob(db, 'feed-sync', { reason: 'start' }, new Date(), { singletonKey: 'feed-sync' });
+    ctx.wakeJobs();
+  }
+  const address = await app.listen({ host: cfg.host, port: cfg.port });
+  const url = address.replace('://[::1]', '://localhost');
+  const w = (s: string) => io.stdout.write(`${s}\n`);
+  w(`Patchloop ${version} listening on ${url}`);
+  w(`  API docs:   ${url}/api/docs`);
+  w(`  store:      ${'dataDir' in where ? `embedded (PGlite) in ${where.dataDir}` : db.location}`);
+  w(
+    `  feeds:      ${cfg.feedMirror ? `imported from the mirror ${cfg.feedMirror}` : cfg.feedSyncIntervalMs > 0 ? `synced online every ${cfg.feedSyncIntervalMs / 3_600_000} h` : 'not synced on a schedule'}`,
+  );
+  if (boot.adminPassword)
+    w(
+      `  admin user: admin, password ${boot.adminPassword} (shown once; PATCHLOOP_ADMIN_PASSWORD chooses it)`,
+    );
+  if (boot.adminToken)
+    w(`  admin API token: ${boot.adminToken} (shown once; PATCHLOOP_ADMIN_TOKEN chooses it)`);
+  w(`  enroll an agent: npx patchloop agent --server ${url} --enroll-secret ${boot.enrollSecret}`);
 
-export function upCommand(io: Io, config: CliConfig, version: string): Command {
-  return new Command('up')
-    .description('start Patchloop on its embedded default (no external services)')
-    .option('--root <dir>', 'filesystem root of the machine to describe and scan', '/')
-    .option('--data-dir <dir>', 'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)')
-    .action(async (opts: { root: string; dataDir?: string }) => {
-      const w = (lines: string[]) => io.stdout.write(`${lines.join('\n')}\n`);
-      w([
-        `Patchloop ${version}`,
-        `This machine: ${describeMachine(opts.root)}`,
-        '',
-        'Not in this build yet: the server, agents and the console; they arrive milestone by milestone',
-        '(see docs/ARCHITECTURE.md). What runs now: feeds into the embedded store, and scans.',
-        '',
-      ]);
-      try {
-        const report = await runScan(config, { root: opts.root, dataDir: opts.dataDir });
-        w(['Scan of this machine against the advisories in the store:', '']);
-        io.stdout.write(formatScanReport(report, 'table', { toolVersion: version }));
-      } catch (e) {
-        if (!isPatchloopError(e)) throw e;
-        w([
-          `No scan of this machine: ${e.message}`,
-          '',
-          'Fill the store, then scan:',
-          '  npx patchloop feeds sync                   # from the publishers (needs internet)',
-          '  npx patchloop feeds sync --mirror DIR      # or from a mirror directory',
-          '  npx patchloop feeds import debian-dsa ../shared/fixtures/debian-security-tracker/DSA-list.txt',
-          '  npx patchloop scan',
-        ]);
-      }
+  const abort = new AbortController();
+  let agentDone: Promise<void> = Promise.resolve();
+  if (opts.localAgent) {
+    const { Agent, localRunner } = await import('@patchloop/agent');
+    const stateDir = join(dataDir ?? '.', 'local-agent');
+    const agent = new Agent({
+      server: url,
+      enrollSecret: boot.enrollSecret,
+      tags: ['local'],
+      runner: localRunner({ root: opts.root }),
+      stateDir,
+      log: (line) => app.log.info({ agent: 'local' }, line),
     });
+    agentDone = agent.run(abort.signal);
+    w(`  local agent: this machine (${opts.root}) checks in as a host (--no-local-agent to skip)`);
+  }
+  const stop = async () => {
+    abort.abort();
+    await agentDone;
+    await worker.stop();
+    await app.close();
+    await db.close();
+  };
+  return { url, stop };
+}
+
+export function upCommand(io: Io, config: CliConfig, version: string, name: 'up' | 'server' = 'up'): Command {
+  const cmd = new Command(name)
+    .description(
+      name === 'up'
+        ? 'start Patchloop on its embedded default (no external services), with an agent for this machine'
+        : 'start the Patchloop server (PATCHLOOP_DATABASE_URL for PostgreSQL; several replicas may share one)',
+    )
+    .option('--data-dir <dir>', 'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)')
+    .option('--port <port>', 'port to listen on (default: PATCHLOOP_PORT or 8080; 0 picks a free one)')
+    .option('--host <address>', 'address to listen on (default: PATCHLOOP_HOST or 127.0.0.1)');
+  if (name === 'up') {
+    cmd
+      .option('--no-local-agent', 'do not enroll the machine Patchloop runs on')
+      .addOption(new Option('--root <dir>', 'filesystem root the local agent reports').default('/'));
+  }
+  return cmd.action(async (opts: Partial<UpOptions>) => {
+    const { stop } = await startServer(
+      io,
+      config,
+      { ...opts, localAgent: name === 'up' && opts.localAgent !== false, root: opts.root ?? '/' },
+      version,
+    );
+    await new Promise<void>((resolve) => {
+      const onSignal = () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    await stop();
+  });
 }

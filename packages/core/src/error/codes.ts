@@ -40,6 +40,52 @@ export const ERROR_CODES = {
   PL_SCAN_INPUT_INVALID: 'patchloop scan was given no inventory source, or more than one.',
   PL_SCAN_NO_ADVISORIES:
     "The store holds no advisories for the host's OS release, so a scan could not find anything: import that release's feed.",
+  PL_REQUEST_INVALID:
+    'An API request failed validation (body, query or path parameters); the message names the field.',
+  PL_AUTH_REQUIRED: 'The API call carries no valid credential (missing, unknown, expired or revoked token).',
+  PL_AUTH_FORBIDDEN: 'The credential is valid but its role may not do this.',
+  PL_NOT_FOUND: 'The resource named in the API path does not exist.',
+  PL_CONFLICT: 'The request conflicts with the current state (for example a user name already taken).',
+  PL_PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
+  PL_ENROLL_SECRET_INVALID: 'An agent enrollment carried a wrong or missing enrollment secret.',
+  PL_AGENT_HOST_MISMATCH:
+    "An agent's check-in names another machine than the host its credential belongs to; nothing was stored.",
+  PL_CHECKIN_INVENTORY_INVALID:
+    "A check-in's inventory is inconsistent (duplicate packages, a diff that does not produce its stated hash, a wrong package manager); nothing was stored.",
+  PL_SERVER_CONFIG_INVALID:
+    'A server setting (PATCHLOOP_… environment variable or flag) is not valid; the message names it.',
+  PL_INTERNAL: 'An unexpected server error; the server log has the details.',
+  PL_AUDIT_EVENT_INVALID:
+    'An audit event to append has an empty actor, action or target, an invalid time, or a before/after value that is not JSON data.',
+  PL_AUDIT_CONFLICT:
+    'Another audit event was appended at the same moment outside a transaction; nothing was appended (append inside a transaction).',
+  PL_AUDIT_QUERY_INVALID:
+    'An audit log query or verification was given an invalid limit, offset, page size or expected head hash.',
+  PL_AUDIT_HASH_MISMATCH:
+    'audit verify: an audit event no longer matches its hash (edited, or moved from another position).',
+  PL_AUDIT_SEQ_GAP: 'audit verify: audit event sequence numbers are missing (events deleted).',
+  PL_AUDIT_CHAIN_BROKEN:
+    "audit verify: an audit event's prev_hash is not the previous event's hash (an event deleted, inserted or reordered).",
+  PL_AUDIT_TRUNCATED:
+    'audit verify: the audit log ends before the seq its head row records (events deleted from the end).',
+  PL_AUDIT_HEAD_MISMATCH:
+    "The audit log's head row is missing or does not match the last event (edited, or events appended past it).",
+  PL_AUDIT_ANCHOR_MISSING:
+    'audit verify: no audit event has the expected head hash recorded earlier (the chain was rewritten or truncated).',
+  PL_AGENT_OS_RELEASE_MISSING:
+    'The host (or root) the agent collects from has no /etc/os-release or /usr/lib/os-release.',
+  PL_AGENT_PACKAGE_DB_MISSING:
+    'The host (or root) the agent collects from has no dpkg, rpm or apk package database.',
+  PL_AGENT_PACKAGE_DB_UNREADABLE:
+    'A package database was found but could not be read (for rpm: the rpm command is missing or failed).',
+  PL_AGENT_FILE_UNREADABLE:
+    "A file the agent reads under the host's root is not a regular file, is over the size limit, sits behind a symbolic-link loop, or cannot be read.",
+  PL_AGENT_COMMAND_FAILED:
+    'A command the agent ran on a host timed out, wrote more output than allowed, or could not be started.',
+  PL_AGENT_SSH_FAILED:
+    'The ssh client could not reach or log in to the host (ssh exit status 255), or is not installed.',
+  PL_AGENT_RUNNER_INVALID:
+    'A host runner was given an invalid option (ssh host, user, port, option, root, command or environment name).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

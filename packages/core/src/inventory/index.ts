@@ -8,3 +8,4 @@ export * from './apk-installed.js';
 export * from './normalized-csv.js';
 export * from './patchloop-json.js';
 export * from './os-spec.js';
+export * from './canonical.js';

@@ -1,0 +1,245 @@
+/**
+ * The agent: enrolls once (the credential lives in the state dir), then
+ * checks in on an interval with jitter: facts every time, the inventory in
+ * full the first time and then as a diff against what the server
+ * acknowledged, or as its hash alone when nothing changed. Errors back off
+ * exponentially. Works through any HostRunner: this machine, a root on it,
+ * or a host reached over SSH (agentless).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  INVENTORY_LIMITS,
+  type CheckinRequest,
+  type CheckinResponse,
+  type InventoryPayload,
+  type WirePackage,
+} from '@patchloop/contracts';
+import { canonicalInventory, packageKey, PatchloopError, type InstalledPackage } from '@patchloop/core';
+import { collectHost, type HostCollection } from './collectors/index.js';
+import type { HostRunner } from './runner/runner.js';
+import { StateDir, type Snapshot } from './state/state-dir.js';
+import { ServerClient, ServerError } from './transport/client.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  readonly server: string;
+  readonly enrollSecret?: string | undefined;
+  readonly tags?: readonly string[] | undefined;
+  readonly runner: HostRunner;
+  readonly stateDir: string;
+  /** Check-in interval; default: what the server asks for. */
+  readonly intervalMs?: number | undefined;
+  readonly transport?: 'agent' | 'ssh' | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+  /** Collects the host (default: the collectors through the runner). */
+  readonly collect?: ((runner: HostRunner) => Promise<HostCollection>) | undefined;
+}
+
+export interface CheckinOutcome {
+  readonly hostId: number;
+  readonly sent: InventoryPayload['kind'];
+  readonly acknowledged: string | null;
+  readonly nextCheckinSeconds: number;
+  readonly warnings: readonly string[];
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const asInstalled = (p: WirePackage): InstalledPackage => ({ ...p, vendor: p.vendor ?? null });
+
+export function snapshotOf(c: HostCollection): Snapshot {
+  const hash = sha256(canonicalInventory(c.manager, c.packages.map(asInstalled), c.updates));
+  return { hash, manager: c.manager, packages: c.packages, updates: c.updates };
+}
+
+function samePackage(a: WirePackage, b: WirePackage): boolean {
+  return (
+    a.version === b.version &&
+    a.sourceName === b.sourceName &&
+    a.sourceVersion === b.sourceVersion &&
+    (a.vendor || null) === (b.vendor || null) &&
+    (a.epochKnown ?? true) === (b.epochKnown ?? true)
+  );
+}
+
+/** The payload that brings the server from `acked` to `now`. */
+export function payloadFor(now: Snapshot, acked: Snapshot | null): InventoryPayload {
+  if (acked?.hash === now.hash) return { kind: 'same', hash: now.hash };
+  if (!acked || acked.manager !== now.manager) {
+    return {
+      kind: 'full',
+      hash: now.hash,
+      manager: now.manager,
+      packages: now.packages,
+      updates: now.updates,
+    };
+  }
+  const before = new Map(acked.packages.map((p) => [packageKey(p), p]));
+  const after = new Map(now.packages.map((p) => [packageKey(p), p]));
+  const added = now.packages.filter((p) => {
+    const old = before.get(packageKey(p));
+    return !old || !samePackage(old, p);
+  });
+  const removed = acked.packages
+    .filter((p) => !after.has(packageKey(p)))
+    .map((p) => ({ name: p.name, arch: p.arch }));
+  return {
+    kind: 'diff',
+    base: acked.hash,
+    hash: now.hash,
+    manager: now.manager,
+    added,
+    removed,
+    updates: now.updates,
+  };
+}
+
+export class Agent {
+  private readonly state: StateDir;
+  private readonly client: ServerClient;
+  private failures = 0;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.state = new StateDir(opts.stateDir);
+    this.client = new ServerClient({ server: opts.server });
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** The host's machine id, or one the agent made up and keeps in its state dir. */
+  private machineId(collected: string | null): string {
+    if (collected && /^[A-Za-z0-9_.:-]{8,128}$/.test(collected)) return collected;
+    const f = join(this.state.dir, 'machine-id');
+    if (existsSync(f)) return readFileSync(f, 'utf8').trim();
+    const id = randomUUID().replace(/-/g, '');
+    writeFileSync(f, `${id}\n`, { mode: 0o600 });
+    return id;
+  }
+
+  private async enroll(machineId: string, hostname: string) {
+    if (!this.opts.enrollSecret) {
+      throw new PatchloopError('PL_USAGE', 'this agent is not enrolled: give --enroll-secret');
+    }
+    const r = await this.client.enroll({
+      secret: this.opts.enrollSecret,
+      machineId,
+      hostname,
+      tags: [...(this.opts.tags ?? [])],
+      ...(this.opts.transport ? { transport: this.opts.transport } : {}),
+    });
+    const e = { server: this.opts.server, hostId: r.hostId, credential: r.credential, machineId };
+    this.state.saveEnrollment(e);
+    this.log(`enrolled as host ${r.hostId}`);
+    return e;
+  }
+
+  /** One check-in: collect, enroll when needed, send, remember what the server acknowledged. */
+  async checkinOnce(): Promise<CheckinOutcome> {
+    const collected = await (this.opts.collect ?? collectHost)(this.opts.runner);
+    const machineId = this.machineId(collected.machineId);
+    const snapshot = snapshotOf(collected);
+    this.state.savePending(snapshot);
+    let enrollment = this.state.enrollment();
+    if (!enrollment || enrollment.server !== this.opts.server || enrollment.machineId !== machineId) {
+      this.state.forgetAcknowledged();
+      enrollment = await this.enroll(machineId, collected.facts.hostname);
+    }
+    let acked = this.state.acknowledged();
+    let response: CheckinResponse | null = null;
+    let sent: InventoryPayload['kind'] = 'full';
+    for (let attempt = 0; attempt < 3 && response === null; attempt++) {
+      const inventory = payloadFor(snapshot, acked);
+      sent = inventory.kind;
+      const body: CheckinRequest = {
+        agentVersion: AGENT_VERSION,
+        machineId,
+        facts: collected.facts,
+        inventory,
+      };
+      const size = Buffer.byteLength(JSON.stringify(body));
+      if (size > INVENTORY_LIMITS.maxBodyBytes) {
+        throw new PatchloopError(
+          'PL_PAYLOAD_TOO_LARGE',
+          `the inventory is ${size} bytes, over the server's limit`,
+        );
+      }
+      try {
+        const r = await this.client.checkin(enrollment.credential, body);
+        if (r.needFull) {
+          this.state.forgetAcknowledged();
+          acked = null;
+          continue;
+        }
+        response = r;
+      } catch (e) {
+        if (e instanceof ServerError && e.status === 401 && attempt === 0) {
+          // The server no longer knows the credential (host deleted, credential revoked): enroll again.
+          this.state.forgetEnrollment();
+          this.state.forgetAcknowledged();
+          acked = null;
+          enrollment = await this.enroll(machineId, collected.facts.hostname);
+          continue;
+        }
+        if (
+          e instanceof ServerError &&
+          e.code === 'PL_CHECKIN_INVENTORY_INVALID' &&
+          inventory.kind !== 'full'
+        ) {
+          this.state.forgetAcknowledged();
+          acked = null;
+          continue;
+        }
+        throw e;
+      }
+    }
+    if (response === null) throw new Error('the server kept asking for the full inventory');
+    if (response.acknowledged === snapshot.hash) {
+      this.state.saveAcknowledged(snapshot);
+      this.state.clearPending();
+    }
+    return {
+      hostId: enrollment.hostId,
+      sent,
+      acknowledged: response.acknowledged,
+      nextCheckinSeconds: response.nextCheckinSeconds,
+      warnings: collected.warnings,
+    };
+  }
+
+  /** Checks in until the signal aborts: interval with ±10 % jitter, exponential backoff on errors. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let waitMs: number;
+      try {
+        const r = await this.checkinOnce();
+        this.failures = 0;
+        const base = this.opts.intervalMs ?? r.nextCheckinSeconds * 1000;
+        waitMs = base * (0.9 + Math.random() * 0.2);
+        this.log(`checked in (${r.sent}), next in ${Math.round(waitMs / 1000)} s`);
+      } catch (e) {
+        this.failures++;
+        const cap = Math.min(300_000, 2000 * 2 ** Math.min(this.failures, 10));
+        waitMs = cap / 2 + Math.random() * (cap / 2);
+        this.log(`check-in failed (${(e as Error).message}); retrying in ${Math.round(waitMs / 1000)} s`);
+      }
+      await sleep(waitMs, signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,2 @@
+export { collectHost, type CollectOptions, type HostCollection } from './collect.js';
+export * from '../runner/index.js';

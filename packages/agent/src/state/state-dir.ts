@@ -1,0 +1,84 @@
+/**
+ * The agent's state directory: its credential (mode 0600), the inventory the
+ * server last acknowledged (for diffs), and the collection not yet
+ * acknowledged (kept across restarts, sent first after one). Files are
+ * written to a temporary name and renamed, so a kill never leaves half a file.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WirePackage, WireUpdate } from '@patchloop/contracts';
+
+export interface Enrollment {
+  readonly server: string;
+  readonly hostId: number;
+  readonly credential: string;
+  readonly machineId: string;
+}
+
+export interface Snapshot {
+  readonly hash: string;
+  readonly manager: 'dpkg' | 'rpm' | 'apk';
+  readonly packages: WirePackage[];
+  readonly updates: WireUpdate[] | null;
+}
+
+export class StateDir {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  private read<T>(name: string): T | null {
+    const f = join(this.dir, name);
+    if (!existsSync(f)) return null;
+    try {
+      return JSON.parse(readFileSync(f, 'utf8')) as T;
+    } catch {
+      // A damaged state file is as good as none: the agent re-enrolls or sends in full.
+      return null;
+    }
+  }
+
+  private write(name: string, value: unknown, mode = 0o600): void {
+    const f = join(this.dir, name);
+    const tmp = `${f}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(value), { mode });
+    chmodSync(tmp, mode);
+    renameSync(tmp, f);
+  }
+
+  private remove(name: string): void {
+    rmSync(join(this.dir, name), { force: true });
+  }
+
+  enrollment(): Enrollment | null {
+    return this.read<Enrollment>('enrollment.json');
+  }
+  saveEnrollment(e: Enrollment): void {
+    this.write('enrollment.json', e);
+  }
+  forgetEnrollment(): void {
+    this.remove('enrollment.json');
+  }
+
+  /** What the server acknowledged last (the base of the next diff). */
+  acknowledged(): Snapshot | null {
+    return this.read<Snapshot>('acknowledged.json');
+  }
+  saveAcknowledged(s: Snapshot): void {
+    this.write('acknowledged.json', s);
+  }
+  forgetAcknowledged(): void {
+    this.remove('acknowledged.json');
+  }
+
+  /** A collection not yet acknowledged by the server. */
+  pending(): Snapshot | null {
+    return this.read<Snapshot>('pending.json');
+  }
+  savePending(s: Snapshot): void {
+    this.write('pending.json', s);
+  }
+  clearPending(): void {
+    this.remove('pending.json');
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * `patchloop agent`: enroll with the server and check in on an interval, for
+ * this machine, a root on it (--root), or a host over SSH (--ssh, agentless).
+ */
+import { Command, Option } from 'commander';
+import { PatchloopError } from '@patchloop/core';
+import type { Io } from './versions.js';
+
+interface AgentCliOptions {
+  server: string;
+  enrollSecret?: string;
+  tags?: string;
+  root: string;
+  stateDir: string;
+  interval?: string;
+  once?: boolean;
+  ssh?: string;
+  sshKey?: string;
+  sshKnownHosts?: string;
+}
+
+const SSH_TARGET = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/;
+
+export function agentCommand(io: Io, setExit: (code: number) => void): Command {
+  return new Command('agent')
+    .description('enroll this machine (or a root, or a host over SSH) and check in with the server')
+    .requiredOption('--server <url>', 'the Patchloop server, e.g. http://127.0.0.1:8080')
+    .option('--enroll-secret <secret>', 'the enrollment secret (first run; PATCHLOOP_ENROLL_SECRET)')
+    .option('--tags <a,b>', 'tags for this host, applied at enrollment')
+    .addOption(
+      new Option('--root <dir>', 'filesystem root of the host (a chroot or mounted image)').default('/'),
+    )
+    .addOption(
+      new Option('--state-dir <dir>', 'where the credential and the last inventory are kept').default(
+        './patchloop-agent',
+      ),
+    )
+    .option('--interval <duration>', 'check-in interval like 60s or 5m (default: what the server asks for)')
+    .option('--once', 'check in once and exit')
+    .option('--ssh <user@host[:port]>', 'collect from this host over SSH instead (agentless)')
+    .option('--ssh-key <file>', 'private key for --ssh')
+    .option('--ssh-known-hosts <file>', "known_hosts file for --ssh (default: ssh's own)")
+    .action(async (opts: AgentCliOptions) => {
+      const { Agent, localRunner, sshRunner } = await import('@patchloop/agent');
+      const { parseDuration } = await import('@patchloop/server');
+      const tags = opts.tags
+        ? opts.tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter((t) => t !== '')
+        : [];
+      let runner;
+      if (opts.ssh) {
+        const m = SSH_TARGET.exec(opts.ssh);
+        if (!m) throw new PatchloopError('PL_USAGE', `--ssh must be user@host[:port], got ${opts.ssh}`);
+        if (!opts.sshKey) throw new PatchloopError('PL_USAGE', '--ssh needs --ssh-key');
+        runner = sshRunner({
+          user: m[1] as string,
+          host: m[2] as string,
+          port: m[3] ? Number(m[3]) : 22,
+          identityFile: opts.sshKey,
+          root: opts.root,
+          ...(opts.sshKnownHosts ? { knownHostsFile: opts.sshKnownHosts, strictHostKeyChecking: true } : {}),
+        });
+      } else {
+        runner = localRunner({ root: opts.root });
+      }
+      const agent = new Agent({
+        server: opts.server,
+        enrollSecret: opts.enrollSecret ?? process.env.PATCHLOOP_ENROLL_SECRET,
+        tags,
+        runner,
+        stateDir: opts.stateDir,
+        intervalMs: opts.interval ? parseDuration('--interval', opts.interval) : undefined,
+        transport: opts.ssh ? 'ssh' : 'agent',
+        log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      });
+      if (opts.once) {
+        let r;
+        try {
+          r = await agent.checkinOnce();
+        } catch (e) {
+          if (e instanceof PatchloopError) throw e;
+          const code = (e as { code?: unknown }).code;
+          const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+          io.stderr.write(
+            `error ${typeof code === 'string' ? code : 'PL_AGENT_CHECKIN_FAILED'}: check-in to ${opts.server} failed: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}\n`,
+          );
+          setExit(1);
+          return;
+        }
+        for (const w of r.warnings) io.stderr.write(`warning: ${w}\n`);
+        io.stdout.write(
+          `checked in as host ${r.hostId} (${r.sent}), server holds ${r.acknowledged ?? 'nothing'}\n`,
+        );
+        setExit(0);
+        return;
+      }
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await agent.run(abort.signal);
+    });
+}

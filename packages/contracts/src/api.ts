@@ -1,0 +1,263 @@
+/**
+ * REST API schemas (`/api/v1`). Responses are serialized from these schemas,
+ * so a field that is not here never leaves the server.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+import { HostFacts } from './agent-protocol.js';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const DateTime = Type.String({ format: 'date-time' });
+
+export const ROLES = ['admin', 'operator', 'auditor'] as const;
+export const Role = Type.Enum(ROLES);
+export type Role = Static<typeof Role>;
+
+/** Every error body: a stable code from docs/ERRORS.md and a sentence. */
+export const ErrorResponse = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
+});
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+export const CRITICALITY = ['tier0', 'tier1', 'tier2', 'tier3'] as const;
+export const USER_RISK = ['standard', 'elevated', 'high'] as const;
+export const ENVIRONMENTS = ['production', 'staging', 'development', 'test'] as const;
+const Tag = Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,64}$' });
+
+export const FindingCounts = Type.Object({
+  total: Type.Integer(),
+  fixable: Type.Integer(),
+  unfixed: Type.Integer(),
+  kev: Type.Integer(),
+  critical: Type.Integer(),
+  high: Type.Integer(),
+  medium: Type.Integer(),
+  low: Type.Integer(),
+  unknown: Type.Integer(),
+});
+export type FindingCounts = Static<typeof FindingCounts>;
+
+export const EolStatus = Type.Object({
+  status: Type.String(),
+  product: Nullable(Type.String()),
+  cycle: Nullable(Type.String()),
+  eol: Nullable(Type.String()),
+  extendedSupportEnd: Nullable(Type.String()),
+  explanation: Type.String(),
+});
+
+export const HostSummary = Type.Object({
+  id: Type.Integer(),
+  hostname: Type.String(),
+  os: HostFacts.properties.os,
+  tags: Type.Array(Type.String()),
+  lastSeen: Nullable(DateTime),
+  stale: Type.Boolean(),
+  packageCount: Type.Integer(),
+  findingCounts: FindingCounts,
+  rebootRequired: Type.Boolean(),
+  criticality: Type.String(),
+  transport: Type.String(),
+});
+export type HostSummary = Static<typeof HostSummary>;
+
+export const Host = Type.Object({
+  ...HostSummary.properties,
+  machineId: Nullable(Type.String()),
+  arch: Nullable(Type.String()),
+  kernel: HostFacts.properties.kernel,
+  reboot: HostFacts.properties.reboot,
+  agentVersion: Nullable(Type.String()),
+  enrolledAt: DateTime,
+  lastInventoryAt: Nullable(DateTime),
+  packageManager: Nullable(Type.String()),
+  groups: Type.Array(Type.String()),
+  environment: Nullable(Type.String()),
+  internetFacing: Type.Boolean(),
+  owner: Nullable(Type.String()),
+  userRisk: Type.String(),
+  eol: Nullable(EolStatus),
+  updatesAvailable: Nullable(Type.Integer()),
+});
+export type Host = Static<typeof Host>;
+
+export const HostList = Type.Object({ items: Type.Array(HostSummary), total: Type.Integer() });
+
+export const HostListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  /** Substring of the hostname. */
+  q: Type.Optional(Type.String({ maxLength: 253 })),
+  os: Type.Optional(Type.String({ maxLength: 64 })),
+  tag: Type.Optional(Tag),
+  criticality: Type.Optional(Type.String({ maxLength: 16 })),
+  stale: Type.Optional(Type.Boolean()),
+  hasKev: Type.Optional(Type.Boolean()),
+  sort: Type.Optional(Type.Enum(['hostname', 'lastSeen', 'findings', 'kev', 'os'] as const)),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+});
+export type HostListQuery = Static<typeof HostListQuery>;
+
+export const HostPatch = Type.Object(
+  {
+    tags: Type.Optional(Type.Array(Tag, { maxItems: 64 })),
+    groups: Type.Optional(Type.Array(Tag, { maxItems: 64 })),
+    criticality: Type.Optional(Type.Enum(CRITICALITY)),
+    environment: Type.Optional(Nullable(Type.Enum(ENVIRONMENTS))),
+    internetFacing: Type.Optional(Type.Boolean()),
+    owner: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+    userRisk: Type.Optional(Type.Enum(USER_RISK)),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type HostPatch = Static<typeof HostPatch>;
+
+export const PackageItem = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  arch: Type.String(),
+  sourceName: Type.String(),
+  sourceVersion: Type.String(),
+  update: Nullable(
+    Type.Object({
+      candidateVersion: Type.String(),
+      repository: Nullable(Type.String()),
+      security: Type.Boolean(),
+      classification: Nullable(Type.String()),
+    }),
+  ),
+});
+export const PackageList = Type.Object({ items: Type.Array(PackageItem), total: Type.Integer() });
+
+/** A finding as `patchloop scan --format json` prints it, plus where and since when. */
+export const Finding = Type.Object({
+  id: Type.Integer(),
+  hostId: Type.Integer(),
+  hostname: Type.String(),
+  package: Type.String(),
+  arch: Nullable(Type.String()),
+  sourcePackage: Type.String(),
+  installedVersion: Type.String(),
+  fixedVersion: Nullable(Type.String()),
+  status: Type.String(),
+  advisory: Type.Object({
+    id: Type.String(),
+    aliases: Type.Array(Type.String()),
+    source: Type.String(),
+    url: Nullable(Type.String()),
+    modified: Nullable(Type.String()),
+    classification: Type.String(),
+  }),
+  release: Nullable(Type.String()),
+  severity: Nullable(Type.String()),
+  cvss: Nullable(
+    Type.Object({ score: Type.Number(), version: Type.String(), vector: Type.String(), cve: Type.String() }),
+  ),
+  kev: Nullable(
+    Type.Object({
+      cve: Type.String(),
+      dateAdded: Type.String(),
+      dueDate: Type.String(),
+      ransomware: Type.Boolean(),
+    }),
+  ),
+  epss: Nullable(Type.Object({ cve: Type.String(), score: Type.Number(), percentile: Type.Number() })),
+  explanation: Type.String(),
+  firstSeen: DateTime,
+  resolvedAt: Nullable(DateTime),
+});
+export type Finding = Static<typeof Finding>;
+
+export const FindingList = Type.Object({ items: Type.Array(Finding), total: Type.Integer() });
+
+export const FindingQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  severity: Type.Optional(Type.Enum(['critical', 'high', 'medium', 'low', 'unknown'] as const)),
+  kev: Type.Optional(Type.Boolean()),
+  status: Type.Optional(Type.Enum(['fixable', 'unfixed', 'resolved', 'open'] as const)),
+  advisory: Type.Optional(Type.String({ maxLength: 128 })),
+  package: Type.Optional(Type.String({ maxLength: 256 })),
+});
+export type FindingQuery = Static<typeof FindingQuery>;
+
+export const Vulnerability = Type.Object({
+  advisory: Finding.properties.advisory,
+  severity: Nullable(Type.String()),
+  cvss: Finding.properties.cvss,
+  kev: Finding.properties.kev,
+  epss: Finding.properties.epss,
+  hosts: Type.Integer(),
+  packages: Type.Array(Type.String()),
+  fixable: Type.Integer(),
+  unfixed: Type.Integer(),
+});
+export const VulnerabilityList = Type.Object({ items: Type.Array(Vulnerability), total: Type.Integer() });
+export const VulnerabilityQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  kev: Type.Optional(Type.Boolean()),
+  severity: FindingQuery.properties.severity,
+});
+
+export const TokenCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    role: Role,
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export const TokenInfo = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: Type.String(),
+  createdBy: Type.String(),
+  createdAt: DateTime,
+  expiresAt: Nullable(DateTime),
+  lastUsedAt: Nullable(DateTime),
+  revokedAt: Nullable(DateTime),
+});
+export const TokenCreated = Type.Object({ ...TokenInfo.properties, token: Type.String() });
+export const TokenList = Type.Object({ items: Type.Array(TokenInfo) });
+
+export const UserCreate = Type.Object(
+  {
+    username: Type.String({ pattern: '^[a-z][a-z0-9_.-]{1,63}$' }),
+    password: Type.String({ minLength: 12, maxLength: 1024 }),
+    role: Role,
+  },
+  { additionalProperties: false },
+);
+export const UserInfo = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  role: Type.String(),
+  createdAt: DateTime,
+  disabledAt: Nullable(DateTime),
+});
+export const UserList = Type.Object({ items: Type.Array(UserInfo) });
+
+export const AuditEvent = Type.Object({
+  seq: Type.Integer(),
+  at: DateTime,
+  actor: Type.String(),
+  action: Type.String(),
+  target: Type.String(),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  hash: Type.String(),
+});
+export const AuditList = Type.Object({ items: Type.Array(AuditEvent), total: Type.Integer() });
+export const AuditQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  target: Type.Optional(Type.String({ maxLength: 256 })),
+  action: Type.Optional(Type.String({ maxLength: 128 })),
+});
+
+export const Health = Type.Object({ status: Type.String() });
+export const Ready = Type.Object({
+  status: Type.String(),
+  database: Type.String(),
+  schemaVersion: Type.Integer(),
+});

@@ -1,0 +1,63 @@
+/**
+ * The server application, built apart from listening (tests use inject()).
+ * Every route validates its input and serializes its output from TypeBox
+ * schemas; errors are `{"error":{"code","message"}}`; OpenAPI at /api/docs.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { App } from './api.js';
+import { registerAuth } from './auth/authenticate.js';
+import type { ServerContext } from './context.js';
+import { registerErrors } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
+import { agentRoutes } from './routes/agent.js';
+import { findingRoutes } from './routes/findings.js';
+import { hostRoutes } from './routes/hosts.js';
+import { systemRoutes } from './routes/system.js';
+import { validatorCompiler } from './validation.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface BuildOptions {
+  /** pino options or false (tests). */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** Log redaction: credentials never reach the log. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'body.secret',
+  'body.password',
+  'body.token',
+  'body.credential',
+];
+
+export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
+  ctx.log = app.log;
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Patchloop API', version: SERVER_VERSION },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  registerErrors(app);
+  registerAuth(app, ctx);
+  const api = { app, ctx };
+  systemRoutes(api);
+  agentRoutes(api);
+  hostRoutes(api);
+  findingRoutes(api);
+  adminRoutes(api);
+  await app.ready();
+  return app;
+}

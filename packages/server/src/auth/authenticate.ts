@@ -1,0 +1,86 @@
+/**
+ * Authentication and RBAC for every /api/v1 route: each route declares its
+ * access (roles, agent, public) in its config; a route that declares nothing
+ * is refused (fail closed). 401 without a valid credential, 403 for a wrong role.
+ */
+import { findAgentCredential, findToken, touchToken } from '@patchloop/store';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import type { Access, Principal } from './principal.js';
+import { publicIdOf, verifyHash } from './secrets.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? (m[1] as string) : null;
+}
+
+async function resolve(ctx: ServerContext, token: string): Promise<Principal | null> {
+  const nowMs = ctx.now().getTime();
+  const cached = ctx.credentials.get(token, nowMs);
+  if (cached) return cached;
+  const publicId = publicIdOf(token);
+  let principal: Principal | null = null;
+  if (token.startsWith('pla_')) {
+    const c = await findAgentCredential(ctx.db, publicId);
+    if (c && c.revokedAt === null && (await verifyHash(token, c.secretHash))) {
+      principal = { kind: 'agent', hostId: c.hostId };
+    }
+  } else {
+    const t = await findToken(ctx.db, publicId);
+    const live = t && t.revokedAt === null && (t.expiresAt === null || t.expiresAt.getTime() > nowMs);
+    if (t && live && (await verifyHash(token, t.secretHash))) {
+      principal = { kind: 'token', tokenId: t.id, name: t.name, role: t.role };
+      // Last use is recorded when the credential is verified (at most once a minute per token).
+      await touchToken(ctx.db, t.id, ctx.now());
+    }
+  }
+  if (principal) ctx.credentials.set(token, principal, nowMs);
+  return principal;
+}
+
+export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
+  app.decorateRequest('principal', null);
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/api/v1/')) return;
+    const access = req.routeOptions.config.access;
+    if (access === undefined)
+      throw new ApiError(403, 'PL_AUTH_FORBIDDEN', 'this route declares no access rule');
+    const token = bearer(req);
+    if (access === 'public') {
+      return;
+    }
+    if (token === null)
+      throw new ApiError(401, 'PL_AUTH_REQUIRED', 'authentication required: send a bearer token');
+    const principal = await resolve(ctx, token);
+    if (principal === null) {
+      throw new ApiError(401, 'PL_AUTH_REQUIRED', 'the credential is unknown, expired or revoked');
+    }
+    req.principal = principal;
+    if (access === 'agent') {
+      if (principal.kind !== 'agent') {
+        throw new ApiError(403, 'PL_AUTH_FORBIDDEN', 'this route is for agents (use an agent credential)');
+      }
+      return;
+    }
+    if (principal.kind !== 'token' || !access.roles.includes(principal.role)) {
+      const who = principal.kind === 'agent' ? 'an agent credential' : `role ${principal.role}`;
+      throw new ApiError(
+        403,
+        'PL_AUTH_FORBIDDEN',
+        `${who} may not do this (needs ${access.roles.join(' or ')})`,
+      );
+    }
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Credentials: API tokens ("plt_…"), agent credentials ("pla_…") and user
+ * passwords, stored only as scrypt hashes.
+ *
+ * A token is looked up by a public id derived from it (the first 16 hex
+ * digits of its SHA-256), then verified against its scrypt hash. Tokens and
+ * agent credentials carry 256 random bits, so their scrypt cost is low (N=2^10,
+ * about a millisecond): brute force is already out of reach and check-ins must
+ * stay cheap; passwords, chosen by people, get N=2^15. Verified credentials are
+ * cached in memory for a minute (so a revocation reaches every replica within a minute), keyed by the SHA-256 of the credential.
+ */
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+const TOKEN_COST = { N: 1 << 10, r: 8, p: 1 };
+const PASSWORD_COST = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const KEY_LENGTH = 32;
+
+function scryptAsync(secret: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, KEY_LENGTH, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+/** "scrypt$N$r$p$salt$hash" (base64url). */
+async function hashWith(secret: string, cost: ScryptOptions): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(secret, salt, cost);
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+export async function verifyHash(secret: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const key = await scryptAsync(secret, Buffer.from(salt, 'base64url'), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 128 * Number(n) * Number(r) * 2,
+  });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+export const hashToken = (token: string) => hashWith(token, TOKEN_COST);
+export const hashPassword = (password: string) => hashWith(password, PASSWORD_COST);
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The id a token is stored under: derived from the token, so any token string works. */
+export function publicIdOf(token: string): string {
+  return sha256(token).slice(0, 16);
+}
+
+export function newToken(kind: 'plt' | 'pla'): string {
+  return `${kind}_${randomBytes(32).toString('base64url')}`;
+}
+
+export function newPassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** Compares two secrets in constant time (for the shared enrollment secret). */
+export function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+/** Verified credentials, remembered briefly so a check-in costs a hash lookup, not a scrypt. */
+export class CredentialCache<T> {
+  private readonly entries = new Map<string, { value: T; until: number }>();
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly max = 200_000,
+  ) {}
+
+  get(token: string, now: number): T | undefined {
+    const k = sha256(token);
+    const e = this.entries.get(k);
+    if (!e) return undefined;
+    if (e.until < now) {
+      this.entries.delete(k);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  set(token: string, value: T, now: number): void {
+    if (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(sha256(token), { value, until: now + this.ttlMs });
+  }
+
+  /** Forgets every cached credential (a token was revoked, a host re-enrolled). */
+  clear(): void {
+    this.entries.clear();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Server configuration from PATCHLOOP_… environment variables (and flags the
+ * CLI passes), validated at start with a message naming the bad setting.
+ */
+import { PatchloopError } from '@patchloop/core';
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Bootstrap admin API token (any string of 16+ characters), if given. */
+  readonly adminToken: string | undefined;
+  /** Password for user "admin" at first start, if given (otherwise generated and printed once). */
+  readonly adminPassword: string | undefined;
+  /** Shared enrollment secret; generated at first start and kept in the store when not given. */
+  readonly enrollSecret: string | undefined;
+  /** Hosts not seen for this long are stale. */
+  readonly staleAfterMs: number;
+  /** How often agents are asked to check in. */
+  readonly checkinIntervalSeconds: number;
+  /** How often feeds are synced (0: never on a schedule). */
+  readonly feedSyncIntervalMs: number;
+  /** Directory of feed files to import instead of downloading (air-gapped sites). */
+  readonly feedMirror: string | undefined;
+  /** Run background jobs in this process (assessment, feed sync). */
+  readonly runJobs: boolean;
+  readonly logLevel: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "15m", "6h", "7d" → milliseconds. */
+export function parseDuration(name: string, value: string): number {
+  const m = DURATION.exec(value.trim());
+  if (!m) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      `${name} must be a duration like 90s, 15m, 6h or 7d, got "${value}"`,
+    );
+  }
+  return Number(m[1]) * (UNIT[m[2] as string] as number);
+}
+
+function port(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      `${name} must be a port number 0-65535, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const adminToken = env.PATCHLOOP_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && (adminToken.length < 16 || adminToken.startsWith('pla_'))) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      'PATCHLOOP_ADMIN_TOKEN must be at least 16 characters and must not start with "pla_" (agent credentials)',
+    );
+  }
+  const adminPassword = env.PATCHLOOP_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 12) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      'PATCHLOOP_ADMIN_PASSWORD must be at least 12 characters',
+    );
+  }
+  const enrollSecret = env.PATCHLOOP_ENROLL_SECRET || undefined;
+  if (enrollSecret !== undefined && enrollSecret.length < 16) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      'PATCHLOOP_ENROLL_SECRET must be at least 16 characters',
+    );
+  }
+  const interval = parseDuration('PATCHLOOP_CHECKIN_INTERVAL', env.PATCHLOOP_CHECKIN_INTERVAL ?? '60s');
+  return {
+    host: env.PATCHLOOP_HOST ?? '127.0.0.1',
+    port: port('PATCHLOOP_PORT', env.PATCHLOOP_PORT ?? '8080'),
+    adminToken,
+    adminPassword,
+    enrollSecret,
+    staleAfterMs: parseDuration('PATCHLOOP_STALE_AFTER', env.PATCHLOOP_STALE_AFTER ?? '24h'),
+    checkinIntervalSeconds: Math.max(1, Math.round(interval / 1000)),
+    feedSyncIntervalMs:
+      env.PATCHLOOP_FEED_SYNC_INTERVAL === '0'
+        ? 0
+        : parseDuration('PATCHLOOP_FEED_SYNC_INTERVAL', env.PATCHLOOP_FEED_SYNC_INTERVAL ?? '6h'),
+    feedMirror: env.PATCHLOOP_FEED_MIRROR || undefined,
+    runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
+    logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
+    ...overrides,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * What routes, services and jobs share: the store, the configuration, the
+ * clock and the credential caches. One per server process.
+ */
+import type { Db } from '@patchloop/store';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Principal } from './auth/principal.js';
+import { CredentialCache } from './auth/secrets.js';
+import type { ServerConfig } from './config.js';
+
+export interface ServerContext {
+  readonly db: Db;
+  readonly config: ServerConfig;
+  readonly now: () => Date;
+  readonly credentials: CredentialCache<Principal>;
+  /** Set once the app is built: the server's logger. */
+  log: FastifyBaseLogger | null;
+  /** The embedded store's data directory, whose scan index is rewritten after feed changes; null on PostgreSQL. */
+  readonly dataDir: string | null;
+  /** Wakes the job worker (a job was queued in this process). */
+  wakeJobs: () => void;
+}
+
+export function createContext(
+  db: Db,
+  config: ServerConfig,
+  opts: { now?: () => Date; dataDir?: string | null } = {},
+): ServerContext {
+  return {
+    db,
+    config,
+    now: opts.now ?? (() => new Date()),
+    credentials: new CredentialCache(),
+    log: null,
+    dataDir: opts.dataDir ?? null,
+    wakeJobs: () => {},
+  };
+}

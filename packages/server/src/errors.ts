@@ -1,0 +1,60 @@
+/**
+ * Every API error body is `{"error":{"code","message"}}` with a stable code:
+ * validation → 400 PL_REQUEST_INVALID, PatchloopErrors by code, anything
+ * unexpected → 500 PL_INTERNAL (details only in the log).
+ */
+import { isPatchloopError, type ErrorCode } from '@patchloop/core';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  PL_INVENTORY_INVALID: 400,
+  PL_INVENTORY_EMPTY: 400,
+  PL_OS_SPEC_INVALID: 400,
+  PL_OS_UNSUPPORTED: 400,
+  PL_CHECKIN_INVENTORY_INVALID: 400,
+  PL_REQUEST_INVALID: 400,
+};
+
+export function registerErrors(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
+    if (err instanceof ApiError) {
+      return reply.status(err.statusCode).send({
+        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      });
+    }
+    if (isPatchloopError(err)) {
+      return reply
+        .status(STATUS_OF[err.code] ?? 400)
+        .send({ error: { code: err.code, message: err.message } });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      return reply.status(400).send({ error: { code: 'PL_REQUEST_INVALID', message: fe.message } });
+    }
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send({ error: { code: 'PL_PAYLOAD_TOO_LARGE', message: fe.message } });
+    }
+    if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send({ error: { code: 'PL_REQUEST_INVALID', message: fe.message } });
+    }
+    req.log.error({ err }, 'unexpected error');
+    return reply.status(500).send({ error: { code: 'PL_INTERNAL', message: 'internal server error' } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({ error: { code: 'PL_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+}

@@ -1,0 +1,9 @@
+export { build, REDACT, SERVER_VERSION, type BuildOptions } from './app.js';
+export { createContext, type ServerContext } from './context.js';
+export { loadServerConfig, parseDuration, type ServerConfig } from './config.js';
+export { bootstrap, type BootstrapResult } from './auth/bootstrap.js';
+export { startWorker, type Worker } from './jobs/worker.js';
+export { runFeedSync } from './jobs/feed-sync.js';
+export { Assessor } from './services/assess.js';
+export type { App } from './api.js';
+export { importHost, type ImportHostInput } from './services/import-host.js';

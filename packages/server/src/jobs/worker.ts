@@ -1,0 +1,121 @@
+/**
+ * The job worker every server replica runs: claims due jobs (SKIP LOCKED,
+ * so replicas never run one job twice at once), runs them, retries failures
+ * with backoff; and the scheduler, which claims each feed-sync slot once
+ * across replicas.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  allHostIds,
+  claimJobs,
+  claimScheduleSlot,
+  completeJob,
+  enqueueJob,
+  failJob,
+  type Job,
+} from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+import { Assessor } from '../services/assess.js';
+import { runFeedSync } from './feed-sync.js';
+
+export interface Worker {
+  /** Runs due jobs until none is left (tests and the CLI use it to wait for quiet). */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoStart?: boolean } = {}): Worker {
+  const id = `worker-${randomUUID()}`;
+  const assessor = new Assessor(ctx);
+  const pollMs = opts.pollMs ?? 1000;
+  let stopped = false;
+  let running: Promise<number> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const handlers: Record<string, (job: Job) => Promise<void>> = {
+    'assess-host': async (job) => {
+      await assessor.assess(Number(job.payload.hostId));
+    },
+    'assess-all': async () => {
+      for (const hostId of await allHostIds(ctx.db)) await assessor.assess(hostId);
+    },
+    'feed-sync': async () => {
+      await runFeedSync(ctx);
+    },
+  };
+
+  async function runOnce(): Promise<number> {
+    let done = 0;
+    while (!stopped) {
+      const jobs = await claimJobs(ctx.db, id, ctx.now(), { limit: 1 });
+      const job = jobs[0];
+      if (!job) break;
+      const handler = handlers[job.kind];
+      try {
+        if (!handler) throw new Error(`unknown job kind ${job.kind}`);
+        await handler(job);
+        await completeJob(ctx.db, job.id, id, ctx.now());
+      } catch (e) {
+        const outcome = await failJob(ctx.db, job, id, (e as Error).message, ctx.now());
+        ctx.log?.warn({ job: job.id, kind: job.kind, err: (e as Error).message, outcome }, 'job failed');
+      }
+      done++;
+    }
+    return done;
+  }
+
+  async function tick(): Promise<number> {
+    if (running) return running;
+    running = (async () => {
+      try {
+        await schedule();
+        return await runOnce();
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  }
+
+  async function schedule(): Promise<void> {
+    const every = ctx.config.feedSyncIntervalMs;
+    if (every <= 0) return;
+    const now = ctx.now();
+    const slot = new Date(Math.floor(now.getTime() / every) * every);
+    if (await claimScheduleSlot(ctx.db, 'feed-sync', slot, id, now)) {
+      await enqueueJob(ctx.db, 'feed-sync', {}, now, { singletonKey: 'feed-sync' });
+    }
+  }
+
+  const loop = () => {
+    if (stopped) return;
+    tick()
+      .catch((e: unknown) => ctx.log?.error({ err: (e as Error).message }, 'job worker error'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, pollMs);
+      });
+  };
+  ctx.wakeJobs = () => {
+    if (stopped || running) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(loop, 0);
+  };
+  if (opts.autoStart !== false) loop();
+
+  return {
+    async drain() {
+      let total = 0;
+      for (;;) {
+        if (running) await running;
+        const n = await tick();
+        total += n;
+        if (n === 0) return total;
+      }
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running.catch(() => 0);
+    },
+  };
+}

@@ -1,0 +1,253 @@
+/** Tokens, users, sessions, the audit log and the enrollment secret. */
+import {
+  AuditList,
+  AuditQuery,
+  TokenCreate,
+  TokenCreated,
+  TokenInfo,
+  TokenList,
+  UserCreate,
+  UserInfo,
+  UserList,
+} from '@patchloop/contracts';
+import {
+  appendAudit,
+  findUser,
+  getToken,
+  insertToken,
+  insertUser,
+  listAudit,
+  listTokens,
+  listUsers,
+  revokeToken,
+  type TokenRecord,
+  type UserRecord,
+} from '@patchloop/store';
+import { Type } from 'typebox';
+import { currentEnrollSecret } from '../auth/bootstrap.js';
+import { actorOf, ADMIN, READ } from '../auth/principal.js';
+import { hashPassword, hashToken, newToken, publicIdOf, verifyHash } from '../auth/secrets.js';
+import type { Api } from '../api.js';
+import { ApiError } from '../errors.js';
+
+const DAY = 86_400_000;
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+function tokenInfo(t: TokenRecord) {
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: iso(t.expiresAt),
+    lastUsedAt: iso(t.lastUsedAt),
+    revokedAt: iso(t.revokedAt),
+  };
+}
+
+const userInfo = (u: UserRecord) => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  createdAt: u.createdAt.toISOString(),
+  disabledAt: iso(u.disabledAt),
+});
+
+const SessionCreate = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+const SessionCreated = Type.Object({ token: Type.String(), role: Type.String(), expiresAt: Type.String() });
+const Enrollment = Type.Object({ secret: Type.String(), command: Type.String() });
+
+export function adminRoutes({ app, ctx }: Api): void {
+  app.get(
+    '/api/v1/tokens',
+    { config: { access: ADMIN }, schema: { tags: ['auth'], response: { 200: TokenList } } },
+    async () => ({
+      items: (await listTokens(ctx.db)).map(tokenInfo),
+    }),
+  );
+
+  app.post(
+    '/api/v1/tokens',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['auth'], body: TokenCreate, response: { 201: TokenCreated } },
+    },
+    async (req, reply) => {
+      const token = newToken('plt');
+      const now = ctx.now();
+      const b = req.body;
+      const t = await ctx.db.transaction(async (tx) => {
+        const created = await insertToken(tx, {
+          publicId: publicIdOf(token),
+          secretHash: await hashToken(token),
+          name: b.name,
+          role: b.role,
+          createdBy: actorOf(req.principal),
+          now,
+          expiresAt: b.expiresInDays ? new Date(now.getTime() + b.expiresInDays * DAY) : null,
+        });
+        await appendAudit(tx, {
+          actor: actorOf(req.principal),
+          action: 'token.create',
+          target: `token:${created.id}`,
+          after: { name: created.name, role: created.role, expiresAt: iso(created.expiresAt) },
+          at: now,
+        });
+        return created;
+      });
+      return reply.status(201).send({ ...tokenInfo(t), token });
+    },
+  );
+
+  app.delete(
+    '/api/v1/tokens/:id',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['auth'],
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: TokenInfo },
+      },
+    },
+    async (req) => {
+      const now = ctx.now();
+      const t = await ctx.db.transaction(async (tx) => {
+        const before = await getToken(tx, req.params.id);
+        if (!before) throw new ApiError(404, 'PL_NOT_FOUND', `no token ${req.params.id}`);
+        const after = await revokeToken(tx, before.id, now);
+        await appendAudit(tx, {
+          actor: actorOf(req.principal),
+          action: 'token.revoke',
+          target: `token:${before.id}`,
+          before: { name: before.name, revokedAt: iso(before.revokedAt) },
+          after: { revokedAt: iso(after?.revokedAt ?? null) },
+          at: now,
+        });
+        return after as TokenRecord;
+      });
+      ctx.credentials.clear();
+      return tokenInfo(t);
+    },
+  );
+
+  app.get(
+    '/api/v1/users',
+    { config: { access: ADMIN }, schema: { tags: ['auth'], response: { 200: UserList } } },
+    async () => ({
+      items: (await listUsers(ctx.db)).map(userInfo),
+    }),
+  );
+
+  app.post(
+    '/api/v1/users',
+    { config: { access: ADMIN }, schema: { tags: ['auth'], body: UserCreate, response: { 201: UserInfo } } },
+    async (req, reply) => {
+      const now = ctx.now();
+      const passwordHash = await hashPassword(req.body.password);
+      const u = await ctx.db.transaction(async (tx) => {
+        const created = await insertUser(tx, {
+          username: req.body.username,
+          passwordHash,
+          role: req.body.role,
+          now,
+        });
+        if (!created) throw new ApiError(409, 'PL_CONFLICT', `user ${req.body.username} exists`);
+        await appendAudit(tx, {
+          actor: actorOf(req.principal),
+          action: 'user.create',
+          target: `user:${created.username}`,
+          after: { role: created.role },
+          at: now,
+        });
+        return created;
+      });
+      return reply.status(201).send(userInfo(u));
+    },
+  );
+
+  // A user signs in with a password and gets a session token (12 hours).
+  app.post(
+    '/api/v1/sessions',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['auth'], body: SessionCreate, response: { 201: SessionCreated } },
+    },
+    async (req, reply) => {
+      const u = await findUser(ctx.db, req.body.username);
+      // Same work whether or not the user exists.
+      const ok =
+        u !== null && u.disabledAt === null
+          ? await verifyHash(req.body.password, u.passwordHash)
+          : (await hashPassword(req.body.password), false);
+      if (!ok || !u) throw new ApiError(401, 'PL_AUTH_REQUIRED', 'wrong user name or password');
+      const token = newToken('plt');
+      const now = ctx.now();
+      const expiresAt = new Date(now.getTime() + DAY / 2);
+      await ctx.db.transaction(async (tx) => {
+        const t = await insertToken(tx, {
+          publicId: publicIdOf(token),
+          secretHash: await hashToken(token),
+          name: `session:${u.username}`,
+          role: u.role,
+          createdBy: `user:${u.username}`,
+          now,
+          expiresAt,
+        });
+        await appendAudit(tx, {
+          actor: `user:${u.username}`,
+          action: 'session.create',
+          target: `token:${t.id}`,
+          at: now,
+        });
+      });
+      return reply.status(201).send({ token, role: u.role, expiresAt: expiresAt.toISOString() });
+    },
+  );
+
+  app.get(
+    '/api/v1/audit',
+    {
+      config: { access: READ },
+      schema: { tags: ['audit'], querystring: AuditQuery, response: { 200: AuditList } },
+    },
+    async (req) => {
+      const q = req.query;
+      const r = await listAudit(ctx.db, {
+        limit: q.limit ?? 100,
+        offset: q.offset ?? 0,
+        ...(q.target ? { target: q.target } : {}),
+        ...(q.action ? { action: q.action } : {}),
+      });
+      return {
+        total: r.total,
+        items: r.items.map((e) => ({
+          seq: e.seq,
+          at: e.at.toISOString(),
+          actor: e.actor,
+          action: e.action,
+          target: e.target,
+          before: e.before,
+          after: e.after,
+          hash: e.hash,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/settings/enrollment',
+    { config: { access: ADMIN }, schema: { tags: ['agent'], response: { 200: Enrollment } } },
+    async (req) => {
+      const secret = (await currentEnrollSecret(ctx)) ?? '';
+      const server = `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}`;
+      return { secret, command: `patchloop agent --server ${server} --enroll-secret ${secret}` };
+    },
+  );
+}

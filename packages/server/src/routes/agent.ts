@@ -1,0 +1,39 @@
+/** The agent protocol: enrollment (shared secret) and check-in (agent credential). */
+import {
+  CheckinRequest,
+  CheckinResponse,
+  EnrollRequest,
+  EnrollResponse,
+  INVENTORY_LIMITS,
+} from '@patchloop/contracts';
+import type { Api } from '../api.js';
+import { checkin } from '../services/checkin.js';
+import { enroll } from '../services/enroll.js';
+
+export function agentRoutes({ app, ctx }: Api): void {
+  app.post(
+    '/api/v1/enroll',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['agent'], body: EnrollRequest, response: { 201: EnrollResponse } },
+    },
+    async (req, reply) => {
+      const r = await enroll(ctx, req.body);
+      return reply.status(201).send(r);
+    },
+  );
+
+  app.post(
+    '/api/v1/agent/checkin',
+    {
+      config: { access: 'agent' },
+      bodyLimit: INVENTORY_LIMITS.maxBodyBytes,
+      schema: { tags: ['agent'], body: CheckinRequest, response: { 200: CheckinResponse } },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (p?.kind !== 'agent') throw new Error('unreachable: access rule lets only agents in');
+      return checkin(ctx, p.hostId, req.body);
+    },
+  );
+}

@@ -1,0 +1,56 @@
+/** Findings across the fleet, and the fleet view per advisory. */
+import {
+  FindingList,
+  FindingQuery,
+  VulnerabilityList,
+  VulnerabilityQuery,
+  type Finding,
+} from '@patchloop/contracts';
+import { listFindings, listVulnerabilities } from '@patchloop/store';
+import { READ } from '../auth/principal.js';
+import type { Api } from '../api.js';
+import { findingView } from './views.js';
+
+export function findingRoutes({ app, ctx }: Api): void {
+  app.get(
+    '/api/v1/findings',
+    {
+      config: { access: READ },
+      schema: { tags: ['findings'], querystring: FindingQuery, response: { 200: FindingList } },
+    },
+    async (req) => {
+      const q = req.query;
+      const r = await listFindings(ctx.db, { ...q, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+      return { items: r.items.map(findingView), total: r.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/vulnerabilities',
+    {
+      config: { access: READ },
+      schema: { tags: ['findings'], querystring: VulnerabilityQuery, response: { 200: VulnerabilityList } },
+    },
+    async (req) => {
+      const q = req.query;
+      const r = await listVulnerabilities(ctx.db, { ...q, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+      return {
+        total: r.total,
+        items: r.items.map((v) => {
+          const s = v.sample as unknown as Finding;
+          return {
+            advisory: s.advisory,
+            severity: s.severity,
+            cvss: s.cvss,
+            kev: s.kev,
+            epss: s.epss,
+            hosts: v.hosts,
+            packages: v.packages,
+            fixable: v.fixable,
+            unfixed: v.unfixed,
+          };
+        }),
+      };
+    },
+  );
+}

@@ -1,0 +1,157 @@
+/** Hosts: list, detail, edit, packages, findings. */
+import {
+  FindingList,
+  FindingQuery,
+  Host,
+  HostList,
+  HostListQuery,
+  HostPatch,
+  PackageList,
+} from '@patchloop/contracts';
+import { appendAudit, editHost, getHost, listFindings, listHosts, loadHostPackages } from '@patchloop/store';
+import { Type } from 'typebox';
+import { actorOf, READ, WRITE } from '../auth/principal.js';
+import { ApiError } from '../errors.js';
+import type { Api } from '../api.js';
+import { findingView, hostDetail, hostSummary } from './views.js';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const notFound = (id: number) => new ApiError(404, 'PL_NOT_FOUND', `no host ${id}`);
+
+export function hostRoutes(api: Api): void {
+  const { app, ctx } = api;
+  const stale = () => ctx.config.staleAfterMs;
+
+  app.get(
+    '/api/v1/hosts',
+    {
+      config: { access: READ },
+      schema: { tags: ['hosts'], querystring: HostListQuery, response: { 200: HostList } },
+    },
+    async (req) => {
+      const q = req.query;
+      const now = ctx.now();
+      const r = await listHosts(ctx.db, {
+        limit: q.limit ?? 50,
+        offset: q.offset ?? 0,
+        q: q.q,
+        os: q.os,
+        tag: q.tag,
+        criticality: q.criticality,
+        stale: q.stale,
+        staleBefore: new Date(now.getTime() - stale()),
+        hasKev: q.hasKev,
+        sort: q.sort,
+        order: q.order,
+      });
+      return { items: r.items.map((h) => hostSummary(h, now, stale())), total: r.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/hosts/:id',
+    { config: { access: READ }, schema: { tags: ['hosts'], params: IdParams, response: { 200: Host } } },
+    async (req) => {
+      const h = await getHost(ctx.db, req.params.id);
+      if (!h) throw notFound(req.params.id);
+      return hostDetail(h, ctx.now(), stale());
+    },
+  );
+
+  app.patch(
+    '/api/v1/hosts/:id',
+    {
+      config: { access: WRITE },
+      schema: { tags: ['hosts'], params: IdParams, body: HostPatch, response: { 200: Host } },
+    },
+    async (req) => {
+      const id = req.params.id;
+      const edited = await ctx.db.transaction(async (tx) => {
+        const before = await getHost(tx, id);
+        if (!before) throw notFound(id);
+        const after = await editHost(tx, id, req.body);
+        if (!after) throw notFound(id);
+        const pick = (h: typeof before) =>
+          Object.fromEntries(Object.keys(req.body).map((k) => [k, h[k as keyof typeof h]]));
+        await appendAudit(tx, {
+          actor: actorOf(req.principal),
+          action: 'host.edit',
+          target: `host:${id}`,
+          before: pick(before),
+          after: pick(after),
+          at: ctx.now(),
+        });
+        return after;
+      });
+      return hostDetail(edited, ctx.now(), stale());
+    },
+  );
+
+  app.get(
+    '/api/v1/hosts/:id/packages',
+    {
+      config: { access: READ },
+      schema: { tags: ['hosts'], params: IdParams, response: { 200: PackageList } },
+    },
+    async (req) => {
+      const h = await getHost(ctx.db, req.params.id);
+      if (!h) throw notFound(req.params.id);
+      const updates = new Map(
+        (
+          (h.updates ?? []) as {
+            name: string;
+            arch: string;
+            candidateVersion: string;
+            repository: string | null;
+            security: boolean;
+            classification: string | null;
+          }[]
+        ).map((u) => [`${u.name}\u0000${u.arch}`, u]),
+      );
+      const items = (await loadHostPackages(ctx.db, h.id)).map((p) => {
+        const u = updates.get(`${p.name}\u0000${p.arch}`) ?? updates.get(`${p.name}\u0000`);
+        return {
+          name: p.name,
+          version: p.version,
+          arch: p.arch,
+          sourceName: p.sourceName,
+          sourceVersion: p.sourceVersion,
+          update: u
+            ? {
+                candidateVersion: u.candidateVersion,
+                repository: u.repository,
+                security: u.security,
+                classification: u.classification,
+              }
+            : null,
+        };
+      });
+      return { items, total: items.length };
+    },
+  );
+
+  app.get(
+    '/api/v1/hosts/:id/findings',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['hosts', 'findings'],
+        params: IdParams,
+        querystring: FindingQuery,
+        response: { 200: FindingList },
+      },
+    },
+    async (req) => {
+      const h = await getHost(ctx.db, req.params.id);
+      if (!h) throw notFound(req.params.id);
+      const q = req.query;
+      const r = await listFindings(ctx.db, {
+        ...q,
+        hostId: h.id,
+        limit: q.limit ?? 100,
+        offset: q.offset ?? 0,
+      });
+      return { items: r.items.map(findingView), total: r.total };
+    },
+  );
+}

@@ -1,0 +1,65 @@
+/** Health, readiness and feed status/sync. */
+import { Health, Ready } from '@patchloop/contracts';
+import { createFeedStore, enqueueJob, jobCounts, schemaVersion } from '@patchloop/store';
+import { Type } from 'typebox';
+import { actorOf, READ, WRITE } from '../auth/principal.js';
+import type { Api } from '../api.js';
+
+const FeedStatus = Type.Object({
+  source: Type.String(),
+  records: Type.Integer(),
+  lastImport: Type.Union([Type.String(), Type.Null()]),
+  lastSuccess: Type.Union([Type.String(), Type.Null()]),
+  lastStatus: Type.Union([Type.String(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  lastErrorCode: Type.Union([Type.String(), Type.Null()]),
+});
+const FeedStatusList = Type.Object({
+  items: Type.Array(FeedStatus),
+  jobs: Type.Record(Type.String(), Type.Integer()),
+});
+const Queued = Type.Object({ queued: Type.Boolean(), jobId: Type.Union([Type.Integer(), Type.Null()]) });
+
+export function systemRoutes({ app, ctx }: Api): void {
+  app.get('/healthz', { schema: { tags: ['system'], response: { 200: Health } } }, async () => ({
+    status: 'ok',
+  }));
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['system'], response: { 200: Ready, 503: Ready } } },
+    async (_req, reply) => {
+      try {
+        const v = await schemaVersion(ctx.db);
+        return { status: 'ready', database: ctx.db.kind, schemaVersion: v };
+      } catch {
+        return reply.status(503).send({ status: 'unavailable', database: ctx.db.kind, schemaVersion: 0 });
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/feeds',
+    { config: { access: READ }, schema: { tags: ['feeds'], response: { 200: FeedStatusList } } },
+    async () => ({
+      items: await createFeedStore(ctx.db).status(),
+      jobs: await jobCounts(ctx.db),
+    }),
+  );
+
+  app.post(
+    '/api/v1/feeds/sync',
+    { config: { access: WRITE }, schema: { tags: ['feeds'], response: { 202: Queued } } },
+    async (req, reply) => {
+      const jobId = await enqueueJob(
+        ctx.db,
+        'feed-sync',
+        { requestedBy: actorOf(req.principal) },
+        ctx.now(),
+        { singletonKey: 'feed-sync' },
+      );
+      ctx.wakeJobs();
+      return reply.status(202).send({ queued: jobId !== null, jobId });
+    },
+  );
+}

@@ -1,0 +1,69 @@
+/** Store records → API shapes (the response schemas drop anything else). */
+import type { Finding, Host, HostSummary } from '@patchloop/contracts';
+import type { FindingRecord, HostRecord } from '@patchloop/store';
+
+const COUNT_KEYS = [
+  'total',
+  'fixable',
+  'unfixed',
+  'kev',
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'unknown',
+] as const;
+
+export function isStale(h: HostRecord, now: Date, staleAfterMs: number): boolean {
+  return h.lastSeen === null ? h.transport !== 'import' : now.getTime() - h.lastSeen.getTime() > staleAfterMs;
+}
+
+export function hostSummary(h: HostRecord, now: Date, staleAfterMs: number): HostSummary {
+  return {
+    id: h.id,
+    hostname: h.hostname,
+    os: h.os,
+    tags: h.tags,
+    lastSeen: h.lastSeen?.toISOString() ?? null,
+    stale: isStale(h, now, staleAfterMs),
+    packageCount: h.packageCount,
+    findingCounts: Object.fromEntries(
+      COUNT_KEYS.map((k) => [k, h.findingCounts[k] ?? 0]),
+    ) as HostSummary['findingCounts'],
+    rebootRequired: h.reboot.required,
+    criticality: h.criticality,
+    transport: h.transport,
+  };
+}
+
+export function hostDetail(h: HostRecord, now: Date, staleAfterMs: number): Host {
+  return {
+    ...hostSummary(h, now, staleAfterMs),
+    machineId: h.machineId,
+    arch: h.arch,
+    kernel: h.kernel,
+    reboot: h.reboot,
+    agentVersion: h.agentVersion,
+    enrolledAt: h.enrolledAt.toISOString(),
+    lastInventoryAt: h.lastInventoryAt?.toISOString() ?? null,
+    packageManager: h.packageManager,
+    groups: h.groups,
+    environment: h.environment,
+    internetFacing: h.internetFacing,
+    owner: h.owner,
+    userRisk: h.userRisk,
+    eol: (h.eol as Host['eol']) ?? null,
+    updatesAvailable: h.updates === null ? null : h.updates.length,
+  };
+}
+
+export function findingView(f: FindingRecord): Finding {
+  return {
+    ...(f.data as Omit<Finding, 'id' | 'hostId' | 'hostname' | 'firstSeen' | 'resolvedAt'>),
+    id: f.id,
+    hostId: f.hostId,
+    hostname: f.hostname,
+    firstSeen: f.firstSeen.toISOString(),
+    resolvedAt: f.resolvedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Assessment of one host as it is stored: its packages against the
+ * advisories of its OS release, with the same engine `patchloop scan` uses,
+ * merged into the host's finding history. One tuple cache per process, so
+ * package versions shared by many hosts are evaluated once; it is cleared
+ * when feed data changes.
+ */
+import {
+  assessHost,
+  enrichmentFrom,
+  familyFor,
+  findingJson,
+  indexAdvisories,
+  isPatchloopError,
+  lookupOf,
+  TupleCache,
+  type Finding,
+  type Inventory,
+  type PackageManager,
+} from '@patchloop/core';
+import {
+  getHost,
+  loadHostPackages,
+  loadScanData,
+  recordAssessment,
+  syncHostFindings,
+} from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+export function findingCounts(findings: readonly Finding[]): Record<string, number> {
+  const counts: Record<string, number> = {
+    total: findings.length,
+    fixable: 0,
+    unfixed: 0,
+    kev: 0,
+    unknown: 0,
+  };
+  for (const s of SEVERITIES) counts[s] = 0;
+  for (const f of findings) {
+    counts[f.status] = (counts[f.status] ?? 0) + 1;
+    if (f.kev) counts.kev = (counts.kev ?? 0) + 1;
+    const s = f.severity ?? 'unknown';
+    counts[s] = (counts[s] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export class Assessor {
+  private cache = new TupleCache();
+  private generation: string | null = null;
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  /** Feed data changed when the newest import run changed: drop cached answers. */
+  private async checkGeneration(): Promise<void> {
+    const r = await this.ctx.db.query<{ g: string | null }>(
+      "SELECT max(id)::text || '/' || count(*)::text AS g FROM import_run",
+    );
+    const g = r.rows[0]?.g ?? null;
+    if (g !== this.generation) {
+      this.cache.clear();
+      this.generation = g;
+    }
+  }
+
+  async assess(hostId: number): Promise<{ findings: number; opened: number; resolved: number } | null> {
+    const { db } = this.ctx;
+    const host = await getHost(db, hostId);
+    if (!host) return null;
+    const now = this.ctx.now();
+    if (host.packageManager === null) return { findings: 0, opened: 0, resolved: 0 };
+    await this.checkGeneration();
+    const packages = await loadHostPackages(db, hostId);
+    const os =
+      host.os.id === 'unknown'
+        ? null
+        : {
+            id: host.os.id,
+            versionId: host.os.versionId ?? '',
+            codename: host.os.codename,
+            prettyName: host.os.prettyName,
+          };
+    const inventory: Inventory = {
+      manager: host.packageManager as PackageManager,
+      os,
+      packages,
+      kernel: host.kernel.running,
+    };
+    const family = os ? familyFor(os) : null;
+    try {
+      if (!os || !family) throw new Error(`Patchloop cannot assess ${host.os.prettyName ?? host.os.id} yet`);
+      const data = await loadScanData(db, {
+        targets: family.targets(os),
+        packages: packages.map((p) => lookupOf(family, p).name),
+        eolProduct: family.eolCycle(os)?.product ?? null,
+      });
+      const report = assessHost({
+        inventory,
+        os,
+        advisories: indexAdvisories(data.advisories),
+        enrichment: enrichmentFrom(data),
+        now,
+        cache: this.cache,
+      });
+      const stored = report.findings.map((f) => ({
+        finding: f,
+        json: findingJson(f) as Record<string, unknown>,
+      }));
+      const r = await db.transaction(async (tx) => {
+        const sync = await syncHostFindings(tx, hostId, stored, now);
+        await recordAssessment(tx, hostId, {
+          eol: report.host.eol,
+          counts: findingCounts(report.findings),
+          now,
+          error: null,
+        });
+        return sync;
+      });
+      return { findings: r.open, opened: r.opened, resolved: r.resolved };
+    } catch (e) {
+      const message = isPatchloopError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
+      await recordAssessment(db, hostId, { eol: null, counts: findingCounts([]), now, error: message });
+      if (isPatchloopError(e) || !os || !family) return { findings: 0, opened: 0, resolved: 0 };
+      throw e;
+    }
+  }
+}

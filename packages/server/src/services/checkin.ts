@@ -1,0 +1,128 @@
+/**
+ * A check-in: heartbeat, facts, and the inventory in full, as a diff against
+ * what the server acknowledged, or as its hash alone. The common case (no
+ * change) is one UPDATE. An inventory change is stored in one transaction
+ * and queues an assessment of that host.
+ */
+import type { CheckinRequest, CheckinResponse, DiffInventory, FullInventory } from '@patchloop/contracts';
+import { canonicalInventory, packageKey, type InstalledPackage } from '@patchloop/core';
+import { enqueueJob, loadHostPackages, storeInventory, updateHostFacts } from '@patchloop/store';
+import { sha256 } from '../auth/secrets.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+
+function canonicalFacts(facts: CheckinRequest['facts']): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return JSON.stringify(sort(facts));
+}
+
+const invalid = (message: string) => new ApiError(400, 'PL_CHECKIN_INVENTORY_INVALID', message);
+
+function normalize(p: FullInventory['packages'][number]): InstalledPackage {
+  const base = {
+    name: p.name,
+    version: p.version,
+    arch: p.arch,
+    sourceName: p.sourceName,
+    sourceVersion: p.sourceVersion,
+    vendor: p.vendor ? p.vendor : null,
+  };
+  return p.epochKnown === false ? { ...base, epochKnown: false } : base;
+}
+
+function checkUnique(packages: readonly InstalledPackage[]): void {
+  const seen = new Set<string>();
+  for (const p of packages) {
+    const k = packageKey(p);
+    if (seen.has(k)) throw invalid(`package ${p.name} (${p.arch ?? 'no arch'}) is listed twice`);
+    seen.add(k);
+  }
+}
+
+function applyDiff(current: readonly InstalledPackage[], diff: DiffInventory): InstalledPackage[] {
+  const byKey = new Map(current.map((p) => [packageKey(p), p]));
+  for (const r of diff.removed) {
+    if (!byKey.delete(packageKey(r)))
+      throw invalid(`the diff removes ${r.name} (${r.arch}), which is not installed`);
+  }
+  const added = diff.added.map(normalize);
+  checkUnique(added);
+  for (const p of added) byKey.set(packageKey(p), p);
+  return [...byKey.values()];
+}
+
+export async function checkin(
+  ctx: ServerContext,
+  hostId: number,
+  req: CheckinRequest,
+): Promise<CheckinResponse> {
+  const now = ctx.now();
+  const interval = ctx.config.checkinIntervalSeconds;
+  const touched = await ctx.db.query<{ inventory_hash: string | null; facts_hash: string | null }>(
+    `UPDATE host SET last_seen = $2, agent_version = $3 WHERE id = $1 AND machine_id = $4
+     RETURNING inventory_hash, facts_hash`,
+    [hostId, now, req.agentVersion, req.machineId],
+  );
+  const state = touched.rows[0];
+  if (!state) {
+    const exists = await ctx.db.query('SELECT 1 FROM host WHERE id = $1', [hostId]);
+    if (exists.rows.length === 0)
+      throw new ApiError(401, 'PL_AUTH_REQUIRED', 'the host of this credential no longer exists');
+    throw new ApiError(
+      403,
+      'PL_AGENT_HOST_MISMATCH',
+      `machine ${req.machineId} is not the host this credential was issued to`,
+    );
+  }
+  const factsHash = sha256(canonicalFacts(req.facts));
+  if (factsHash !== state.facts_hash) await updateHostFacts(ctx.db, hostId, req.facts, factsHash);
+
+  const inv = req.inventory;
+  const stored = state.inventory_hash;
+  if (inv.kind === 'same' || inv.hash === stored) {
+    const same = inv.hash === stored;
+    return { acknowledged: stored, needFull: !same, nextCheckinSeconds: interval };
+  }
+  if (inv.kind === 'diff' && inv.base !== stored) {
+    // The server holds something else than the agent's base: start over with a full upload.
+    return { acknowledged: stored, needFull: true, nextCheckinSeconds: interval };
+  }
+  const result = await ctx.db.transaction(async (tx) => {
+    // One check-in of a host at a time changes its inventory.
+    const locked = await tx.query<{ inventory_hash: string | null }>(
+      'SELECT inventory_hash FROM host WHERE id = $1 FOR UPDATE',
+      [hostId],
+    );
+    const current = locked.rows[0]?.inventory_hash ?? null;
+    if (inv.kind === 'diff' && inv.base !== current) return { needFull: true, hash: current };
+    let packages: InstalledPackage[];
+    if (inv.kind === 'full') {
+      packages = inv.packages.map(normalize);
+      checkUnique(packages);
+    } else {
+      packages = applyDiff(await loadHostPackages(tx, hostId), inv);
+    }
+    const hash = sha256(canonicalInventory(inv.manager, packages, inv.updates));
+    if (hash !== inv.hash) {
+      throw invalid(
+        inv.kind === 'full'
+          ? 'the inventory does not match its hash (garbled in transit?)'
+          : 'the diff applied to the acknowledged inventory does not give the stated hash: send the full inventory',
+      );
+    }
+    await storeInventory(tx, hostId, { manager: inv.manager, packages, updates: inv.updates, hash }, now);
+    await enqueueJob(tx, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+    return { needFull: false, hash };
+  });
+  ctx.wakeJobs();
+  return { acknowledged: result.hash, needFull: result.needFull, nextCheckinSeconds: interval };
+}

@@ -1,0 +1,82 @@
+/**
+ * An offline host (no agent): its inventory from a file, stored like a
+ * check-in's and assessed at once. Importing the same hostname again
+ * updates that host.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalInventory, type Inventory, type OsIdentity } from '@patchloop/core';
+import {
+  appendAudit,
+  editHost,
+  getHostByMachineId,
+  insertHost,
+  storeInventory,
+  updateHostFacts,
+} from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+import { Assessor } from './assess.js';
+
+export interface ImportHostInput {
+  readonly hostname: string;
+  readonly os: OsIdentity;
+  readonly tags: readonly string[];
+  readonly inventory: Inventory;
+  readonly actor: string;
+}
+
+export async function importHost(ctx: ServerContext, input: ImportHostInput) {
+  const now = ctx.now();
+  const machineId = `import:${input.hostname}`;
+  const { manager, packages } = input.inventory;
+  const hash = createHash('sha256')
+    .update(canonicalInventory(manager, packages, null))
+    .digest('hex');
+  const hostId = await ctx.db.transaction(async (tx) => {
+    const existing = await getHostByMachineId(tx, machineId);
+    const host =
+      existing ??
+      (await insertHost(tx, {
+        machineId,
+        hostname: input.hostname,
+        transport: 'import',
+        tags: input.tags,
+        now,
+      }));
+    if (existing) await editHost(tx, host.id, { tags: [...new Set([...existing.tags, ...input.tags])] });
+    const facts = {
+      hostname: input.hostname,
+      os: {
+        id: input.os.id,
+        versionId: input.os.versionId,
+        codename: input.os.codename,
+        prettyName: input.os.prettyName,
+      },
+      arch: null,
+      kernel: { running: input.inventory.kernel, newestInstalled: null },
+      reboot: { required: false, reasons: [], packages: [] },
+    };
+    await updateHostFacts(
+      tx,
+      host.id,
+      facts,
+      createHash('sha256').update(JSON.stringify(facts)).digest('hex'),
+    );
+    await storeInventory(tx, host.id, { manager, packages, updates: null, hash }, now);
+    await tx.query('UPDATE host SET last_seen = $2 WHERE id = $1', [host.id, now]);
+    await appendAudit(tx, {
+      actor: input.actor,
+      action: existing ? 'host.reimport' : 'host.import',
+      target: `host:${host.id}`,
+      after: {
+        hostname: input.hostname,
+        os: `${input.os.id}:${input.os.versionId}`,
+        packages: packages.length,
+        tags: input.tags,
+      },
+      at: now,
+    });
+    return host.id;
+  });
+  const assessed = await new Assessor(ctx).assess(hostId);
+  return { hostId, packages: packages.length, findings: assessed?.findings ?? 0 };
+}

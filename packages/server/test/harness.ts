@@ -1,0 +1,111 @@
+/**
+ * Test support: a real server (store on PGlite or PostgreSQL, migrations,
+ * bootstrap, routes) driven through inject(), with fixed credentials per
+ * role and a job worker the test drains by hand.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
+import { importFeed } from '@patchloop/feeds';
+import { createFeedStore, openStore, type Db } from '@patchloop/store';
+import { createDatabase } from '@patchloop/store/testing';
+import { inject } from 'vitest';
+import { build } from '../src/app.js';
+import { bootstrap } from '../src/auth/bootstrap.js';
+import { loadServerConfig, type ServerConfig } from '../src/config.js';
+import { createContext, type ServerContext } from '../src/context.js';
+import { startWorker, type Worker } from '../src/jobs/worker.js';
+import type { App } from '../src/api.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '../../..');
+
+export function fixturePath(...parts: string[]): string {
+  const dir = process.env.PATCHLOOP_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
+  if (!existsSync(dir)) throw new Error(`shared fixtures not found at ${dir}: set PATCHLOOP_FIXTURES`);
+  return join(dir, ...parts);
+}
+
+export const readFixture = (...parts: string[]) => readFileSync(fixturePath(...parts), 'utf8');
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ENROLL_SECRET = 'test-enroll-secret-0123456789';
+
+export interface Harness {
+  readonly app: App;
+  readonly ctx: ServerContext;
+  readonly db: Db;
+  readonly worker: Worker;
+  /** Bearer tokens per role. */
+  readonly tokens: { admin: string; operator: string; auditor: string };
+  auth(role: 'admin' | 'operator' | 'auditor'): { authorization: string };
+  close(): Promise<void>;
+}
+
+export type BackendName = 'pglite' | 'postgres';
+export const BACKEND_NAMES: BackendName[] = ['pglite', 'postgres'];
+let counter = 0;
+
+export async function startHarness(
+  backend: BackendName,
+  opts: { config?: Partial<ServerConfig>; now?: () => Date } = {},
+): Promise<Harness> {
+  let db: Db;
+  let cleanup = async () => {};
+  if (backend === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-server-'));
+    db = await openStore({ dataDir: dir });
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const url = await createDatabase(inject('pgUrl'), `s_${process.pid}_${Date.now()}_${counter++}`);
+    db = await openStore({ databaseUrl: url });
+  }
+  const config = loadServerConfig(
+    {
+      PATCHLOOP_ADMIN_TOKEN: ADMIN_TOKEN,
+      PATCHLOOP_ENROLL_SECRET: ENROLL_SECRET,
+      PATCHLOOP_FEED_SYNC_INTERVAL: '0',
+    },
+    opts.config,
+  );
+  const ctx = createContext(db, config, { now: opts.now });
+  await bootstrap(ctx);
+  const app = await build(ctx, { logger: process.env.PATCHLOOP_TEST_LOG ? { level: 'error' } : false });
+  const worker = startWorker(ctx, { autoStart: false });
+  const tokens = { admin: ADMIN_TOKEN, operator: '', auditor: '' };
+  for (const role of ['operator', 'auditor'] as const) {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      payload: { name: `test-${role}`, role },
+    });
+    if (r.statusCode !== 201) throw new Error(`token for ${role}: ${r.statusCode} ${r.body}`);
+    tokens[role] = (r.json() as { token: string }).token;
+  }
+  return {
+    app,
+    ctx,
+    db,
+    worker,
+    tokens,
+    auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+    async close() {
+      await worker.stop();
+      await app.close();
+      await db.close();
+      await cleanup();
+    },
+  };
+}
+
+/** Imports fixture feeds into the harness's store, as `patchloop feeds import` would. */
+export async function importFixtureFeeds(db: Db, feeds: readonly [FeedSource, string][]): Promise<void> {
+  for (const [source, path] of feeds) {
+    if (!FEED_SOURCES.includes(source)) throw new Error(`unknown source ${source}`);
+    const s = await importFeed(source, fixturePath(path), createFeedStore(db));
+    if (s.exitCode === 1) throw new Error(`import ${source} ${path} failed`);
+  }
+}

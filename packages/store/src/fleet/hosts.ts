@@ -1,0 +1,294 @@
+/**
+ * Hosts: created at enrollment (or by an offline import), updated by each
+ * check-in's facts, edited by people (tags, groups, criticality, exposure).
+ */
+import type { Queryable } from '../db.js';
+
+export interface HostFactsRow {
+  readonly hostname: string;
+  readonly os: {
+    readonly id: string;
+    readonly versionId: string | null;
+    readonly codename: string | null;
+    readonly prettyName: string | null;
+  };
+  readonly arch: string | null;
+  readonly kernel: { readonly running: string | null; readonly newestInstalled: string | null };
+  readonly reboot: { readonly required: boolean; readonly reasons: string[]; readonly packages: string[] };
+}
+
+export interface HostRecord {
+  readonly id: number;
+  readonly machineId: string | null;
+  readonly hostname: string;
+  readonly transport: 'agent' | 'ssh' | 'import';
+  readonly os: HostFactsRow['os'];
+  readonly arch: string | null;
+  readonly kernel: HostFactsRow['kernel'];
+  readonly reboot: HostFactsRow['reboot'];
+  readonly agentVersion: string | null;
+  readonly enrolledAt: Date;
+  readonly lastSeen: Date | null;
+  readonly lastInventoryAt: Date | null;
+  readonly inventoryHash: string | null;
+  readonly factsHash: string | null;
+  readonly packageManager: string | null;
+  readonly packageCount: number;
+  readonly updates: unknown[] | null;
+  readonly tags: string[];
+  readonly groups: string[];
+  readonly criticality: string;
+  readonly environment: string | null;
+  readonly internetFacing: boolean;
+  readonly owner: string | null;
+  readonly userRisk: string;
+  readonly eol: Record<string, unknown> | null;
+  readonly findingCounts: Record<string, number>;
+  readonly assessedAt: Date | null;
+  readonly assessmentError: string | null;
+}
+
+export const HOST_COLUMNS = `h.id, h.machine_id, h.hostname, h.transport, h.os_id, h.os_version, h.os_codename,
+  h.os_pretty, h.arch, h.kernel_running, h.kernel_newest, h.reboot, h.agent_version, h.enrolled_at,
+  h.last_seen, h.last_inventory_at, h.inventory_hash, h.facts_hash, h.package_manager, h.package_count,
+  h.updates, h.tags, h.groups, h.criticality, h.environment, h.internet_facing, h.owner, h.user_risk, h.eol,
+  h.finding_counts, h.assessed_at, h.assessment_error`;
+
+type Row = Record<string, unknown>;
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
+
+export function hostFromRow(r: Row): HostRecord {
+  return {
+    id: Number(r.id),
+    machineId: (r.machine_id as string | null) ?? null,
+    hostname: r.hostname as string,
+    transport: r.transport as HostRecord['transport'],
+    os: {
+      id: (r.os_id as string | null) ?? 'unknown',
+      versionId: (r.os_version as string | null) ?? null,
+      codename: (r.os_codename as string | null) ?? null,
+      prettyName: (r.os_pretty as string | null) ?? null,
+    },
+    arch: (r.arch as string | null) ?? null,
+    kernel: {
+      running: (r.kernel_running as string | null) ?? null,
+      newestInstalled: (r.kernel_newest as string | null) ?? null,
+    },
+    reboot: r.reboot as HostRecord['reboot'],
+    agentVersion: (r.agent_version as string | null) ?? null,
+    enrolledAt: new Date(r.enrolled_at as string),
+    lastSeen: date(r.last_seen),
+    lastInventoryAt: date(r.last_inventory_at),
+    inventoryHash: (r.inventory_hash as string | null) ?? null,
+    factsHash: (r.facts_hash as string | null) ?? null,
+    packageManager: (r.package_manager as string | null) ?? null,
+    packageCount: Number(r.package_count),
+    updates: (r.updates as unknown[] | null) ?? null,
+    tags: (r.tags as string[]) ?? [],
+    groups: (r.groups as string[]) ?? [],
+    criticality: r.criticality as string,
+    environment: (r.environment as string | null) ?? null,
+    internetFacing: r.internet_facing === true,
+    owner: (r.owner as string | null) ?? null,
+    userRisk: r.user_risk as string,
+    eol: (r.eol as Record<string, unknown> | null) ?? null,
+    findingCounts: (r.finding_counts as Record<string, number>) ?? {},
+    assessedAt: date(r.assessed_at),
+    assessmentError: (r.assessment_error as string | null) ?? null,
+  };
+}
+
+export async function getHost(q: Queryable, id: number): Promise<HostRecord | null> {
+  const r = await q.query(`SELECT ${HOST_COLUMNS} FROM host h WHERE h.id = $1`, [id]);
+  return r.rows[0] ? hostFromRow(r.rows[0]) : null;
+}
+
+export async function getHostByMachineId(q: Queryable, machineId: string): Promise<HostRecord | null> {
+  const r = await q.query(`SELECT ${HOST_COLUMNS} FROM host h WHERE h.machine_id = $1`, [machineId]);
+  return r.rows[0] ? hostFromRow(r.rows[0]) : null;
+}
+
+export interface NewHost {
+  readonly machineId: string | null;
+  readonly hostname: string;
+  readonly transport: HostRecord['transport'];
+  readonly tags: readonly string[];
+  readonly os?: HostFactsRow['os'] | undefined;
+  readonly now: Date;
+}
+
+export async function insertHost(q: Queryable, h: NewHost): Promise<HostRecord> {
+  const r = await q.query(
+    `INSERT INTO host (machine_id, hostname, transport, tags, enrolled_at, os_id, os_version, os_codename, os_pretty)
+     VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9)
+     RETURNING ${HOST_COLUMNS.replace(/h\./g, '')}`,
+    [
+      h.machineId,
+      h.hostname,
+      h.transport,
+      [...new Set(h.tags)].sort(),
+      h.now,
+      h.os?.id ?? null,
+      h.os?.versionId ?? null,
+      h.os?.codename ?? null,
+      h.os?.prettyName ?? null,
+    ],
+  );
+  return hostFromRow(r.rows[0] as Row);
+}
+
+/** Merges tags given at a re-enrollment into the host's tags. */
+export async function addHostTags(q: Queryable, id: number, tags: readonly string[]): Promise<void> {
+  if (tags.length === 0) return;
+  await q.query(
+    `UPDATE host SET tags = ARRAY(SELECT DISTINCT t FROM unnest(tags || $2::text[]) t ORDER BY t) WHERE id = $1`,
+    [id, [...tags]],
+  );
+}
+
+/** A heartbeat: when the host was last seen; returns what the check-in compares against. */
+export async function touchHost(
+  q: Queryable,
+  id: number,
+  now: Date,
+  agentVersion: string,
+): Promise<{ inventoryHash: string | null; factsHash: string | null } | null> {
+  const r = await q.query<{ inventory_hash: string | null; facts_hash: string | null }>(
+    `UPDATE host SET last_seen = $2, agent_version = $3 WHERE id = $1 RETURNING inventory_hash, facts_hash`,
+    [id, now, agentVersion],
+  );
+  const row = r.rows[0];
+  return row ? { inventoryHash: row.inventory_hash, factsHash: row.facts_hash } : null;
+}
+
+export async function updateHostFacts(
+  q: Queryable,
+  id: number,
+  facts: HostFactsRow,
+  factsHash: string,
+): Promise<void> {
+  await q.query(
+    `UPDATE host SET hostname = $2, os_id = $3, os_version = $4, os_codename = $5, os_pretty = $6, arch = $7,
+       kernel_running = $8, kernel_newest = $9, reboot_required = $10, reboot = $11::jsonb, facts_hash = $12
+     WHERE id = $1`,
+    [
+      id,
+      facts.hostname,
+      facts.os.id,
+      facts.os.versionId,
+      facts.os.codename,
+      facts.os.prettyName,
+      facts.arch,
+      facts.kernel.running,
+      facts.kernel.newestInstalled,
+      facts.reboot.required,
+      JSON.stringify(facts.reboot),
+      factsHash,
+    ],
+  );
+}
+
+export interface HostEdit {
+  readonly tags?: readonly string[] | undefined;
+  readonly groups?: readonly string[] | undefined;
+  readonly criticality?: string | undefined;
+  readonly environment?: string | null | undefined;
+  readonly internetFacing?: boolean | undefined;
+  readonly owner?: string | null | undefined;
+  readonly userRisk?: string | undefined;
+}
+
+/** Applies an edit; the columns are fixed here, never taken from the input's keys. */
+export async function editHost(q: Queryable, id: number, edit: HostEdit): Promise<HostRecord | null> {
+  const sets: string[] = [];
+  const params: unknown[] = [id];
+  const set = (column: string, value: unknown, cast = '') => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}${cast}`);
+  };
+  if (edit.tags !== undefined) set('tags', [...new Set(edit.tags)].sort(), '::text[]');
+  if (edit.groups !== undefined) set('groups', [...new Set(edit.groups)].sort(), '::text[]');
+  if (edit.criticality !== undefined) set('criticality', edit.criticality);
+  if (edit.environment !== undefined) set('environment', edit.environment);
+  if (edit.internetFacing !== undefined) set('internet_facing', edit.internetFacing);
+  if (edit.owner !== undefined) set('owner', edit.owner);
+  if (edit.userRisk !== undefined) set('user_risk', edit.userRisk);
+  if (sets.length === 0) return getHost(q, id);
+  const r = await q.query(
+    `UPDATE host SET ${sets.join(', ')} WHERE id = $1 RETURNING ${HOST_COLUMNS.replace(/h\./g, '')}`,
+    params,
+  );
+  return r.rows[0] ? hostFromRow(r.rows[0]) : null;
+}
+
+export interface HostListFilter {
+  readonly limit: number;
+  readonly offset: number;
+  readonly q?: string | undefined;
+  readonly os?: string | undefined;
+  readonly tag?: string | undefined;
+  readonly criticality?: string | undefined;
+  /** Hosts not seen since this time are stale. */
+  readonly staleBefore?: Date | undefined;
+  readonly stale?: boolean | undefined;
+  readonly hasKev?: boolean | undefined;
+  readonly sort?: 'hostname' | 'lastSeen' | 'findings' | 'kev' | 'os' | undefined;
+  readonly order?: 'asc' | 'desc' | undefined;
+}
+
+const SORTS: Record<NonNullable<HostListFilter['sort']>, readonly string[]> = {
+  hostname: ['h.hostname'],
+  lastSeen: ['h.last_seen'],
+  findings: ["coalesce((h.finding_counts->>'total')::int, 0)"],
+  kev: ["coalesce((h.finding_counts->>'kev')::int, 0)"],
+  os: ['h.os_id', 'h.os_version'],
+};
+
+export async function listHosts(
+  q: Queryable,
+  f: HostListFilter,
+): Promise<{ items: HostRecord[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.q) where.push(`h.hostname ILIKE ${p(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  if (f.os) where.push(`(h.os_id = ${p(f.os)} OR h.os_id || ':' || coalesce(h.os_version, '') = ${p(f.os)})`);
+  if (f.tag) where.push(`h.tags @> ARRAY[${p(f.tag)}]::text[]`);
+  if (f.criticality) where.push(`h.criticality = ${p(f.criticality)}`);
+  if (f.stale !== undefined && f.staleBefore) {
+    const t = p(f.staleBefore);
+    where.push(f.stale ? `(h.last_seen IS NULL OR h.last_seen < ${t})` : `h.last_seen >= ${t}`);
+  }
+  if (f.hasKev !== undefined) {
+    where.push(`coalesce((h.finding_counts->>'kev')::int, 0) ${f.hasKev ? '>' : '='} 0`);
+  }
+  const w = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const dir = f.order === 'desc' ? 'DESC' : 'ASC';
+  const sort = SORTS[f.sort ?? 'hostname'].map((c) => `${c} ${dir} NULLS LAST`).join(', ');
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM host h ${w}`, params);
+  const rows = await q.query(
+    `SELECT ${HOST_COLUMNS} FROM host h ${w} ORDER BY ${sort}, h.id LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`,
+    params,
+  );
+  return { items: rows.rows.map(hostFromRow), total: total.rows[0]?.n ?? 0 };
+}
+
+export async function recordAssessment(
+  q: Queryable,
+  id: number,
+  a: { eol: unknown; counts: Record<string, number>; now: Date; error: string | null },
+): Promise<void> {
+  await q.query(
+    `UPDATE host SET eol = $2::jsonb, finding_counts = $3::jsonb, assessed_at = $4, assessment_error = $5
+     WHERE id = $1`,
+    [id, a.eol === null ? null : JSON.stringify(a.eol), JSON.stringify(a.counts), a.now, a.error],
+  );
+}
+
+export async function allHostIds(q: Queryable): Promise<number[]> {
+  const r = await q.query<{ id: number }>('SELECT id FROM host ORDER BY id');
+  return r.rows.map((row) => Number(row.id));
+}

@@ -1,0 +1,122 @@
+/**
+ * Host inventories. Packages are stored once per distinct version
+ * (package_version) and linked to hosts (host_package), so 50,000 hosts that
+ * share most package versions share most rows; a diff writes only what changed.
+ */
+import type { InstalledPackage } from '@patchloop/core';
+import type { Queryable } from '../db.js';
+
+export interface StoredPackage extends InstalledPackage {
+  readonly arch: string;
+}
+
+export interface InventoryState {
+  readonly manager: string;
+  readonly packages: readonly InstalledPackage[];
+  readonly updates: readonly unknown[] | null;
+  readonly hash: string;
+}
+
+type PvRow = {
+  id: number;
+  name: string;
+  version: string;
+  arch: string;
+  source_name: string;
+  source_version: string;
+  vendor: string;
+  epoch_known: boolean;
+};
+
+function fromRow(r: PvRow): StoredPackage {
+  const p = {
+    name: r.name,
+    version: r.version,
+    arch: r.arch,
+    sourceName: r.source_name,
+    sourceVersion: r.source_version,
+    vendor: r.vendor === '' ? null : r.vendor,
+  };
+  return r.epoch_known ? p : { ...p, epochKnown: false };
+}
+
+export async function loadHostPackages(q: Queryable, hostId: number): Promise<StoredPackage[]> {
+  const r = await q.query<PvRow>(
+    `SELECT pv.id, pv.name, pv.version, pv.arch, pv.source_name, pv.source_version, pv.vendor, pv.epoch_known
+     FROM host_package hp JOIN package_version pv ON pv.id = hp.package_id
+     WHERE hp.host_id = $1 ORDER BY pv.name, pv.arch`,
+    [hostId],
+  );
+  return r.rows.map(fromRow);
+}
+
+/** Ids of the package versions given, inserting the ones not yet known. */
+async function packageIds(q: Queryable, manager: string, packages: readonly InstalledPackage[]) {
+  if (packages.length === 0) return [];
+  const cols = {
+    name: packages.map((p) => p.name),
+    version: packages.map((p) => p.version),
+    arch: packages.map((p) => p.arch ?? ''),
+    sourceName: packages.map((p) => p.sourceName),
+    sourceVersion: packages.map((p) => p.sourceVersion),
+    vendor: packages.map((p) => p.vendor ?? ''),
+    epochKnown: packages.map((p) => p.epochKnown !== false),
+  };
+  const args = [
+    manager,
+    cols.name,
+    cols.version,
+    cols.arch,
+    cols.sourceName,
+    cols.sourceVersion,
+    cols.vendor,
+    cols.epochKnown,
+  ];
+  const input = `SELECT DISTINCT $1::text AS manager, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[],
+      $6::text[], $7::text[], $8::boolean[]) AS t(name, version, arch, source_name, source_version, vendor, epoch_known)`;
+  await q.query(
+    `INSERT INTO package_version (manager, name, version, arch, source_name, source_version, vendor, epoch_known)
+     ${input} ON CONFLICT DO NOTHING`,
+    args,
+  );
+  const r = await q.query<{ id: number }>(
+    `SELECT pv.id FROM package_version pv JOIN (${input}) i USING (manager, name, version, arch, source_name,
+       source_version, vendor, epoch_known)`,
+    args,
+  );
+  return r.rows.map((row) => Number(row.id));
+}
+
+/**
+ * Makes the host's stored inventory equal to `state` (writing only the
+ * links that changed) and records its hash. Call inside a transaction.
+ */
+export async function storeInventory(
+  q: Queryable,
+  hostId: number,
+  state: InventoryState,
+  now: Date,
+): Promise<{ added: number; removed: number }> {
+  const ids = await packageIds(q, state.manager, state.packages);
+  const removed = await q.query(
+    `DELETE FROM host_package WHERE host_id = $1 AND NOT (package_id = ANY($2::bigint[]))`,
+    [hostId, ids],
+  );
+  const added = await q.query(
+    `INSERT INTO host_package (host_id, package_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+    [hostId, ids],
+  );
+  await q.query(
+    `UPDATE host SET inventory_hash = $2, package_manager = $3, package_count = $4, updates = $5::jsonb,
+       last_inventory_at = $6 WHERE id = $1`,
+    [
+      hostId,
+      state.hash,
+      state.manager,
+      state.packages.length,
+      state.updates === null ? null : JSON.stringify(state.updates),
+      now,
+    ],
+  );
+  return { added: added.affectedRows, removed: removed.affectedRows };
+}
