@@ -222,22 +222,6 @@ describe('patchloop scan: options and output', () => {
     expect(bom.vulnerabilities.length).toBe(28);
   });
 
-  it('up scans the machine when the store has advisories for it', () => {
-    // A Debian 10 root with one vulnerable package, so the result does not depend on this machine.
-    const root = join(dir, 'up-root');
-    mkdirSync(join(root, 'etc'), { recursive: true });
-    mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true });
-    writeFileSync(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="10"\nVERSION_CODENAME=buster\n');
-    writeFileSync(
-      join(root, 'var/lib/dpkg/status'),
-      'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.1.1d-0+deb10u2\n\n',
-    );
-    const r = patchloop(['up', '--root', root, '--data-dir', dataDir]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Scan of this machine against the advisories in the store:');
-    expect(r.stdout).toContain('DSA-4661-1');
-  });
-
   it('reads the scan index the imports wrote, with the same result as the store', () => {
     expect(existsSync(join(dataDir, 'scan-index', 'manifest.json'))).toBe(true);
     const withIndex = scanJson(buster());

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchloop } from './run.js';
 
@@ -117,18 +114,5 @@ describe('patchloop', () => {
     const r = patchloop(['frobnicate']);
     expect(r.stderr).toContain("unknown command 'frobnicate'");
     expect(r.status).toBe(2);
-  });
-
-  it('up describes this machine and, with an empty store, says how to fill it', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pl-up-'));
-    try {
-      const r = patchloop(['up', '--data-dir', dataDir]);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^Patchloop \d+\.\d+\.\d+\nThis machine: /);
-      expect(r.stdout).toContain('No scan of this machine: the store is empty');
-      expect(r.stdout).toContain('npx patchloop feeds sync');
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
   });
 });

@@ -77,6 +77,9 @@ export const Host = Type.Object({
   userRisk: Type.String(),
   eol: Nullable(EolStatus),
   updatesAvailable: Nullable(Type.Integer()),
+  /** When the host's findings were last computed, and why they may be incomplete (no advisories for its release, unsupported OS). */
+  assessedAt: Nullable(DateTime),
+  assessmentNote: Nullable(Type.String()),
 });
 export type Host = Static<typeof Host>;
 

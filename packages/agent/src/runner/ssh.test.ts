@@ -5,11 +5,8 @@
  * privilege-separation directory); CI installs openssh-server and -client
  * (scripts/run-tests.js).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { release, userInfo } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { isPatchloopError } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,46 +14,11 @@ import { collectHost } from '../collectors/collect.js';
 import { debianRoot, tempDir } from '../collectors/testdata/fake-root.js';
 import { localRunner } from './local.js';
 import { sshRunner } from './ssh.js';
+import { sshdUnavailable, startSshd, type Sshd } from '../testing/sshd.js';
 import type { SshRunnerOptions } from './ssh.js';
 
-const SSHD = '/usr/sbin/sshd';
-const why = !existsSync(SSHD)
-  ? `${SSHD} is not installed (apt-get install openssh-server)`
-  : !existsSync('/usr/bin/ssh')
-    ? 'ssh is not installed (apt-get install openssh-client)'
-    : process.getuid?.() !== 0
-      ? 'not running as root (sshd needs /run/sshd)'
-      : null;
+const why = sshdUnavailable();
 if (why !== null) console.warn(`SKIPPED: the SSH runner tests need a real sshd: ${why}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, sshd: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (sshd.exitCode !== null) throw new Error(`sshd exited ${sshd.exitCode}: ${log()}`);
-    const open = await new Promise<boolean>((done) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`sshd did not listen on ${port}: ${log()}`);
-}
 
 async function errorCode(p: Promise<unknown>): Promise<string> {
   try {
@@ -69,44 +31,16 @@ async function errorCode(p: Promise<unknown>): Promise<string> {
 }
 
 describe.skipIf(why !== null)('sshRunner against a real sshd', () => {
-  const dir = tempDir('sshd');
-  let sshd: ChildProcess | null = null;
+  let sshd: Sshd | null = null;
   let options: SshRunnerOptions;
-  let stderr = '';
 
   beforeAll(async () => {
-    const key = (name: string) =>
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
-    key('host_key');
-    key('client_key');
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'sshd_config'),
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${join(dir, 'host_key')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        'UsePAM no',
-        'StrictModes no',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PubkeyAuthentication yes',
-        'PermitRootLogin prohibit-password',
-        '',
-      ].join('\n'),
-    );
-    mkdirSync('/run/sshd', { recursive: true });
-    sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    sshd.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitForPort(port, sshd, () => stderr);
+    sshd = await startSshd();
     options = {
-      host: '127.0.0.1',
-      port,
-      user: userInfo().username,
-      identityFile: join(dir, 'client_key'),
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+      identityFile: sshd.identityFile,
       knownHostsFile: '/dev/null',
       strictHostKeyChecking: false,
       extraOptions: ['LogLevel=ERROR'],
@@ -114,7 +48,7 @@ describe.skipIf(why !== null)('sshRunner against a real sshd', () => {
   });
 
   afterAll(() => {
-    sshd?.kill('SIGTERM');
+    sshd?.stop();
   });
 
   it('runs commands with every argument intact, and reports exit statuses', async () => {

@@ -32,6 +32,7 @@ async function resolve(ctx: ServerContext, token: string): Promise<Principal | n
   if (cached) return cached;
   const publicId = publicIdOf(token);
   let principal: Principal | null = null;
+  let expiresMs: number | undefined;
   if (token.startsWith('pla_')) {
     const c = await findAgentCredential(ctx.db, publicId);
     if (c && c.revokedAt === null && (await verifyHash(token, c.secretHash))) {
@@ -44,16 +45,22 @@ async function resolve(ctx: ServerContext, token: string): Promise<Principal | n
       principal = { kind: 'token', tokenId: t.id, name: t.name, role: t.role };
       // Last use is recorded when the credential is verified (at most once a minute per token).
       await touchToken(ctx.db, t.id, ctx.now());
+      // Never cached past its expiry.
+      if (t.expiresAt !== null) expiresMs = t.expiresAt.getTime();
     }
   }
-  if (principal) ctx.credentials.set(token, principal, nowMs);
+  if (principal) ctx.credentials.set(token, principal, nowMs, expiresMs);
   return principal;
 }
 
 export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
   app.decorateRequest('principal', null);
-  app.addHook('preHandler', async (req) => {
-    if (!req.url.startsWith('/api/v1/')) return;
+  // onRequest: before the body is read or validated, so an anonymous caller
+  // learns nothing from validation and cannot make the server parse large bodies.
+  app.addHook('onRequest', async (req) => {
+    // Decided by the route that matched, not by the raw URL (which may be
+    // percent-encoded: "/%61pi/v1/…" routes to "/api/v1/…"). Unknown paths go to the 404 handler.
+    if (req.is404 || !req.routeOptions.url?.startsWith('/api/v1/')) return;
     const access = req.routeOptions.config.access;
     if (access === undefined)
       throw new ApiError(403, 'PL_AUTH_FORBIDDEN', 'this route declares no access rule');

@@ -80,19 +80,20 @@ export class CredentialCache<T> {
     const k = sha256(token);
     const e = this.entries.get(k);
     if (!e) return undefined;
-    if (e.until < now) {
+    if (e.until <= now) {
       this.entries.delete(k);
       return undefined;
     }
     return e.value;
   }
 
-  set(token: string, value: T, now: number): void {
+  /** Remembers a verified credential for the TTL, or until `notAfter` (its expiry) when that is sooner. */
+  set(token: string, value: T, now: number, notAfter?: number): void {
     if (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(sha256(token), { value, until: now + this.ttlMs });
+    this.entries.set(sha256(token), { value, until: Math.min(now + this.ttlMs, notAfter ?? Infinity) });
   }
 
   /** Forgets every cached credential (a token was revoked, a host re-enrolled). */

@@ -54,6 +54,8 @@ export function hostDetail(h: HostRecord, now: Date, staleAfterMs: number): Host
     userRisk: h.userRisk,
     eol: (h.eol as Host['eol']) ?? null,
     updatesAvailable: h.updates === null ? null : h.updates.length,
+    assessedAt: h.assessedAt?.toISOString() ?? null,
+    assessmentNote: h.assessmentError,
   };
 }
 

@@ -104,6 +104,11 @@ export class Assessor {
         now,
         cache: this.cache,
       });
+      // A release the store has no advisories for finds nothing; say so on the host.
+      const empty = data.advisoriesPerTarget.every((t) => t.count === 0);
+      const note = empty
+        ? `PL_SCAN_NO_ADVISORIES: the store has no advisories for ${data.advisoriesPerTarget.map((t) => `${t.ecosystem} ${t.releases.join('/')}`).join(', ')}`
+        : null;
       const stored = report.findings.map((f) => ({
         finding: f,
         json: findingJson(f) as Record<string, unknown>,
@@ -114,7 +119,7 @@ export class Assessor {
           eol: report.host.eol,
           counts: findingCounts(report.findings),
           now,
-          error: null,
+          error: note,
         });
         return sync;
       });
