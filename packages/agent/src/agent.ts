@@ -49,7 +49,7 @@ export interface CheckinOutcome {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const asInstalled = (p: WirePackage): InstalledPackage => ({ ...p, vendor: p.vendor ?? null });
 
-export function snapshotOf(c: HostCollection): Snapshot {
+export function snapshotOf(c: Pick<HostCollection, 'manager' | 'packages' | 'updates'>): Snapshot {
   const hash = sha256(canonicalInventory(c.manager, c.packages.map(asInstalled), c.updates));
   return { hash, manager: c.manager, packages: c.packages, updates: c.updates };
 }
@@ -139,10 +139,27 @@ export class Agent {
 
   /** One check-in: collect, enroll when needed, send, remember what the server acknowledged. */
   async checkinOnce(): Promise<CheckinOutcome> {
-    const collected = await (this.opts.collect ?? collectHost)(this.opts.runner);
-    const machineId = this.machineId(collected.machineId);
-    const snapshot = snapshotOf(collected);
-    this.state.savePending(snapshot);
+    let collected: Pick<HostCollection, 'facts' | 'machineId' | 'warnings'>;
+    let snapshot: Snapshot;
+    try {
+      const c = await (this.opts.collect ?? collectHost)(this.opts.runner);
+      collected = c;
+      snapshot = { ...snapshotOf(c), facts: c.facts, machineId: this.machineId(c.machineId) };
+      this.state.savePending(snapshot);
+    } catch (e) {
+      // Collection failed (package database locked, host unreachable over SSH): a collection
+      // the server has not acknowledged yet is still worth sending.
+      const pending = this.state.pending();
+      if (!pending?.facts || !pending.machineId) throw e;
+      this.log(`collection failed (${(e as Error).message}); sending the pending one`);
+      snapshot = pending;
+      collected = {
+        facts: pending.facts,
+        machineId: pending.machineId,
+        warnings: [`collection failed: ${(e as Error).message}`],
+      };
+    }
+    const machineId = snapshot.machineId ?? this.machineId(collected.machineId);
     let enrollment = this.state.enrollment();
     if (!enrollment || enrollment.server !== this.opts.server || enrollment.machineId !== machineId) {
       this.state.forgetAcknowledged();

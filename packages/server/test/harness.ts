@@ -109,3 +109,8 @@ export async function importFixtureFeeds(db: Db, feeds: readonly [FeedSource, st
     if (s.exitCode === 1) throw new Error(`import ${source} ${path} failed`);
   }
 }
+
+/** An empty feed mirror directory: feed-sync jobs run without touching the network. */
+export function tempFeedMirror(): string {
+  return mkdtempSync(join(tmpdir(), 'pl-mirror-'));
+}

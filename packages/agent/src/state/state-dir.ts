@@ -6,7 +6,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WirePackage, WireUpdate } from '@patchloop/contracts';
+import type { HostFacts, WirePackage, WireUpdate } from '@patchloop/contracts';
 
 export interface Enrollment {
   readonly server: string;
@@ -17,6 +17,9 @@ export interface Enrollment {
 
 export interface Snapshot {
   readonly hash: string;
+  /** What was collected with the inventory (kept with a pending snapshot, to send it as it was). */
+  readonly facts?: HostFacts;
+  readonly machineId?: string;
   readonly manager: 'dpkg' | 'rpm' | 'apk';
   readonly packages: WirePackage[];
   readonly updates: WireUpdate[] | null;
