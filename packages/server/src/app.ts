@@ -29,10 +29,11 @@ export interface BuildOptions {
 export const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'body.secret',
-  'body.password',
-  'body.token',
-  'body.credential',
+  ...['authorization', 'cookie', 'password', 'secret', 'token', 'credential'].flatMap((k) => [
+    k,
+    `*.${k}`,
+    `*.*.${k}`,
+  ]),
 ];
 
 export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promise<App> {

@@ -34,7 +34,8 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   const app = await server.build(ctx, {
     logger: { level: cfg.logLevel, redact: server.REDACT, stream: process.stderr },
   });
-  const worker = server.startWorker(ctx);
+  // PATCHLOOP_RUN_JOBS=false: an API-only replica; others run the jobs.
+  const worker = cfg.runJobs ? server.startWorker(ctx) : null;
   if (cfg.feedMirror) {
     // An air-gapped site's mirror is imported at every start (unchanged files cost little).
     await enqueueJob(db, 'feed-sync', { reason: 'start' }, new Date(), { singletonKey: 'feed-sync' });
@@ -76,7 +77,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   const stop = async () => {
     abort.abort();
     await agentDone;
-    await worker.stop();
+    await worker?.stop();
     await app.close();
     await db.close();
   };
