@@ -24,6 +24,8 @@ export interface ServerConfig {
   /** Run background jobs in this process (assessment, feed sync). */
   readonly runJobs: boolean;
   readonly logLevel: string;
+  /** The URL agents reach this server at (behind a proxy or NAT), for the enrollment command. */
+  readonly publicUrl: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,6 +54,17 @@ function port(name: string, value: string): number {
     );
   }
   return n;
+}
+
+function publicUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(value)) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      `PATCHLOOP_PUBLIC_URL must be an http(s) URL, got "${value}"`,
+    );
+  }
+  return value.replace(/\/+$/, '');
 }
 
 export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -92,6 +105,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     feedMirror: env.PATCHLOOP_FEED_MIRROR || undefined,
     runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
+    publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
     ...overrides,
   };
 }

@@ -56,7 +56,9 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     );
   if (boot.adminToken)
     w(`  admin API token: ${boot.adminToken} (shown once; PATCHLOOP_ADMIN_TOKEN chooses it)`);
-  w(`  enroll an agent: npx patchloop agent --server ${url} --enroll-secret ${boot.enrollSecret}`);
+  w(
+    `  enroll an agent: npx patchloop agent --server ${cfg.publicUrl ?? url} --enroll-secret ${boot.enrollSecret}`,
+  );
 
   const abort = new AbortController();
   let agentDone: Promise<void> = Promise.resolve();

@@ -95,11 +95,13 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
         if (!stopped) timer = setTimeout(loop, pollMs);
       });
   };
-  ctx.wakeJobs = () => {
-    if (stopped || running) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(loop, 0);
-  };
+  // A worker started with autoStart: false runs jobs only when drained (tests, one-shot commands).
+  if (opts.autoStart !== false)
+    ctx.wakeJobs = () => {
+      if (stopped || running) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(loop, 0);
+    };
   if (opts.autoStart !== false) loop();
 
   return {

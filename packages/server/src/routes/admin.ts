@@ -177,7 +177,7 @@ export function adminRoutes({ app, ctx }: Api): void {
     '/api/v1/sessions',
     {
       config: { access: 'public' },
-      schema: { tags: ['auth'], body: SessionCreate, response: { 201: SessionCreated } },
+      schema: { tags: ['auth'], security: [], body: SessionCreate, response: { 201: SessionCreated } },
     },
     async (req, reply) => {
       const u = await findUser(ctx.db, req.body.username);
@@ -246,7 +246,10 @@ export function adminRoutes({ app, ctx }: Api): void {
     { config: { access: ADMIN }, schema: { tags: ['agent'], response: { 200: Enrollment } } },
     async (req) => {
       const secret = (await currentEnrollSecret(ctx)) ?? '';
-      const server = `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}`;
+      // PATCHLOOP_PUBLIC_URL when set; otherwise the address this (admin) caller used.
+      const server =
+        ctx.config.publicUrl ??
+        `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}`;
       return { secret, command: `patchloop agent --server ${server} --enroll-secret ${secret}` };
     },
   );

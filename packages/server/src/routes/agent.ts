@@ -15,7 +15,7 @@ export function agentRoutes({ app, ctx }: Api): void {
     '/api/v1/enroll',
     {
       config: { access: 'public' },
-      schema: { tags: ['agent'], body: EnrollRequest, response: { 201: EnrollResponse } },
+      schema: { tags: ['agent'], security: [], body: EnrollRequest, response: { 201: EnrollResponse } },
     },
     async (req, reply) => {
       const r = await enroll(ctx, req.body);
