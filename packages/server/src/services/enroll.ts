@@ -14,7 +14,7 @@ import {
   replaceAgentCredential,
 } from '@patchloop/store';
 import { currentEnrollSecret } from '../auth/bootstrap.js';
-import { hashToken, newToken, publicIdOf, sameSecret } from '../auth/secrets.js';
+import { hashCredential, newToken, publicIdOf, sameSecret } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
@@ -24,7 +24,7 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
     throw new ApiError(401, 'PL_ENROLL_SECRET_INVALID', 'the enrollment secret is wrong');
   }
   const credential = newToken('pla');
-  const secretHash = await hashToken(credential);
+  const secretHash = hashCredential(credential);
   const now = ctx.now();
   const result = await ctx.db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(7305003, hashtext($1))', [req.machineId]);
@@ -58,7 +58,7 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
     });
     return { hostId: host.id, inventoryHash: host.inventoryHash };
   });
-  // The host's earlier credential may be cached as valid: forget it.
-  ctx.credentials.clear();
+  // The host's earlier credential may be cached as valid: forget it (only this host's).
+  ctx.credentials.forget((p) => p.kind === 'agent' && p.hostId === result.hostId);
   return { hostId: result.hostId, credential, inventoryHash: result.inventoryHash };
 }

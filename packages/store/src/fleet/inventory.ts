@@ -87,6 +87,50 @@ async function packageIds(q: Queryable, manager: string, packages: readonly Inst
   return r.rows.map((row) => Number(row.id));
 }
 
+export interface InventoryDiff {
+  readonly manager: string;
+  /** New packages and new versions of installed ones. */
+  readonly added: readonly InstalledPackage[];
+  /** Packages gone, by name and arch. */
+  readonly removed: readonly { readonly name: string; readonly arch: string | null }[];
+  readonly updates: readonly unknown[] | null;
+  readonly hash: string;
+  /** How many packages the host has after the diff. */
+  readonly packageCount: number;
+}
+
+/**
+ * Applies a diff to the host's stored inventory, writing only the links of
+ * the packages it names (a heartbeat's one-package upgrade does not rewrite
+ * the host's 900 links). Call inside a transaction, after checking that the
+ * diff applies (the caller re-hashes the result).
+ */
+export async function storeInventoryDiff(
+  q: Queryable,
+  hostId: number,
+  d: InventoryDiff,
+  now: Date,
+): Promise<{ added: number; removed: number }> {
+  const gone = [...d.removed, ...d.added];
+  const removed = await q.query(
+    `DELETE FROM host_package hp USING package_version pv
+     WHERE hp.host_id = $1 AND pv.id = hp.package_id
+       AND (pv.name, pv.arch) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+    [hostId, gone.map((p) => p.name), gone.map((p) => p.arch ?? '')],
+  );
+  const ids = await packageIds(q, d.manager, d.added);
+  const added = await q.query(
+    `INSERT INTO host_package (host_id, package_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+    [hostId, ids],
+  );
+  await q.query(
+    `UPDATE host SET inventory_hash = $2, package_manager = $3, package_count = $4, updates = $5::jsonb,
+       last_inventory_at = $6 WHERE id = $1`,
+    [hostId, d.hash, d.manager, d.packageCount, d.updates === null ? null : JSON.stringify(d.updates), now],
+  );
+  return { added: added.affectedRows, removed: removed.affectedRows };
+}
+
 /**
  * Makes the host's stored inventory equal to `state` (writing only the
  * links that changed) and records its hash. Call inside a transaction.
