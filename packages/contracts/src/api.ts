@@ -167,6 +167,32 @@ export const Finding = Type.Object({
   explanation: Type.String(),
   firstSeen: DateTime,
   resolvedAt: Nullable(DateTime),
+  /** Risk 0–100 and priority with each factor's contribution (core/risk), null until assessed with risk. */
+  risk: Nullable(
+    Type.Object({
+      score: Type.Number(),
+      priority: Type.String(),
+      factors: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          value: Type.String(),
+          points: Type.Number(),
+          explanation: Type.String(),
+        }),
+      ),
+      explanation: Type.String(),
+    }),
+  ),
+  /** SLA: when it is due and why (priority or the KEV due date), and where it stands now. */
+  sla: Nullable(
+    Type.Object({
+      dueAt: DateTime,
+      basis: Type.String(),
+      state: Type.Enum(['open', 'due-soon', 'breached', 'met', 'missed'] as const),
+    }),
+  ),
+  /** The active exception that takes the finding out of compliance figures, if any. */
+  exception: Nullable(Type.Object({ id: Type.Integer(), kind: Type.String(), expiresAt: DateTime })),
 });
 export type Finding = Static<typeof Finding>;
 
@@ -180,6 +206,10 @@ export const FindingQuery = Type.Object({
   status: Type.Optional(Type.Enum(['fixable', 'unfixed', 'resolved', 'open'] as const)),
   advisory: Type.Optional(Type.String({ maxLength: 128 })),
   package: Type.Optional(Type.String({ maxLength: 256 })),
+  priority: Type.Optional(Type.Enum(['P1', 'P2', 'P3', 'P4'] as const)),
+  sla: Type.Optional(Type.Enum(['breached', 'due-soon', 'ok'] as const)),
+  excepted: Type.Optional(Type.Boolean()),
+  sort: Type.Optional(Type.Enum(['risk', 'host'] as const)),
 });
 export type FindingQuery = Static<typeof FindingQuery>;
 
@@ -263,4 +293,87 @@ export const Ready = Type.Object({
   status: Type.String(),
   database: Type.String(),
   schemaVersion: Type.Integer(),
+});
+
+export const EXCEPTION_KINDS = ['accepted-risk', 'false-positive', 'compensating-control'] as const;
+
+export const ExceptionCreate = Type.Object(
+  {
+    kind: Type.Enum(EXCEPTION_KINDS),
+    /** Scope: any combination, at least one. `advisory` may be an advisory id or a CVE alias. */
+    advisory: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    package: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    hostId: Type.Optional(Type.Integer({ minimum: 1 })),
+    group: Type.Optional(Tag),
+    justification: Type.String({ minLength: 10, maxLength: 4000 }),
+    expiresAt: DateTime,
+  },
+  { additionalProperties: false },
+);
+export type ExceptionCreate = Static<typeof ExceptionCreate>;
+
+export const ExceptionDecision = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
+
+export const ExceptionInfo = Type.Object({
+  id: Type.Integer(),
+  kind: Type.String(),
+  advisory: Nullable(Type.String()),
+  package: Nullable(Type.String()),
+  hostId: Nullable(Type.Integer()),
+  group: Nullable(Type.String()),
+  justification: Type.String(),
+  status: Type.String(),
+  requestedBy: Type.String(),
+  requestedAt: DateTime,
+  decidedBy: Nullable(Type.String()),
+  decidedAt: Nullable(DateTime),
+  decisionNote: Nullable(Type.String()),
+  expiresAt: DateTime,
+  /** Open findings its scope covers now. */
+  findings: Type.Integer(),
+});
+export const ExceptionList = Type.Object({ items: Type.Array(ExceptionInfo), total: Type.Integer() });
+export const ExceptionQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  status: Type.Optional(Type.Enum(['requested', 'approved', 'rejected', 'revoked', 'expired'] as const)),
+  hostId: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+
+/** What a policy would do at an instant (GET /api/v1/policies/:name/simulate). */
+export const Simulation = Type.Object({
+  policy: Type.String(),
+  at: Type.String(),
+  window: Type.Object({
+    open: Type.Boolean(),
+    start: Nullable(Type.String()),
+    end: Nullable(Type.String()),
+    next: Nullable(Type.String()),
+  }),
+  hosts: Type.Array(
+    Type.Object({
+      hostname: Type.String(),
+      ring: Type.String(),
+      action: Type.Enum(['deploy', 'wait-window', 'wait-ring', 'nothing'] as const),
+      updates: Type.Array(
+        Type.Object({
+          package: Type.String(),
+          sourcePackage: Type.String(),
+          toVersion: Type.String(),
+          advisories: Type.Array(Type.String()),
+        }),
+      ),
+      held: Type.Array(
+        Type.Object({
+          package: Type.String(),
+          advisory: Nullable(Type.String()),
+          reason: Type.Enum(['deferred', 'excluded', 'pinned', 'not-approved', 'exception'] as const),
+          detail: Type.String(),
+        }),
+      ),
+    }),
+  ),
 });

@@ -8,3 +8,5 @@ export * from './security/redact.js';
 export * from './ecosystem/index.js';
 export * from './match/index.js';
 export { cvssSeverity } from './cvss/severity.js';
+export * from './risk/index.js';
+export * from './policy/index.js';

@@ -13,6 +13,9 @@ import type { ServerContext } from './context.js';
 import { registerErrors } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agent.js';
+import { exceptionRoutes } from './routes/exceptions.js';
+import { policyRoutes } from './routes/policies.js';
+import { settingsRoutes } from './routes/settings.js';
 import { findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
 import { systemRoutes } from './routes/system.js';
@@ -59,6 +62,9 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   hostRoutes(api);
   findingRoutes(api);
   adminRoutes(api);
+  exceptionRoutes(api);
+  settingsRoutes(api);
+  policyRoutes(api);
   await app.ready();
   return app;
 }

@@ -35,9 +35,11 @@ export function registerErrors(app: FastifyInstance): void {
       });
     }
     if (isPatchloopError(err)) {
+      // Details a client can act on (e.g. each problem of a policy with its path and line).
+      const details = Object.keys(err.details).length > 0 ? { details: err.details } : {};
       return reply
         .status(STATUS_OF[err.code] ?? 400)
-        .send({ error: { code: err.code, message: err.message } });
+        .send({ error: { code: err.code, message: err.message, ...details } });
     }
     const fe = err as FastifyError;
     if (fe.validation) {

@@ -16,6 +16,9 @@ type Caller = 'none' | 'unknown' | 'unknownAgent' | 'notBearer' | 'admin' | 'ope
 
 interface Fixture {
   readonly hostId: number;
+  readonly exceptionIds: number[];
+  nextException(): number;
+  nextPolicy(): string;
   readonly machineId: string;
   readonly revokeId: number;
   readonly n: () => number;
@@ -80,6 +83,58 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req }> = {
     }),
   },
   'GET /api/v1/settings/enrollment': { access: 'admin' },
+  'GET /api/v1/settings/risk': { access: 'read' },
+  'PUT /api/v1/settings/risk': { access: 'admin', req: () => ({ payload: { sla: { dueSoonDays: 3 } } }) },
+  'GET /api/v1/exceptions': { access: 'read' },
+  'GET /api/v1/exceptions/:id': {
+    access: 'read',
+    req: (f) => ({ url: `/api/v1/exceptions/${f.exceptionIds[0]}` }),
+  },
+  'POST /api/v1/exceptions': {
+    access: 'write',
+    req: (f) => ({
+      payload: {
+        kind: 'accepted-risk',
+        hostId: f.hostId,
+        justification: 'RBAC test: a scoped, expiring exception',
+        expiresAt: '2030-02-01T00:00:00Z',
+      },
+    }),
+  },
+  'GET /api/v1/policies': { access: 'read' },
+  'GET /api/v1/policies/:name': { access: 'read', req: () => ({ url: '/api/v1/policies/rbac' }) },
+  'PUT /api/v1/policies/:name': {
+    access: 'write',
+    req: (f) => ({
+      url: '/api/v1/policies/rbac',
+      payload: { name: 'rbac', approve: { deferDays: f.n() % 5 } },
+    }),
+  },
+  'DELETE /api/v1/policies/:name': {
+    access: 'write',
+    req: (f) => ({ url: `/api/v1/policies/${f.nextPolicy()}` }),
+  },
+  'GET /api/v1/policies/:name/versions': {
+    access: 'read',
+    req: () => ({ url: '/api/v1/policies/rbac/versions' }),
+  },
+  'GET /api/v1/policies/:name/simulate': {
+    access: 'read',
+    req: () => ({ url: '/api/v1/policies/rbac/simulate?at=2030-01-01T00:00:00Z' }),
+  },
+  // Each call decides a fresh exception requested by a third identity (nobody approves their own).
+  'POST /api/v1/exceptions/:id/approve': {
+    access: 'write',
+    req: (f) => ({ url: `/api/v1/exceptions/${f.nextException()}/approve`, payload: {} }),
+  },
+  'POST /api/v1/exceptions/:id/reject': {
+    access: 'write',
+    req: (f) => ({ url: `/api/v1/exceptions/${f.nextException()}/reject`, payload: {} }),
+  },
+  'POST /api/v1/exceptions/:id/revoke': {
+    access: 'write',
+    req: (f) => ({ url: `/api/v1/exceptions/${f.nextException()}/revoke`, payload: {} }),
+  },
 };
 
 /** Which callers get in; every other one is refused. */
@@ -132,7 +187,45 @@ describe.each(BACKEND_NAMES)('RBAC on %s', (backend) => {
       headers: h.auth('admin'),
       payload: { name: 'to-revoke', role: 'auditor' },
     });
+    const requester = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: h.auth('admin'),
+      payload: { name: 'rbac-requester', role: 'operator' },
+    });
+    const requesterToken = (requester.json() as { token: string }).token;
+    const exceptionIds: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const x = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/exceptions',
+        headers: { authorization: `Bearer ${requesterToken}` },
+        payload: {
+          kind: 'false-positive',
+          package: `pkg-${i}`,
+          justification: 'requested for the RBAC test',
+          expiresAt: '2030-03-01T00:00:00Z',
+        },
+      });
+      exceptionIds.push((x.json() as { id: number }).id);
+    }
+    const policies: string[] = [];
+    for (const name of ['rbac', ...Array.from({ length: 12 }, (_, i) => `gone-${i}`)]) {
+      const r = await h.app.inject({
+        method: 'PUT',
+        url: `/api/v1/policies/${name}`,
+        headers: h.auth('admin'),
+        payload: { name },
+      });
+      if (r.statusCode !== 201) throw new Error(`policy ${name}: ${r.statusCode} ${r.body}`);
+      if (name !== 'rbac') policies.push(name);
+    }
+    let nextPolicy = 0;
+    let nextException = 0;
     fixture = {
+      exceptionIds,
+      nextException: () => exceptionIds[nextException++] as number,
+      nextPolicy: () => policies[nextPolicy++] as string,
       hostId: e.hostId,
       machineId: 'machine-rbac-0001',
       revokeId: (throwaway.json() as { id: number }).id,

@@ -38,6 +38,23 @@ async function withStore<T>(
   }
 }
 
+/** Every import or sync is a state change: one audit event with its outcome. */
+async function auditFeed(db: Db, action: 'feed.import' | 'feed.sync', s: ImportSummary): Promise<void> {
+  const { appendAudit } = await storeLib();
+  await appendAudit(db, {
+    actor: 'cli',
+    action,
+    target: `feed:${s.source}`,
+    after: {
+      origin: s.origin,
+      status: s.status,
+      imported: s.imported,
+      skipped: s.skipped,
+      unchanged: s.unchanged,
+    },
+  });
+}
+
 /** A progress line on a terminal (stderr), nothing otherwise. */
 function progress(io: Io, source: string) {
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
@@ -116,7 +133,11 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
       const summary = await withStore(
         config,
         opts.dataDir,
-        (db) => importFeed(source, path, createFeedStore(db), { onProgress: progress(io, source) }),
+        async (db) => {
+          const s = await importFeed(source, path, createFeedStore(db), { onProgress: progress(io, source) });
+          await auditFeed(db, 'feed.import', s);
+          return s;
+        },
         { changesData: true },
       );
       if (opts.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -161,6 +182,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
               onProgress: progress(io, source),
             });
             report(io, s);
+            await auditFeed(db, 'feed.sync', s);
             out.push(s.exitCode);
           }
           return out;

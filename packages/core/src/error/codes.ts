@@ -88,6 +88,17 @@ export const ERROR_CODES = {
     'A host runner was given an invalid option (ssh host, user, port, option, root, command or environment name).',
   PL_AGENT_CHECKIN_FAILED:
     "An agent's check-in did not reach the server or the server refused it (network error, HTTP error); the agent retries with backoff.",
+  PL_EXCEPTION_SELF_APPROVAL: "An exception's requester tried to approve it; another person must.",
+  PL_RISK_WEIGHTS_INVALID:
+    'A risk weight setting is unknown, not a number in its range, or out of order (cut-offs must descend); the message names the key.',
+  PL_RISK_INPUT_INVALID:
+    'A risk score was asked for with an out-of-range input (CVSS outside 0–10, EPSS outside 0–1) or an unknown host criticality, environment or user risk.',
+  PL_SLA_POLICY_INVALID:
+    'An SLA policy setting is unknown, not a whole number of days in range, or shorter for a lower priority; the message names the key.',
+  PL_SLA_INPUT_INVALID:
+    'An SLA computation was given an invalid time (first seen, now, resolved) or a KEV due date that is not YYYY-MM-DD.',
+  PL_POLICY_INVALID:
+    'A policy document (YAML or JSON) is not valid: unknown key, wrong type, bad cron, time zone, duration or date; details.problems lists each with its path.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -15,5 +15,7 @@ export const ADMIN: Access = { roles: ['admin'] };
 /** How a principal appears in the audit log. */
 export function actorOf(p: Principal | null): string {
   if (p === null) return 'anonymous';
-  return p.kind === 'agent' ? `agent:${p.hostId}` : `token:${p.name}`;
+  if (p.kind === 'agent') return `agent:${p.hostId}`;
+  // A session token acts for its user.
+  return p.name.startsWith('session:') ? `user:${p.name.slice('session:'.length)}` : `token:${p.name}`;
 }

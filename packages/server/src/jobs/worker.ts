@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   allHostIds,
+  appendAudit,
   claimJobs,
+  expireExceptions,
+  pruneJobs,
+  pruneScheduleSlots,
   claimScheduleSlot,
   completeJob,
   enqueueJob,
@@ -41,6 +45,25 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     },
     'feed-sync': async () => {
       await runFeedSync(ctx);
+    },
+    // Every minute: expire exceptions (audited) and forget week-old jobs and schedule slots.
+    'expire-exceptions': async () => {
+      const now = ctx.now();
+      const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+      await pruneJobs(ctx.db, weekAgo);
+      await pruneScheduleSlots(ctx.db, weekAgo);
+      await ctx.db.transaction(async (tx) => {
+        for (const e of await expireExceptions(tx, now)) {
+          await appendAudit(tx, {
+            actor: 'system',
+            action: 'exception.expire',
+            target: `exception:${e.id}`,
+            before: { status: 'approved' },
+            after: { status: 'expired', expiresAt: e.expiresAt.toISOString() },
+            at: now,
+          });
+        }
+      });
     },
   };
 
@@ -77,13 +100,17 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     return running;
   }
 
+  /** Each scheduled task's slot is claimed by one replica, which queues its job. */
   async function schedule(): Promise<void> {
-    const every = ctx.config.feedSyncIntervalMs;
-    if (every <= 0) return;
     const now = ctx.now();
-    const slot = new Date(Math.floor(now.getTime() / every) * every);
-    if (await claimScheduleSlot(ctx.db, 'feed-sync', slot, id, now)) {
-      await enqueueJob(ctx.db, 'feed-sync', {}, now, { singletonKey: 'feed-sync' });
+    const every = ctx.config.feedSyncIntervalMs;
+    const tasks: [string, number][] = [['expire-exceptions', 60_000]];
+    if (every > 0) tasks.push(['feed-sync', every]);
+    for (const [kind, interval] of tasks) {
+      const slot = new Date(Math.floor(now.getTime() / interval) * interval);
+      if (await claimScheduleSlot(ctx.db, kind, slot, id, now)) {
+        await enqueueJob(ctx.db, kind, {}, now, { singletonKey: kind });
+      }
     }
   }
 

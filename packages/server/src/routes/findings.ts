@@ -9,6 +9,7 @@ import {
 import { listFindings, listVulnerabilities } from '@patchloop/store';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
+import { loadRiskSettings } from '../services/risk-settings.js';
 import { findingView } from './views.js';
 
 export function findingRoutes({ app, ctx }: Api): void {
@@ -20,8 +21,16 @@ export function findingRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const q = req.query;
-      const r = await listFindings(ctx.db, { ...q, limit: q.limit ?? 100, offset: q.offset ?? 0 });
-      return { items: r.items.map(findingView), total: r.total };
+      const now = ctx.now();
+      const { sla } = await loadRiskSettings(ctx.db);
+      const r = await listFindings(ctx.db, {
+        dueSoonDays: sla.dueSoonDays,
+        ...q,
+        limit: q.limit ?? 100,
+        offset: q.offset ?? 0,
+        now,
+      });
+      return { items: r.items.map((f) => findingView(f, now, sla.dueSoonDays)), total: r.total };
     },
   );
 
@@ -33,7 +42,11 @@ export function findingRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const q = req.query;
-      const r = await listVulnerabilities(ctx.db, { ...q, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+      const r = await listVulnerabilities(ctx.db, {
+        ...q,
+        limit: q.limit ?? 100,
+        offset: q.offset ?? 0,
+      });
       return {
         total: r.total,
         items: r.items.map((v) => {

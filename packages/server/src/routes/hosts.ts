@@ -8,11 +8,20 @@ import {
   HostPatch,
   PackageList,
 } from '@patchloop/contracts';
-import { appendAudit, editHost, getHost, listFindings, listHosts, loadHostPackages } from '@patchloop/store';
+import {
+  appendAudit,
+  editHost,
+  enqueueJob,
+  getHost,
+  listFindings,
+  listHosts,
+  loadHostPackages,
+} from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { Api } from '../api.js';
+import { loadRiskSettings } from '../services/risk-settings.js';
 import { findingView, hostDetail, hostSummary } from './views.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -81,8 +90,11 @@ export function hostRoutes(api: Api): void {
           after: pick(after),
           at: ctx.now(),
         });
+        // Criticality, exposure, environment and user risk change the findings' risk: re-assess.
+        await enqueueJob(tx, 'assess-host', { hostId: id }, ctx.now(), { singletonKey: `assess-host:${id}` });
         return after;
       });
+      ctx.wakeJobs();
       return hostDetail(edited, ctx.now(), stale());
     },
   );
@@ -145,13 +157,17 @@ export function hostRoutes(api: Api): void {
       const h = await getHost(ctx.db, req.params.id);
       if (!h) throw notFound(req.params.id);
       const q = req.query;
+      const now = ctx.now();
+      const { sla } = await loadRiskSettings(ctx.db);
       const r = await listFindings(ctx.db, {
+        dueSoonDays: sla.dueSoonDays,
         ...q,
         hostId: h.id,
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
+        now,
       });
-      return { items: r.items.map(findingView), total: r.total };
+      return { items: r.items.map((f) => findingView(f, now, sla.dueSoonDays)), total: r.total };
     },
   );
 }

@@ -1,5 +1,6 @@
 /** Store records → API shapes (the response schemas drop anything else). */
 import type { Finding, Host, HostSummary } from '@patchloop/contracts';
+import { slaState } from '@patchloop/core';
 import type { FindingRecord, HostRecord } from '@patchloop/store';
 
 const COUNT_KEYS = [
@@ -59,13 +60,38 @@ export function hostDetail(h: HostRecord, now: Date, staleAfterMs: number): Host
   };
 }
 
-export function findingView(f: FindingRecord): Finding {
+type Derived = 'id' | 'hostId' | 'hostname' | 'firstSeen' | 'resolvedAt' | 'risk' | 'sla' | 'exception';
+
+export function findingView(f: FindingRecord, now: Date, dueSoonDays: number): Finding {
+  const detail = f.risk as { factors?: NonNullable<Finding['risk']>['factors']; explanation?: string } | null;
   return {
-    ...(f.data as Omit<Finding, 'id' | 'hostId' | 'hostname' | 'firstSeen' | 'resolvedAt'>),
+    ...(f.data as Omit<Finding, Derived>),
     id: f.id,
     hostId: f.hostId,
     hostname: f.hostname,
     firstSeen: f.firstSeen.toISOString(),
     resolvedAt: f.resolvedAt?.toISOString() ?? null,
+    risk:
+      f.riskScore === null || f.priority === null
+        ? null
+        : {
+            score: f.riskScore,
+            priority: f.priority,
+            factors: detail?.factors ?? [],
+            explanation: detail?.explanation ?? '',
+          },
+    sla:
+      f.dueAt === null
+        ? null
+        : {
+            dueAt: f.dueAt.toISOString(),
+            basis: f.slaBasis ?? 'priority',
+            state: slaState(f.dueAt, now, f.resolvedAt, dueSoonDays),
+          },
+    exception: f.exception && {
+      id: f.exception.id,
+      kind: f.exception.kind,
+      expiresAt: f.exception.expiresAt.toISOString(),
+    },
   };
 }

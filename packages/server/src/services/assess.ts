@@ -7,6 +7,8 @@
  */
 import {
   assessHost,
+  assessRisk,
+  slaDue,
   enrichmentFrom,
   familyFor,
   findingJson,
@@ -26,6 +28,7 @@ import {
   syncHostFindings,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
+import { loadRiskSettings } from './risk-settings.js';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
@@ -109,12 +112,27 @@ export class Assessor {
       const note = empty
         ? `PL_SCAN_NO_ADVISORIES: the store has no advisories for ${data.advisoriesPerTarget.map((t) => `${t.ecosystem} ${t.releases.join('/')}`).join(', ')}`
         : null;
-      const stored = report.findings.map((f) => ({
-        finding: f,
-        json: findingJson(f) as Record<string, unknown>,
-      }));
+      const settings = await loadRiskSettings(db);
+      const context = {
+        criticality: host.criticality as 'tier0' | 'tier1' | 'tier2' | 'tier3',
+        environment: host.environment as 'production' | 'staging' | 'development' | 'test' | null,
+        internetFacing: host.internetFacing,
+        userRisk: host.userRisk as 'standard' | 'elevated' | 'high',
+      };
+      const stored = report.findings.map((f) => {
+        const { score, priority, factors, explanation } = assessRisk(f, context, settings.weights);
+        return {
+          finding: f,
+          json: findingJson(f) as Record<string, unknown>,
+          risk: { score, priority, detail: { factors, explanation } },
+        };
+      });
+      const due = (s: (typeof stored)[number], firstSeen: Date) =>
+        slaDue(s.risk.priority, firstSeen, s.finding.kev, settings.sla);
       const r = await db.transaction(async (tx) => {
-        const sync = await syncHostFindings(tx, hostId, stored, now);
+        const sync = await syncHostFindings(tx, hostId, stored, now, (s, firstSeen) =>
+          due(s as (typeof stored)[number], firstSeen),
+        );
         await recordAssessment(tx, hostId, {
           eol: report.host.eol,
           counts: findingCounts(report.findings),

@@ -2,7 +2,8 @@ import type { Finding, InstalledPackage } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../test/backends.js';
 import type { Db } from '../db.js';
-import { listFindings, listVulnerabilities, syncHostFindings } from './findings.js';
+import { listFindings, listVulnerabilities } from './finding-queries.js';
+import { syncHostFindings } from './findings.js';
 import { editHost, getHost, insertHost, listHosts, recordAssessment, touchHost } from './hosts.js';
 import { loadHostPackages, storeInventory } from './inventory.js';
 import { claimJobs, claimScheduleSlot, completeJob, enqueueJob, failJob } from './jobs.js';
@@ -124,11 +125,17 @@ describe.each(BACKENDS)('fleet store on $name', (backend) => {
       resolved: 1,
       open: 1,
     });
-    const open = await listFindings(db, { hostId: h.id, limit: 10, offset: 0 });
+    const open = await listFindings(db, { now: T0, hostId: h.id, limit: 10, offset: 0 });
     expect(open.items).toHaveLength(1);
     expect(open.items[0]).toMatchObject({ hostname: 'f', firstSeen: T0, resolvedAt: null });
     expect(open.items[0]?.data.installedVersion).toBe('2');
-    const resolved = await listFindings(db, { hostId: h.id, limit: 10, offset: 0, status: 'resolved' });
+    const resolved = await listFindings(db, {
+      now: T0,
+      hostId: h.id,
+      limit: 10,
+      offset: 0,
+      status: 'resolved',
+    });
     expect(resolved.items.map((f) => [f.data.package, f.resolvedAt])).toEqual([['bash', t1]]);
     await syncHostFindings(
       db,
@@ -140,11 +147,16 @@ describe.each(BACKENDS)('fleet store on $name', (backend) => {
       h.id,
     ]);
     expect(all.rows[0]?.n).toBe(3);
-    expect((await listFindings(db, { hostId: h.id, limit: 10, offset: 0, kev: true })).total).toBe(1);
+    expect((await listFindings(db, { now: T0, hostId: h.id, limit: 10, offset: 0, kev: true })).total).toBe(
+      1,
+    );
     expect(
-      (await listFindings(db, { hostId: h.id, limit: 10, offset: 0, advisory: 'CVE-2024-0001' })).total,
+      (await listFindings(db, { now: T0, hostId: h.id, limit: 10, offset: 0, advisory: 'CVE-2024-0001' }))
+        .total,
     ).toBe(2);
-    expect((await listFindings(db, { hostId: h.id, limit: 10, offset: 0, severity: 'low' })).total).toBe(0);
+    expect(
+      (await listFindings(db, { now: T0, hostId: h.id, limit: 10, offset: 0, severity: 'low' })).total,
+    ).toBe(0);
     const v = await listVulnerabilities(db, { limit: 10, offset: 0 });
     expect(v.items.find((x) => x.advisoryId === 'DSA-2')).toMatchObject({
       hosts: 1,

@@ -136,3 +136,9 @@ export async function claimScheduleSlot(
   );
   return r.affectedRows === 1;
 }
+
+/** Deletes schedule slots older than `before` (one per task per interval accumulates otherwise). */
+export async function pruneScheduleSlots(q: Queryable, before: Date): Promise<number> {
+  const r = await q.query('DELETE FROM schedule_slot WHERE slot < $1', [before]);
+  return r.affectedRows;
+}

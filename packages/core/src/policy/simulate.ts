@@ -1,0 +1,206 @@
+/**
+ * What a policy would do at an instant, host by host: which updates it would
+ * deploy (to which version, closing which advisories), what it holds and why,
+ * and whether the host deploys now or waits for its ring or the window.
+ * Deterministic: the same input gives the same output, sorted.
+ */
+import type { Classification } from '../advisory/model.js';
+import { schemeFor } from '../version/list.js';
+import type { VersionScheme } from '../version/scheme.js';
+import { decideFix, pastPin, pinFor } from './approve.js';
+import type { FixCandidate, HoldReason, PolicyException } from './approve.js';
+import type { PolicyDocument, PolicyHost } from './model.js';
+import { matchesSelector, policyForHost, ringForHost } from './select.js';
+import { windowState } from './window.js';
+
+export interface SimFinding {
+  readonly advisoryId: string;
+  readonly aliases: readonly string[];
+  readonly package: string;
+  readonly sourcePackage: string;
+  readonly installedVersion: string;
+  readonly fixedVersion: string | null;
+  readonly status: 'fixable' | 'unfixed';
+  readonly severity: 'critical' | 'high' | 'medium' | 'low' | null;
+  readonly classification: Classification;
+  readonly kev: boolean;
+  /** The advisory's date: "YYYY-MM-DD" or ISO 8601. */
+  readonly published: string | null;
+}
+
+/** An update the agent reports as installable. */
+export interface SimUpdate {
+  readonly package: string;
+  readonly sourcePackage?: string;
+  readonly candidateVersion: string;
+  readonly classification: Classification | null;
+  /** From a security source (apt -security suite, dnf updateinfo security). */
+  readonly security: boolean;
+  readonly releaseDate: string | null;
+}
+
+export interface SimHost extends PolicyHost {
+  readonly versionScheme: 'debian' | 'rpm' | 'apk';
+  readonly findings: readonly SimFinding[];
+  readonly updates: readonly SimUpdate[];
+  /** Risk exceptions that apply to this host (approved ones; expiry is checked here). */
+  readonly exceptions: readonly PolicyException[];
+}
+
+export interface SimulationInput {
+  readonly policy: PolicyDocument;
+  readonly at: Date;
+  readonly hosts: readonly SimHost[];
+  /** Rings whose deployment has finished (and baked); none before any deployment. */
+  readonly completedRings?: readonly string[];
+  /** Every policy, when given: a host another policy takes precedence for is left out. */
+  readonly policies?: readonly PolicyDocument[];
+}
+
+export type HostAction = 'deploy' | 'wait-window' | 'wait-ring' | 'nothing';
+
+export interface PlannedUpdate {
+  readonly package: string;
+  readonly sourcePackage: string;
+  readonly toVersion: string;
+  /** Advisories the update closes (none for an update without an advisory). */
+  readonly advisories: readonly string[];
+}
+
+export interface HeldFix {
+  readonly package: string;
+  /** null for an update without an advisory. */
+  readonly advisory: string | null;
+  readonly reason: HoldReason;
+  readonly detail: string;
+}
+
+export interface SimulatedHost {
+  readonly hostname: string;
+  readonly ring: string;
+  readonly action: HostAction;
+  readonly updates: readonly PlannedUpdate[];
+  readonly held: readonly HeldFix[];
+}
+
+export interface Simulation {
+  readonly policy: string;
+  readonly at: string;
+  readonly window: { open: boolean; start: string | null; end: string | null; next: string | null };
+  readonly hosts: readonly SimulatedHost[];
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function highest(scheme: VersionScheme<unknown>, versions: readonly string[]): string {
+  return versions.reduce((best, v) => (scheme.compare(v, best) > 0 ? v : best));
+}
+
+function planHost(policy: PolicyDocument, host: SimHost, at: Date) {
+  const scheme = schemeFor(host.versionScheme);
+  const ctx = { at, scheme, exceptions: host.exceptions };
+  const held = new Map<string, HeldFix>();
+  const approved = new Map<string, SimFinding[]>();
+  const withFindings = new Set<string>();
+  for (const f of host.findings) {
+    if (f.status !== 'fixable' || f.fixedVersion === null) continue;
+    withFindings.add(f.package);
+    const fix: FixCandidate = { ...f, version: f.fixedVersion };
+    const d = decideFix(policy, fix, ctx);
+    if (d.approved) approved.set(f.package, [...(approved.get(f.package) ?? []), f]);
+    else
+      held.set(`${f.package}\0${f.advisoryId}`, {
+        package: f.package,
+        advisory: f.advisoryId,
+        reason: d.reason,
+        detail: d.detail,
+      });
+  }
+
+  const candidates = new Map(host.updates.map((u) => [u.package, u]));
+  const updates: PlannedUpdate[] = [];
+  for (const [pkg, fixes] of approved) {
+    const first = fixes[0] as SimFinding;
+    const needed = highest(
+      scheme,
+      fixes.map((f) => f.fixedVersion as string),
+    );
+    const candidate = candidates.get(pkg)?.candidateVersion;
+    const pin = pinFor(policy, pkg, first.sourcePackage);
+    const useCandidate =
+      candidate !== undefined &&
+      scheme.validate(candidate) === null &&
+      scheme.compare(candidate, needed) >= 0 &&
+      (pin === null || !pastPin(scheme, candidate, pin));
+    const advisories = [...new Set(fixes.map((f) => f.advisoryId))].sort(byText);
+    updates.push({
+      package: pkg,
+      sourcePackage: first.sourcePackage,
+      toVersion: useCandidate ? candidate : needed,
+      advisories,
+    });
+  }
+
+  // Updates for packages no fixable finding names: approved on their own classification and release date.
+  for (const u of host.updates) {
+    if (withFindings.has(u.package) || scheme.validate(u.candidateVersion) !== null) continue;
+    const sourcePackage = u.sourcePackage ?? u.package;
+    const fix: FixCandidate = {
+      advisoryId: null,
+      aliases: [],
+      package: u.package,
+      sourcePackage,
+      version: u.candidateVersion,
+      classification: u.classification,
+      severity: null,
+      kev: false,
+      published: u.releaseDate,
+    };
+    const d = decideFix(policy, fix, { ...ctx, security: u.security });
+    if (d.approved)
+      updates.push({ package: u.package, sourcePackage, toVersion: u.candidateVersion, advisories: [] });
+    else
+      held.set(`${u.package}\0`, { package: u.package, advisory: null, reason: d.reason, detail: d.detail });
+  }
+
+  updates.sort((a, b) => byText(a.package, b.package));
+  const heldList = [...held.values()].sort(
+    (a, b) => byText(a.package, b.package) || byText(a.advisory ?? '', b.advisory ?? ''),
+  );
+  return { updates, held: heldList };
+}
+
+export function simulatePolicy(input: SimulationInput): Simulation {
+  const { policy, at } = input;
+  const window = windowState(policy.schedule, at);
+  const completed = new Set(input.completedRings ?? []);
+  const governed = input.hosts.filter(
+    (h) =>
+      matchesSelector(policy.selector, h) &&
+      (input.policies === undefined || policyForHost(input.policies, h)?.name === policy.name),
+  );
+  const hosts = governed
+    .slice()
+    .sort((a, b) => byText(a.hostname, b.hostname) || a.id - b.id)
+    .map((host): SimulatedHost => {
+      const ring = ringForHost(policy, host);
+      const before = policy.rings.slice(0, policy.rings.indexOf(ring));
+      const { updates, held } = planHost(policy, host, at);
+      const action: HostAction =
+        updates.length === 0
+          ? 'nothing'
+          : before.some((r) => !completed.has(r.name))
+            ? 'wait-ring'
+            : window.open
+              ? 'deploy'
+              : 'wait-window';
+      return { hostname: host.hostname, ring: ring.name, action, updates, held };
+    });
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  return {
+    policy: policy.name,
+    at: at.toISOString(),
+    window: { open: window.open, start: iso(window.start), end: iso(window.end), next: iso(window.next) },
+    hosts,
+  };
+}

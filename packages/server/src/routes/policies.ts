@@ -1,0 +1,171 @@
+/**
+ * Policies as code: PUT a YAML or JSON document (validated, versioned,
+ * audited), list, read, read the versions, delete, and simulate what a policy
+ * would do at an instant.
+ */
+import {
+  deletePolicy,
+  getPolicy,
+  listPolicies,
+  listPolicyVersions,
+  appendAudit,
+  type PolicyRecord,
+} from '@patchloop/store';
+import { Simulation } from '@patchloop/contracts';
+import { Type, type Static } from 'typebox';
+import { actorOf, READ, WRITE } from '../auth/principal.js';
+import type { Api } from '../api.js';
+import { ApiError } from '../errors.js';
+import { applyPolicy, simulateByName } from '../services/policies.js';
+
+const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
+const PolicyView = Type.Object({
+  name: Type.String(),
+  version: Type.Integer(),
+  document: Type.Record(Type.String(), Type.Unknown()),
+  source: Type.String(),
+  updatedBy: Type.String(),
+  updatedAt: Type.String(),
+});
+const PolicyApplied = Type.Object({ ...PolicyView.properties, changed: Type.Boolean() });
+const PolicyVersions = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      version: Type.Integer(),
+      document: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+      createdBy: Type.String(),
+      createdAt: Type.String(),
+    }),
+  ),
+});
+const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
+
+const view = (p: PolicyRecord) => ({
+  name: p.name,
+  version: p.version,
+  document: p.document,
+  source: p.source,
+  updatedBy: p.updatedBy,
+  updatedAt: p.updatedAt.toISOString(),
+});
+
+export function policyRoutes({ app, ctx }: Api): void {
+  // Policies may be sent as YAML (or any text) as well as JSON.
+  app.addContentTypeParser(
+    ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'],
+    { parseAs: 'string', bodyLimit: 256 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.get(
+    '/api/v1/policies',
+    {
+      config: { access: READ },
+      schema: { tags: ['policies'], response: { 200: Type.Object({ items: Type.Array(PolicyView) }) } },
+    },
+    async () => ({ items: (await listPolicies(ctx.db)).map(view) }),
+  );
+
+  app.get(
+    '/api/v1/policies/:name',
+    {
+      config: { access: READ },
+      schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyView } },
+    },
+    async (req) => {
+      const p = await getPolicy(ctx.db, req.params.name);
+      if (!p) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${req.params.name}`);
+      return view(p);
+    },
+  );
+
+  app.put(
+    '/api/v1/policies/:name',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['policies'],
+        params: NameParams,
+        // YAML text or a JSON document; core validates it (PL_POLICY_INVALID with each problem's path).
+        body: Type.Union([
+          Type.String({ maxLength: 256 * 1024 }),
+          Type.Record(Type.String(), Type.Unknown()),
+        ]),
+        response: { 200: PolicyApplied, 201: PolicyApplied },
+      },
+    },
+    async (req, reply) => {
+      const existed = (await getPolicy(ctx.db, req.params.name)) !== null;
+      const r = await applyPolicy(ctx, {
+        body: req.body,
+        name: req.params.name,
+        actor: actorOf(req.principal),
+      });
+      return reply.status(existed ? 200 : 201).send({ ...view(r.record), changed: r.changed });
+    },
+  );
+
+  app.delete(
+    '/api/v1/policies/:name',
+    {
+      config: { access: WRITE },
+      schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyView } },
+    },
+    async (req) => {
+      const now = ctx.now();
+      const actor = actorOf(req.principal);
+      const p = await ctx.db.transaction(async (tx) => {
+        const gone = await deletePolicy(tx, { name: req.params.name, by: actor, now });
+        if (!gone) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${req.params.name}`);
+        await appendAudit(tx, {
+          actor,
+          action: 'policy.delete',
+          target: `policy:${gone.name}`,
+          before: { version: gone.version, document: gone.document },
+          after: null,
+          at: now,
+        });
+        return gone;
+      });
+      return view(p);
+    },
+  );
+
+  app.get(
+    '/api/v1/policies/:name/versions',
+    {
+      config: { access: READ },
+      schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyVersions } },
+    },
+    async (req) => {
+      const items = await listPolicyVersions(ctx.db, req.params.name);
+      if (items.length === 0) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${req.params.name}`);
+      return {
+        items: items.map((v) => ({
+          version: v.version,
+          document: v.document,
+          createdBy: v.createdBy,
+          createdAt: v.createdAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/policies/:name/simulate',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['policies'],
+        params: NameParams,
+        querystring: SimulateQuery,
+        response: { 200: Simulation },
+      },
+    },
+    async (req) => {
+      const at = req.query.at ? new Date(req.query.at) : ctx.now();
+      // core's Simulation is the schema's shape with readonly arrays.
+      return (await simulateByName(ctx, req.params.name, at)) as unknown as Static<typeof Simulation>;
+    },
+  );
+}

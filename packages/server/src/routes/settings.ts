@@ -1,0 +1,82 @@
+/** Risk weights and SLA days: read by everyone, changed by admins (audited; re-assesses the fleet). */
+import { DEFAULT_RISK_WEIGHTS, DEFAULT_SLA, parseRiskWeights, parseSlaPolicy } from '@patchloop/core';
+import { appendAudit, enqueueJob, putSetting } from '@patchloop/store';
+import { Type } from 'typebox';
+import { actorOf, ADMIN, READ } from '../auth/principal.js';
+import type { Api } from '../api.js';
+import { loadRiskSettings } from '../services/risk-settings.js';
+
+const RiskSettingsBody = Type.Object(
+  {
+    /** Partial weights merged over the defaults (see core/risk); null resets to the defaults. */
+    weights: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+    /** { days: { P1, P2, P3, P4 }, dueSoonDays }, partial; null resets. */
+    sla: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+const RiskSettingsView = Type.Object({
+  weights: Type.Record(Type.String(), Type.Unknown()),
+  sla: Type.Object({ days: Type.Record(Type.String(), Type.Number()), dueSoonDays: Type.Number() }),
+  defaults: Type.Object({ weights: Type.Record(Type.String(), Type.Unknown()), sla: Type.Unknown() }),
+});
+
+export function settingsRoutes({ app, ctx }: Api): void {
+  const view = async () => {
+    const s = await loadRiskSettings(ctx.db);
+    return {
+      weights: s.weights as unknown as Record<string, unknown>,
+      sla: s.sla,
+      defaults: { weights: DEFAULT_RISK_WEIGHTS as unknown as Record<string, unknown>, sla: DEFAULT_SLA },
+    };
+  };
+
+  app.get(
+    '/api/v1/settings/risk',
+    { config: { access: READ }, schema: { tags: ['settings'], response: { 200: RiskSettingsView } } },
+    view,
+  );
+
+  app.put(
+    '/api/v1/settings/risk',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['settings'], body: RiskSettingsBody, response: { 200: RiskSettingsView } },
+    },
+    async (req) => {
+      // Validated (and the PatchloopError's code returned as a 400) before anything is stored.
+      const weights =
+        req.body.weights === undefined
+          ? undefined
+          : req.body.weights === null
+            ? null
+            : parseRiskWeights(req.body.weights);
+      const sla =
+        req.body.sla === undefined ? undefined : req.body.sla === null ? null : parseSlaPolicy(req.body.sla);
+      const now = ctx.now();
+      await ctx.db.transaction(async (tx) => {
+        const before = await loadRiskSettings(tx);
+        if (weights !== undefined) {
+          if (weights === null) await tx.query("DELETE FROM setting WHERE key = 'risk_weights'");
+          else await putSetting(tx, 'risk_weights', weights, now);
+        }
+        if (sla !== undefined) {
+          if (sla === null) await tx.query("DELETE FROM setting WHERE key = 'sla_policy'");
+          else await putSetting(tx, 'sla_policy', sla, now);
+        }
+        await appendAudit(tx, {
+          actor: actorOf(req.principal),
+          action: 'settings.risk',
+          target: 'setting:risk',
+          before,
+          after: await loadRiskSettings(tx),
+          at: now,
+        });
+        // Every finding's score and due date may change.
+        await enqueueJob(tx, 'assess-all', {}, now, { singletonKey: 'assess-all' });
+      });
+      ctx.wakeJobs();
+      return view();
+    },
+  );
+}

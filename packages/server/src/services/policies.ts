@@ -1,0 +1,162 @@
+/**
+ * Policies as code on the server: documents applied (YAML or JSON, validated
+ * by core, every version kept and audited) and simulated against the fleet
+ * as it is in the store.
+ */
+import {
+  parsePolicy,
+  parsePolicyText,
+  simulatePolicy,
+  type PolicyDocument,
+  type SimHost,
+  type Simulation,
+} from '@patchloop/core';
+import {
+  appendAudit,
+  getPolicy,
+  listPolicies,
+  putPolicy,
+  type PolicyRecord,
+  type Queryable,
+} from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+
+/** Parses a policy sent as YAML/JSON text or as a JSON object; `name` (from the URL) must match. */
+export function readPolicy(body: unknown, name?: string): { document: PolicyDocument; source: string } {
+  const document = typeof body === 'string' ? parsePolicyText(body, 'yaml') : parsePolicy(body);
+  if (name !== undefined && document.name !== name) {
+    throw new ApiError(400, 'PL_POLICY_INVALID', `the document is named "${document.name}", not "${name}"`);
+  }
+  const source = typeof body === 'string' ? body : `${JSON.stringify(body, null, 2)}\n`;
+  return { document, source };
+}
+
+export async function applyPolicy(
+  ctx: ServerContext,
+  p: { body: unknown; name?: string | undefined; actor: string },
+): Promise<{ record: PolicyRecord; changed: boolean }> {
+  const { document, source } = readPolicy(p.body, p.name);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    const r = await putPolicy(tx, {
+      name: document.name,
+      document: document as unknown as Record<string, unknown>,
+      source,
+      by: p.actor,
+      now,
+    });
+    if (r.changed) {
+      await appendAudit(tx, {
+        actor: p.actor,
+        action: r.before ? 'policy.update' : 'policy.create',
+        target: `policy:${document.name}`,
+        before: r.before ? { version: r.before.version, document: r.before.document } : null,
+        after: { version: r.after.version, document: r.after.document },
+        at: now,
+      });
+    }
+    return { record: r.after, changed: r.changed };
+  });
+}
+
+const SCHEMES: Record<string, SimHost['versionScheme']> = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' };
+
+/** The fleet as the simulation sees it: hosts, their open findings, updates and approved exceptions. */
+export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> {
+  const hosts = await q.query<{
+    id: number;
+    hostname: string;
+    os_id: string | null;
+    os_version: string | null;
+    tags: string[];
+    groups: string[];
+    package_manager: string | null;
+    updates:
+      { name: string; candidateVersion: string; classification: string | null; security: boolean }[] | null;
+  }>('SELECT id, hostname, os_id, os_version, tags, groups, package_manager, updates FROM host ORDER BY id');
+  const findings = await q.query<{ host_id: number; data: Record<string, never>; published: string | null }>(
+    `SELECT f.host_id, f.data, (SELECT min(a.published)::text FROM advisory a WHERE a.id = f.advisory_id) AS published
+     FROM finding f WHERE f.resolved_at IS NULL ORDER BY f.host_id, f.id`,
+  );
+  const exceptions = await q.query<{
+    advisory_id: string | null;
+    package: string | null;
+    host_id: number | null;
+    group_name: string | null;
+    expires_at: string;
+  }>(
+    `SELECT advisory_id, package, host_id, group_name, expires_at FROM risk_exception
+      WHERE status = 'approved' AND expires_at > $1`,
+    [now],
+  );
+  const byHost = new Map<number, SimHost['findings'][number][]>();
+  for (const r of findings.rows) {
+    const d = r.data as unknown as {
+      advisory: { id: string; aliases: string[]; classification: string };
+      package: string;
+      sourcePackage: string;
+      installedVersion: string;
+      fixedVersion: string | null;
+      status: 'fixable' | 'unfixed';
+      severity: 'critical' | 'high' | 'medium' | 'low' | null;
+      kev: unknown;
+    };
+    const list = byHost.get(Number(r.host_id)) ?? [];
+    list.push({
+      advisoryId: d.advisory.id,
+      aliases: d.advisory.aliases,
+      package: d.package,
+      sourcePackage: d.sourcePackage,
+      installedVersion: d.installedVersion,
+      fixedVersion: d.fixedVersion,
+      status: d.status,
+      severity: d.severity,
+      classification: d.advisory.classification as 'security',
+      kev: d.kev !== null,
+      published: r.published,
+    });
+    byHost.set(Number(r.host_id), list);
+  }
+  return hosts.rows
+    .filter((h) => h.package_manager !== null && SCHEMES[h.package_manager] !== undefined)
+    .map((h) => ({
+      id: Number(h.id),
+      hostname: h.hostname,
+      os: { id: h.os_id ?? 'unknown', versionId: h.os_version },
+      tags: h.tags,
+      groups: h.groups,
+      versionScheme: SCHEMES[h.package_manager as string] as SimHost['versionScheme'],
+      findings: byHost.get(Number(h.id)) ?? [],
+      updates: (h.updates ?? []).map((u) => ({
+        package: u.name,
+        candidateVersion: u.candidateVersion,
+        classification: (u.classification as 'security' | 'bugfix' | 'enhancement' | null) ?? null,
+        security: u.security,
+        releaseDate: null,
+      })),
+      exceptions: exceptions.rows
+        .filter(
+          (e) =>
+            (e.host_id === null || Number(e.host_id) === Number(h.id)) &&
+            (e.group_name === null || h.groups.includes(e.group_name)),
+        )
+        .map((e) => ({
+          advisoryId: e.advisory_id,
+          package: e.package,
+          expiresAt: new Date(e.expires_at).toISOString(),
+        })),
+    }));
+}
+
+export async function simulateByName(ctx: ServerContext, name: string, at: Date): Promise<Simulation> {
+  const policy = await getPolicy(ctx.db, name);
+  if (!policy) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
+  const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
+  return simulatePolicy({
+    policy: policy.document as unknown as PolicyDocument,
+    at,
+    hosts: await loadSimHosts(ctx.db, at),
+    policies: all,
+  });
+}
