@@ -7,3 +7,4 @@ export { runFeedSync } from './jobs/feed-sync.js';
 export { Assessor } from './services/assess.js';
 export type { App } from './api.js';
 export { importHost, type ImportHostInput } from './services/import-host.js';
+export { applyPolicy, simulateByName, readPolicy } from './services/policies.js';
