@@ -10,3 +10,4 @@ export * from './match/index.js';
 export { cvssSeverity } from './cvss/severity.js';
 export * from './risk/index.js';
 export * from './policy/index.js';
+export * from './remediation/index.js';

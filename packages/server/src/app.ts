@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agent.js';
 import { exceptionRoutes } from './routes/exceptions.js';
 import { policyRoutes } from './routes/policies.js';
+import { remediationRoutes } from './routes/remediation.js';
 import { settingsRoutes } from './routes/settings.js';
 import { findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
@@ -65,6 +66,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   exceptionRoutes(api);
   settingsRoutes(api);
   policyRoutes(api);
+  remediationRoutes(api);
   await app.ready();
   return app;
 }

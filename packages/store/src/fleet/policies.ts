@@ -24,6 +24,19 @@ export interface PolicyVersionRecord {
 }
 
 type Row = Record<string, unknown>;
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
 const policy = (r: Row): PolicyRecord => ({
   name: r.name as string,
   version: Number(r.version),
@@ -66,11 +79,8 @@ export async function putPolicy(
   const cur = await q.query('SELECT * FROM policy WHERE name = $1 FOR UPDATE', [p.name]);
   const row = cur.rows[0];
   const before = row && row.deleted_at === null ? policy(row) : null;
-  if (
-    before &&
-    JSON.stringify(before.document) === JSON.stringify(p.document) &&
-    before.source === p.source
-  ) {
+  // jsonb keeps its own key order: compare canonically.
+  if (before && canonical(before.document) === canonical(p.document) && before.source === p.source) {
     return { before, after: before, changed: false };
   }
   const version = row ? Number(row.version) + 1 : 1;
