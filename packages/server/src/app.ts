@@ -17,7 +17,7 @@ import { exceptionRoutes } from './routes/exceptions.js';
 import { policyRoutes } from './routes/policies.js';
 import { remediationRoutes } from './routes/remediation.js';
 import { settingsRoutes } from './routes/settings.js';
-import { findingRoutes } from './routes/findings.js';
+import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
 import { systemRoutes } from './routes/system.js';
 import { validatorCompiler } from './validation.js';
@@ -62,6 +62,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   agentRoutes(api);
   hostRoutes(api);
   findingRoutes(api);
+  complianceRoutes(api);
   adminRoutes(api);
   exceptionRoutes(api);
   settingsRoutes(api);

@@ -143,8 +143,22 @@ describe.each(BACKEND_NAMES)('risk, SLA and exceptions on %s', (backend) => {
       true,
     );
     expect((await findings('&excepted=false')).length).toBe(open - x.findings);
-    // Still visible in the plain list.
+    // Still visible in the plain list, but out of the compliance figures.
     expect((await findings()).length).toBe(open);
+    const c = await get<{
+      open: number;
+      excepted: number;
+      inScope: number;
+      breached: number;
+      slaCompliance: number;
+    }>('/api/v1/compliance');
+    expect(c).toMatchObject({
+      open,
+      excepted: x.findings,
+      inScope: open - x.findings,
+      breached: 0,
+      slaCompliance: 1,
+    });
 
     // Eleven days later it has expired: the findings count again, and the expiry is audited.
     clock += 11 * DAY;
@@ -167,6 +181,13 @@ describe.each(BACKEND_NAMES)('risk, SLA and exceptions on %s', (backend) => {
     const breached = await findings('&sla=breached');
     expect(breached.length).toBe(open);
     expect(breached.every((f) => f.sla!.state === 'breached' && Date.parse(f.sla!.dueAt) < clock)).toBe(true);
+    const late = await get<{
+      inScope: number;
+      breached: number;
+      slaCompliance: number;
+      hostsWithBreaches: number;
+    }>('/api/v1/compliance');
+    expect(late).toMatchObject({ inScope: open, breached: open, slaCompliance: 0, hostsWithBreaches: 1 });
     clock -= 200 * DAY;
   });
 

@@ -103,6 +103,7 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req }> = {
   },
   'GET /api/v1/hosts/:id/updates': { access: 'read' },
   'GET /api/v1/remediations': { access: 'read' },
+  'GET /api/v1/compliance': { access: 'read' },
   'GET /api/v1/policies': { access: 'read' },
   'GET /api/v1/policies/:name': { access: 'read', req: () => ({ url: '/api/v1/policies/rbac' }) },
   'PUT /api/v1/policies/:name': {

@@ -6,7 +6,8 @@ import {
   VulnerabilityQuery,
   type Finding,
 } from '@patchloop/contracts';
-import { listFindings, listVulnerabilities } from '@patchloop/store';
+import { complianceSummary, listFindings, listVulnerabilities } from '@patchloop/store';
+import { Type } from 'typebox';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { loadRiskSettings } from '../services/risk-settings.js';
@@ -64,6 +65,34 @@ export function findingRoutes({ app, ctx }: Api): void {
           };
         }),
       };
+    },
+  );
+}
+
+const Compliance = Type.Object({
+  at: Type.String(),
+  open: Type.Integer(),
+  excepted: Type.Integer(),
+  inScope: Type.Integer(),
+  breached: Type.Integer(),
+  dueSoon: Type.Integer(),
+  kev: Type.Integer(),
+  /** Share of in-scope open findings within their SLA (1 when there are none). */
+  slaCompliance: Type.Number(),
+  byPriority: Type.Record(Type.String(), Type.Object({ open: Type.Integer(), breached: Type.Integer() })),
+  hostsWithBreaches: Type.Integer(),
+});
+
+export function complianceRoutes({ app, ctx }: Api): void {
+  app.get(
+    '/api/v1/compliance',
+    { config: { access: READ }, schema: { tags: ['findings'], response: { 200: Compliance } } },
+    async () => {
+      const now = ctx.now();
+      const { sla } = await loadRiskSettings(ctx.db);
+      const c = await complianceSummary(ctx.db, now, sla.dueSoonDays);
+      const slaCompliance = c.inScope === 0 ? 1 : Math.round((1 - c.breached / c.inScope) * 1000) / 1000;
+      return { at: now.toISOString(), ...c, slaCompliance };
     },
   );
 }

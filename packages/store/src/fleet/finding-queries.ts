@@ -200,3 +200,65 @@ export async function listVulnerabilities(
     })),
   };
 }
+
+export interface ComplianceSummary {
+  /** Open findings, excepted ones included. */
+  readonly open: number;
+  /** Open findings under an active exception: visible, but outside the figures below. */
+  readonly excepted: number;
+  readonly inScope: number;
+  readonly breached: number;
+  readonly dueSoon: number;
+  readonly kev: number;
+  readonly byPriority: Record<string, { open: number; breached: number }>;
+  readonly hostsWithBreaches: number;
+}
+
+/** The SLA figures over open findings, leaving out those under an active exception. */
+export async function complianceSummary(
+  q: Queryable,
+  now: Date,
+  dueSoonDays: number,
+): Promise<ComplianceSummary> {
+  const r = await q.query<{
+    priority: string | null;
+    open: number;
+    excepted: number;
+    breached: number;
+    due_soon: number;
+    kev: number;
+  }>(
+    `WITH f AS (
+       SELECT f.priority, f.due_at, f.kev, f.host_id,
+         EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch('$1::timestamptz')}) AS excepted
+       FROM finding f JOIN host h ON h.id = f.host_id WHERE f.resolved_at IS NULL)
+     SELECT priority, count(*)::int AS open, count(*) FILTER (WHERE excepted)::int AS excepted,
+       count(*) FILTER (WHERE NOT excepted AND due_at < $1)::int AS breached,
+       count(*) FILTER (WHERE NOT excepted AND due_at >= $1 AND due_at <= $1::timestamptz + make_interval(days => $2))::int AS due_soon,
+       count(*) FILTER (WHERE NOT excepted AND kev)::int AS kev
+     FROM f GROUP BY priority`,
+    [now, dueSoonDays],
+  );
+  const hosts = await q.query<{ n: number }>(
+    `SELECT count(DISTINCT f.host_id)::int AS n FROM finding f JOIN host h ON h.id = f.host_id
+     WHERE f.resolved_at IS NULL AND f.due_at < $1
+       AND NOT EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch('$1::timestamptz')})`,
+    [now],
+  );
+  const sum = (k: 'open' | 'excepted' | 'breached' | 'due_soon' | 'kev') =>
+    r.rows.reduce((s, row) => s + row[k], 0);
+  const byPriority: Record<string, { open: number; breached: number }> = {};
+  for (const row of r.rows) {
+    byPriority[row.priority ?? 'none'] = { open: row.open - row.excepted, breached: row.breached };
+  }
+  return {
+    open: sum('open'),
+    excepted: sum('excepted'),
+    inScope: sum('open') - sum('excepted'),
+    breached: sum('breached'),
+    dueSoon: sum('due_soon'),
+    kev: sum('kev'),
+    byPriority,
+    hostsWithBreaches: hosts.rows[0]?.n ?? 0,
+  };
+}
