@@ -9,6 +9,7 @@ import { agentCommand } from './commands/agent.js';
 import { auditCommand } from './commands/audit.js';
 import { feedsCommand } from './commands/feeds.js';
 import { hostsCommand } from './commands/hosts.js';
+import { policyCommand } from './commands/policy.js';
 import { scanCommand } from './commands/scan.js';
 import { upCommand } from './commands/up.js';
 import { loadConfig } from './config.js';
@@ -54,6 +55,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.addCommand(feedsCommand(io, config, setExit));
   program.addCommand(scanCommand(io, config, setExit, version));
   program.addCommand(auditCommand(io, config, setExit));
+  program.addCommand(policyCommand(io, config, setExit));
   // Subcommands inherit output and exit handling.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {

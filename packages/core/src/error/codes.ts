@@ -99,6 +99,11 @@ export const ERROR_CODES = {
     'An SLA computation was given an invalid time (first seen, now, resolved) or a KEV due date that is not YYYY-MM-DD.',
   PL_POLICY_INVALID:
     'A policy document (YAML or JSON) is not valid: unknown key, wrong type, bad cron, time zone, duration or date; details.problems lists each with its path.',
+  PL_DEPLOYMENT_INVALID:
+    "A deployment's state is inconsistent: a task names a ring the deployment does not have, a task id or ring name repeats, an in-flight task has no dispatch time, or a ring's bake, minSuccess, maxConcurrency or errorBudget is not valid; details.problems lists each.",
+  PL_SERVER_UNREACHABLE: 'The CLI could not reach the Patchloop server (connection refused, DNS, timeout).',
+  PL_DEPLOYMENT_EMPTY:
+    'A deployment would change nothing: no host has an approved update (policy), or nothing to install on the hosts given.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

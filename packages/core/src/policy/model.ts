@@ -98,6 +98,8 @@ export interface PolicyDocument {
   readonly rings: readonly Ring[];
   /** Default 'if-required'. */
   readonly reboot: RebootMode;
+  /** Shell scripts (`sh -c`) run on each host: `pre` before installing (non-zero skips the host), `post` after (non-zero fails it). */
+  readonly scripts: { readonly pre: string | null; readonly post: string | null };
 }
 
 /** A host as policies see it. */

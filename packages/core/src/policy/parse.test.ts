@@ -56,6 +56,7 @@ describe('parsePolicyText', () => {
         },
       ],
       reboot: 'if-required',
+      scripts: { pre: null, post: null },
     });
   });
 
@@ -178,7 +179,7 @@ reboot: sometimes
     expect(byPath.get('rings[1].maxConcurrency')).toBe('must be a number or a percentage like "20%"');
     expect(byPath.get('rings[2].name')).toBe('duplicate ring name "pilot"');
     expect(byPath.get('colour')).toBe(
-      'unknown key (allowed: name, description, selector, approve, exclude, pin, schedule, rings, reboot)',
+      'unknown key (allowed: name, description, selector, approve, exclude, pin, schedule, rings, reboot, scripts)',
     );
     expect(byPath.get('schedule.window.cron')).toBe('invalid cron expression: Invalid value for hour: 25');
     expect(byPath.get('schedule.window.timezone')).toMatch(/unknown time zone "Europe\/Berlinn"/);

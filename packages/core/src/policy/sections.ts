@@ -137,6 +137,7 @@ const TOP_KEYS = [
   'schedule',
   'rings',
   'reboot',
+  'scripts',
 ];
 const APPROVE_KEYS = ['classifications', 'minSeverity', 'deferDays', 'kevImmediately'];
 
@@ -180,6 +181,21 @@ function approve(r: Reader, v: unknown): PolicyDocument['approve'] {
   return { classifications, minSeverity, deferDays, kevImmediately: a.kevImmediately !== false };
 }
 
+/** Shell scripts run on each host around the install: a failing `pre` skips it, a failing `post` fails it. */
+function scripts(r: Reader, v: unknown): PolicyDocument['scripts'] {
+  const o = r.object(v, ['scripts'], ['pre', 'post']) ?? {};
+  const one = (k: 'pre' | 'post'): string | null => {
+    const x = o[k];
+    if (absent(x)) return null;
+    if (typeof x !== 'string' || x.trim() === '' || x.length > 16_384) {
+      r.fail(['scripts', k], 'must be a non-empty shell script of at most 16 KiB');
+      return null;
+    }
+    return x;
+  };
+  return { pre: one('pre'), post: one('post') };
+}
+
 export function read(doc: unknown): { policy: PolicyDocument; problems: RawProblem[] } {
   const r = new Reader();
   const top = r.object(doc, [], TOP_KEYS, false);
@@ -200,6 +216,7 @@ export function read(doc: unknown): { policy: PolicyDocument; problems: RawProbl
     schedule: schedule(r, o.schedule),
     rings: rings(r, o.rings),
     reboot: absent(o.reboot) ? 'if-required' : (r.oneOf(o.reboot, ['reboot'], REBOOT_MODES) ?? 'if-required'),
+    scripts: scripts(r, o.scripts),
   };
   return { policy, problems: r.problems };
 }

@@ -1,0 +1,184 @@
+/**
+ * Where `patchloop policy` reads and writes policies: the store itself
+ * (offline: the embedded store in --data-dir, or PostgreSQL), or a running
+ * server's REST API (--server URL --token T). Both answer in the API's shapes.
+ */
+import { PatchloopError, type ErrorCode, type Simulation } from '@patchloop/core';
+import type { PolicyRecord } from '@patchloop/store';
+import type { CliConfig } from '../config.js';
+import { apiRequest, serverBase, type ServerTarget } from './http.js';
+
+/** A policy as `GET /api/v1/policies/:name` shows it. */
+export interface PolicyView {
+  readonly name: string;
+  readonly version: number;
+  readonly document: Record<string, unknown>;
+  readonly source: string;
+  readonly updatedBy: string;
+  readonly updatedAt: string;
+}
+
+export interface PolicyVersionView {
+  readonly version: number;
+  /** null for the version that deleted the policy. */
+  readonly document: Record<string, unknown> | null;
+  readonly createdBy: string;
+  readonly createdAt: string;
+}
+
+export interface Applied {
+  readonly name: string;
+  readonly version: number;
+  readonly created: boolean;
+  readonly changed: boolean;
+}
+
+/** A policy file to apply: its text, and whether it is JSON (else YAML). */
+export interface PolicyInput {
+  readonly name: string;
+  readonly text: string;
+  readonly json: boolean;
+}
+
+export interface PolicyBackend {
+  apply(input: PolicyInput): Promise<Applied>;
+  list(): Promise<PolicyView[]>;
+  show(name: string): Promise<PolicyView>;
+  versions(name: string): Promise<PolicyVersionView[]>;
+  simulate(name: string, at: Date | undefined): Promise<Simulation>;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  readonly dataDir?: string | undefined;
+  readonly server?: string | undefined;
+  readonly token?: string | undefined;
+}
+
+/**
+ * The server's services throw ApiError (statusCode, code, message), which is
+ * no PatchloopError; offline, the CLI reports it like one.
+ */
+function asPatchloopError(e: unknown): unknown {
+  const err = e as (Error & { code?: unknown; details?: unknown }) | null;
+  if (err instanceof Error && err.name === 'ApiError' && typeof err.code === 'string') {
+    const details = typeof err.details === 'object' && err.details !== null ? err.details : {};
+    return new PatchloopError(err.code as ErrorCode, err.message, details as Record<string, unknown>);
+  }
+  return e;
+}
+
+async function offline(config: CliConfig, dataDir: string | undefined, readOnly: boolean) {
+  // The store (PGlite's WebAssembly) and the server's services load only when a command runs.
+  const store = await import('@patchloop/store');
+  const server = await import('@patchloop/server');
+  const db = await store.openStore(
+    store.resolveDbConfig({}, { dataDir: dataDir ?? config.dataDir, databaseUrl: config.databaseUrl }),
+    { readOnly },
+  );
+  const ctx = server.createContext(db, server.loadServerConfig({}));
+  const view = (p: PolicyRecord): PolicyView => ({
+    name: p.name,
+    version: p.version,
+    document: p.document,
+    source: p.source,
+    updatedBy: p.updatedBy,
+    updatedAt: p.updatedAt.toISOString(),
+  });
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw asPatchloopError(e);
+    }
+  };
+  const notFound = (name: string) => new PatchloopError('PL_NOT_FOUND', `no policy ${name}`);
+  const backend: PolicyBackend = {
+    apply: (input) =>
+      guard(async () => {
+        const existed = (await store.getPolicy(db, input.name)) !== null;
+        // JSON is applied as the decoded document, as the API receives it, so
+        // the stored source is the same offline and through the server.
+        const body = input.json ? (JSON.parse(input.text) as object) : input.text;
+        const r = await server.applyPolicy(ctx, { body, name: input.name, actor: 'cli' });
+        return { name: r.record.name, version: r.record.version, created: !existed, changed: r.changed };
+      }),
+    list: () => guard(async () => (await store.listPolicies(db)).map(view)),
+    show: (name) =>
+      guard(async () => {
+        const p = await store.getPolicy(db, name);
+        if (!p) throw notFound(name);
+        return view(p);
+      }),
+    versions: (name) =>
+      guard(async () => {
+        const items = await store.listPolicyVersions(db, name);
+        if (items.length === 0) throw notFound(name);
+        return items.map((v) => ({
+          version: v.version,
+          document: v.document,
+          createdBy: v.createdBy,
+          createdAt: v.createdAt.toISOString(),
+        }));
+      }),
+    simulate: (name, at) => guard(() => server.simulateByName(ctx, name, at ?? ctx.now())),
+    close: () => db.close(),
+  };
+  return backend;
+}
+
+function remote(target: ServerTarget): PolicyBackend {
+  const path = (name: string) => `/api/v1/policies/${encodeURIComponent(name)}`;
+  return {
+    async apply(input) {
+      const r = await apiRequest<PolicyView & { changed: boolean }>(target, 'PUT', path(input.name), {
+        text: input.text,
+        contentType: input.json ? 'application/json' : 'application/yaml',
+      });
+      return {
+        name: r.body.name,
+        version: r.body.version,
+        created: r.status === 201,
+        changed: r.body.changed,
+      };
+    },
+    list: async () =>
+      (await apiRequest<{ items: PolicyView[] }>(target, 'GET', '/api/v1/policies')).body.items,
+    show: async (name) => (await apiRequest<PolicyView>(target, 'GET', path(name))).body,
+    versions: async (name) =>
+      (await apiRequest<{ items: PolicyVersionView[] }>(target, 'GET', `${path(name)}/versions`)).body.items,
+    simulate: async (name, at) =>
+      (
+        await apiRequest<Simulation>(
+          target,
+          'GET',
+          `${path(name)}/simulate${at ? `?at=${encodeURIComponent(at.toISOString())}` : ''}`,
+        )
+      ).body,
+    close: async () => {},
+  };
+}
+
+/**
+ * The backend the options name: --server (with --token or PATCHLOOP_TOKEN)
+ * or else the store. `readOnly` opens an existing store without migrating it.
+ */
+export async function openBackend(
+  config: CliConfig,
+  opts: BackendOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  readOnly: boolean,
+): Promise<PolicyBackend> {
+  if (opts.server !== undefined) {
+    if (opts.dataDir !== undefined) {
+      throw new PatchloopError('PL_USAGE', '--data-dir and --server exclude each other');
+    }
+    const token = opts.token ?? (env.PATCHLOOP_TOKEN?.trim() || undefined);
+    if (token === undefined || token.trim() === '') {
+      throw new PatchloopError('PL_USAGE', '--server needs an API token: --token T or PATCHLOOP_TOKEN');
+    }
+    return remote({ server: serverBase(opts.server), token: token.trim() });
+  }
+  if (opts.token !== undefined) throw new PatchloopError('PL_USAGE', '--token needs --server');
+  return offline(config, opts.dataDir, readOnly);
+}
