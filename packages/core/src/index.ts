@@ -11,3 +11,4 @@ export { cvssSeverity } from './cvss/severity.js';
 export * from './risk/index.js';
 export * from './policy/index.js';
 export * from './remediation/index.js';
+export * from './deploy/index.js';

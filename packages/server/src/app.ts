@@ -14,6 +14,7 @@ import { registerErrors } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agent.js';
 import { exceptionRoutes } from './routes/exceptions.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { policyRoutes } from './routes/policies.js';
 import { remediationRoutes } from './routes/remediation.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -68,6 +69,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   settingsRoutes(api);
   policyRoutes(api);
   remediationRoutes(api);
+  deploymentRoutes(api);
   await app.ready();
   return app;
 }

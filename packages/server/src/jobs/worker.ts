@@ -21,6 +21,7 @@ import {
 import type { ServerContext } from '../context.js';
 import { Assessor } from '../services/assess.js';
 import { runFeedSync } from './feed-sync.js';
+import { orchestrate } from '../services/orchestrate.js';
 
 export interface Worker {
   /** Runs due jobs until none is left (tests and the CLI use it to wait for quiet). */
@@ -92,6 +93,10 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     running = (async () => {
       try {
         await schedule();
+        // Deployments move on every tick (dispatch, timeouts, rings, windows).
+        await orchestrate(ctx).catch((e: unknown) =>
+          ctx.log?.error({ err: (e as Error).message }, 'orchestrator error'),
+        );
         return await runOnce();
       } finally {
         running = null;

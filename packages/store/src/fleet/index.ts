@@ -6,3 +6,4 @@ export * from './principals.js';
 export * from './jobs.js';
 export * from './exceptions.js';
 export * from './policies.js';
+export * from './deployments.js';

@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './tick.js';
+export * from './rollback.js';

@@ -1,0 +1,301 @@
+/**
+ * Deployments: start (from a policy, by hand), follow (rings, hosts, logs),
+ * steer (halt, resume, cancel, roll back), export the change record; and the
+ * agent side: long-poll for jobs, report on them.
+ */
+import { AgentJob, JobPoll, JobPollResponse, JobReport, JobReportResponse } from '@patchloop/contracts';
+import { tick } from '@patchloop/core';
+import {
+  getDeployment,
+  listDeployments,
+  listTasks,
+  pendingTasksForHost,
+  skipQueuedTasks,
+  updateDeployment,
+  type DeploymentRecord,
+} from '@patchloop/store';
+import { Type, type Static } from 'typebox';
+import { actorOf, READ, WRITE } from '../auth/principal.js';
+import type { Api } from '../api.js';
+import { ApiError } from '../errors.js';
+import {
+  audit,
+  createFromPolicy,
+  createManual,
+  createRollback,
+  jobOf,
+  stateOf,
+} from '../services/deployments.js';
+import { reportJob } from '../services/orchestrate.js';
+import { changeRecordCsv, deploymentView, DeploymentView } from './deployment-view.js';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Pkg = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9+._:~-]*$', maxLength: 256 }),
+    version: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9+._:~^-]*$', maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+const Create = Type.Object(
+  {
+    policy: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })),
+    hosts: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 })),
+    packages: Type.Optional(Type.Array(Pkg, { minItems: 1, maxItems: 1000 })),
+    advisories: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { minItems: 1, maxItems: 1000 })),
+    reboot: Type.Optional(Type.Enum(['never', 'if-required', 'always'] as const)),
+    deadlineHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 90 })),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
+const Summary = Type.Object({
+  id: Type.Integer(),
+  kind: Type.String(),
+  status: Type.String(),
+  policy: Type.Union([Type.String(), Type.Null()]),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  waiting: Type.Union([Type.String(), Type.Null()]),
+});
+const summary = (d: DeploymentRecord) => ({
+  id: d.id,
+  kind: d.kind,
+  status: d.status,
+  policy: d.policy,
+  createdBy: d.createdBy,
+  createdAt: d.createdAt.toISOString(),
+  waiting: d.waiting,
+});
+
+export function deploymentRoutes({ app, ctx }: Api): void {
+  const detail = async (id: number): Promise<Static<typeof DeploymentView>> => {
+    const d = await getDeployment(ctx.db, id);
+    if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${id}`);
+    const tasks = await listTasks(ctx.db, id);
+    const rings = tick(stateOf(d, tasks), ctx.now()).rings;
+    return deploymentView(ctx.db, d, tasks, rings);
+  };
+
+  app.post(
+    '/api/v1/deployments',
+    {
+      config: { access: WRITE },
+      schema: { tags: ['deployments'], body: Create, response: { 201: DeploymentView } },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const actor = actorOf(req.principal);
+      const opts = { deadlineHours: b.deadlineHours, timeoutSeconds: b.timeoutSeconds };
+      let d: DeploymentRecord;
+      if (b.policy !== undefined) {
+        if (b.hosts || b.packages || b.advisories) {
+          throw new ApiError(
+            400,
+            'PL_REQUEST_INVALID',
+            'give either a policy, or hosts with packages or advisories',
+          );
+        }
+        d = await createFromPolicy(ctx, b.policy, actor, opts);
+      } else {
+        if (!b.hosts || (!b.packages && !b.advisories)) {
+          throw new ApiError(
+            400,
+            'PL_REQUEST_INVALID',
+            'give a policy, or hosts with packages or advisories',
+          );
+        }
+        d = await createManual(
+          ctx,
+          { hostIds: b.hosts, packages: b.packages, advisories: b.advisories, reboot: b.reboot },
+          actor,
+          opts,
+        );
+      }
+      ctx.wakeJobs();
+      return reply.status(201).send(await detail(d.id));
+    },
+  );
+
+  app.get(
+    '/api/v1/deployments',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['deployments'],
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          status: Type.Optional(Type.String({ maxLength: 32 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Summary), total: Type.Integer() }) },
+      },
+    },
+    async (req) => {
+      const r = await listDeployments(ctx.db, {
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+        status: req.query.status,
+      });
+      return { items: r.items.map(summary), total: r.total };
+    },
+  );
+
+  app.get(
+    '/api/v1/deployments/:id',
+    {
+      config: { access: READ },
+      schema: { tags: ['deployments'], params: IdParams, response: { 200: DeploymentView } },
+    },
+    async (req) => detail(req.params.id),
+  );
+
+  app.get(
+    '/api/v1/deployments/:id/record',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['deployments'],
+        params: IdParams,
+        querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'csv'] as const)) }),
+      },
+    },
+    async (req, reply) => {
+      const v = await detail(req.params.id);
+      if (req.query.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="deployment-${v.id}.csv"`)
+          .send(changeRecordCsv(v));
+      }
+      return reply.header('content-disposition', `attachment; filename="deployment-${v.id}.json"`).send(v);
+    },
+  );
+
+  const steer = (action: 'halt' | 'resume' | 'cancel', from: string[], to: string) =>
+    app.post(
+      `/api/v1/deployments/:id/${action}`,
+      {
+        config: { access: WRITE },
+        schema: { tags: ['deployments'], params: IdParams, response: { 200: DeploymentView } },
+      },
+      async (req) => {
+        const now = ctx.now();
+        await ctx.db.transaction(async (tx) => {
+          const d = await getDeployment(tx, req.params.id, true);
+          if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${req.params.id}`);
+          if (!from.includes(d.status))
+            throw new ApiError(
+              409,
+              'PL_CONFLICT',
+              `deployment ${d.id} is ${d.status}: it cannot be ${action}ed`,
+            );
+          await updateDeployment(tx, d.id, {
+            status: to,
+            waiting:
+              action === 'halt'
+                ? `halted by ${actorOf(req.principal)}`
+                : action === 'cancel'
+                  ? 'cancelled'
+                  : null,
+            ...(to === 'cancelled' ? { finishedAt: now } : {}),
+            now,
+          });
+          if (to === 'cancelled') {
+            await skipQueuedTasks(tx, d.id, `deployment cancelled by ${actorOf(req.principal)}`, now);
+          }
+          await audit(
+            tx,
+            actorOf(req.principal),
+            `deployment.${action}`,
+            d,
+            { status: d.status },
+            { status: to },
+            now,
+          );
+        });
+        ctx.wakeJobs();
+        return detail(req.params.id);
+      },
+    );
+  steer('halt', ['planned', 'running'], 'halted');
+  steer('resume', ['halted'], 'running');
+  steer('cancel', ['planned', 'running', 'halted'], 'cancelled');
+
+  app.post(
+    '/api/v1/deployments/:id/rollback',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['deployments'],
+        params: IdParams,
+        body: Type.Optional(
+          Type.Object(
+            { hostId: Type.Optional(Type.Integer({ minimum: 1 })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 201: DeploymentView },
+      },
+    },
+    async (req, reply) => {
+      const d = await createRollback(ctx, req.params.id, actorOf(req.principal), req.body?.hostId ?? null);
+      ctx.wakeJobs();
+      return reply.status(201).send(await detail(d.id));
+    },
+  );
+
+  // The agent side.
+  app.post(
+    '/api/v1/agent/jobs/poll',
+    {
+      config: { access: 'agent' },
+      schema: { tags: ['agent'], body: JobPoll, response: { 200: JobPollResponse } },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (p?.kind !== 'agent') throw new Error('unreachable: access rule lets only agents in');
+      const host = await ctx.db.query<{ machine_id: string }>('SELECT machine_id FROM host WHERE id = $1', [
+        p.hostId,
+      ]);
+      if (host.rows[0]?.machine_id !== req.body.machineId) {
+        throw new ApiError(
+          403,
+          'PL_AGENT_HOST_MISMATCH',
+          `machine ${req.body.machineId} is not this credential's host`,
+        );
+      }
+      const until = Date.now() + req.body.waitSeconds * 1000;
+      for (;;) {
+        const tasks = await pendingTasksForHost(ctx.db, p.hostId);
+        const now = ctx.now();
+        const jobs: Static<typeof AgentJob>[] = [];
+        for (const t of tasks) {
+          const d = await getDeployment(ctx.db, t.deploymentId);
+          // Never hand out a job past its deadline (the orchestrator times it out).
+          if (d && t.deadline.getTime() > now.getTime()) jobs.push(jobOf(d, t));
+        }
+        if (jobs.length > 0 || Date.now() >= until || req.raw.destroyed) return { jobs };
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/agent/jobs/:id/report',
+    {
+      config: { access: 'agent' },
+      schema: {
+        tags: ['agent'],
+        params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) }),
+        body: JobReport,
+        response: { 200: JobReportResponse },
+      },
+    },
+    async (req) => {
+      const p = req.principal;
+      if (p?.kind !== 'agent') throw new Error('unreachable: access rule lets only agents in');
+      return reportJob(ctx, p.hostId, req.params.id, req.body);
+    },
+  );
+}

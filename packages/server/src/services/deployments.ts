@@ -1,0 +1,309 @@
+/**
+ * Deployments: created from a policy (its simulation's updates per host,
+ * in its rings, within its window), by hand (hosts × packages or
+ * advisories) or as the rollback of another; driven by core/deploy's tick;
+ * their tasks handed to agents as jobs and moved along by the agents'
+ * reports. Every state change is audited.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AgentJob, JobReport } from '@patchloop/contracts';
+import {
+  schemeFor,
+  simulatePolicy,
+  type DeployRing,
+  type DeploymentState,
+  type PolicyDocument,
+} from '@patchloop/core';
+import {
+  appendAudit,
+  getDeployment,
+  getHost,
+  getPolicy,
+  insertDeployment,
+  type NewDeployment,
+  listPolicies,
+  listTasks,
+  type DeploymentRecord,
+  type Queryable,
+  type TaskPackage,
+  type TaskRecord,
+} from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { loadSimHosts } from './policies.js';
+
+const HOUR = 3_600_000;
+const SCHEMES = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' } as const;
+
+export interface DeployOptions {
+  /** Tasks not started by then never run (timed-out). Default 72 h. */
+  readonly deadlineHours?: number | undefined;
+  /** The package manager is stopped after this long. Default 30 min. */
+  readonly timeoutSeconds?: number | undefined;
+}
+
+export const newTaskId = () => `t${randomBytes(12).toString('hex')}`;
+
+function ringsOf(policy: PolicyDocument): DeployRing[] {
+  return policy.rings.map((r) => ({
+    name: r.name,
+    bake: r.bake,
+    minSuccess: r.minSuccess,
+    maxConcurrency: r.maxConcurrency,
+    errorBudget: r.errorBudget,
+  }));
+}
+
+export async function createFromPolicy(
+  ctx: ServerContext,
+  name: string,
+  actor: string,
+  opts: DeployOptions = {},
+): Promise<DeploymentRecord> {
+  const stored = await getPolicy(ctx.db, name);
+  if (!stored) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
+  const policy = stored.document as unknown as PolicyDocument;
+  const now = ctx.now();
+  const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
+  // What the policy approves now, whatever the window and rings say (the orchestrator waits for those).
+  const sim = simulatePolicy({ policy, at: now, hosts: await loadSimHosts(ctx.db, now), policies: all });
+  const hosts = await ctx.db.query<{ id: number; hostname: string }>('SELECT id, hostname FROM host');
+  const idOf = new Map(hosts.rows.map((h) => [h.hostname, Number(h.id)]));
+  const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
+  const tasks = sim.hosts
+    .filter((h) => h.updates.length > 0 && idOf.has(h.hostname))
+    .map((h) => ({
+      id: newTaskId(),
+      hostId: idOf.get(h.hostname) as number,
+      hostname: h.hostname,
+      ring: h.ring,
+      packages: h.updates.map((u) => ({ name: u.package, version: u.toVersion })),
+      advisories: [...new Set(h.updates.flatMap((u) => u.advisories))].sort(),
+      deadline,
+      timeoutSeconds: opts.timeoutSeconds ?? 1800,
+    }));
+  if (tasks.length === 0) {
+    throw new ApiError(409, 'PL_DEPLOYMENT_EMPTY', `policy ${name} approves no update on any host right now`);
+  }
+  return ctx.db.transaction(async (tx) => {
+    const d = await insertDeployment(tx, {
+      kind: 'install',
+      parentId: null,
+      policy: name,
+      policyVersion: stored.version,
+      rings: ringsOf(policy),
+      schedule: policy.schedule,
+      reboot: policy.reboot,
+      preScript: policy.scripts?.pre ?? null,
+      postScript: policy.scripts?.post ?? null,
+      createdBy: actor,
+      now,
+      tasks,
+    });
+    await audit(
+      tx,
+      actor,
+      'deployment.create',
+      d,
+      null,
+      { policy: name, version: stored.version, hosts: tasks.length },
+      now,
+    );
+    return d;
+  });
+}
+
+export interface ManualRequest {
+  readonly hostIds: readonly number[];
+  readonly packages?: readonly TaskPackage[] | undefined;
+  readonly advisories?: readonly string[] | undefined;
+  readonly reboot?: 'never' | 'if-required' | 'always' | undefined;
+}
+
+/** A deployment by hand: given packages at given versions, or the fixes of given advisories, on given hosts. */
+export async function createManual(
+  ctx: ServerContext,
+  req: ManualRequest,
+  actor: string,
+  opts: DeployOptions = {},
+): Promise<DeploymentRecord> {
+  const now = ctx.now();
+  const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
+  const tasks: NewDeployment['tasks'][number][] = [];
+  for (const hostId of [...new Set(req.hostIds)]) {
+    const host = await getHost(ctx.db, hostId);
+    if (!host) throw new ApiError(400, 'PL_REQUEST_INVALID', `no host ${hostId}`);
+    let packages: TaskPackage[] = [...(req.packages ?? [])];
+    let advisories: string[] = [];
+    if (req.advisories && req.advisories.length > 0) {
+      const scheme = SCHEMES[host.packageManager as keyof typeof SCHEMES];
+      if (!scheme)
+        throw new ApiError(400, 'PL_REQUEST_INVALID', `host ${host.hostname} has no inventory yet`);
+      const rows = await ctx.db.query<{ package: string; fixed_version: string; advisory_id: string }>(
+        `SELECT package, fixed_version, advisory_id FROM finding
+         WHERE host_id = $1 AND resolved_at IS NULL AND status = 'fixable' AND fixed_version IS NOT NULL
+           AND (advisory_id = ANY($2::text[]) OR EXISTS (
+             SELECT 1 FROM jsonb_array_elements_text(data->'advisory'->'aliases') a WHERE a = ANY($2::text[])))`,
+        [hostId, [...req.advisories]],
+      );
+      const s = schemeFor(scheme);
+      const best = new Map<string, string>();
+      for (const r of rows.rows) {
+        const cur = best.get(r.package);
+        if (cur === undefined || s.compare(r.fixed_version, cur) > 0) best.set(r.package, r.fixed_version);
+      }
+      packages = [...packages, ...[...best].map(([name, version]) => ({ name, version }))];
+      advisories = [...new Set(rows.rows.map((r) => r.advisory_id))].sort();
+    }
+    if (packages.length === 0) continue;
+    tasks.push({
+      id: newTaskId(),
+      hostId,
+      hostname: host.hostname,
+      ring: 'all',
+      packages,
+      advisories,
+      deadline,
+      timeoutSeconds: opts.timeoutSeconds ?? 1800,
+    });
+  }
+  if (tasks.length === 0)
+    throw new ApiError(409, 'PL_DEPLOYMENT_EMPTY', 'nothing to install on the hosts given');
+  return ctx.db.transaction(async (tx) => {
+    const d = await insertDeployment(tx, {
+      kind: 'install',
+      parentId: null,
+      policy: null,
+      policyVersion: null,
+      rings: [{ name: 'all', bake: null, minSuccess: 0, maxConcurrency: null, errorBudget: 1_000_000 }],
+      schedule: null,
+      reboot: req.reboot ?? 'if-required',
+      preScript: null,
+      postScript: null,
+      createdBy: actor,
+      now,
+      tasks,
+    });
+    await audit(tx, actor, 'deployment.create', d, null, { manual: true, hosts: tasks.length }, now);
+    return d;
+  });
+}
+
+/** Reinstalls the versions a deployment replaced, on all its hosts or one. */
+export async function createRollback(
+  ctx: ServerContext,
+  deploymentId: number,
+  actor: string,
+  hostId: number | null,
+  opts: DeployOptions = {},
+): Promise<DeploymentRecord> {
+  const parent = await getDeployment(ctx.db, deploymentId);
+  if (!parent) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${deploymentId}`);
+  if (parent.kind !== 'install')
+    throw new ApiError(409, 'PL_CONFLICT', 'a rollback cannot be rolled back; deploy again');
+  const now = ctx.now();
+  const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
+  const tasks: NewDeployment['tasks'][number][] = [];
+  for (const t of await listTasks(ctx.db, deploymentId)) {
+    if (hostId !== null && t.hostId !== hostId) continue;
+    if (t.before === null || t.after === null || t.rolledBackBy !== null) continue;
+    const after = new Map(t.after.map((p) => [p.name, p.version]));
+    // Packages the deployment changed and that were installed before (a package it newly installed stays).
+    const packages = t.before
+      .filter((b) => b.version !== null && after.get(b.name) !== b.version)
+      .map((b) => ({ name: b.name, version: b.version as string }));
+    if (packages.length === 0) continue;
+    tasks.push({
+      id: newTaskId(),
+      hostId: t.hostId,
+      hostname: t.hostname,
+      ring: 'all',
+      packages,
+      advisories: [],
+      deadline,
+      timeoutSeconds: opts.timeoutSeconds ?? 1800,
+    });
+  }
+  if (tasks.length === 0)
+    throw new ApiError(
+      409,
+      'PL_DEPLOYMENT_EMPTY',
+      `deployment ${deploymentId} changed nothing that can be rolled back`,
+    );
+  return ctx.db.transaction(async (tx) => {
+    const d = await insertDeployment(tx, {
+      kind: 'rollback',
+      parentId: deploymentId,
+      policy: parent.policy,
+      policyVersion: parent.policyVersion,
+      rings: [{ name: 'all', bake: null, minSuccess: 0, maxConcurrency: null, errorBudget: 1_000_000 }],
+      schedule: null,
+      reboot: parent.reboot,
+      preScript: null,
+      postScript: null,
+      createdBy: actor,
+      now,
+      tasks,
+    });
+    await audit(
+      tx,
+      actor,
+      'deployment.rollback',
+      d,
+      null,
+      { of: deploymentId, hostId, hosts: tasks.length },
+      now,
+    );
+    return d;
+  });
+}
+
+export async function audit(
+  q: Queryable,
+  actor: string,
+  action: string,
+  d: DeploymentRecord,
+  before: unknown,
+  after: unknown,
+  at: Date,
+): Promise<void> {
+  await appendAudit(q, { actor, action, target: `deployment:${d.id}`, before, after, at });
+}
+
+export function stateOf(d: DeploymentRecord, tasks: readonly TaskRecord[]): DeploymentState {
+  return {
+    status: d.status as DeploymentState['status'],
+    rings: d.rings as DeployRing[],
+    schedule: d.schedule as DeploymentState['schedule'],
+    tasks: tasks.map((t) => ({
+      id: t.id,
+      hostId: t.hostId,
+      ring: t.ring,
+      status: t.status as DeploymentState['tasks'][number]['status'],
+      dispatchedAt: t.dispatchedAt,
+      finishedAt: t.finishedAt,
+      deadline: t.deadline,
+      timeoutSeconds: t.timeoutSeconds,
+    })),
+  };
+}
+
+export function jobOf(d: DeploymentRecord, t: TaskRecord): AgentJob {
+  return {
+    id: t.id,
+    deploymentId: d.id,
+    kind: d.kind,
+    packages: t.packages.map((p) => ({
+      name: p.name,
+      version: p.version,
+      ...(p.arch ? { arch: p.arch } : {}),
+    })),
+    preScript: d.preScript,
+    postScript: d.postScript,
+    reboot: d.reboot,
+    deadline: t.deadline.toISOString(),
+    timeoutSeconds: t.timeoutSeconds,
+  };
+}
+
+export type { JobReport };

@@ -1,0 +1,185 @@
+/**
+ * The orchestrator: on every worker tick each active deployment (locked for
+ * this replica with SKIP LOCKED) goes through core/deploy's `tick`, and its
+ * decisions are applied: tasks dispatched to agents, timed out, skipped; the
+ * deployment's status and what it waits for. Agents' reports move tasks.
+ */
+import type { JobReport, JobReportResponse } from '@patchloop/contracts';
+import { isFinal, schemeFor, tick } from '@patchloop/core';
+import {
+  claimActiveDeployments,
+  enqueueJob,
+  getDeployment,
+  getHost,
+  getTask,
+  listTasks,
+  updateDeployment,
+  updateTask,
+} from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { audit, stateOf } from './deployments.js';
+
+export async function orchestrate(ctx: ServerContext): Promise<number> {
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    let changed = 0;
+    for (const d of await claimActiveDeployments(tx)) {
+      const tasks = await listTasks(tx, d.id);
+      const decision = tick(stateOf(d, tasks), now);
+      for (const id of decision.dispatch) {
+        await updateTask(tx, id, {
+          status: 'dispatched',
+          dispatchedAt: now,
+          appendLog: `${now.toISOString()} dispatched\n`,
+        });
+      }
+      for (const t of decision.timeOut) {
+        await updateTask(tx, t.id, {
+          status: 'timed-out',
+          finishedAt: now,
+          errorCode: 'PL_JOB_TIMEOUT',
+          errorMessage: t.reason,
+          appendLog: `${now.toISOString()} timed out: ${t.reason}\n`,
+        });
+      }
+      for (const t of decision.skip) {
+        await updateTask(tx, t.id, {
+          status: 'skipped',
+          finishedAt: now,
+          appendLog: `${now.toISOString()} skipped: ${t.reason}\n`,
+        });
+      }
+      const ended =
+        ['completed', 'failed', 'cancelled'].includes(decision.status) && decision.status !== d.status;
+      if (decision.status !== d.status || decision.waiting !== d.waiting || decision.dispatch.length > 0) {
+        await updateDeployment(tx, d.id, {
+          status: decision.status,
+          waiting: decision.waiting,
+          ...(decision.status === 'running' ? { startedAt: now } : {}),
+          ...(ended ? { finishedAt: now } : {}),
+          now,
+        });
+      }
+      if (decision.status !== d.status) {
+        await audit(
+          tx,
+          'system',
+          `deployment.${decision.status}`,
+          d,
+          { status: d.status },
+          { status: decision.status, reason: decision.waiting },
+          now,
+        );
+        changed++;
+        // A finished rollback marks what it undid.
+        if (d.kind === 'rollback' && d.parentId !== null && decision.status === 'completed') {
+          await updateDeployment(tx, d.parentId, { status: 'rolled-back', now });
+          const parent = await getDeployment(tx, d.parentId);
+          if (parent)
+            await audit(
+              tx,
+              'system',
+              'deployment.rolled-back',
+              parent,
+              { status: parent.status },
+              { status: 'rolled-back', by: d.id },
+              now,
+            );
+        }
+      }
+      changed += decision.dispatch.length + decision.timeOut.length + decision.skip.length;
+    }
+    return changed;
+  });
+}
+
+const ORDER = ['queued', 'dispatched', 'pre-check', 'installing', 'verifying'];
+
+/** An agent's report on one of its jobs. */
+export async function reportJob(
+  ctx: ServerContext,
+  hostId: number,
+  taskId: string,
+  r: JobReport,
+): Promise<JobReportResponse> {
+  const now = ctx.now();
+  const out = await ctx.db.transaction(async (tx) => {
+    const t = await getTask(tx, taskId, true);
+    if (!t || t.hostId !== hostId) throw new ApiError(404, 'PL_NOT_FOUND', `no job ${taskId} for this host`);
+    const host = await getHost(tx, hostId);
+    if (!host || host.machineId !== r.machineId) {
+      throw new ApiError(
+        403,
+        'PL_AGENT_HOST_MISMATCH',
+        `machine ${r.machineId} is not the host of job ${taskId}`,
+      );
+    }
+    const d = await getDeployment(tx, t.deploymentId);
+    if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment for job ${taskId}`);
+    const cancel = d.status === 'halted' || d.status === 'cancelled';
+    // A final task never changes again (a duplicated or late report is acknowledged, not applied).
+    if (isFinal(t.status as never)) return { status: t.status, cancel };
+    const log = r.log === '' ? '' : r.log.endsWith('\n') ? r.log : `${r.log}\n`;
+    let status: string = r.state;
+    let errorCode = r.error?.code ?? null;
+    let errorMessage = r.error?.message ?? null;
+    if (r.state === 'succeeded') {
+      // The server checks too: every target version must be what is installed now.
+      const scheme = schemeFor(SCHEME[host.packageManager ?? ''] ?? 'debian');
+      const after = new Map((r.after ?? []).map((p) => [p.name, p.version]));
+      const missing = t.packages.filter((p) => {
+        const v = after.get(p.name);
+        return v === undefined || v === null || scheme.compare(v, p.version) !== 0;
+      });
+      if (missing.length > 0) {
+        status = 'failed';
+        errorCode = 'PL_JOB_VERIFY_FAILED';
+        errorMessage = `not installed afterwards: ${missing.map((p) => `${p.name}=${p.version} (have ${after.get(p.name) ?? 'none'})`).join(', ')}`;
+      }
+    } else if (
+      !['failed', 'timed-out'].includes(r.state) &&
+      ORDER.indexOf(r.state) < ORDER.indexOf(t.status)
+    ) {
+      // Steps only move forward.
+      status = t.status;
+    }
+    const final = ['succeeded', 'failed', 'timed-out'].includes(status);
+    await updateTask(tx, t.id, {
+      status,
+      appendLog: `${log}${final ? `${now.toISOString()} ${status}${errorCode ? ` (${errorCode}: ${errorMessage})` : ''}\n` : ''}`,
+      ...(r.before ? { before: r.before } : {}),
+      ...(r.after ? { after: r.after } : {}),
+      ...(r.reboot ? { reboot: r.reboot } : {}),
+      ...(errorCode !== null ? { errorCode, errorMessage } : {}),
+      ...(status === 'pre-check' || status === 'installing' ? { startedAt: now } : {}),
+      ...(final ? { finishedAt: now } : {}),
+    });
+    if (final) {
+      await audit(
+        tx,
+        `agent:${hostId}`,
+        `task.${status}`,
+        d,
+        { task: t.id, status: t.status },
+        { task: t.id, status, before: r.before ?? null, after: r.after ?? null, error: errorCode },
+        now,
+      );
+      // A finished rollback task marks the task it undid.
+      if (d.kind === 'rollback' && status === 'succeeded' && d.parentId !== null) {
+        const orig = await tx.query<{ id: string }>(
+          "SELECT id FROM deployment_task WHERE deployment_id = $1 AND host_id = $2 AND status = 'succeeded'",
+          [d.parentId, hostId],
+        );
+        for (const o of orig.rows) await updateTask(tx, o.id, { status: 'rolled-back', rolledBackBy: t.id });
+      }
+      // Re-assess from the inventory the agent sends next; queue it now in case the inventory did not change.
+      await enqueueJob(tx, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+    }
+    return { status, cancel };
+  });
+  ctx.wakeJobs();
+  return out;
+}
+
+const SCHEME: Record<string, 'debian' | 'rpm' | 'apk'> = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' };

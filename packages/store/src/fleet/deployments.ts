@@ -1,0 +1,307 @@
+/**
+ * Deployments and their per-host tasks. The orchestration rules live in
+ * core/deploy; this is storage: create, read, move tasks along, append logs.
+ */
+import type { Queryable } from '../db.js';
+
+export interface DeploymentRecord {
+  readonly id: number;
+  readonly kind: 'install' | 'rollback';
+  readonly parentId: number | null;
+  readonly policy: string | null;
+  readonly policyVersion: number | null;
+  readonly status: string;
+  readonly rings: unknown[];
+  readonly schedule: unknown;
+  readonly reboot: 'never' | 'if-required' | 'always';
+  readonly preScript: string | null;
+  readonly postScript: string | null;
+  readonly waiting: string | null;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly updatedAt: Date;
+}
+
+export interface TaskPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly arch?: string | undefined;
+}
+
+export interface TaskRecord {
+  readonly id: string;
+  readonly deploymentId: number;
+  readonly hostId: number;
+  readonly hostname: string;
+  readonly ring: string;
+  readonly status: string;
+  readonly packages: TaskPackage[];
+  readonly advisories: string[];
+  readonly before: { name: string; version: string | null }[] | null;
+  readonly after: { name: string; version: string | null }[] | null;
+  readonly reboot: Record<string, unknown> | null;
+  readonly log: string;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly deadline: Date;
+  readonly timeoutSeconds: number;
+  readonly queuedAt: Date;
+  readonly dispatchedAt: Date | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly rolledBackBy: string | null;
+}
+
+type Row = Record<string, unknown>;
+const d = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+function deployment(r: Row): DeploymentRecord {
+  return {
+    id: Number(r.id),
+    kind: r.kind as DeploymentRecord['kind'],
+    parentId: r.parent_id === null ? null : Number(r.parent_id),
+    policy: (r.policy as string | null) ?? null,
+    policyVersion: r.policy_version === null ? null : Number(r.policy_version),
+    status: r.status as string,
+    rings: r.rings as unknown[],
+    schedule: r.schedule ?? null,
+    reboot: r.reboot as DeploymentRecord['reboot'],
+    preScript: (r.pre_script as string | null) ?? null,
+    postScript: (r.post_script as string | null) ?? null,
+    waiting: (r.waiting as string | null) ?? null,
+    createdBy: r.created_by as string,
+    createdAt: new Date(r.created_at as string),
+    startedAt: d(r.started_at),
+    finishedAt: d(r.finished_at),
+    updatedAt: new Date(r.updated_at as string),
+  };
+}
+
+function task(r: Row): TaskRecord {
+  return {
+    id: r.id as string,
+    deploymentId: Number(r.deployment_id),
+    hostId: Number(r.host_id),
+    hostname: r.hostname as string,
+    ring: r.ring as string,
+    status: r.status as string,
+    packages: r.packages as TaskPackage[],
+    advisories: (r.advisories as string[]) ?? [],
+    before: (r.before as TaskRecord['before']) ?? null,
+    after: (r.after as TaskRecord['after']) ?? null,
+    reboot: (r.reboot as Record<string, unknown> | null) ?? null,
+    log: r.log as string,
+    errorCode: (r.error_code as string | null) ?? null,
+    errorMessage: (r.error_message as string | null) ?? null,
+    deadline: new Date(r.deadline as string),
+    timeoutSeconds: Number(r.timeout_seconds),
+    queuedAt: new Date(r.queued_at as string),
+    dispatchedAt: d(r.dispatched_at),
+    startedAt: d(r.started_at),
+    finishedAt: d(r.finished_at),
+    rolledBackBy: (r.rolled_back_by as string | null) ?? null,
+  };
+}
+
+export interface NewDeployment {
+  readonly kind: 'install' | 'rollback';
+  readonly parentId: number | null;
+  readonly policy: string | null;
+  readonly policyVersion: number | null;
+  readonly rings: unknown[];
+  readonly schedule: unknown;
+  readonly reboot: DeploymentRecord['reboot'];
+  readonly preScript: string | null;
+  readonly postScript: string | null;
+  readonly createdBy: string;
+  readonly now: Date;
+  readonly tasks: readonly {
+    id: string;
+    hostId: number;
+    hostname: string;
+    ring: string;
+    packages: readonly TaskPackage[];
+    advisories: readonly string[];
+    deadline: Date;
+    timeoutSeconds: number;
+  }[];
+}
+
+export async function insertDeployment(q: Queryable, n: NewDeployment): Promise<DeploymentRecord> {
+  const r = await q.query(
+    `INSERT INTO deployment (kind, parent_id, policy, policy_version, status, rings, schedule, reboot, pre_script,
+       post_script, created_by, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, 'planned', $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $11) RETURNING *`,
+    [
+      n.kind,
+      n.parentId,
+      n.policy,
+      n.policyVersion,
+      JSON.stringify(n.rings),
+      n.schedule === null ? null : JSON.stringify(n.schedule),
+      n.reboot,
+      n.preScript,
+      n.postScript,
+      n.createdBy,
+      n.now,
+    ],
+  );
+  const dep = deployment(r.rows[0] as Row);
+  for (const t of n.tasks) {
+    await q.query(
+      `INSERT INTO deployment_task (id, deployment_id, host_id, hostname, ring, status, packages, advisories, deadline,
+         timeout_seconds, queued_at)
+       VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb, $7::text[], $8, $9, $10)`,
+      [
+        t.id,
+        dep.id,
+        t.hostId,
+        t.hostname,
+        t.ring,
+        JSON.stringify(t.packages),
+        [...t.advisories],
+        t.deadline,
+        t.timeoutSeconds,
+        n.now,
+      ],
+    );
+  }
+  return dep;
+}
+
+export async function getDeployment(
+  q: Queryable,
+  id: number,
+  forUpdate = false,
+): Promise<DeploymentRecord | null> {
+  const r = await q.query(`SELECT * FROM deployment WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return r.rows[0] ? deployment(r.rows[0]) : null;
+}
+
+export async function listDeployments(
+  q: Queryable,
+  f: { limit: number; offset: number; status?: string | undefined },
+): Promise<{ items: DeploymentRecord[]; total: number }> {
+  const where = f.status ? 'WHERE status = $1' : '';
+  const params: unknown[] = f.status ? [f.status] : [];
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM deployment ${where}`, params);
+  const r = await q.query(
+    `SELECT * FROM deployment ${where} ORDER BY id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, f.limit, f.offset],
+  );
+  return { items: r.rows.map(deployment), total: total.rows[0]?.n ?? 0 };
+}
+
+/** Deployments the orchestrator looks at, locked for this replica (others skip them). */
+export async function claimActiveDeployments(q: Queryable): Promise<DeploymentRecord[]> {
+  const r = await q.query(
+    `SELECT * FROM deployment WHERE status IN ('planned', 'running', 'halted') ORDER BY id FOR UPDATE SKIP LOCKED`,
+  );
+  return r.rows.map(deployment);
+}
+
+export async function updateDeployment(
+  q: Queryable,
+  id: number,
+  u: { status?: string; waiting?: string | null; startedAt?: Date; finishedAt?: Date; now: Date },
+): Promise<void> {
+  await q.query(
+    `UPDATE deployment SET status = coalesce($2, status), waiting = CASE WHEN $3 THEN $4 ELSE waiting END,
+       started_at = coalesce(started_at, $5), finished_at = coalesce($6, finished_at), updated_at = $7
+     WHERE id = $1`,
+    [
+      id,
+      u.status ?? null,
+      u.waiting !== undefined,
+      u.waiting ?? null,
+      u.startedAt ?? null,
+      u.finishedAt ?? null,
+      u.now,
+    ],
+  );
+}
+
+export async function listTasks(q: Queryable, deploymentId: number): Promise<TaskRecord[]> {
+  const r = await q.query(
+    'SELECT * FROM deployment_task WHERE deployment_id = $1 ORDER BY ring, hostname, id',
+    [deploymentId],
+  );
+  return r.rows.map(task);
+}
+
+export async function getTask(q: Queryable, id: string, forUpdate = false): Promise<TaskRecord | null> {
+  const r = await q.query(`SELECT * FROM deployment_task WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [
+    id,
+  ]);
+  return r.rows[0] ? task(r.rows[0]) : null;
+}
+
+/** Jobs for a host's agent: tasks handed out and not yet finished. */
+export async function pendingTasksForHost(q: Queryable, hostId: number): Promise<TaskRecord[]> {
+  const r = await q.query(
+    `SELECT * FROM deployment_task WHERE host_id = $1 AND status IN ('dispatched', 'pre-check', 'installing', 'verifying')
+     ORDER BY queued_at, id`,
+    [hostId],
+  );
+  return r.rows.map(task);
+}
+
+export interface TaskUpdate {
+  readonly status?: string;
+  readonly appendLog?: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly reboot?: unknown;
+  readonly errorCode?: string | null;
+  readonly errorMessage?: string | null;
+  readonly dispatchedAt?: Date;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly rolledBackBy?: string;
+}
+
+const LOG_CAP = 512 * 1024;
+
+export async function updateTask(q: Queryable, id: string, u: TaskUpdate): Promise<void> {
+  await q.query(
+    `UPDATE deployment_task SET status = coalesce($2, status),
+       log = right(log || coalesce($3, ''), ${LOG_CAP}),
+       before = coalesce($4::jsonb, before), after = coalesce($5::jsonb, after), reboot = coalesce($6::jsonb, reboot),
+       error_code = CASE WHEN $7 THEN $8 ELSE error_code END, error_message = CASE WHEN $7 THEN $9 ELSE error_message END,
+       dispatched_at = coalesce(dispatched_at, $10), started_at = coalesce(started_at, $11),
+       finished_at = coalesce(finished_at, $12), rolled_back_by = coalesce($13, rolled_back_by)
+     WHERE id = $1`,
+    [
+      id,
+      u.status ?? null,
+      u.appendLog ?? null,
+      u.before === undefined ? null : JSON.stringify(u.before),
+      u.after === undefined ? null : JSON.stringify(u.after),
+      u.reboot === undefined ? null : JSON.stringify(u.reboot),
+      u.errorCode !== undefined,
+      u.errorCode ?? null,
+      u.errorMessage ?? null,
+      u.dispatchedAt ?? null,
+      u.startedAt ?? null,
+      u.finishedAt ?? null,
+      u.rolledBackBy ?? null,
+    ],
+  );
+}
+
+/** Queued tasks of a deployment that will never run (it was cancelled): skipped, with the reason in their log. */
+export async function skipQueuedTasks(
+  q: Queryable,
+  deploymentId: number,
+  reason: string,
+  now: Date,
+): Promise<number> {
+  const r = await q.query(
+    `UPDATE deployment_task SET status = 'skipped', finished_at = $2, log = log || $3
+     WHERE deployment_id = $1 AND status = 'queued'`,
+    [deploymentId, now, `${now.toISOString()} skipped: ${reason}\n`],
+  );
+  return r.affectedRows;
+}
