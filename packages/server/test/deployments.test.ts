@@ -178,7 +178,18 @@ describe.each(BACKEND_NAMES)('deployments on %s', (backend) => {
     const other = v.hosts.find((x) => x.ring === 'broad' && x.taskId !== j2!.id)!;
     expect(other.status).toBe('queued');
     expect(await poll(other.hostname)).toEqual([]);
-    // Resume is allowed, cancel ends it for good; the queued task is skipped.
+    // Resumed: the failure before the resume no longer counts against the budget; the last host goes.
+    const resume = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/deployments/${id}/resume`,
+      headers: h.auth('operator'),
+    });
+    expect(resume.statusCode).toBe(200);
+    await step();
+    v = await view(id);
+    expect(v.status).toBe('running');
+    expect(v.hosts.find((x) => x.taskId === other.taskId)?.status).toBe('dispatched');
+    // Cancel: no new task starts; the one in flight still gets told to stop.
     const cancel = await h.app.inject({
       method: 'POST',
       url: `/api/v1/deployments/${id}/cancel`,
@@ -188,7 +199,17 @@ describe.each(BACKEND_NAMES)('deployments on %s', (backend) => {
     await step();
     v = await view(id);
     expect(v.status).toBe('cancelled');
-    expect(v.hosts.find((x) => x.taskId === other.taskId)?.status).toBe('skipped');
+    const [late] = await poll(other.hostname);
+    const told = await report(other.hostname, late!.id, { state: 'pre-check' });
+    expect(told.json()).toMatchObject({ cancel: true });
+    expect(
+      (
+        await report(other.hostname, late!.id, {
+          state: 'failed',
+          error: { code: 'PL_JOB_CANCELLED', message: 'cancelled' },
+        })
+      ).json(),
+    ).toMatchObject({ status: 'failed' });
     expect(
       (
         await h.app.inject({

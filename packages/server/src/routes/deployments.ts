@@ -199,6 +199,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
                   ? 'cancelled'
                   : null,
             ...(to === 'cancelled' ? { finishedAt: now } : {}),
+            ...(action === 'resume' ? { resumedAt: now } : {}),
             now,
           });
           if (to === 'cancelled') {

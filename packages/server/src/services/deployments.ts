@@ -275,6 +275,7 @@ export function stateOf(d: DeploymentRecord, tasks: readonly TaskRecord[]): Depl
     status: d.status as DeploymentState['status'],
     rings: d.rings as DeployRing[],
     schedule: d.schedule as DeploymentState['schedule'],
+    resumedAt: d.resumedAt,
     tasks: tasks.map((t) => ({
       id: t.id,
       hostId: t.hostId,

@@ -21,6 +21,7 @@ export interface DeploymentRecord {
   readonly createdAt: Date;
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
+  readonly resumedAt: Date | null;
   readonly updatedAt: Date;
 }
 
@@ -75,6 +76,7 @@ function deployment(r: Row): DeploymentRecord {
     createdAt: new Date(r.created_at as string),
     startedAt: d(r.started_at),
     finishedAt: d(r.finished_at),
+    resumedAt: d(r.resumed_at),
     updatedAt: new Date(r.updated_at as string),
   };
 }
@@ -205,11 +207,19 @@ export async function claimActiveDeployments(q: Queryable): Promise<DeploymentRe
 export async function updateDeployment(
   q: Queryable,
   id: number,
-  u: { status?: string; waiting?: string | null; startedAt?: Date; finishedAt?: Date; now: Date },
+  u: {
+    status?: string;
+    waiting?: string | null;
+    startedAt?: Date;
+    finishedAt?: Date;
+    resumedAt?: Date;
+    now: Date;
+  },
 ): Promise<void> {
   await q.query(
     `UPDATE deployment SET status = coalesce($2, status), waiting = CASE WHEN $3 THEN $4 ELSE waiting END,
-       started_at = coalesce(started_at, $5), finished_at = coalesce($6, finished_at), updated_at = $7
+       started_at = coalesce(started_at, $5), finished_at = coalesce($6, finished_at), updated_at = $7,
+       resumed_at = coalesce($8, resumed_at)
      WHERE id = $1`,
     [
       id,
@@ -219,6 +229,7 @@ export async function updateDeployment(
       u.startedAt ?? null,
       u.finishedAt ?? null,
       u.now,
+      u.resumedAt ?? null,
     ],
   );
 }
