@@ -15,6 +15,9 @@ const SYSTEM_TOOLS = [
   // The agent's SSH runner tests start a real sshd and connect with ssh.
   { pkg: 'openssh-server', present: () => existsSync('/usr/sbin/sshd') },
   { pkg: 'openssh-client', present: () => existsSync('/usr/bin/ssh') },
+  // The lab (packages/agent/src/testing/lab) builds Debian roots, packages and an apt repository.
+  { pkg: 'debootstrap', present: () => existsSync('/usr/sbin/debootstrap') },
+  { pkg: 'dpkg-dev', present: () => existsSync('/usr/bin/dpkg-scanpackages') },
 ];
 
 function pgServerInstalled() {

@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { concurrencyLimit, globToRegExp, isConcurrency, parseBlackout, parseDuration } from './values.js';
 
 describe('policy values', () => {
-  it('reads durations in days, hours and minutes', () => {
+  it('reads durations in days, hours, minutes and seconds', () => {
     expect(parseDuration('30m')).toBe(30 * 60_000);
     expect(parseDuration('4h')).toBe(4 * 3_600_000);
     expect(parseDuration('1d')).toBe(86_400_000);
     expect(parseDuration('1h30m')).toBe(90 * 60_000);
     expect(parseDuration('0m')).toBe(0);
-    for (const bad of ['', '4', '4 h', '1.5h', '30s', 'h', '1m1h']) expect(parseDuration(bad)).toBeNull();
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('1m30s')).toBe(90_000);
+    for (const bad of ['', '4', '4 h', '1.5h', 's30', 'h', '1m1h', '30s1m']) expect(parseDuration(bad)).toBeNull();
   });
 
   it('reads blackout days and ranges, real dates only, start ≤ end', () => {
