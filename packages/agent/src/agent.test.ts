@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import type { CheckinRequest, WirePackage } from '@patchloop/contracts';
+import type { AgentJob, CheckinRequest, JobPoll, JobReport, WirePackage } from '@patchloop/contracts';
 import { canonicalInventory } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, payloadFor, snapshotOf } from './agent.js';
 import type { HostCollection } from './collectors/index.js';
 import { tempDir } from './collectors/testdata/fake-root.js';
+import { FakeHost } from './jobs/testdata/fake-host.js';
 import { localRunner } from './runner/index.js';
 import { StateDir } from './state/state-dir.js';
 
@@ -140,5 +141,101 @@ describe('Agent against a recording server', () => {
     expect(fallback.warnings[0]).toContain('dpkg database locked');
     const last = seen.at(-1)!.inventory;
     expect(last.kind === 'diff' ? last.added.map((p) => p.version) : []).toEqual(['9']);
+  });
+});
+
+describe('Agent jobs between check-ins', () => {
+  it('long-polls, runs a (duplicated) job once, reports each step and checks in again at once', async () => {
+    const host = new FakeHost(new Map([['bash', '5.2-1']]), new Map([['bash', ['5.2-1', '5.2-2']]]));
+    const job: AgentJob = {
+      id: 'task-0000000042',
+      deploymentId: 3,
+      kind: 'install',
+      packages: [{ name: 'bash', version: '5.2-2' }],
+      preScript: null,
+      postScript: null,
+      reboot: 'never',
+      deadline: new Date(Date.now() + 3600_000).toISOString(),
+      timeoutSeconds: 60,
+    };
+    const events: string[] = [];
+    const reports: JobReport[] = [];
+    let pending: AgentJob[] = [job, { ...job }];
+    const abort = new AbortController();
+    const srv = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/api/v1/enroll') {
+          res.statusCode = 201;
+          return res.end(JSON.stringify({ hostId: 8, credential: 'pla_jobs', inventoryHash: null }));
+        }
+        if (req.url === '/api/v1/agent/checkin') {
+          events.push('checkin');
+          if (events.filter((e) => e === 'checkin').length === 2) setTimeout(() => abort.abort(), 50);
+          const r = JSON.parse(body) as CheckinRequest;
+          return res.end(
+            JSON.stringify({ acknowledged: r.inventory.hash, needFull: false, nextCheckinSeconds: 600 }),
+          );
+        }
+        if (req.url === '/api/v1/agent/jobs/poll') {
+          const poll = JSON.parse(body) as JobPoll;
+          events.push(`poll ${poll.waitSeconds}`);
+          const jobs = pending;
+          pending = [];
+          if (jobs.length > 0) return res.end(JSON.stringify({ jobs }));
+          return void setTimeout(() => res.end(JSON.stringify({ jobs: [] })), 100);
+        }
+        const m = /^\/api\/v1\/agent\/jobs\/([^/]+)\/report$/.exec(req.url ?? '');
+        if (m && req.headers.authorization === 'Bearer pla_jobs') {
+          const r = JSON.parse(body) as JobReport;
+          reports.push(r);
+          events.push(`report ${r.state}`);
+          return res.end(JSON.stringify({ status: r.state, cancel: false }));
+        }
+        res.statusCode = 404;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const a = srv.address();
+    const dir = tempDir('agent-jobs');
+    const agent = new Agent({
+      server: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
+      enrollSecret: 'secret-secret-secret',
+      runner: host,
+      stateDir: join(dir, 'state'),
+      intervalMs: 60_000,
+      maxPollSeconds: 1,
+      collect: async () => collection([pkg('bash', host.installed.get('bash') ?? '')]),
+    });
+    let afterOnce: string[];
+    try {
+      await agent.run(abort.signal);
+      // --once (checkinOnce) never polls.
+      const n = events.length;
+      await agent.checkinOnce();
+      afterOnce = events.slice(n);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+    expect(afterOnce).toEqual(['checkin']);
+    expect(events.slice(0, 8)).toEqual([
+      'checkin',
+      'poll 1',
+      'report pre-check',
+      'report installing',
+      'report verifying',
+      'report succeeded',
+      'report succeeded',
+      'checkin',
+    ]);
+    expect(host.lines.filter((l) => l.includes(' install '))).toHaveLength(1);
+    expect(reports.at(-1)).toMatchObject({
+      machineId: 'abcdef0123456789abcdef0123456789',
+      after: [{ name: 'bash', version: '5.2-2' }],
+    });
   });
 });

@@ -5,6 +5,11 @@
  * acknowledged, or as its hash alone when nothing changed. Errors back off
  * exponentially. Works through any HostRunner: this machine, a root on it,
  * or a host reached over SSH (agentless).
+ *
+ * Between check-ins the agent long-polls the server for jobs (install,
+ * rollback) instead of sleeping, runs them one at a time (jobs/runner.ts),
+ * and checks in again right after a job so the server re-assesses the host
+ * from its new inventory.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +23,7 @@ import {
 } from '@patchloop/contracts';
 import { canonicalInventory, packageKey, PatchloopError, type InstalledPackage } from '@patchloop/core';
 import { collectHost, type HostCollection } from './collectors/index.js';
+import { flushJournal, Journal, runJob, type InstalledDatabase, type JobContext } from './jobs/index.js';
 import type { HostRunner } from './runner/runner.js';
 import { StateDir, type Snapshot } from './state/state-dir.js';
 import { ServerClient, ServerError } from './transport/client.js';
@@ -36,6 +42,24 @@ export interface AgentOptions {
   readonly log?: ((line: string) => void) | undefined;
   /** Collects the host (default: the collectors through the runner). */
   readonly collect?: ((runner: HostRunner) => Promise<HostCollection>) | undefined;
+  /** Poll for jobs between check-ins and run them (default true; `checkinOnce` never does). */
+  readonly runJobs?: boolean | undefined;
+  /**
+   * The agent runs as the machine itself and may reboot it when a job's policy asks
+   * (`shutdown -r +1`; only with a local runner on '/'). Default false: reboots are reported as
+   * not performed.
+   */
+  readonly allowReboot?: boolean | undefined;
+  /** The longest long poll, in seconds (default 25). */
+  readonly maxPollSeconds?: number | undefined;
+  /** For tests: how jobs read the package database and decide that a reboot is needed. */
+  readonly jobHooks?:
+    | {
+        readonly readInstalled?: ((runner: HostRunner) => Promise<InstalledDatabase>) | undefined;
+        readonly rebootRequired?:
+          ((runner: HostRunner, db: InstalledDatabase) => Promise<boolean>) | undefined;
+      }
+    | undefined;
 }
 
 export interface CheckinOutcome {
@@ -99,11 +123,13 @@ export function payloadFor(now: Snapshot, acked: Snapshot | null): InventoryPayl
 export class Agent {
   private readonly state: StateDir;
   private readonly client: ServerClient;
+  private readonly journal: Journal;
   private failures = 0;
 
   constructor(private readonly opts: AgentOptions) {
     this.state = new StateDir(opts.stateDir);
     this.client = new ServerClient({ server: opts.server });
+    this.journal = new Journal(opts.stateDir);
   }
 
   private log(line: string): void {
@@ -227,13 +253,89 @@ export class Agent {
     };
   }
 
-  /** Checks in until the signal aborts: interval with ±10 % jitter, exponential backoff on errors. */
+  /** How jobs run for the enrolled host. */
+  private jobContext(credential: string, machineId: string): JobContext {
+    return {
+      runner: this.opts.runner,
+      journal: this.journal,
+      machineId,
+      report: (id, report) => this.client.reportJob(credential, id, report),
+      log: (line) => this.log(line),
+      allowReboot: this.opts.allowReboot ?? false,
+      readInstalled: this.opts.jobHooks?.readInstalled,
+      rebootRequired: this.opts.jobHooks?.rebootRequired,
+    };
+  }
+
+  /**
+   * Long-polls for jobs for up to `ms` and runs what arrives, one at a time. First reports
+   * jobs interrupted by a restart and re-sends unacknowledged final reports. Returns how long
+   * to wait still before the next check-in: 0 after a job (check in at once), the rest of
+   * `ms` when polling fails (the next check-in backs off if the server stays unreachable).
+   */
+  async pollForJobs(ms: number, signal: AbortSignal): Promise<number> {
+    const enrollment = this.state.enrollment();
+    if (!enrollment) return ms;
+    const ctx = this.jobContext(enrollment.credential, enrollment.machineId);
+    const end = Date.now() + ms;
+    try {
+      const flushed = await flushJournal(ctx);
+      if (flushed.some((o) => o.kind === 'recovered')) return 0;
+    } catch (e) {
+      this.log(`job journal: ${(e as Error).message}`);
+    }
+    while (!signal.aborted) {
+      const left = end - Date.now();
+      const waitSeconds = Math.min(this.opts.maxPollSeconds ?? 25, Math.floor(left / 1000));
+      if (waitSeconds < 1) return Math.max(0, left);
+      let jobs;
+      try {
+        jobs = (
+          await this.client.pollJobs(
+            enrollment.credential,
+            { machineId: enrollment.machineId, waitSeconds },
+            signal,
+          )
+        ).jobs;
+      } catch (e) {
+        if (signal.aborted) return 0;
+        this.log(`job poll failed (${(e as Error).message}); next check-in in ${Math.round(left / 1000)} s`);
+        return Math.max(0, end - Date.now());
+      }
+      if (!Array.isArray(jobs) || jobs.length === 0) continue;
+      let ran = false;
+      for (const job of jobs) {
+        try {
+          const outcome = await runJob(job, ctx);
+          if (outcome.kind === 'busy') {
+            this.log(
+              `job ${job.id}: another agent process (pid ${outcome.holder.pid}) is running a job; left for later`,
+            );
+          } else {
+            ran = true;
+          }
+        } catch (e) {
+          this.log(`job ${String((job as { id?: unknown }).id)}: ${(e as Error).message}`);
+        }
+      }
+      if (ran) return 0;
+      return Math.min(Math.max(0, end - Date.now()), 30_000);
+    }
+    return 0;
+  }
+
+  /**
+   * Checks in until the signal aborts: interval with ±10 % jitter, exponential backoff on errors;
+   * between check-ins, polls for jobs (unless `runJobs` is false).
+   */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       let waitMs: number;
+      let checkedIn = false;
       try {
         const r = await this.checkinOnce();
         this.failures = 0;
+        checkedIn = true;
         const base = this.opts.intervalMs ?? r.nextCheckinSeconds * 1000;
         waitMs = base * (0.9 + Math.random() * 0.2);
         this.log(`checked in (${r.sent}), next in ${Math.round(waitMs / 1000)} s`);
@@ -242,6 +344,9 @@ export class Agent {
         const cap = Math.min(300_000, 2000 * 2 ** Math.min(this.failures, 10));
         waitMs = cap / 2 + Math.random() * (cap / 2);
         this.log(`check-in failed (${(e as Error).message}); retrying in ${Math.round(waitMs / 1000)} s`);
+      }
+      if (checkedIn && this.opts.runJobs !== false && !signal.aborted) {
+        waitMs = await this.pollForJobs(waitMs, signal);
       }
       await sleep(waitMs, signal);
     }

@@ -4,7 +4,18 @@
  * acknowledged (kept across restarts, sent first after one). Files are
  * written to a temporary name and renamed, so a kill never leaves half a file.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { HostFacts, WirePackage, WireUpdate } from '@patchloop/contracts';
 
@@ -25,6 +36,24 @@ export interface Snapshot {
   readonly updates: WireUpdate[] | null;
 }
 
+/**
+ * Writes `data` to a temporary name beside `file`, flushes it to disk and
+ * renames it over `file`: a reader (or a restart after a kill) sees the old
+ * content or the new, never half of it.
+ */
+export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w', mode);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, mode);
+  renameSync(tmp, file);
+}
+
 export class StateDir {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -42,11 +71,7 @@ export class StateDir {
   }
 
   private write(name: string, value: unknown, mode = 0o600): void {
-    const f = join(this.dir, name);
-    const tmp = `${f}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(value), { mode });
-    chmodSync(tmp, mode);
-    renameSync(tmp, f);
+    writeFileAtomic(join(this.dir, name), JSON.stringify(value), mode);
   }
 
   private remove(name: string): void {

@@ -2,7 +2,16 @@
  * HTTP to the server: JSON in and out, a timeout per request, errors with
  * the server's stable code. The agent only ever connects out.
  */
-import type { CheckinRequest, CheckinResponse, EnrollRequest, EnrollResponse } from '@patchloop/contracts';
+import type {
+  CheckinRequest,
+  CheckinResponse,
+  EnrollRequest,
+  EnrollResponse,
+  JobPoll,
+  JobPollResponse,
+  JobReport,
+  JobReportResponse,
+} from '@patchloop/contracts';
 
 export class ServerError extends Error {
   constructor(
@@ -26,7 +35,13 @@ export class ServerClient {
     this.base = opts.server.replace(/\/+$/, '');
   }
 
-  private async post<T>(path: string, body: unknown, credential?: string): Promise<T> {
+  private async post<T>(
+    path: string,
+    body: unknown,
+    credential?: string,
+    opts: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.opts.timeoutMs ?? 60_000);
     const res = await fetch(`${this.base}${path}`, {
       method: 'POST',
       headers: {
@@ -34,7 +49,7 @@ export class ServerClient {
         ...(credential ? { authorization: `Bearer ${credential}` } : {}),
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+      signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout,
     });
     const text = await res.text();
     let json: unknown = null;
@@ -60,5 +75,17 @@ export class ServerClient {
 
   checkin(credential: string, req: CheckinRequest): Promise<CheckinResponse> {
     return this.post('/api/v1/agent/checkin', req, credential);
+  }
+
+  /** Long poll: the server answers when it has jobs or after `waitSeconds` with none. */
+  pollJobs(credential: string, req: JobPoll, signal?: AbortSignal): Promise<JobPollResponse> {
+    return this.post('/api/v1/agent/jobs/poll', req, credential, {
+      timeoutMs: (req.waitSeconds + 30) * 1000,
+      signal,
+    });
+  }
+
+  reportJob(credential: string, jobId: string, report: JobReport): Promise<JobReportResponse> {
+    return this.post(`/api/v1/agent/jobs/${encodeURIComponent(jobId)}/report`, report, credential);
   }
 }

@@ -104,6 +104,30 @@ export const ERROR_CODES = {
   PL_SERVER_UNREACHABLE: 'The CLI could not reach the Patchloop server (connection refused, DNS, timeout).',
   PL_DEPLOYMENT_EMPTY:
     'A deployment would change nothing: no host has an approved update (policy), or nothing to install on the hosts given.',
+  PL_JOB_INVALID:
+    "A job the server handed to the agent is malformed: a package name, version or architecture outside the protocol's patterns, no package, or a bad job id; nothing was run.",
+  PL_JOB_VERSION_UNAVAILABLE:
+    "A job's package version is not in the host's repositories (apt: version not found or package unknown; dnf: no match; apk: no such package or version); the message names the package and version.",
+  PL_JOB_PM_LOCKED:
+    "The host's package manager is in use by another process (dpkg frontend lock, rpm transaction lock, apk database lock); nothing was installed, the deployment may retry.",
+  PL_JOB_INSTALL_FAILED:
+    "The package manager failed to install a job's packages (a maintainer script or scriptlet failed, dpkg was interrupted, a downgrade or held package was refused, the tool is missing); the message keeps the package manager's own words.",
+  PL_JOB_TIMEOUT:
+    "A job's package manager run (metadata refresh and install) or script took longer than the job's timeoutSeconds and was killed.",
+  PL_JOB_PRECHECK_FAILED:
+    "A job's pre-check script (the policy's preScript, run with sh -c on the host) exited non-zero or could not run; nothing was installed.",
+  PL_JOB_POSTCHECK_FAILED:
+    "A job's post-check script (the policy's postScript) exited non-zero or could not run after the install; the task failed.",
+  PL_JOB_VERIFY_FAILED:
+    "After a job's install the package database does not show every target version; the message names each package with the version wanted and the one installed.",
+  PL_JOB_INTERRUPTED:
+    "The agent was stopped while running a job and, on restart, found the job's target versions not (all) installed; reported from a fresh read of the package database, never re-run.",
+  PL_JOB_CANCELLED:
+    "The deployment was halted or cancelled before the agent started installing the job's packages; nothing was installed.",
+  PL_JOB_DOWNGRADE_REFUSED:
+    'An install job (not a rollback) would install a version lower than the installed one; nothing was installed.',
+  PL_JOB_DEADLINE_PASSED:
+    'A job reached the agent after its deadline (the host was offline or busy too long); nothing was run and the task is reported timed-out.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

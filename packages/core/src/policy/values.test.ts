@@ -10,7 +10,8 @@ describe('policy values', () => {
     expect(parseDuration('0m')).toBe(0);
     expect(parseDuration('30s')).toBe(30_000);
     expect(parseDuration('1m30s')).toBe(90_000);
-    for (const bad of ['', '4', '4 h', '1.5h', 's30', 'h', '1m1h', '30s1m']) expect(parseDuration(bad)).toBeNull();
+    for (const bad of ['', '4', '4 h', '1.5h', 's30', 'h', '1m1h', '30s1m'])
+      expect(parseDuration(bad)).toBeNull();
   });
 
   it('reads blackout days and ranges, real dates only, start ≤ end', () => {
