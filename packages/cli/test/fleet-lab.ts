@@ -169,7 +169,8 @@ export function client(url: string, token: string) {
       ...init,
       headers: {
         authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
+        // Only with a body: Fastify refuses an empty body declared as JSON.
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(init.headers ?? {}),
       },
     });

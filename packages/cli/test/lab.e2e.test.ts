@@ -249,7 +249,7 @@ reboot: never
     expect((await deployment(good)).status).toBe('rolled-back');
   }, 180_000);
 
-  it('recovers an agent killed mid-install without running the job again; reports the reboot it could not do', async () => {
+  it('recovers an agent killed mid-install without running the job again; the host reports the pending reboot', async () => {
     const name = await applyPolicy(`name: lab-kernel
 selector: { hosts: [lab-4] }
 exclude: { packages: ["pl-app", "pl-broken"] }
@@ -277,23 +277,51 @@ reboot: if-required
     expect(t.status).toBe('succeeded');
     expect(t.log).toMatch(/recover|interrupt/i);
     expect(t.log.match(/Unpacking pl-kernel-ish/g)?.length ?? 0).toBeLessThanOrEqual(1);
-    expect(t.reboot).toMatchObject({ required: true, performed: false });
+    // The package asked for a reboot (/var/run/reboot-required in the root): the host says so.
+    await waitFor(
+      'lab-4 to report a pending reboot',
+      async () => {
+        const hs = await api<{ items: { hostname: string; rebootRequired: boolean }[] }>(
+          '/api/v1/hosts?q=lab-4',
+        );
+        return hs.items.find((x) => x.hostname === 'lab-4')?.rebootRequired === true;
+      },
+      30_000,
+    );
   }, 180_000);
+
+  it('reports a reboot a package needs but a chroot cannot do', async () => {
+    const name = await applyPolicy(`name: lab-reboot
+selector: { hosts: [lab-5] }
+exclude: { packages: ["pl-app", "pl-broken"] }
+reboot: if-required
+`);
+    const id = await deploy(name);
+    const done = await until(id, ['completed', 'halted', 'failed']);
+    const t = done.hosts[0]!;
+    expect(t.status, t.log).toBe('succeeded');
+    expect(await version('lab-5', 'pl-kernel-ish')).toBe('1.0-2');
+    expect(t.reboot).toMatchObject({ required: true, performed: false });
+    expect(t.reboot?.reason).toMatch(/root/);
+  }, 120_000);
 
   it('halts a broken package within its error budget; later rings stay untouched', async () => {
     const name = await applyPolicy(`name: lab-broken
 selector: { tags: [lab] }
 exclude: { packages: ["pl-app", "pl-kernel-ish"] }
 rings:
-  - { name: pilot, selector: { tags: [pilot] }, minSuccess: 0 }
+  - { name: pilot, selector: { tags: [pilot] }, minSuccess: 0, errorBudget: 1 }
   - { name: wave1, selector: { tags: [wave1] }, maxConcurrency: 1, errorBudget: 1, minSuccess: 0 }
   - { name: broad, selector: {} }
 reboot: never
 `);
     const id = await deploy(name);
     const d = await until(id, ['halted', 'failed', 'completed']);
-    expect(d.status).toBe('halted');
-    expect(d.waiting).toMatch(/error budget of ring wave1/);
+    const summary = d.hosts.map(
+      (t) => `${t.hostname}/${t.ring}: ${t.status} ${t.error?.code ?? ''} ${t.error?.message ?? ''}`,
+    );
+    expect(d.status, summary.join('\n')).toBe('halted');
+    expect(d.waiting, summary.join('\n')).toMatch(/error budget of ring wave1/);
     const byHost = Object.fromEntries(d.hosts.map((t) => [t.hostname, t]));
     for (const h of ['lab-1', 'lab-2', 'lab-3']) {
       expect(byHost[h]?.status, h).toBe('failed');

@@ -565,3 +565,39 @@ describe('tick is deterministic', () => {
     expect(tick(state, T0).dispatch).toEqual(['a']);
   });
 });
+
+describe('error budget at the end of a ring', () => {
+  it('halts when the last task of a ring exceeds the budget, even when minSuccess is met', () => {
+    const t0 = new Date('2026-11-23T10:00:00Z');
+    const done = (id: string, ring: string, status: 'failed' | 'succeeded') => ({
+      id,
+      hostId: Number(id.slice(1)),
+      ring,
+      status,
+      dispatchedAt: t0,
+      finishedAt: t0,
+      deadline: new Date(t0.getTime() + 3_600_000),
+      timeoutSeconds: 600,
+    });
+    const state = {
+      status: 'running' as const,
+      schedule: null,
+      rings: [
+        { name: 'wave1', bake: null, minSuccess: 0, maxConcurrency: 1, errorBudget: 1 },
+        { name: 'broad', bake: null, minSuccess: 1, maxConcurrency: null, errorBudget: 0 },
+      ],
+      tasks: [
+        done('t1', 'wave1', 'failed'),
+        done('t2', 'wave1', 'failed'),
+        { ...done('t3', 'broad', 'failed'), status: 'queued' as const, dispatchedAt: null, finishedAt: null },
+      ],
+    };
+    const d = tick(state, t0);
+    expect(d.status).toBe('halted');
+    expect(d.waiting).toMatch(/error budget of ring wave1/);
+    expect(d.dispatch).toEqual([]);
+    // After a resume the old failures no longer count: the next ring starts.
+    const resumed = tick({ ...state, resumedAt: t0 }, new Date(t0.getTime() + 1000));
+    expect(resumed.dispatch).toEqual(['t3']);
+  });
+});

@@ -214,8 +214,13 @@ export function tick(state: DeploymentState, now: Date): TickDecision {
     now,
   );
   let rings = ringsOf(state, tasks, now);
-  const current = rings.find((r) => r.progress.status !== 'passed' && r.progress.status !== 'skipped');
   const resumedAt = state.resumedAt ?? null;
+  // A ring whose last tasks failed past its error budget does not pass (even with minSuccess met): it halts.
+  const current = rings.find(
+    (r) =>
+      (r.progress.status !== 'passed' && r.progress.status !== 'skipped') ||
+      budgetExceeded(r, resumedAt) !== null,
+  );
 
   let status: DeploymentStatus = state.status;
   let dispatch: string[] = [];

@@ -3,7 +3,7 @@
  * steer (halt, resume, cancel, roll back), export the change record; and the
  * agent side: long-poll for jobs, report on them.
  */
-import type { AgentJob} from '@patchloop/contracts';
+import type { AgentJob } from '@patchloop/contracts';
 import { JobPoll, JobPollResponse, JobReport, JobReportResponse } from '@patchloop/contracts';
 import { tick } from '@patchloop/core';
 import {

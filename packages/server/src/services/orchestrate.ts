@@ -120,7 +120,10 @@ export async function reportJob(
     const cancel = d.status === 'halted' || d.status === 'cancelled';
     // A final task never changes again (a duplicated or late report is acknowledged, not applied).
     if (isFinal(t.status as never)) return { status: t.status, cancel };
-    const log = r.log === '' ? '' : r.log.endsWith('\n') ? r.log : `${r.log}\n`;
+    const recovered = r.recovered
+      ? `${now.toISOString()} reported from the agent's journal after a restart: the job was interrupted and is not run again; versions read afresh\n`
+      : '';
+    const log = `${r.log === '' ? '' : r.log.endsWith('\n') ? r.log : `${r.log}\n`}${recovered}`;
     let status: string = r.state;
     let errorCode = r.error?.code ?? null;
     let errorMessage = r.error?.message ?? null;
