@@ -8,3 +8,4 @@ export { Assessor } from './services/assess.js';
 export type { App } from './api.js';
 export { importHost, type ImportHostInput } from './services/import-host.js';
 export { applyPolicy, simulateByName, readPolicy } from './services/policies.js';
+export { autoDeploy } from './services/auto-deploy.js';

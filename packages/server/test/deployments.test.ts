@@ -8,6 +8,7 @@
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { autoDeploy } from '../src/services/auto-deploy.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };
@@ -306,6 +307,49 @@ describe.each(BACKEND_NAMES)('deployments on %s', (backend) => {
     const v = await view(id);
     expect(v.hosts[0]?.status).toBe('timed-out');
     expect(await poll('web-2')).toEqual([]);
+  });
+
+  it('starts a deployment once per window opening for a policy with autoDeploy', async () => {
+    // 2026-11-23 is a Monday; the window opens every day at 02:00 UTC for 23 hours.
+    const yaml = `name: nightly
+selector: { tags: [pilot] }
+schedule:
+  window: { cron: "0 2 * * *", duration: "23h", timezone: "UTC" }
+  autoDeploy: true
+reboot: never
+`;
+    const p = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/policies/nightly',
+      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
+      payload: yaml,
+    });
+    expect(p.statusCode, p.body).toBe(201);
+    const before = (
+      await h.app.inject({ method: 'GET', url: '/api/v1/deployments?limit=500', headers: h.auth('auditor') })
+    ).json() as { total: number };
+    const first = await autoDeploy(h.ctx, 'replica-a');
+    const again = await autoDeploy(h.ctx, 'replica-b');
+    expect(first).toHaveLength(1);
+    expect(again).toEqual([]);
+    const d = await view(first[0]!);
+    expect(d.hosts.map((x) => x.hostname)).toEqual(['pilot-1']);
+    const list = (
+      await h.app.inject({ method: 'GET', url: '/api/v1/deployments?limit=500', headers: h.auth('auditor') })
+    ).json() as { total: number; items: { createdBy: string }[] };
+    expect(list.total).toBe(before.total + 1);
+    expect(list.items[0]?.createdBy).toBe('system:schedule');
+    await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/deployments/${d.id}/cancel`,
+      headers: h.auth('operator'),
+    });
+    // Outside the window (01:00 the next day) nothing starts.
+    const saved = clock;
+    clock = Date.parse('2026-11-25T01:30:00Z');
+    expect(await autoDeploy(h.ctx, 'replica-a')).toEqual([]);
+    clock = saved;
+    await h.app.inject({ method: 'DELETE', url: '/api/v1/policies/nightly', headers: h.auth('operator') });
   });
 
   it('refuses what cannot be deployed', async () => {

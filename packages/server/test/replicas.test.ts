@@ -53,6 +53,7 @@ describe('replicas sharing one PostgreSQL', () => {
     );
     expect(jobs.rows).toEqual([
       { kind: 'assess-host', status: 'done', n: 30, attempts: 1 },
+      { kind: 'auto-deploy', status: 'done', n: 1, attempts: 1 },
       { kind: 'expire-exceptions', status: 'done', n: 1, attempts: 1 },
       { kind: 'feed-sync', status: 'done', n: 1, attempts: 1 },
     ]);

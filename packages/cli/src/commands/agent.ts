@@ -14,6 +14,7 @@ interface AgentCliOptions {
   stateDir: string;
   interval?: string;
   once?: boolean;
+  allowReboot?: boolean;
   ssh?: string;
   sshKey?: string;
   sshKnownHosts?: string;
@@ -37,6 +38,10 @@ export function agentCommand(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--interval <duration>', 'check-in interval like 60s or 5m (default: what the server asks for)')
     .option('--once', 'check in once and exit')
+    .option(
+      '--allow-reboot',
+      'reboot this machine after a job when its policy says so (never for --root or --ssh)',
+    )
     .option('--ssh <user@host[:port]>', 'collect from this host over SSH instead (agentless)')
     .option('--ssh-key <file>', 'private key for --ssh')
     .option('--ssh-known-hosts <file>', "known_hosts file for --ssh (default: ssh's own)")
@@ -73,6 +78,7 @@ export function agentCommand(io: Io, setExit: (code: number) => void): Command {
         stateDir: opts.stateDir,
         intervalMs: opts.interval ? parseDuration('--interval', opts.interval) : undefined,
         transport: opts.ssh ? 'ssh' : 'agent',
+        allowReboot: opts.allowReboot === true,
         log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
       });
       if (opts.once) {

@@ -68,6 +68,8 @@ export interface Schedule {
    * (inclusive), as calendar days in the window's time zone (UTC without a window).
    */
   readonly blackout: readonly string[];
+  /** Start a deployment of what the policy approves each time the window opens (default false). */
+  readonly autoDeploy?: boolean;
 }
 
 export interface Ring {

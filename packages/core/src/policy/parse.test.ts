@@ -36,6 +36,7 @@ describe('parsePolicyText', () => {
       schedule: {
         window: { cron: '0 2 * * 6', duration: '4h', timezone: 'Europe/Berlin' },
         blackout: ['2026-12-24/2026-12-27'],
+        autoDeploy: false,
       },
       rings: [
         {
@@ -231,5 +232,19 @@ reboot: sometimes
       'rings[0]: must be a mapping with keys name, selector, bake, minSuccess, maxConcurrency, errorBudget',
     ]);
     expect(() => parsePolicy({ name: 'x'.repeat(63), schedule: { blackout: ['2028-02-29'] } })).not.toThrow();
+  });
+});
+
+describe('schedule.autoDeploy', () => {
+  it('starts deployments when the window opens, and needs a window', () => {
+    const p = parsePolicy({
+      name: 'auto',
+      schedule: { window: { cron: '0 2 * * 6', duration: '4h' }, autoDeploy: true },
+    });
+    expect(p.schedule?.autoDeploy).toBe(true);
+    expect(() => parsePolicy({ name: 'auto', schedule: { blackout: [], autoDeploy: true } })).toThrow(
+      /needs a window/,
+    );
+    expect(() => parsePolicy({ name: 'auto', schedule: { autoDeploy: 'yes' } })).toThrow(/true or false/);
   });
 });

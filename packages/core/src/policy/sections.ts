@@ -42,7 +42,7 @@ function selector(r: Reader, v: unknown, path: Path): Selector {
 
 function schedule(r: Reader, v: unknown): Schedule | null {
   if (v === undefined || v === null) return null;
-  const o = r.object(v, ['schedule'], ['window', 'blackout']) ?? {};
+  const o = r.object(v, ['schedule'], ['window', 'blackout', 'autoDeploy']) ?? {};
   let window: Schedule['window'] = null;
   if (o.window !== undefined && o.window !== null) {
     const path = ['schedule', 'window'];
@@ -64,7 +64,13 @@ function schedule(r: Reader, v: unknown): Schedule | null {
       ? 'must be a day "YYYY-MM-DD" or a range "YYYY-MM-DD/YYYY-MM-DD" (start ≤ end)'
       : null,
   );
-  return { window, blackout };
+  if (o.autoDeploy !== undefined && typeof o.autoDeploy !== 'boolean') {
+    r.fail(['schedule', 'autoDeploy'], 'must be true or false');
+  }
+  if (o.autoDeploy === true && window === null) {
+    r.fail(['schedule', 'autoDeploy'], 'needs a window: a deployment starts when the window opens');
+  }
+  return { window, blackout, autoDeploy: o.autoDeploy === true };
 }
 
 /** The ring of a policy that names none: every host, at once. */

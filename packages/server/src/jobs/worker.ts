@@ -22,6 +22,7 @@ import type { ServerContext } from '../context.js';
 import { Assessor } from '../services/assess.js';
 import { runFeedSync } from './feed-sync.js';
 import { orchestrate } from '../services/orchestrate.js';
+import { autoDeploy } from '../services/auto-deploy.js';
 
 export interface Worker {
   /** Runs due jobs until none is left (tests and the CLI use it to wait for quiet). */
@@ -46,6 +47,10 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     },
     'feed-sync': async () => {
       await runFeedSync(ctx);
+    },
+    // Policies with schedule.autoDeploy: one deployment per window opening, by whichever replica claims it.
+    'auto-deploy': async () => {
+      await autoDeploy(ctx, id);
     },
     // Every minute: expire exceptions (audited) and forget week-old jobs and schedule slots.
     'expire-exceptions': async () => {
@@ -109,7 +114,10 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
   async function schedule(): Promise<void> {
     const now = ctx.now();
     const every = ctx.config.feedSyncIntervalMs;
-    const tasks: [string, number][] = [['expire-exceptions', 60_000]];
+    const tasks: [string, number][] = [
+      ['expire-exceptions', 60_000],
+      ['auto-deploy', 60_000],
+    ];
     if (every > 0) tasks.push(['feed-sync', every]);
     for (const [kind, interval] of tasks) {
       const slot = new Date(Math.floor(now.getTime() / interval) * interval);
