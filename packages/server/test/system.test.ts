@@ -74,7 +74,8 @@ describe.each(BACKEND_NAMES)('system routes on %s', (backend) => {
       .sort();
     const registered = registeredRoutes(h.app)
       .filter((r) => r.split(' ')[1]?.startsWith('/api/v1/'))
-      .map((r) => r.replace(/:([a-zA-Z]+)/g, '{$1}'));
+      .map((r) => r.replace(/:([a-zA-Z]+)/g, '{$1}'))
+      .sort();
     expect(registered.length).toBeGreaterThan(10);
     expect(documented).toEqual(registered);
     const ui = await h.app.inject({ method: 'GET', url: '/api/docs/' });

@@ -13,6 +13,7 @@ import {
   listTokens,
   putSetting,
   revokeToken,
+  type Queryable,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { hashPassword, hashToken, newPassword, newToken, publicIdOf } from './secrets.js';
@@ -66,42 +67,11 @@ export async function bootstrap(ctx: ServerContext): Promise<BootstrapResult> {
             at: now,
           });
         }
-        const t = await insertToken(tx, {
-          publicId,
-          secretHash: await hashToken(config.adminToken),
-          name: ENV_TOKEN_NAME,
-          role: 'admin',
-          createdBy: 'system',
-          now,
-          expiresAt: null,
-        });
-        await appendAudit(tx, {
-          actor: 'system',
-          action: 'token.create',
-          target: `token:${t.id}`,
-          after: { name: t.name, role: t.role },
-          at: now,
-        });
+        await adminTokenFor(tx, config.adminToken, ENV_TOKEN_NAME, now);
       }
     } else if (tokens.length === 0) {
-      const token = newToken('plt');
-      adminToken = token;
-      const t = await insertToken(tx, {
-        publicId: publicIdOf(token),
-        secretHash: await hashToken(token),
-        name: 'bootstrap-admin',
-        role: 'admin',
-        createdBy: 'system',
-        now,
-        expiresAt: null,
-      });
-      await appendAudit(tx, {
-        actor: 'system',
-        action: 'token.create',
-        target: `token:${t.id}`,
-        after: { name: t.name, role: t.role },
-        at: now,
-      });
+      adminToken = newToken('plt');
+      await adminTokenFor(tx, adminToken, 'bootstrap-admin', now);
     }
     let enrollSecret = config.enrollSecret ?? (await getSetting<string>(tx, 'enroll_secret'));
     if (enrollSecret === null) {
@@ -115,6 +85,26 @@ export async function bootstrap(ctx: ServerContext): Promise<BootstrapResult> {
       });
     }
     return { adminPassword, adminToken, enrollSecret };
+  });
+}
+
+/** Stores an admin API token (hashed) and audits it. */
+async function adminTokenFor(tx: Queryable, token: string, name: string, now: Date): Promise<void> {
+  const t = await insertToken(tx, {
+    publicId: publicIdOf(token),
+    secretHash: await hashToken(token),
+    name,
+    role: 'admin',
+    createdBy: 'system',
+    now,
+    expiresAt: null,
+  });
+  await appendAudit(tx, {
+    actor: 'system',
+    action: 'token.create',
+    target: `token:${t.id}`,
+    after: { name: t.name, role: t.role },
+    at: now,
   });
 }
 
