@@ -257,23 +257,20 @@ scripts: { post: "sleep 4" }
 reboot: if-required
 `);
     const id = await deploy(name);
+    // Killed once dpkg has installed the package (the agent reported `verifying`), while the
+    // post-check (sleep 4) runs: the job must not run again, and its true state must be reported.
     await waitFor(
-      'lab-4 to be installing',
-      async () => {
-        const t = (await deployment(id)).hosts[0]!;
-        return (
-          ['installing', 'verifying'].includes(t.status) ||
-          (await version('lab-4', 'pl-kernel-ish')) === '1.0-2'
-        );
-      },
+      'lab-4 to be verifying',
+      async () => (await deployment(id)).hosts[0]?.status === 'verifying',
       60_000,
     );
+    expect(await version('lab-4', 'pl-kernel-ish')).toBe('1.0-2');
     await agents.get('lab-4')!.stop('SIGKILL');
     startAgent('lab-4');
     const done = await until(id, ['completed', 'halted', 'failed']);
     const t = done.hosts[0]!;
     // The truth from dpkg: the package is installed; the task says so, from a fresh read after the restart.
-    expect(await version('lab-4', 'pl-kernel-ish')).toBe('1.0-2');
+    expect(await version('lab-4', 'pl-kernel-ish'), `${t.status}\n${t.log}`).toBe('1.0-2');
     expect(t.status).toBe('succeeded');
     expect(t.log).toMatch(/recover|interrupt/i);
     expect(t.log.match(/Unpacking pl-kernel-ish/g)?.length ?? 0).toBeLessThanOrEqual(1);
