@@ -130,6 +130,8 @@ export class Assessor {
       const due = (s: (typeof stored)[number], firstSeen: Date) =>
         slaDue(s.risk.priority, firstSeen, s.finding.kev, settings.sla);
       const r = await db.transaction(async (tx) => {
+        // One assessment of a host writes at a time (two replicas may run two queued runs).
+        await tx.query('SELECT pg_advisory_xact_lock(7305004, $1::int)', [hostId]);
         const sync = await syncHostFindings(tx, hostId, stored, now, (s, firstSeen) =>
           due(s as (typeof stored)[number], firstSeen),
         );

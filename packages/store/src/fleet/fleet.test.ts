@@ -226,6 +226,22 @@ describe.each(BACKENDS)('fleet store on $name', (backend) => {
     expect(
       await enqueueJob(db, 'assess-host', { hostId: 1 }, T0, { singletonKey: 'assess-host:1' }),
     ).not.toBeNull();
+    // While a keyed job runs, a change queues the next run; the running one failing is superseded by it.
+    const k = 'assess-host:77';
+    await enqueueJob(db, 'keyed-test', { hostId: 77 }, T0, { singletonKey: k });
+    const [running] = await claimJobs(db, 'w9', T0, { kinds: ['keyed-test'] });
+    expect(running?.payload).toEqual({ hostId: 77 });
+    expect(await enqueueJob(db, 'keyed-test', { hostId: 77 }, T0, { singletonKey: k })).not.toBeNull();
+    expect(await enqueueJob(db, 'keyed-test', { hostId: 77 }, T0, { singletonKey: k })).toBeNull();
+    expect(await failJob(db, running!, 'w9', 'boom', T0)).toBe('retry');
+    const states = await db.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM job WHERE singleton_key = $1 GROUP BY status ORDER BY status',
+      [k],
+    );
+    expect(states.rows).toEqual([
+      { status: 'failed', n: 1 },
+      { status: 'queued', n: 1 },
+    ]);
     expect(await claimScheduleSlot(db, 'feed-sync', T0, 'w1', T0)).toBe(true);
     expect(await claimScheduleSlot(db, 'feed-sync', T0, 'w2', T0)).toBe(false);
   });

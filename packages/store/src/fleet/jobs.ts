@@ -2,8 +2,9 @@
  * A job queue in PostgreSQL, shared by every server replica: jobs are
  * claimed with FOR UPDATE SKIP LOCKED (no job runs twice at once), retried
  * with exponential backoff, and reclaimed when a worker dies (its lease
- * expires). A singleton key keeps one queued-or-running job per key (e.g.
- * "assess-host:42"), so a burst of check-ins queues one assessment.
+ * expires). A singleton key keeps one queued job per key (e.g. "assess-host:42"), so a
+ * burst of check-ins queues one assessment; a change arriving while that job
+ * runs queues the next run.
  * Scheduled tasks claim their time slot once across replicas.
  */
 import type { Queryable } from '../db.js';
@@ -33,7 +34,7 @@ export async function enqueueJob(
   const r = await q.query<{ id: number }>(
     `INSERT INTO job (kind, payload, status, run_at, max_attempts, singleton_key, created_at)
      VALUES ($1, $2::jsonb, 'queued', $3, $4, $5, $6)
-     ON CONFLICT (singleton_key) WHERE singleton_key IS NOT NULL AND status IN ('queued', 'running')
+     ON CONFLICT (singleton_key) WHERE singleton_key IS NOT NULL AND status = 'queued'
      DO NOTHING RETURNING id`,
     [kind, JSON.stringify(payload), opts.runAt ?? now, opts.maxAttempts ?? 3, opts.singletonKey ?? null, now],
   );
@@ -98,9 +99,14 @@ export async function failJob(
   const final = job.attempts >= job.maxAttempts;
   const retryAt = new Date(now.getTime() + 30_000 * 2 ** (job.attempts - 1));
   await q.query(
-    `UPDATE job SET status = $3, run_at = $4, last_error = $5, locked_until = NULL,
-       finished_at = CASE WHEN $3 = 'failed' THEN $6::timestamptz ELSE NULL END
-     WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
+    // A retry whose key already has a queued run is superseded by it (one queued job per key).
+    `UPDATE job SET status = s.status, run_at = $4, last_error = $5, locked_until = NULL,
+       finished_at = CASE WHEN s.status = 'failed' THEN $6::timestamptz ELSE NULL END
+     FROM (SELECT CASE WHEN $3 = 'queued' AND EXISTS (
+             SELECT 1 FROM job q JOIN job me ON me.id = $1
+             WHERE q.singleton_key = me.singleton_key AND q.status = 'queued' AND q.id <> $1)
+           THEN 'failed' ELSE $3 END AS status) s
+     WHERE job.id = $1 AND job.locked_by = $2 AND job.status = 'running'`,
     [job.id, worker, final ? 'failed' : 'queued', retryAt, error.slice(0, 2000), now],
   );
   return final ? 'failed' : 'retry';
