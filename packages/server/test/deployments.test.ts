@@ -273,6 +273,19 @@ describe.each(BACKEND_NAMES)('deployments on %s', (backend) => {
     expect((await view(rv.id)).status).toBe('completed');
     expect((await view(id)).status).toBe('rolled-back');
     expect((await view(id)).hosts.find((x) => x.hostname === 'pilot-1')?.status).toBe('rolled-back');
+    // pilot-1's deployment history: the rollback, then the original task it undid.
+    const pilotHost = (await view(id)).hosts.find((x) => x.hostname === 'pilot-1')!;
+    const hist = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/hosts/${(pilotHost as unknown as { hostId: number }).hostId}/deployments`,
+      headers: h.auth('auditor'),
+    });
+    expect(hist.statusCode).toBe(200);
+    const items = (hist.json() as { items: { deploymentId: number; kind: string; status: string }[] }).items;
+    expect(items.map((i) => [i.deploymentId, i.kind, i.status])).toEqual([
+      [rv.id, 'rollback', 'succeeded'],
+      [id, 'install', 'rolled-back'],
+    ]);
   });
 
   it('times out tasks past their deadline and never hands them out', async () => {

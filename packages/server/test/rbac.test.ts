@@ -112,6 +112,7 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
     notFoundOk: true,
   },
   'GET /api/v1/deployments': { access: 'read' },
+  'GET /api/v1/hosts/:id/deployments': { access: 'read' },
   'GET /api/v1/deployments/:id': {
     access: 'read',
     req: () => ({ url: '/api/v1/deployments/999999' }),

@@ -12,6 +12,7 @@ import {
   listTasks,
   pendingTasksForHost,
   skipQueuedTasks,
+  tasksForHost,
   updateDeployment,
   type DeploymentRecord,
 } from '@patchloop/store';
@@ -244,6 +245,67 @@ export function deploymentRoutes({ app, ctx }: Api): void {
       const d = await createRollback(ctx, req.params.id, actorOf(req.principal), req.body?.hostId ?? null);
       ctx.wakeJobs();
       return reply.status(201).send(await detail(d.id));
+    },
+  );
+
+  // A host's deployment history: its tasks, newest first.
+  app.get(
+    '/api/v1/hosts/:id/deployments',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['deployments'],
+        params: IdParams,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                deploymentId: Type.Integer(),
+                deploymentStatus: Type.String(),
+                kind: Type.String(),
+                policy: Type.Union([Type.String(), Type.Null()]),
+                taskId: Type.String(),
+                ring: Type.String(),
+                status: Type.String(),
+                packages: Type.Array(Type.Object({ name: Type.String(), version: Type.String() })),
+                error: Type.Union([
+                  Type.Object({ code: Type.String(), message: Type.String() }),
+                  Type.Null(),
+                ]),
+                queuedAt: Type.String(),
+                finishedAt: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+            total: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const r = await tasksForHost(ctx.db, req.params.id, {
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+      });
+      return {
+        total: r.total,
+        items: r.items.map((t) => ({
+          deploymentId: t.deploymentId,
+          deploymentStatus: t.deploymentStatus,
+          kind: t.deploymentKind,
+          policy: t.policy,
+          taskId: t.id,
+          ring: t.ring,
+          status: t.status,
+          packages: t.packages.map((p) => ({ name: p.name, version: p.version })),
+          error: t.errorCode === null ? null : { code: t.errorCode, message: t.errorMessage ?? '' },
+          queuedAt: t.queuedAt.toISOString(),
+          finishedAt: t.finishedAt?.toISOString() ?? null,
+        })),
+      };
     },
   );
 

@@ -316,3 +316,33 @@ export async function skipQueuedTasks(
   );
   return r.affectedRows;
 }
+
+/** A host's tasks across deployments, newest first (its deployment history). */
+export async function tasksForHost(
+  q: Queryable,
+  hostId: number,
+  f: { limit: number; offset: number },
+): Promise<{
+  items: (TaskRecord & { deploymentStatus: string; deploymentKind: string; policy: string | null })[];
+  total: number;
+}> {
+  const total = await q.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM deployment_task WHERE host_id = $1',
+    [hostId],
+  );
+  const r = await q.query(
+    `SELECT t.*, d.status AS deployment_status, d.kind AS deployment_kind, d.policy AS deployment_policy
+     FROM deployment_task t JOIN deployment d ON d.id = t.deployment_id
+     WHERE t.host_id = $1 ORDER BY t.queued_at DESC, t.id LIMIT $2 OFFSET $3`,
+    [hostId, f.limit, f.offset],
+  );
+  return {
+    total: total.rows[0]?.n ?? 0,
+    items: r.rows.map((row) => ({
+      ...task(row),
+      deploymentStatus: row.deployment_status as string,
+      deploymentKind: row.deployment_kind as string,
+      policy: (row.deployment_policy as string | null) ?? null,
+    })),
+  };
+}
