@@ -51,12 +51,10 @@ export function versionsOf(db: InstalledDatabase, targets: readonly PackageTarge
   });
 }
 
-const SCHEME: Record<PackageManager, string> = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' };
-
 /** -1, 0, 1 in the manager's order; null when either does not parse (then only equal strings are equal). */
 export function compareVersions(manager: PackageManager, a: string, b: string): number | null {
   try {
-    return schemeFor(SCHEME[manager]).compare(a, b);
+    return schemeFor(manager).compare(a, b);
   } catch {
     return a === b ? 0 : null;
   }

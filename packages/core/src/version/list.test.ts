@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PatchloopError } from '../error/codes.js';
-import { SCHEME_NAMES, SCHEMES, schemeFor } from './list.js';
+import { SCHEME_NAMES, SCHEMES, schemeFor, schemeOfManager } from './list.js';
 
 describe('version scheme registry', () => {
   it('lists the four schemes, each under its own name', () => {
@@ -27,5 +27,17 @@ describe('version scheme registry', () => {
     } catch (e) {
       expect((e as PatchloopError).code).toBe('PL_VERSION_SCHEME_UNKNOWN');
     }
+  });
+});
+
+describe('schemeOfManager', () => {
+  it('names the scheme of each package manager, and nothing for others', () => {
+    expect(['dpkg', 'rpm', 'apk', 'pacman', null].map((m) => schemeOfManager(m))).toEqual([
+      'debian',
+      'rpm',
+      'apk',
+      null,
+      null,
+    ]);
   });
 });

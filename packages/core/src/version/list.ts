@@ -60,3 +60,8 @@ export function schemeFor(name: string): VersionScheme<unknown> {
   }
   return SCHEMES[key];
 }
+
+/** The scheme name of a package manager's versions ("dpkg" → "debian"); null for one Patchloop does not know. */
+export function schemeOfManager(manager: string | null): 'debian' | 'rpm' | 'apk' | null {
+  return manager === 'dpkg' ? 'debian' : manager === 'rpm' ? 'rpm' : manager === 'apk' ? 'apk' : null;
+}

@@ -3,14 +3,19 @@
  * fleet's remediations: "updating X to V closes N findings on M hosts",
  * ordered by the risk removed, with a greedy plan.
  */
-import { classifyUpdates, greedyPlan, remediations, type OfferedUpdate } from '@patchloop/core';
+import {
+  classifyUpdates,
+  greedyPlan,
+  remediations,
+  schemeOfManager,
+  type OfferedUpdate,
+} from '@patchloop/core';
 import { getHost } from '@patchloop/store';
 import { Type } from 'typebox';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 
-const SCHEMES = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' } as const;
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const CatalogueItem = Type.Object({
@@ -56,7 +61,7 @@ export function remediationRoutes({ app, ctx }: Api): void {
     async (req) => {
       const h = await getHost(ctx.db, req.params.id);
       if (!h) throw new ApiError(404, 'PL_NOT_FOUND', `no host ${req.params.id}`);
-      const scheme = SCHEMES[h.packageManager as keyof typeof SCHEMES];
+      const scheme = schemeOfManager(h.packageManager);
       if (!scheme || h.updates === null) return { items: [], collected: false };
       const updates = (h.updates as (Omit<OfferedUpdate, 'package'> & { name: string })[]).map(
         ({ name, ...u }) => ({
@@ -128,10 +133,10 @@ export function remediationRoutes({ app, ctx }: Api): void {
       );
       const items = remediations(
         hosts.rows
-          .filter((h) => SCHEMES[h.package_manager as keyof typeof SCHEMES] !== undefined)
+          .filter((h) => schemeOfManager(h.package_manager) !== null)
           .map((h) => ({
             hostId: Number(h.id),
-            versionScheme: SCHEMES[h.package_manager as keyof typeof SCHEMES],
+            versionScheme: schemeOfManager(h.package_manager) as 'debian' | 'rpm' | 'apk',
             candidates: new Map((h.updates ?? []).map((u) => [u.name, u.candidateVersion])),
           })),
         findings.rows.map((f) => ({

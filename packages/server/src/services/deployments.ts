@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { AgentJob, JobReport } from '@patchloop/contracts';
 import {
   schemeFor,
+  schemeOfManager,
   simulatePolicy,
   type DeployRing,
   type DeploymentState,
@@ -33,7 +34,6 @@ import { ApiError } from '../errors.js';
 import { loadSimHosts } from './policies.js';
 
 const HOUR = 3_600_000;
-const SCHEMES = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' } as const;
 
 export interface DeployOptions {
   /** Tasks not started by then never run (timed-out). Default 72 h. */
@@ -136,7 +136,7 @@ export async function createManual(
     let packages: TaskPackage[] = [...(req.packages ?? [])];
     let advisories: string[] = [];
     if (req.advisories && req.advisories.length > 0) {
-      const scheme = SCHEMES[host.packageManager as keyof typeof SCHEMES];
+      const scheme = schemeOfManager(host.packageManager);
       if (!scheme)
         throw new ApiError(400, 'PL_REQUEST_INVALID', `host ${host.hostname} has no inventory yet`);
       const rows = await ctx.db.query<{ package: string; fixed_version: string; advisory_id: string }>(

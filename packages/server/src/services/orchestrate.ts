@@ -5,7 +5,7 @@
  * deployment's status and what it waits for. Agents' reports move tasks.
  */
 import type { JobReport, JobReportResponse } from '@patchloop/contracts';
-import { isFinal, schemeFor, tick } from '@patchloop/core';
+import { isFinal, schemeFor, schemeOfManager, tick } from '@patchloop/core';
 import {
   claimActiveDeployments,
   enqueueJob,
@@ -129,7 +129,7 @@ export async function reportJob(
     let errorMessage = r.error?.message ?? null;
     if (r.state === 'succeeded') {
       // The server checks too: every target version must be what is installed now.
-      const scheme = schemeFor(SCHEME[host.packageManager ?? ''] ?? 'debian');
+      const scheme = schemeFor(schemeOfManager(host.packageManager) ?? 'debian');
       const after = new Map((r.after ?? []).map((p) => [p.name, p.version]));
       const missing = t.packages.filter((p) => {
         const v = after.get(p.name);
@@ -184,5 +184,3 @@ export async function reportJob(
   ctx.wakeJobs();
   return out;
 }
-
-const SCHEME: Record<string, 'debian' | 'rpm' | 'apk'> = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' };

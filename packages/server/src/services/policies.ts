@@ -6,6 +6,7 @@
 import {
   parsePolicy,
   parsePolicyText,
+  schemeOfManager,
   simulatePolicy,
   type PolicyDocument,
   type SimHost,
@@ -59,8 +60,6 @@ export async function applyPolicy(
     return { record: r.after, changed: r.changed };
   });
 }
-
-const SCHEMES: Record<string, SimHost['versionScheme']> = { dpkg: 'debian', rpm: 'rpm', apk: 'apk' };
 
 /** The fleet as the simulation sees it: hosts, their open findings, updates and approved exceptions. */
 export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> {
@@ -119,14 +118,14 @@ export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> 
     byHost.set(Number(r.host_id), list);
   }
   return hosts.rows
-    .filter((h) => h.package_manager !== null && SCHEMES[h.package_manager] !== undefined)
+    .filter((h) => schemeOfManager(h.package_manager) !== null)
     .map((h) => ({
       id: Number(h.id),
       hostname: h.hostname,
       os: { id: h.os_id ?? 'unknown', versionId: h.os_version },
       tags: h.tags,
       groups: h.groups,
-      versionScheme: SCHEMES[h.package_manager as string] as SimHost['versionScheme'],
+      versionScheme: schemeOfManager(h.package_manager) as SimHost['versionScheme'],
       findings: byHost.get(Number(h.id)) ?? [],
       updates: (h.updates ?? []).map((u) => ({
         package: u.name,
