@@ -10,16 +10,17 @@
  * optional — a missing tool, a command that fails or times out, an unreadable
  * optional file — becomes a warning and a null or empty fact, never an error.
  */
-import { isPatchloopError, PatchloopError } from '@patchloop/core';
-import type { InstalledPackage, PackageManager } from '@patchloop/core';
+import { isPatchloopError } from '@patchloop/core';
+import type { PackageManager } from '@patchloop/core';
 import type { HostFacts, WirePackage } from '@patchloop/contracts';
 import type { HostRunner } from '../runner/runner.js';
-import { APK_INSTALLED, collectApkPackages, collectApkUpdates } from './apk/collect.js';
-import { collectAptUpdates, collectDpkgPackages, DPKG_STATUS } from './dpkg/collect.js';
+import { collectApkUpdates } from './apk/collect.js';
+import { collectAptUpdates } from './dpkg/collect.js';
 import { collectKernel } from './kernel/collect.js';
 import { collectArch, collectHostname, collectMachineId, collectOsRelease } from './os/collect.js';
 import { collectReboot } from './reboot/collect.js';
-import { collectDnfUpdates, collectRpmPackages, findRpmDb, RPM_DB_PATHS } from './rpm/collect.js';
+import { collectDnfUpdates } from './rpm/collect.js';
+import { readInstalled, type InstalledDatabase } from './database.js';
 import { toWirePackage } from './wire-package.js';
 import type { CollectedUpdate } from './wire-package.js';
 
@@ -57,28 +58,9 @@ async function optional<T>(
   }
 }
 
-interface Database {
-  manager: PackageManager;
-  packages: InstalledPackage[];
-}
-
-async function readDatabase(runner: HostRunner): Promise<Database> {
-  const dpkg = await collectDpkgPackages(runner);
-  if (dpkg !== null) return { manager: 'dpkg', packages: dpkg };
-  const apk = await collectApkPackages(runner);
-  if (apk !== null) return { manager: 'apk', packages: apk };
-  const rpmDb = await findRpmDb(runner);
-  if (rpmDb !== null) return { manager: 'rpm', packages: await collectRpmPackages(runner, rpmDb) };
-  throw new PatchloopError(
-    'PL_AGENT_PACKAGE_DB_MISSING',
-    `${runner.description}: no package database (${DPKG_STATUS}, ${APK_INSTALLED}, or an rpm database in ${RPM_DB_PATHS.join(' or ')})`,
-    { runner: runner.description },
-  );
-}
-
 async function collectUpdates(
   runner: HostRunner,
-  db: Database,
+  db: InstalledDatabase,
   warnings: string[],
 ): Promise<CollectedUpdate[] | null> {
   if (db.manager === 'dpkg') return collectAptUpdates(runner, warnings);
@@ -89,7 +71,7 @@ async function collectUpdates(
 export async function collectHost(runner: HostRunner, opts: CollectOptions = {}): Promise<HostCollection> {
   const warnings: string[] = [];
   const os = await collectOsRelease(runner);
-  const db = await readDatabase(runner);
+  const db = await readInstalled(runner);
   const hostname =
     (await optional(warnings, 'hostname', null, () => collectHostname(runner, warnings))) ??
     opts.fallbackHostname ??

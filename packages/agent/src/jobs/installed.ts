@@ -5,31 +5,12 @@
  * a job asked for, in the database's own version order (core's schemes).
  */
 import type { InstalledVersion } from '@patchloop/contracts';
-import { PatchloopError, schemeFor } from '@patchloop/core';
+import { schemeFor } from '@patchloop/core';
 import type { InstalledPackage, PackageManager } from '@patchloop/core';
-import { APK_INSTALLED, collectApkPackages } from '../collectors/apk/collect.js';
-import { collectDpkgPackages, DPKG_STATUS } from '../collectors/dpkg/collect.js';
-import { collectRpmPackages, findRpmDb, RPM_DB_PATHS } from '../collectors/rpm/collect.js';
 import type { PackageTarget } from '../backends/types.js';
-import type { HostRunner } from '../runner/runner.js';
+import { type InstalledDatabase } from '../collectors/database.js';
 
-export interface InstalledDatabase {
-  readonly manager: PackageManager;
-  readonly packages: readonly InstalledPackage[];
-}
-
-export async function readInstalled(runner: HostRunner): Promise<InstalledDatabase> {
-  const dpkg = await collectDpkgPackages(runner);
-  if (dpkg !== null) return { manager: 'dpkg', packages: dpkg };
-  const apk = await collectApkPackages(runner);
-  if (apk !== null) return { manager: 'apk', packages: apk };
-  const rpmDb = await findRpmDb(runner);
-  if (rpmDb !== null) return { manager: 'rpm', packages: await collectRpmPackages(runner, rpmDb) };
-  throw new PatchloopError(
-    'PL_AGENT_PACKAGE_DB_MISSING',
-    `${runner.description}: no package database (${DPKG_STATUS}, ${APK_INSTALLED}, or an rpm database in ${RPM_DB_PATHS.join(' or ')})`,
-  );
-}
+export { readInstalled, type InstalledDatabase } from '../collectors/database.js';
 
 /** The installed package a target names: same name, and same architecture when the target gives one. */
 function find(db: InstalledDatabase, t: PackageTarget): InstalledPackage | null {
