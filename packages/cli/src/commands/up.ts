@@ -48,7 +48,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   w(`  API docs:   ${url}/api/docs`);
   w(`  store:      ${'dataDir' in where ? `embedded (PGlite) in ${where.dataDir}` : db.location}`);
   w(
-    `  feeds:      ${cfg.feedMirror ? `imported from the mirror ${cfg.feedMirror}` : cfg.feedSyncIntervalMs > 0 ? `synced online every ${cfg.feedSyncIntervalMs / 3_600_000} h` : 'not synced on a schedule'}`,
+    `  feeds:      ${cfg.feedMirror ? `imported from the mirror ${cfg.feedMirror}` : cfg.feedSyncIntervalMs > 0 ? `synced online every ${cfg.feedSyncIntervalMs / 3_600_000} h, starting now (no internet? set PATCHLOOP_FEED_MIRROR=DIR; status: GET /api/v1/feeds)` : 'not synced on a schedule'}`,
   );
   if (boot.adminPassword)
     w(
