@@ -95,7 +95,17 @@ export const HostListQuery = Type.Object({
   criticality: Type.Optional(Type.String({ maxLength: 16 })),
   stale: Type.Optional(Type.Boolean()),
   hasKev: Type.Optional(Type.Boolean()),
-  sort: Type.Optional(Type.Enum(['hostname', 'lastSeen', 'findings', 'kev', 'os'] as const)),
+  reboot: Type.Optional(Type.Boolean({ description: "The host's last check-in says a reboot is required." })),
+  eol: Type.Optional(
+    Type.Boolean({
+      description:
+        "The host's release is past end of life: its end-of-life status (Host.eol.status) is `eol`; `security-support-ended` (extended support still running) does not count.",
+    }),
+  ),
+  /** `criticality` ascending puts tier0 first; `packages` is the installed package count. */
+  sort: Type.Optional(
+    Type.Enum(['hostname', 'lastSeen', 'findings', 'kev', 'os', 'criticality', 'packages'] as const),
+  ),
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
 });
 export type HostListQuery = Static<typeof HostListQuery>;
@@ -113,6 +123,26 @@ export const HostPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export type HostPatch = Static<typeof HostPatch>;
+
+/** POST /api/v1/hosts/tags: add and remove tags on many hosts at once (one transaction, all or nothing). */
+export const HostTagsChange = Type.Object(
+  {
+    hostIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 1000, uniqueItems: true }),
+    add: Type.Optional(Type.Array(Tag, { maxItems: 64 })),
+    remove: Type.Optional(Type.Array(Tag, { maxItems: 64 })),
+  },
+  {
+    additionalProperties: false,
+    description: 'At least one of add and remove names a tag; a tag may not be in both.',
+    anyOf: [
+      { required: ['add'], properties: { add: { minItems: 1 } } },
+      { required: ['remove'], properties: { remove: { minItems: 1 } } },
+    ],
+  },
+);
+export type HostTagsChange = Static<typeof HostTagsChange>;
+/** How many of the hosts' tags changed (hosts that already had them as asked are not counted). */
+export const HostTagsResult = Type.Object({ updated: Type.Integer() });
 
 export const PackageItem = Type.Object({
   name: Type.String(),
@@ -213,6 +243,7 @@ export const FindingQuery = Type.Object({
 });
 export type FindingQuery = Static<typeof FindingQuery>;
 
+/** One advisory across the fleet; its hosts are GET /api/v1/findings?advisory=<advisory.id>. */
 export const Vulnerability = Type.Object({
   advisory: Finding.properties.advisory,
   severity: Nullable(Type.String()),
@@ -223,13 +254,108 @@ export const Vulnerability = Type.Object({
   packages: Type.Array(Type.String()),
   fixable: Type.Integer(),
   unfixed: Type.Integer(),
+  /** The highest priority among its open findings (P1 highest), null when none is scored. */
+  priority: Nullable(Type.Enum(['P1', 'P2', 'P3', 'P4'] as const)),
+  /** The earliest SLA due time among its open findings. */
+  dueAt: Nullable(DateTime),
+  /** The highest risk score among its open findings. */
+  riskScore: Nullable(Type.Number()),
 });
+export type Vulnerability = Static<typeof Vulnerability>;
 export const VulnerabilityList = Type.Object({ items: Type.Array(Vulnerability), total: Type.Integer() });
 export const VulnerabilityQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   kev: Type.Optional(Type.Boolean()),
   severity: FindingQuery.properties.severity,
+  q: Type.Optional(
+    Type.String({
+      maxLength: 128,
+      description: 'Substring, any case, of the advisory id or one of its aliases (CVE ids).',
+    }),
+  ),
+  priority: Type.Optional(
+    Type.Enum(['P1', 'P2', 'P3', 'P4'] as const, {
+      description: "Advisories whose highest open priority (the item's priority) is this one.",
+    }),
+  ),
+  sla: Type.Optional(
+    Type.Enum(['breached'] as const, {
+      description: "Advisories with an open finding past its SLA due time (the item's dueAt is past).",
+    }),
+  ),
+  sort: Type.Optional(
+    Type.Enum(['risk', 'hosts', 'due'] as const, {
+      description:
+        'risk: highest riskScore first (default); hosts: most hosts first; due: earliest dueAt first.',
+    }),
+  ),
+});
+export type VulnerabilityQuery = Static<typeof VulnerabilityQuery>;
+
+/** GET /api/v1/compliance: SLA figures over open findings, those under an active exception left out. */
+export const Compliance = Type.Object({
+  at: DateTime,
+  /** Open findings, excepted ones included. */
+  open: Type.Integer(),
+  /** Open findings under an active exception. */
+  excepted: Type.Integer(),
+  /** open − excepted: the findings the figures below count. */
+  inScope: Type.Integer(),
+  breached: Type.Integer(),
+  dueSoon: Type.Integer(),
+  kev: Type.Integer(),
+  /** Share of in-scope open findings within their SLA (1 when there are none). */
+  slaCompliance: Type.Number(),
+  /** Per priority (`none`: not scored), in scope only. */
+  byPriority: Type.Record(Type.String(), Type.Object({ open: Type.Integer(), breached: Type.Integer() })),
+  hostsWithBreaches: Type.Integer(),
+});
+export type Compliance = Static<typeof Compliance>;
+
+const Count = Type.Integer({ minimum: 0 });
+
+/**
+ * GET /api/v1/dashboard: what the console's dashboard shows. Each figure is
+ * the `total` of the list it links to, counted by the same query:
+ * hosts.stale = GET /api/v1/hosts?stale=true, rebootRequired = ?reboot=true,
+ * eol = ?eol=true, withKev = ?hasKev=true; findings.open = GET
+ * /api/v1/findings?status=open&excepted=false, kev = …&kev=true, breached =
+ * …&sla=breached, byPriority.Px = …&priority=Px.
+ */
+export const Dashboard = Type.Object({
+  at: DateTime,
+  compliance: Compliance,
+  hosts: Type.Object({
+    total: Count,
+    stale: Count,
+    rebootRequired: Count,
+    eol: Count,
+    withKev: Count,
+  }),
+  findings: Type.Object({
+    open: Count,
+    kev: Count,
+    breached: Count,
+    byPriority: Type.Object({ P1: Count, P2: Count, P3: Count, P4: Count }),
+  }),
+  /**
+   * Oldest day first, today last (at `at`): open, KEV and breached findings at the end of each UTC day,
+   * findings under an exception left out (by today's exceptions, KEV flags and due times).
+   */
+  trend: Type.Array(
+    Type.Object({
+      date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+      open: Count,
+      kev: Count,
+      breached: Count,
+    }),
+  ),
+});
+export type Dashboard = Static<typeof Dashboard>;
+export const DashboardQuery = Type.Object({
+  /** How many days the trend covers, today included. */
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30 })),
 });
 
 export const TokenCreate = Type.Object(
@@ -281,11 +407,27 @@ export const AuditEvent = Type.Object({
   hash: Type.String(),
 });
 export const AuditList = Type.Object({ items: Type.Array(AuditEvent), total: Type.Integer() });
+/**
+ * Exact filters. Targets are `<kind>:<id>`: `host:<id>` is a host's trail
+ * (host.enroll, host.re-enroll, host.import, host.reimport, host.edit —
+ * PATCH /api/v1/hosts/:id and POST /api/v1/hosts/tags write one per host
+ * changed). Related events name their own object: an exception, also one
+ * scoped to a host, is `exception:<id>` (its hostId is in the event's
+ * after); deployments and their tasks are `deployment:<id>` (task events
+ * carry the task id, the agent actor is `agent:<host id>`). Others: `token:<id>`,
+ * `user:<name>`, `policy:<name>`, `setting:<name>`, `feeds:mirror|online`.
+ */
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  target: Type.Optional(Type.String({ maxLength: 256 })),
-  action: Type.Optional(Type.String({ maxLength: 128 })),
+  target: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description:
+        "Exact target, `<kind>:<id>`. `host:<id>`: the host's own trail (host.enroll, host.re-enroll, host.import, host.reimport, host.edit from PATCH /api/v1/hosts/:id and POST /api/v1/hosts/tags). Exceptions, also those scoped to a host, are `exception:<id>`; deployments and their tasks `deployment:<id>` (task events: actor `agent:<host id>`, the task id in before/after). Also `token:<id>`, `user:<name>`, `policy:<name>`, `setting:<name>`, `feeds:mirror|online`.",
+    }),
+  ),
+  action: Type.Optional(Type.String({ maxLength: 128, description: 'Exact action, `noun.verb`.' })),
 });
 
 export const Health = Type.Object({ status: Type.String() });

@@ -12,6 +12,7 @@ import { registerAuth } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { registerErrors } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { agentRoutes } from './routes/agent.js';
 import { exceptionRoutes } from './routes/exceptions.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -64,6 +65,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   hostRoutes(api);
   findingRoutes(api);
   complianceRoutes(api);
+  dashboardRoutes(api);
   adminRoutes(api);
   exceptionRoutes(api);
   settingsRoutes(api);

@@ -4,9 +4,6 @@
  * and serves must be what the engine (`assessHost`) finds for the same
  * inventory and advisories.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Finding as ApiFinding, HostSummary } from '@patchloop/contracts';
 import {
   assessHost,
@@ -22,14 +19,8 @@ import { importFeed } from '@patchloop/feeds';
 import { createFeedStore, loadScanData } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkin, enrollHost, facts, fullCheckin, hashOf } from './checkin-client.js';
-import {
-  BACKEND_NAMES,
-  fixturePath,
-  importFixtureFeeds,
-  readFixture,
-  startHarness,
-  type Harness,
-} from './harness.js';
+import { enrichmentFiles } from './enrichment.js';
+import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = {
   id: 'debian',
@@ -117,27 +108,6 @@ const INTERNAL = [
   'passwordHash',
   'password_hash',
 ];
-
-/** Enrichment for two CVEs the Debian advisories name: a KEV entry and a CVE record, taken from the real feeds and re-keyed. */
-function enrichmentFiles(kevCve: string, scoredCve: string): { kev: string; cve: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'pl-enrich-'));
-  const catalog = JSON.parse(readFixture('kev/known_exploited_vulnerabilities.json')) as {
-    vulnerabilities: { cveID: string }[];
-  };
-  const entry = catalog.vulnerabilities[0];
-  if (!entry) throw new Error('empty KEV catalog');
-  writeFileSync(
-    join(dir, 'kev.json'),
-    JSON.stringify({ ...catalog, count: 1, vulnerabilities: [{ ...entry, cveID: kevCve }] }),
-  );
-  const line = readFileSync(fixturePath('cve-records/vulnrichment-cve5-sample.jsonl'), 'utf8')
-    .split('\n')
-    .find((l) => l.includes('"baseSeverity":"CRITICAL"') && l.includes('"state":"PUBLISHED"'));
-  if (!line) throw new Error('no critical CVE record in the sample');
-  const id = (JSON.parse(line) as { cveMetadata: { cveId: string } }).cveMetadata.cveId;
-  writeFileSync(join(dir, 'cve.jsonl'), `${line.split(id).join(scoredCve)}\n`);
-  return { kev: join(dir, 'kev.json'), cve: join(dir, 'cve.jsonl') };
-}
 
 describe.each(BACKEND_NAMES)('hosts and findings on %s', (backend) => {
   let h: Harness;
@@ -362,8 +332,11 @@ describe.each(BACKEND_NAMES)('hosts and findings on %s', (backend) => {
     for (const fixed of fixedOnB) {
       expect(r.items.find((v) => v.advisory.id === fixed.advisory)?.hosts).toBe(1);
     }
-    // Most hosts first.
-    expect(r.items.map((v) => v.hosts)).toEqual([...r.items.map((v) => v.hosts)].sort((x, y) => y - x));
+    // Most hosts first when asked (riskiest first is the default).
+    const byHosts = (await get('/api/v1/vulnerabilities?limit=1000&sort=hosts')) as typeof r;
+    expect(byHosts.items.map((v) => v.hosts)).toEqual(
+      [...byHosts.items.map((v) => v.hosts)].sort((x, y) => y - x),
+    );
     const kev = (await get('/api/v1/vulnerabilities?kev=true')) as { items: { advisory: { id: string } }[] };
     expect(kev.items.map((v) => v.advisory.id)).toEqual([fixedOnB[0]?.advisory]);
   });

@@ -104,6 +104,11 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
   'GET /api/v1/hosts/:id/updates': { access: 'read' },
   'GET /api/v1/remediations': { access: 'read' },
   'GET /api/v1/compliance': { access: 'read' },
+  'GET /api/v1/dashboard': { access: 'read' },
+  'POST /api/v1/hosts/tags': {
+    access: 'write',
+    req: (f) => ({ payload: { hostIds: [f.hostId], add: [`rbac-${f.n()}`] } }),
+  },
   // Deployments: the access rule is checked before anything else, so ids of nothing suffice here
   // (allowed callers get 404/409, which the matrix accepts for these routes).
   'POST /api/v1/deployments': {

@@ -1,15 +1,18 @@
 /** Findings across the fleet, and the fleet view per advisory. */
 import {
+  Compliance,
   FindingList,
   FindingQuery,
   VulnerabilityList,
   VulnerabilityQuery,
   type Finding,
+  type Vulnerability,
 } from '@patchloop/contracts';
-import { complianceSummary, listFindings, listVulnerabilities } from '@patchloop/store';
-import { Type } from 'typebox';
+import { listFindings, listVulnerabilities } from '@patchloop/store';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
+import { complianceReport } from '../services/dashboard.js';
+import { findingWhere } from '../services/list-queries.js';
 import { loadRiskSettings } from '../services/risk-settings.js';
 import { findingView } from './views.js';
 
@@ -25,10 +28,10 @@ export function findingRoutes({ app, ctx }: Api): void {
       const now = ctx.now();
       const { sla } = await loadRiskSettings(ctx.db);
       const r = await listFindings(ctx.db, {
-        dueSoonDays: sla.dueSoonDays,
-        ...q,
+        ...findingWhere(q, sla.dueSoonDays),
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
+        sort: q.sort,
         now,
       });
       return { items: r.items.map((f) => findingView(f, now, sla.dueSoonDays)), total: r.total };
@@ -44,9 +47,15 @@ export function findingRoutes({ app, ctx }: Api): void {
     async (req) => {
       const q = req.query;
       const r = await listVulnerabilities(ctx.db, {
-        ...q,
+        kev: q.kev,
+        severity: q.severity,
+        q: q.q,
+        priority: q.priority,
+        sla: q.sla,
+        sort: q.sort,
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
+        now: ctx.now(),
       });
       return {
         total: r.total,
@@ -62,6 +71,9 @@ export function findingRoutes({ app, ctx }: Api): void {
             packages: v.packages,
             fixable: v.fixable,
             unfixed: v.unfixed,
+            priority: v.priority as Vulnerability['priority'],
+            dueAt: v.dueAt?.toISOString() ?? null,
+            riskScore: v.riskScore,
           };
         }),
       };
@@ -69,30 +81,10 @@ export function findingRoutes({ app, ctx }: Api): void {
   );
 }
 
-const Compliance = Type.Object({
-  at: Type.String(),
-  open: Type.Integer(),
-  excepted: Type.Integer(),
-  inScope: Type.Integer(),
-  breached: Type.Integer(),
-  dueSoon: Type.Integer(),
-  kev: Type.Integer(),
-  /** Share of in-scope open findings within their SLA (1 when there are none). */
-  slaCompliance: Type.Number(),
-  byPriority: Type.Record(Type.String(), Type.Object({ open: Type.Integer(), breached: Type.Integer() })),
-  hostsWithBreaches: Type.Integer(),
-});
-
 export function complianceRoutes({ app, ctx }: Api): void {
   app.get(
     '/api/v1/compliance',
     { config: { access: READ }, schema: { tags: ['findings'], response: { 200: Compliance } } },
-    async () => {
-      const now = ctx.now();
-      const { sla } = await loadRiskSettings(ctx.db);
-      const c = await complianceSummary(ctx.db, now, sla.dueSoonDays);
-      const slaCompliance = c.inScope === 0 ? 1 : Math.round((1 - c.breached / c.inScope) * 1000) / 1000;
-      return { at: now.toISOString(), ...c, slaCompliance };
-    },
+    async () => complianceReport(ctx, ctx.now()),
   );
 }

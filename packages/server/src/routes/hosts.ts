@@ -6,6 +6,8 @@ import {
   HostList,
   HostListQuery,
   HostPatch,
+  HostTagsChange,
+  HostTagsResult,
   PackageList,
 } from '@patchloop/contracts';
 import {
@@ -21,6 +23,8 @@ import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { Api } from '../api.js';
+import { changeHostTags } from '../services/host-tags.js';
+import { findingWhere, hostWhere } from '../services/list-queries.js';
 import { loadRiskSettings } from '../services/risk-settings.js';
 import { findingView, hostDetail, hostSummary } from './views.js';
 
@@ -41,15 +45,9 @@ export function hostRoutes(api: Api): void {
       const q = req.query;
       const now = ctx.now();
       const r = await listHosts(ctx.db, {
+        ...hostWhere(q, now, stale()),
         limit: q.limit ?? 50,
         offset: q.offset ?? 0,
-        q: q.q,
-        os: q.os,
-        tag: q.tag,
-        criticality: q.criticality,
-        stale: q.stale,
-        staleBefore: new Date(now.getTime() - stale()),
-        hasKev: q.hasKev,
         sort: q.sort,
         order: q.order,
       });
@@ -96,6 +94,22 @@ export function hostRoutes(api: Api): void {
       });
       ctx.wakeJobs();
       return hostDetail(edited, ctx.now(), stale());
+    },
+  );
+
+  // Tags on many hosts at once, as PATCH would set them on each (audited and re-assessed per host changed).
+  app.post(
+    '/api/v1/hosts/tags',
+    {
+      config: { access: WRITE },
+      schema: { tags: ['hosts'], body: HostTagsChange, response: { 200: HostTagsResult } },
+    },
+    async (req) => {
+      const both = (req.body.add ?? []).filter((t) => req.body.remove?.includes(t));
+      if (both.length > 0) {
+        throw new ApiError(400, 'PL_REQUEST_INVALID', `tags both added and removed: ${both.join(', ')}`);
+      }
+      return { updated: await changeHostTags(ctx, actorOf(req.principal), req.body) };
     },
   );
 
@@ -160,11 +174,11 @@ export function hostRoutes(api: Api): void {
       const now = ctx.now();
       const { sla } = await loadRiskSettings(ctx.db);
       const r = await listFindings(ctx.db, {
-        dueSoonDays: sla.dueSoonDays,
-        ...q,
+        ...findingWhere(q, sla.dueSoonDays),
         hostId: h.id,
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
+        sort: q.sort,
         now,
       });
       return { items: r.items.map((f) => findingView(f, now, sla.dueSoonDays)), total: r.total };

@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../db.js';
 import { exceptionMatch } from './exceptions.js';
+import { countMatching, sqlParams } from './filter-counts.js';
 
 export interface FindingRecord {
   readonly id: number;
@@ -21,10 +22,9 @@ export interface FindingRecord {
   readonly exception: { readonly id: number; readonly kind: string; readonly expiresAt: Date } | null;
 }
 
-export interface FindingFilter {
+/** What a finding list filters on (GET /api/v1/findings, and the dashboard's finding figures). */
+export interface FindingWhere {
   readonly hostId?: number | undefined;
-  readonly limit: number;
-  readonly offset: number;
   readonly severity?: string | undefined;
   readonly kev?: boolean | undefined;
   /** fixable | unfixed | open (default) | resolved */
@@ -37,24 +37,27 @@ export interface FindingFilter {
   readonly dueSoonDays?: number | undefined;
   /** true: only findings under an active exception; false: only those without. */
   readonly excepted?: boolean | undefined;
+}
+
+export interface FindingFilter extends FindingWhere {
+  readonly limit: number;
+  readonly offset: number;
   /** risk (highest first, the default) or host */
   readonly sort?: 'risk' | 'host' | undefined;
   readonly now: Date;
 }
 
-export async function listFindings(
-  q: Queryable,
-  f: FindingFilter,
-): Promise<{ items: FindingRecord[]; total: number }> {
+/** The tables every finding filter reads: a finding and its host. */
+const FINDING_FROM = 'finding f JOIN host h ON h.id = f.host_id';
+
+/**
+ * The SQL conditions (on `finding f` joined to `host h`) of a filter. `p`
+ * binds a parameter; `nowRef` gives the placeholder of the time the SLA and
+ * exceptions are judged at, bound once and only when a condition uses it (an
+ * unused parameter has no type PostgreSQL can infer).
+ */
+function findingConditions(f: FindingWhere, p: (v: unknown) => string, nowRef: () => string): string[] {
   const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  // Bound only when a clause uses it (an unused parameter has no type PostgreSQL can infer).
-  let nowParam: string | null = null;
-  const nowRef = () => (nowParam ??= `${p(f.now)}::timestamptz`);
   if (f.hostId !== undefined) where.push(`f.host_id = ${p(f.hostId)}`);
   const status = f.status ?? 'open';
   if (status === 'resolved') where.push('f.resolved_at IS NOT NULL');
@@ -81,11 +84,37 @@ export async function listFindings(
       `${f.excepted ? '' : 'NOT '}EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch(nowRef())})`,
     );
   }
+  return where;
+}
+
+/** Binds `now` at most once, on first use. */
+function nowBinder(p: (v: unknown) => string, now: Date): () => string {
+  let ref: string | null = null;
+  return () => (ref ??= `${p(now)}::timestamptz`);
+}
+
+/** How many findings each filter selects at `now`: the `total` listFindings gives for it, in one statement. */
+export async function countFindings<K extends string>(
+  q: Queryable,
+  now: Date,
+  filters: Record<K, FindingWhere>,
+): Promise<Record<K, number>> {
+  const { values, p } = sqlParams();
+  const nowRef = nowBinder(p, now);
+  const conditions = {} as Record<K, string[]>;
+  for (const k of Object.keys(filters) as K[]) conditions[k] = findingConditions(filters[k], p, nowRef);
+  return countMatching(q, FINDING_FROM, conditions, values);
+}
+
+export async function listFindings(
+  q: Queryable,
+  f: FindingFilter,
+): Promise<{ items: FindingRecord[]; total: number }> {
+  const { values: params, p } = sqlParams();
+  const nowRef = nowBinder(p, f.now);
+  const where = findingConditions(f, p, nowRef);
   const w = `WHERE ${where.join(' AND ')}`;
-  const total = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM finding f JOIN host h ON h.id = f.host_id ${w}`,
-    params,
-  );
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINDING_FROM} ${w}`, params);
   const order =
     f.sort === 'host'
       ? 'h.hostname, f.host_id, f.package, f.advisory_id, f.id'
@@ -109,7 +138,7 @@ export async function listFindings(
   }>(
     `SELECT f.id, f.host_id, h.hostname, f.data, f.first_seen, f.resolved_at, f.risk_score, f.priority, f.risk,
        f.due_at, f.sla_basis, x.id AS exception_id, x.kind AS exception_kind, x.expires_at AS exception_expires_at
-     FROM finding f JOIN host h ON h.id = f.host_id
+     FROM ${FINDING_FROM}
      LEFT JOIN LATERAL (SELECT e.id, e.kind, e.expires_at FROM risk_exception e WHERE ${lateral}
                         ORDER BY e.expires_at DESC, e.id LIMIT 1) x ON true
      ${w}
@@ -151,25 +180,65 @@ export interface VulnerabilityRow {
   readonly packages: string[];
   readonly fixable: number;
   readonly unfixed: number;
+  /** The highest priority of its open findings (P1 highest), null when none is scored. */
+  readonly priority: string | null;
+  /** The earliest SLA due time of its open findings. */
+  readonly dueAt: Date | null;
+  /** The highest risk score of its open findings. */
+  readonly riskScore: number | null;
 }
 
-/** The fleet view: open findings grouped by advisory, most hosts first. */
+export interface VulnerabilityFilter {
+  readonly limit: number;
+  readonly offset: number;
+  /** Findings with (or without) a KEV entry. */
+  readonly kev?: boolean | undefined;
+  /** Findings of this severity (`unknown`: none). */
+  readonly severity?: string | undefined;
+  /** Substring (any case) of the advisory id or one of its aliases (CVE ids). */
+  readonly q?: string | undefined;
+  /** Advisories whose highest open priority is this one. */
+  readonly priority?: string | undefined;
+  /** breached: advisories with an open finding past its due time at `now`. */
+  readonly sla?: 'breached' | undefined;
+  /** risk (highest first, the default), hosts (most first), due (earliest first). */
+  readonly sort?: 'risk' | 'hosts' | 'due' | undefined;
+  readonly now: Date;
+}
+
+const VULNERABILITY_ORDER: Record<NonNullable<VulnerabilityFilter['sort']>, string> = {
+  risk: 'max(f.risk_score) DESC NULLS LAST, count(DISTINCT f.host_id) DESC',
+  hosts: 'count(DISTINCT f.host_id) DESC, max(f.risk_score) DESC NULLS LAST',
+  due: 'min(f.due_at) ASC NULLS LAST, max(f.risk_score) DESC NULLS LAST',
+};
+
+/**
+ * The fleet view: open findings grouped by advisory. `kev`, `severity` and
+ * `q` choose findings; `priority` and `sla` choose advisories by their
+ * figures over the findings chosen.
+ */
 export async function listVulnerabilities(
   q: Queryable,
-  f: { limit: number; offset: number; kev?: boolean | undefined; severity?: string | undefined },
+  f: VulnerabilityFilter,
 ): Promise<{ items: VulnerabilityRow[]; total: number }> {
   const where = ['f.resolved_at IS NULL'];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const having: string[] = [];
+  const { values: params, p } = sqlParams();
   if (f.kev !== undefined) where.push(`f.kev = ${p(f.kev)}`);
   if (f.severity === 'unknown') where.push('f.severity IS NULL');
   else if (f.severity) where.push(`f.severity = ${p(f.severity)}`);
+  if (f.q) {
+    const like = p(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(
+      `(f.advisory_id ILIKE ${like} OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(f.data->'advisory'->'aliases') a(alias) WHERE a.alias ILIKE ${like}))`,
+    );
+  }
+  if (f.priority) having.push(`min(f.priority) = ${p(f.priority)}`);
+  if (f.sla === 'breached') having.push(`min(f.due_at) < ${p(f.now)}::timestamptz`);
   const w = `WHERE ${where.join(' AND ')}`;
+  const hv = having.length > 0 ? `HAVING ${having.join(' AND ')}` : '';
   const total = await q.query<{ n: number }>(
-    `SELECT count(DISTINCT f.advisory_id)::int AS n FROM finding f ${w}`,
+    `SELECT count(*)::int AS n FROM (SELECT f.advisory_id FROM finding f ${w} GROUP BY f.advisory_id ${hv}) v`,
     params,
   );
   const rows = await q.query<{
@@ -179,13 +248,18 @@ export async function listVulnerabilities(
     packages: string[];
     fixable: number;
     unfixed: number;
+    priority: string | null;
+    due_at: string | null;
+    risk_score: number | null;
   }>(
     `SELECT f.advisory_id, (array_agg(f.data ORDER BY f.id))[1] AS sample,
        count(DISTINCT f.host_id)::int AS hosts, array_agg(DISTINCT f.package) AS packages,
        count(*) FILTER (WHERE f.status = 'fixable')::int AS fixable,
-       count(*) FILTER (WHERE f.status = 'unfixed')::int AS unfixed
-     FROM finding f ${w} GROUP BY f.advisory_id
-     ORDER BY count(DISTINCT f.host_id) DESC, f.advisory_id LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`,
+       count(*) FILTER (WHERE f.status = 'unfixed')::int AS unfixed,
+       min(f.priority) AS priority, min(f.due_at) AS due_at, max(f.risk_score) AS risk_score
+     FROM finding f ${w} GROUP BY f.advisory_id ${hv}
+     ORDER BY ${VULNERABILITY_ORDER[f.sort ?? 'risk']}, f.advisory_id
+     LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`,
     params,
   );
   return {
@@ -197,68 +271,9 @@ export async function listVulnerabilities(
       packages: [...r.packages].sort(),
       fixable: r.fixable,
       unfixed: r.unfixed,
+      priority: r.priority,
+      dueAt: r.due_at === null ? null : new Date(r.due_at),
+      riskScore: r.risk_score === null ? null : Number(r.risk_score),
     })),
-  };
-}
-
-export interface ComplianceSummary {
-  /** Open findings, excepted ones included. */
-  readonly open: number;
-  /** Open findings under an active exception: visible, but outside the figures below. */
-  readonly excepted: number;
-  readonly inScope: number;
-  readonly breached: number;
-  readonly dueSoon: number;
-  readonly kev: number;
-  readonly byPriority: Record<string, { open: number; breached: number }>;
-  readonly hostsWithBreaches: number;
-}
-
-/** The SLA figures over open findings, leaving out those under an active exception. */
-export async function complianceSummary(
-  q: Queryable,
-  now: Date,
-  dueSoonDays: number,
-): Promise<ComplianceSummary> {
-  const r = await q.query<{
-    priority: string | null;
-    open: number;
-    excepted: number;
-    breached: number;
-    due_soon: number;
-    kev: number;
-  }>(
-    `WITH f AS (
-       SELECT f.priority, f.due_at, f.kev, f.host_id,
-         EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch('$1::timestamptz')}) AS excepted
-       FROM finding f JOIN host h ON h.id = f.host_id WHERE f.resolved_at IS NULL)
-     SELECT priority, count(*)::int AS open, count(*) FILTER (WHERE excepted)::int AS excepted,
-       count(*) FILTER (WHERE NOT excepted AND due_at < $1)::int AS breached,
-       count(*) FILTER (WHERE NOT excepted AND due_at >= $1 AND due_at <= $1::timestamptz + make_interval(days => $2))::int AS due_soon,
-       count(*) FILTER (WHERE NOT excepted AND kev)::int AS kev
-     FROM f GROUP BY priority`,
-    [now, dueSoonDays],
-  );
-  const hosts = await q.query<{ n: number }>(
-    `SELECT count(DISTINCT f.host_id)::int AS n FROM finding f JOIN host h ON h.id = f.host_id
-     WHERE f.resolved_at IS NULL AND f.due_at < $1
-       AND NOT EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch('$1::timestamptz')})`,
-    [now],
-  );
-  const sum = (k: 'open' | 'excepted' | 'breached' | 'due_soon' | 'kev') =>
-    r.rows.reduce((s, row) => s + row[k], 0);
-  const byPriority: Record<string, { open: number; breached: number }> = {};
-  for (const row of r.rows) {
-    byPriority[row.priority ?? 'none'] = { open: row.open - row.excepted, breached: row.breached };
-  }
-  return {
-    open: sum('open'),
-    excepted: sum('excepted'),
-    inScope: sum('open') - sum('excepted'),
-    breached: sum('breached'),
-    dueSoon: sum('due_soon'),
-    kev: sum('kev'),
-    byPriority,
-    hostsWithBreaches: hosts.rows[0]?.n ?? 0,
   };
 }

@@ -157,7 +157,7 @@ describe.each(BACKENDS)('fleet store on $name', (backend) => {
     expect(
       (await listFindings(db, { now: T0, hostId: h.id, limit: 10, offset: 0, severity: 'low' })).total,
     ).toBe(0);
-    const v = await listVulnerabilities(db, { limit: 10, offset: 0 });
+    const v = await listVulnerabilities(db, { limit: 10, offset: 0, now: T0 });
     expect(v.items.find((x) => x.advisoryId === 'DSA-2')).toMatchObject({
       hosts: 1,
       packages: ['bash'],

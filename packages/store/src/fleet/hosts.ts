@@ -3,6 +3,7 @@
  * check-in's facts, edited by people (tags, groups, criticality, exposure).
  */
 import type { Queryable } from '../db.js';
+import { countMatching, sqlParams } from './filter-counts.js';
 
 export interface HostFactsRow {
   readonly hostname: string;
@@ -146,6 +147,43 @@ export async function addHostTags(q: Queryable, id: number, tags: readonly strin
   );
 }
 
+/**
+ * Adds and removes tags on many hosts: the hosts are locked for the rest of
+ * the caller's transaction, and only those whose tags change are written.
+ * Unknown ids are returned in `missing`, and then nothing is written.
+ * Tags are kept unique and sorted as editHost keeps them.
+ */
+export async function retagHosts(
+  q: Queryable,
+  ids: readonly number[],
+  change: { readonly add: readonly string[]; readonly remove: readonly string[] },
+): Promise<{ missing: number[]; changed: { id: number; before: string[]; after: string[] }[] }> {
+  const r = await q.query<{ id: number; tags: string[] }>(
+    'SELECT id, tags FROM host WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE',
+    [[...ids]],
+  );
+  const found = new Set(r.rows.map((row) => Number(row.id)));
+  const missing = [...new Set(ids)].filter((id) => !found.has(id)).sort((a, b) => a - b);
+  if (missing.length > 0) return { missing, changed: [] };
+  const drop = new Set(change.remove);
+  const changed = r.rows
+    .map((row) => {
+      const before = row.tags ?? [];
+      const after = [...new Set([...before, ...change.add])].filter((t) => !drop.has(t)).sort();
+      return { id: Number(row.id), before, after };
+    })
+    .filter((c) => c.before.length !== c.after.length || c.before.some((t, i) => t !== c.after[i]));
+  if (changed.length > 0) {
+    // Each host's new tags as a JSON array: unnest cannot carry an array per row.
+    await q.query(
+      `UPDATE host h SET tags = ARRAY(SELECT x FROM jsonb_array_elements_text(t.tags::jsonb) WITH ORDINALITY AS e(x, i) ORDER BY i)
+       FROM unnest($1::bigint[], $2::text[]) AS t(id, tags) WHERE h.id = t.id`,
+      [changed.map((c) => c.id), changed.map((c) => JSON.stringify(c.after))],
+    );
+  }
+  return { missing: [], changed };
+}
+
 /** A heartbeat: when the host was last seen; returns what the check-in compares against. */
 export async function touchHost(
   q: Queryable,
@@ -221,9 +259,8 @@ export async function editHost(q: Queryable, id: number, edit: HostEdit): Promis
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
 }
 
-export interface HostListFilter {
-  readonly limit: number;
-  readonly offset: number;
+/** What a host list filters on (GET /api/v1/hosts, and the dashboard's host figures). */
+export interface HostWhere {
   readonly q?: string | undefined;
   readonly os?: string | undefined;
   readonly tag?: string | undefined;
@@ -232,7 +269,17 @@ export interface HostListFilter {
   readonly staleBefore?: Date | undefined;
   readonly stale?: boolean | undefined;
   readonly hasKev?: boolean | undefined;
-  readonly sort?: 'hostname' | 'lastSeen' | 'findings' | 'kev' | 'os' | undefined;
+  /** The host's last facts say a reboot is required. */
+  readonly reboot?: boolean | undefined;
+  /** The stored end-of-life assessment's status is `eol` (no security fixes, no extended support left). */
+  readonly eol?: boolean | undefined;
+}
+
+export interface HostListFilter extends HostWhere {
+  readonly limit: number;
+  readonly offset: number;
+  readonly sort?:
+    'hostname' | 'lastSeen' | 'findings' | 'kev' | 'os' | 'criticality' | 'packages' | undefined;
   readonly order?: 'asc' | 'desc' | undefined;
 }
 
@@ -242,29 +289,38 @@ const SORTS: Record<NonNullable<HostListFilter['sort']>, readonly string[]> = {
   findings: ["coalesce((h.finding_counts->>'total')::int, 0)"],
   kev: ["coalesce((h.finding_counts->>'kev')::int, 0)"],
   os: ['h.os_id', 'h.os_version'],
+  // tier0 (most critical) sorts first ascending.
+  criticality: ['h.criticality'],
+  packages: ['h.package_count'],
 };
 
-export async function listHosts(
-  q: Queryable,
-  f: HostListFilter,
-): Promise<{ items: HostRecord[]; total: number }> {
+/** The SQL conditions (on `host h`) of a filter; `p` binds a parameter. */
+function hostConditions(f: HostWhere, p: (v: unknown) => string): string[] {
   const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
   if (f.q) where.push(`h.hostname ILIKE ${p(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
   if (f.os) where.push(`(h.os_id = ${p(f.os)} OR h.os_id || ':' || coalesce(h.os_version, '') = ${p(f.os)})`);
   if (f.tag) where.push(`h.tags @> ARRAY[${p(f.tag)}]::text[]`);
   if (f.criticality) where.push(`h.criticality = ${p(f.criticality)}`);
   if (f.stale !== undefined && f.staleBefore) {
+    // As the summary's `stale` flag: never seen (an imported host excepted), or not since staleBefore.
     const t = p(f.staleBefore);
-    where.push(f.stale ? `(h.last_seen IS NULL OR h.last_seen < ${t})` : `h.last_seen >= ${t}`);
+    const stale = `coalesce(h.last_seen < ${t}, h.transport <> 'import')`;
+    where.push(f.stale ? stale : `NOT ${stale}`);
   }
   if (f.hasKev !== undefined) {
     where.push(`coalesce((h.finding_counts->>'kev')::int, 0) ${f.hasKev ? '>' : '='} 0`);
   }
+  if (f.reboot !== undefined) where.push(`h.reboot_required = ${p(f.reboot)}`);
+  if (f.eol !== undefined) where.push(`coalesce(h.eol->>'status', '') ${f.eol ? '=' : '<>'} 'eol'`);
+  return where;
+}
+
+export async function listHosts(
+  q: Queryable,
+  f: HostListFilter,
+): Promise<{ items: HostRecord[]; total: number }> {
+  const { values: params, p } = sqlParams();
+  const where = hostConditions(f, p);
   const w = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const dir = f.order === 'desc' ? 'DESC' : 'ASC';
   const sort = SORTS[f.sort ?? 'hostname'].map((c) => `${c} ${dir} NULLS LAST`).join(', ');
@@ -274,6 +330,17 @@ export async function listHosts(
     params,
   );
   return { items: rows.rows.map(hostFromRow), total: total.rows[0]?.n ?? 0 };
+}
+
+/** How many hosts each filter selects: the `total` listHosts gives for it, in one statement. */
+export async function countHosts<K extends string>(
+  q: Queryable,
+  filters: Record<K, HostWhere>,
+): Promise<Record<K, number>> {
+  const { values, p } = sqlParams();
+  const conditions = {} as Record<K, string[]>;
+  for (const k of Object.keys(filters) as K[]) conditions[k] = hostConditions(filters[k], p);
+  return countMatching(q, 'host h', conditions, values);
 }
 
 export async function recordAssessment(
