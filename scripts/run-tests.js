@@ -18,6 +18,8 @@ const SYSTEM_TOOLS = [
   // The lab (packages/agent/src/testing/lab) builds Debian roots, packages and an apt repository.
   { pkg: 'debootstrap', present: () => existsSync('/usr/sbin/debootstrap') },
   { pkg: 'dpkg-dev', present: () => existsSync('/usr/bin/dpkg-scanpackages') },
+  // The console's browser tests drive Debian's Chromium through playwright-core.
+  { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
 ];
 
 function pgServerInstalled() {

@@ -3,6 +3,7 @@
  * Every route validates its input and serializes its output from TypeBox
  * schemas; errors are `{"error":{"code","message"}}`; OpenAPI at /api/docs.
  */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +11,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App } from './api.js';
 import { registerAuth } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
+import { consoleBuilt, registerConsole } from './console.js';
 import { registerErrors } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -18,6 +20,7 @@ import { exceptionRoutes } from './routes/exceptions.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { policyRoutes } from './routes/policies.js';
 import { remediationRoutes } from './routes/remediation.js';
+import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
 import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
@@ -57,7 +60,11 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  registerErrors(app);
+  await app.register(cookie);
+  const fallback = consoleBuilt(ctx.config.consoleDir)
+    ? await registerConsole(app, ctx.config.consoleDir)
+    : undefined;
+  registerErrors(app, fallback);
   registerAuth(app, ctx);
   const api = { app, ctx };
   systemRoutes(api);
@@ -67,6 +74,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   complianceRoutes(api);
   dashboardRoutes(api);
   adminRoutes(api);
+  sessionRoutes(api);
   exceptionRoutes(api);
   settingsRoutes(api);
   policyRoutes(api);

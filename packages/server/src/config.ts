@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** The URL agents reach this server at (behind a proxy or NAT), for the enrollment command. */
   readonly publicUrl: string | undefined;
+  /** The built console (index.html and assets) served at `/`; none when undefined. */
+  readonly consoleDir: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -106,6 +108,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
+    consoleDir: env.PATCHLOOP_CONSOLE_DIR || undefined,
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@
  * unexpected → 500 PL_INTERNAL (details only in the log).
  */
 import { isPatchloopError, type ErrorCode } from '@patchloop/core';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export class ApiError extends Error {
   constructor(
@@ -27,7 +27,10 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   PL_REQUEST_INVALID: 400,
 };
 
-export function registerErrors(app: FastifyInstance): void {
+/** Answers a request no route matched, or returns false (the console's client-side routes). */
+export type NotFoundFallback = (req: FastifyRequest, reply: FastifyReply) => boolean;
+
+export function registerErrors(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({
@@ -54,9 +57,10 @@ export function registerErrors(app: FastifyInstance): void {
     req.log.error({ err }, 'unexpected error');
     return reply.status(500).send({ error: { code: 'PL_INTERNAL', message: 'internal server error' } });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
+  app.setNotFoundHandler((req, reply) => {
+    if (fallback?.(req, reply)) return reply;
+    return reply
       .status(404)
-      .send({ error: { code: 'PL_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
-  );
+      .send({ error: { code: 'PL_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
 }

@@ -1,4 +1,5 @@
 export { build, REDACT, SERVER_VERSION, type BuildOptions } from './app.js';
+export { consoleBuilt } from './console.js';
 export { createContext, type ServerContext } from './context.js';
 export { loadServerConfig, parseDuration, type ServerConfig } from './config.js';
 export { bootstrap, type BootstrapResult } from './auth/bootstrap.js';

@@ -48,6 +48,13 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
     access: 'public',
     req: () => ({ payload: { username: 'admin', password: ADMIN_PASSWORD } }),
   },
+  'POST /api/v1/session': {
+    access: 'public',
+    req: () => ({ payload: { username: 'admin', password: ADMIN_PASSWORD } }),
+  },
+  'GET /api/v1/session': { access: 'read' },
+  // For a bearer caller there is no console session to end: 204, nothing revoked.
+  'DELETE /api/v1/session': { access: 'read' },
   'POST /api/v1/agent/checkin': {
     access: 'agent',
     req: (f) => ({

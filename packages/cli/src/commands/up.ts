@@ -5,7 +5,8 @@
  * for the machine it runs on. Prints where it listens and, the first time,
  * the generated admin credentials and the enrollment command.
  */
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliConfig } from '../config.js';
 import type { Io } from './versions.js';
@@ -18,6 +19,15 @@ interface UpOptions {
   root: string;
 }
 
+/** The console the web package built (packages/web/dist), found through the package, not a relative path. */
+function builtConsoleDir(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@patchloop/web/dist/index.html'));
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startServer(io: Io, config: CliConfig, opts: UpOptions, version: string) {
   const server = await import('@patchloop/server');
   const { openStore, resolveDbConfig, enqueueJob } = await import('@patchloop/store');
@@ -25,6 +35,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(config.feedMirror !== undefined ? { feedMirror: config.feedMirror } : {}),
+    ...(process.env.PATCHLOOP_CONSOLE_DIR ? {} : { consoleDir: builtConsoleDir() }),
   });
   const where = resolveDbConfig(process.env, { dataDir: opts.dataDir, databaseUrl: config.databaseUrl });
   const db = await openStore(where);
@@ -45,6 +56,9 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   const url = address.replace('://[::1]', '://localhost');
   const w = (s: string) => io.stdout.write(`${s}\n`);
   w(`Patchloop ${version} listening on ${url}`);
+  w(
+    `  console:    ${server.consoleBuilt(cfg.consoleDir) ? `${url}/` : 'not built (npm run build builds packages/web)'}`,
+  );
   w(`  API docs:   ${url}/api/docs`);
   w(`  store:      ${'dataDir' in where ? `embedded (PGlite) in ${where.dataDir}` : db.location}`);
   w(

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
     'An API request failed validation (body, query or path parameters); the message names the field.',
   PL_AUTH_REQUIRED: 'The API call carries no valid credential (missing, unknown, expired or revoked token).',
   PL_AUTH_FORBIDDEN: 'The credential is valid but its role may not do this.',
+  PL_AUTH_CSRF:
+    'A console session (cookie) tried to change state without its CSRF token in the x-csrf-token header.',
   PL_NOT_FOUND: 'The resource named in the API path does not exist.',
   PL_CONFLICT: 'The request conflicts with the current state (for example a user name already taken).',
   PL_PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',

@@ -2,13 +2,18 @@
  * Authentication and RBAC for every /api/v1 route: each route declares its
  * access (roles, agent, public) in its config; a route that declares nothing
  * is refused (fail closed). 401 without a valid credential, 403 for a wrong role.
+ * A credential comes as a bearer token or, for the console, as the session
+ * cookie — which changes state only with the session's CSRF token in a header.
  */
 import { findAgentCredential, findToken, touchToken } from '@patchloop/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Access, Principal } from './principal.js';
+import { CSRF_HEADER, csrfTokenMatches, SESSION_COOKIE } from '../services/sessions.js';
 import { publicIdOf, verifyHash } from './secrets.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,6 +21,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The session token when the caller was authenticated by the console's cookie. */
+    cookieSession: string | null;
   }
 }
 
@@ -24,6 +31,11 @@ function bearer(req: FastifyRequest): string | null {
   if (typeof h !== 'string') return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   return m ? (m[1] as string) : null;
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 async function resolve(ctx: ServerContext, token: string): Promise<Principal | null> {
@@ -55,6 +67,7 @@ async function resolve(ctx: ServerContext, token: string): Promise<Principal | n
 
 export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
   app.decorateRequest('principal', null);
+  app.decorateRequest('cookieSession', null);
   // onRequest: before the body is read or validated, so an anonymous caller
   // learns nothing from validation and cannot make the server parse large bodies.
   app.addHook('onRequest', async (req) => {
@@ -64,9 +77,20 @@ export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
     const access = req.routeOptions.config.access;
     if (access === undefined)
       throw new ApiError(403, 'PL_AUTH_FORBIDDEN', 'this route declares no access rule');
-    const token = bearer(req);
     if (access === 'public') {
       return;
+    }
+    let token = bearer(req);
+    if (token === null && access !== 'agent') {
+      const cookie = req.cookies[SESSION_COOKIE];
+      if (cookie) {
+        // A cookie is sent by the browser whoever made the page: state changes need the CSRF token too.
+        if (!SAFE_METHODS.has(req.method) && !csrfTokenMatches(cookie, header(req, CSRF_HEADER))) {
+          throw new ApiError(403, 'PL_AUTH_CSRF', `missing or wrong ${CSRF_HEADER} header for this session`);
+        }
+        token = cookie;
+        req.cookieSession = cookie;
+      }
     }
     if (token === null)
       throw new ApiError(401, 'PL_AUTH_REQUIRED', 'authentication required: send a bearer token');

@@ -2,6 +2,9 @@
 import {
   AuditList,
   AuditQuery,
+  Enrollment,
+  SessionCreate,
+  SessionCreated,
   TokenCreate,
   TokenCreated,
   TokenInfo,
@@ -12,7 +15,6 @@ import {
 } from '@patchloop/contracts';
 import {
   appendAudit,
-  findUser,
   getToken,
   insertToken,
   insertUser,
@@ -26,9 +28,10 @@ import {
 import { Type } from 'typebox';
 import { currentEnrollSecret } from '../auth/bootstrap.js';
 import { actorOf, ADMIN, READ } from '../auth/principal.js';
-import { hashPassword, hashToken, newToken, publicIdOf, verifyHash } from '../auth/secrets.js';
+import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
+import { signIn } from '../services/sessions.js';
 
 const DAY = 86_400_000;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -53,16 +56,6 @@ const userInfo = (u: UserRecord) => ({
   createdAt: u.createdAt.toISOString(),
   disabledAt: iso(u.disabledAt),
 });
-
-const SessionCreate = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
-  },
-  { additionalProperties: false },
-);
-const SessionCreated = Type.Object({ token: Type.String(), role: Type.String(), expiresAt: Type.String() });
-const Enrollment = Type.Object({ secret: Type.String(), command: Type.String() });
 
 export function adminRoutes({ app, ctx }: Api): void {
   app.get(
@@ -180,34 +173,8 @@ export function adminRoutes({ app, ctx }: Api): void {
       schema: { tags: ['auth'], security: [], body: SessionCreate, response: { 201: SessionCreated } },
     },
     async (req, reply) => {
-      const u = await findUser(ctx.db, req.body.username);
-      // Same work whether or not the user exists.
-      const ok =
-        u !== null && u.disabledAt === null
-          ? await verifyHash(req.body.password, u.passwordHash)
-          : (await hashPassword(req.body.password), false);
-      if (!ok || !u) throw new ApiError(401, 'PL_AUTH_REQUIRED', 'wrong user name or password');
-      const token = newToken('plt');
-      const now = ctx.now();
-      const expiresAt = new Date(now.getTime() + DAY / 2);
-      await ctx.db.transaction(async (tx) => {
-        const t = await insertToken(tx, {
-          publicId: publicIdOf(token),
-          secretHash: await hashToken(token),
-          name: `session:${u.username}`,
-          role: u.role,
-          createdBy: `user:${u.username}`,
-          now,
-          expiresAt,
-        });
-        await appendAudit(tx, {
-          actor: `user:${u.username}`,
-          action: 'session.create',
-          target: `token:${t.id}`,
-          at: now,
-        });
-      });
-      return reply.status(201).send({ token, role: u.role, expiresAt: expiresAt.toISOString() });
+      const s = await signIn(ctx, req.body.username, req.body.password, 'api');
+      return reply.status(201).send({ token: s.token, role: s.role, expiresAt: s.expiresAt.toISOString() });
     },
   );
 

@@ -1,64 +1,7 @@
 /** A deployment as the API shows it, and its change record as CSV. */
 import type { RingProgress } from '@patchloop/core';
 import type { DeploymentRecord, Queryable, TaskRecord } from '@patchloop/store';
-import { Type, type Static } from 'typebox';
-
-const S = Type.String();
-const N = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Versions = Type.Union([Type.Array(Type.Object({ name: S, version: N(S) })), Type.Null()]);
-
-export const DeploymentView = Type.Object({
-  id: Type.Integer(),
-  kind: S,
-  parentId: Type.Union([Type.Integer(), Type.Null()]),
-  status: S,
-  policy: N(S),
-  policyVersion: Type.Union([Type.Integer(), Type.Null()]),
-  reboot: S,
-  waiting: N(S),
-  createdBy: S,
-  createdAt: S,
-  startedAt: N(S),
-  finishedAt: N(S),
-  rings: Type.Array(
-    Type.Object({
-      name: S,
-      status: S,
-      total: Type.Integer(),
-      succeeded: Type.Integer(),
-      failed: Type.Integer(),
-      inFlight: Type.Integer(),
-      queued: Type.Integer(),
-      successRate: Type.Union([Type.Number(), Type.Null()]),
-      bakeUntil: N(S),
-    }),
-  ),
-  hosts: Type.Array(
-    Type.Object({
-      taskId: S,
-      hostId: Type.Integer(),
-      hostname: S,
-      ring: S,
-      status: S,
-      packages: Type.Array(Type.Object({ name: S, version: S })),
-      advisories: Type.Array(S),
-      before: Versions,
-      after: Versions,
-      reboot: Type.Union([Type.Record(S, Type.Unknown()), Type.Null()]),
-      error: Type.Union([Type.Object({ code: S, message: S }), Type.Null()]),
-      log: S,
-      queuedAt: S,
-      dispatchedAt: N(S),
-      startedAt: N(S),
-      finishedAt: N(S),
-      /** Advisories whose findings on this host were resolved after the task started. */
-      closedFindings: Type.Array(S),
-      rolledBackBy: N(S),
-    }),
-  ),
-  approvals: Type.Array(Type.Object({ at: S, actor: S, action: S })),
-});
-export type DeploymentView = Static<typeof DeploymentView>;
+import type { DeploymentView } from '@patchloop/contracts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

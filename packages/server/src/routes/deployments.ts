@@ -4,7 +4,16 @@
  * agent side: long-poll for jobs, report on them.
  */
 import type { AgentJob } from '@patchloop/contracts';
-import { JobPoll, JobPollResponse, JobReport, JobReportResponse } from '@patchloop/contracts';
+import {
+  DeploymentCreate,
+  DeploymentSummary,
+  DeploymentView,
+  HostDeploymentHistory,
+  JobPoll,
+  JobPollResponse,
+  JobReport,
+  JobReportResponse,
+} from '@patchloop/contracts';
 import { tick } from '@patchloop/core';
 import {
   getDeployment,
@@ -29,37 +38,9 @@ import {
   stateOf,
 } from '../services/deployments.js';
 import { reportJob } from '../services/orchestrate.js';
-import { changeRecordCsv, deploymentView, DeploymentView } from './deployment-view.js';
+import { changeRecordCsv, deploymentView } from './deployment-view.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const Pkg = Type.Object(
-  {
-    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9+._:~-]*$', maxLength: 256 }),
-    version: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9+._:~^-]*$', maxLength: 256 }),
-  },
-  { additionalProperties: false },
-);
-const Create = Type.Object(
-  {
-    policy: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })),
-    hosts: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 })),
-    packages: Type.Optional(Type.Array(Pkg, { minItems: 1, maxItems: 1000 })),
-    advisories: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { minItems: 1, maxItems: 1000 })),
-    reboot: Type.Optional(Type.Enum(['never', 'if-required', 'always'] as const)),
-    deadlineHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 * 90 })),
-    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
-  },
-  { additionalProperties: false },
-);
-const Summary = Type.Object({
-  id: Type.Integer(),
-  kind: Type.String(),
-  status: Type.String(),
-  policy: Type.Union([Type.String(), Type.Null()]),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-  waiting: Type.Union([Type.String(), Type.Null()]),
-});
 const summary = (d: DeploymentRecord) => ({
   id: d.id,
   kind: d.kind,
@@ -83,7 +64,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
     '/api/v1/deployments',
     {
       config: { access: WRITE },
-      schema: { tags: ['deployments'], body: Create, response: { 201: DeploymentView } },
+      schema: { tags: ['deployments'], body: DeploymentCreate, response: { 201: DeploymentView } },
     },
     async (req, reply) => {
       const b = req.body;
@@ -130,7 +111,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
           offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
           status: Type.Optional(Type.String({ maxLength: 32 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(Summary), total: Type.Integer() }) },
+        response: { 200: Type.Object({ items: Type.Array(DeploymentSummary), total: Type.Integer() }) },
       },
     },
     async (req) => {
@@ -260,29 +241,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
           offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
         }),
-        response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                deploymentId: Type.Integer(),
-                deploymentStatus: Type.String(),
-                kind: Type.String(),
-                policy: Type.Union([Type.String(), Type.Null()]),
-                taskId: Type.String(),
-                ring: Type.String(),
-                status: Type.String(),
-                packages: Type.Array(Type.Object({ name: Type.String(), version: Type.String() })),
-                error: Type.Union([
-                  Type.Object({ code: Type.String(), message: Type.String() }),
-                  Type.Null(),
-                ]),
-                queuedAt: Type.String(),
-                finishedAt: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
-            total: Type.Integer(),
-          }),
-        },
+        response: { 200: HostDeploymentHistory },
       },
     },
     async (req) => {

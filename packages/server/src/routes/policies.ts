@@ -11,7 +11,7 @@ import {
   appendAudit,
   type PolicyRecord,
 } from '@patchloop/store';
-import { Simulation } from '@patchloop/contracts';
+import { PolicyApplied, PolicyList, PolicyVersions, PolicyView, Simulation } from '@patchloop/contracts';
 import { Type, type Static } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
@@ -19,25 +19,6 @@ import { ApiError } from '../errors.js';
 import { applyPolicy, simulateByName } from '../services/policies.js';
 
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
-const PolicyView = Type.Object({
-  name: Type.String(),
-  version: Type.Integer(),
-  document: Type.Record(Type.String(), Type.Unknown()),
-  source: Type.String(),
-  updatedBy: Type.String(),
-  updatedAt: Type.String(),
-});
-const PolicyApplied = Type.Object({ ...PolicyView.properties, changed: Type.Boolean() });
-const PolicyVersions = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      version: Type.Integer(),
-      document: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-      createdBy: Type.String(),
-      createdAt: Type.String(),
-    }),
-  ),
-});
 const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
 
 const view = (p: PolicyRecord) => ({
@@ -61,7 +42,7 @@ export function policyRoutes({ app, ctx }: Api): void {
     '/api/v1/policies',
     {
       config: { access: READ },
-      schema: { tags: ['policies'], response: { 200: Type.Object({ items: Type.Array(PolicyView) }) } },
+      schema: { tags: ['policies'], response: { 200: PolicyList } },
     },
     async () => ({ items: (await listPolicies(ctx.db)).map(view) }),
   );

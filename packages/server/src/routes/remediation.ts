@@ -10,42 +10,12 @@ import {
   schemeOfManager,
   type OfferedUpdate,
 } from '@patchloop/core';
+import { CatalogueList, RemediationList, RemediationQuery } from '@patchloop/contracts';
 import { getHost } from '@patchloop/store';
 import { Type } from 'typebox';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-const CatalogueItem = Type.Object({
-  package: Type.String(),
-  arch: Type.String(),
-  installedVersion: Nullable(Type.String()),
-  candidateVersion: Type.String(),
-  repository: Nullable(Type.String()),
-  class: Type.String(),
-  closes: Type.Array(Type.String()),
-  severity: Nullable(Type.String()),
-  kev: Type.Boolean(),
-  releaseDate: Nullable(Type.String()),
-});
-const Remediation = Type.Object({
-  package: Type.String(),
-  toVersion: Type.String(),
-  hosts: Type.Integer(),
-  findings: Type.Integer(),
-  riskRemoved: Type.Number(),
-  kev: Type.Integer(),
-  severity: Nullable(Type.String()),
-  advisories: Type.Array(Type.String()),
-  summary: Type.String(),
-  cumulativeRisk: Type.Number(),
-  cumulativeShare: Type.Number(),
-});
-const RemediationQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })),
-});
 
 export function remediationRoutes({ app, ctx }: Api): void {
   app.get(
@@ -55,7 +25,7 @@ export function remediationRoutes({ app, ctx }: Api): void {
       schema: {
         tags: ['remediation'],
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        response: { 200: Type.Object({ items: Type.Array(CatalogueItem), collected: Type.Boolean() }) },
+        response: { 200: CatalogueList },
       },
     },
     async (req) => {
@@ -97,13 +67,7 @@ export function remediationRoutes({ app, ctx }: Api): void {
       schema: {
         tags: ['remediation'],
         querystring: RemediationQuery,
-        response: {
-          200: Type.Object({
-            items: Type.Array(Remediation),
-            total: Type.Integer(),
-            totalRisk: Type.Number(),
-          }),
-        },
+        response: { 200: RemediationList },
       },
     },
     async (req) => {

@@ -1,5 +1,6 @@
 /** Risk weights and SLA days: read by everyone, changed by admins (audited; re-assesses the fleet). */
 import { DEFAULT_RISK_WEIGHTS, DEFAULT_SLA, parseRiskWeights, parseSlaPolicy } from '@patchloop/core';
+import { RiskSettingsView } from '@patchloop/contracts';
 import { appendAudit, enqueueJob, putSetting } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, ADMIN, READ } from '../auth/principal.js';
@@ -15,12 +16,6 @@ const RiskSettingsBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const RiskSettingsView = Type.Object({
-  weights: Type.Record(Type.String(), Type.Unknown()),
-  sla: Type.Object({ days: Type.Record(Type.String(), Type.Number()), dueSoonDays: Type.Number() }),
-  defaults: Type.Object({ weights: Type.Record(Type.String(), Type.Unknown()), sla: Type.Unknown() }),
-});
-
 export function settingsRoutes({ app, ctx }: Api): void {
   const view = async () => {
     const s = await loadRiskSettings(ctx.db);

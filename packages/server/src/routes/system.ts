@@ -1,23 +1,10 @@
 /** Health, readiness and feed status/sync. */
-import { Health, Ready } from '@patchloop/contracts';
+import { FeedStatusList, Health, Ready } from '@patchloop/contracts';
 import { createFeedStore, enqueueJob, jobCounts, schemaVersion } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
 
-const FeedStatus = Type.Object({
-  source: Type.String(),
-  records: Type.Integer(),
-  lastImport: Type.Union([Type.String(), Type.Null()]),
-  lastSuccess: Type.Union([Type.String(), Type.Null()]),
-  lastStatus: Type.Union([Type.String(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  lastErrorCode: Type.Union([Type.String(), Type.Null()]),
-});
-const FeedStatusList = Type.Object({
-  items: Type.Array(FeedStatus),
-  jobs: Type.Record(Type.String(), Type.Integer()),
-});
 const Queued = Type.Object({ queued: Type.Boolean(), jobId: Type.Union([Type.Integer(), Type.Null()]) });
 
 export function systemRoutes({ app, ctx }: Api): void {

@@ -1,0 +1,86 @@
+/**
+ * The console's session: sign in (an HttpOnly, SameSite=Strict cookie plus a
+ * CSRF token in the body), who am I, sign out (the session token is revoked).
+ */
+import { ConsoleSession, SessionCreate } from '@patchloop/contracts';
+import { appendAudit, revokeToken } from '@patchloop/store';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { actorOf, READ } from '../auth/principal.js';
+import type { Api } from '../api.js';
+import { ApiError } from '../errors.js';
+import { csrfTokenFor, SESSION_COOKIE, SESSION_HOURS, signIn } from '../services/sessions.js';
+
+function secure(req: FastifyRequest, publicUrl: string | undefined): boolean {
+  return req.protocol === 'https' || (publicUrl?.startsWith('https:') ?? false);
+}
+
+function clear(reply: FastifyReply, isSecure: boolean): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: isSecure });
+}
+
+export function sessionRoutes({ app, ctx }: Api): void {
+  app.post(
+    '/api/v1/session',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['auth'], security: [], body: SessionCreate, response: { 201: ConsoleSession } },
+    },
+    async (req, reply) => {
+      const s = await signIn(ctx, req.body.username, req.body.password, 'console');
+      reply.setCookie(SESSION_COOKIE, s.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secure(req, ctx.config.publicUrl),
+        maxAge: SESSION_HOURS * 3600,
+      });
+      return reply.status(201).send({
+        username: s.username,
+        role: s.role,
+        expiresAt: s.expiresAt.toISOString(),
+        csrfToken: csrfTokenFor(s.token),
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/session',
+    { config: { access: READ }, schema: { tags: ['auth'], response: { 200: ConsoleSession } } },
+    async (req) => {
+      const p = req.principal;
+      if (p?.kind !== 'token') throw new ApiError(401, 'PL_AUTH_REQUIRED', 'no session');
+      const username = p.name.startsWith('session:') ? p.name.slice('session:'.length) : `token:${p.name}`;
+      return {
+        username,
+        role: p.role,
+        expiresAt: null,
+        csrfToken: req.cookieSession ? csrfTokenFor(req.cookieSession) : null,
+      };
+    },
+  );
+
+  app.delete(
+    '/api/v1/session',
+    { config: { access: READ }, schema: { tags: ['auth'], response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      const p = req.principal;
+      // Only a console session signs out here; an API token is revoked with DELETE /api/v1/tokens/:id.
+      if (p?.kind === 'token' && req.cookieSession !== null) {
+        const now = ctx.now();
+        await ctx.db.transaction(async (tx) => {
+          await revokeToken(tx, p.tokenId, now);
+          await appendAudit(tx, {
+            actor: actorOf(p),
+            action: 'session.end',
+            target: `token:${p.tokenId}`,
+            at: now,
+          });
+        });
+        ctx.credentials.forget((c) => c.kind === 'token' && c.tokenId === p.tokenId);
+      }
+      clear(reply, secure(req, ctx.config.publicUrl));
+      return reply.status(204).send(null);
+    },
+  );
+}

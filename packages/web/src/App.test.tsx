@@ -1,0 +1,188 @@
+// @vitest-environment jsdom
+/**
+ * The console in jsdom against a fake API (fetch answers from a table): sign
+ * in, the dashboard's figures and their links, the hosts filters in the URL
+ * and in the request, the CSRF header on state changes, sign out.
+ */
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App, makeQueryClient } from './App.js';
+import type { DashboardData } from './pages/dashboard-model.js';
+
+const SESSION = { username: 'alice', role: 'operator', expiresAt: null, csrfToken: 'csrf-abc' };
+const DASHBOARD: DashboardData = {
+  at: '2030-01-01T00:00:00Z',
+  compliance: {
+    at: '2030-01-01T00:00:00Z',
+    byPriority: {},
+    open: 12,
+    excepted: 1,
+    inScope: 11,
+    breached: 2,
+    dueSoon: 1,
+    kev: 3,
+    slaCompliance: 0.818,
+    hostsWithBreaches: 1,
+  },
+  hosts: { total: 4, stale: 1, rebootRequired: 2, eol: 1, withKev: 2 },
+  findings: { open: 11, kev: 3, breached: 2, byPriority: { P1: 3, P2: 4, P3: 4, P4: 0 } },
+  trend: [],
+};
+const HOST = {
+  id: 7,
+  hostname: 'web-1',
+  os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: 'Debian GNU/Linux 10 (buster)' },
+  tags: ['web'],
+  lastSeen: null,
+  stale: false,
+  packageCount: 400,
+  findingCounts: {
+    total: 5,
+    fixable: 5,
+    unfixed: 0,
+    kev: 1,
+    critical: 1,
+    high: 2,
+    medium: 2,
+    low: 0,
+    unknown: 0,
+  },
+  rebootRequired: false,
+  criticality: 'tier2',
+  transport: 'agent',
+};
+
+interface Call {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: unknown;
+}
+let calls: Call[] = [];
+let signedIn = false;
+
+function reply(status: number, body: unknown): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(String(input), 'http://console.test');
+  const method = init.method ?? 'GET';
+  const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+  calls.push({ method, url, headers: (init.headers ?? {}) as Record<string, string>, body });
+  const route = `${method} ${url.pathname}`;
+  if (route === 'GET /api/v1/session')
+    return signedIn
+      ? reply(200, SESSION)
+      : reply(401, { error: { code: 'PL_AUTH_REQUIRED', message: 'no' } });
+  if (route === 'POST /api/v1/session') {
+    if ((body as { password: string }).password !== 'right-password')
+      return reply(401, { error: { code: 'PL_AUTH_REQUIRED', message: 'wrong user name or password' } });
+    signedIn = true;
+    return reply(201, SESSION);
+  }
+  if (route === 'DELETE /api/v1/session') {
+    signedIn = false;
+    return reply(204, null);
+  }
+  if (route === 'GET /api/v1/dashboard') return reply(200, DASHBOARD);
+  if (route === 'GET /api/v1/hosts') {
+    const os = url.searchParams.get('os');
+    const items = os && !'debian'.startsWith(os) ? [] : [HOST];
+    return reply(200, { items, total: items.length });
+  }
+  if (route === 'POST /api/v1/hosts/tags') return reply(200, { updated: 1 });
+  return reply(404, { error: { code: 'PL_NOT_FOUND', message: `no route ${route}` } });
+}
+
+beforeEach(() => {
+  calls = [];
+  signedIn = false;
+  vi.stubGlobal('fetch', vi.fn(fakeApi));
+  window.history.replaceState(null, '', '/');
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const renderApp = () => render(<App client={makeQueryClient()} />);
+
+async function signIn(password = 'right-password') {
+  await userEvent.type(await screen.findByLabelText('Username'), 'alice');
+  await userEvent.type(screen.getByLabelText('Password'), password);
+  await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+}
+
+describe('the console', () => {
+  it('asks for Username and Password, says why a sign-in failed, and signs in', async () => {
+    renderApp();
+    await signIn('wrong');
+    expect(await screen.findByRole('alert')).toHaveTextContent('wrong user name or password');
+    await userEvent.clear(screen.getByLabelText('Password'));
+    await userEvent.type(screen.getByLabelText('Password'), 'right-password');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('heading', { name: 'Dashboard' })).toBeInTheDocument();
+    expect(screen.getByText('alice')).toBeInTheDocument();
+  });
+
+  it("shows the dashboard's figures, each a link to the list behind it", async () => {
+    signedIn = true;
+    renderApp();
+    const kev = await screen.findByRole('link', { name: '3 KEV findings' });
+    expect(kev).toHaveAttribute('href', '/findings?status=open&excepted=false&kev=true');
+    expect(screen.getByRole('link', { name: '3 P1 findings' })).toHaveAttribute(
+      'href',
+      '/findings?status=open&excepted=false&priority=P1',
+    );
+    expect(screen.getByRole('link', { name: '0 P4 findings' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: '1 Stale hosts' })).toHaveAttribute('href', '/hosts?stale=true');
+    expect(screen.getByRole('link', { name: '1 End of life' })).toHaveAttribute('href', '/hosts?eol=true');
+    expect(screen.getByRole('link', { name: /^81\.8 % SLA compliance/ })).toBeInTheDocument();
+    const next = screen.getByRole('region', { name: 'What to do next' });
+    expect(within(next).getAllByRole('listitem')[0]).toHaveTextContent(
+      '2 findings are past their SLA due date',
+    );
+  });
+
+  it('filters hosts on the server and keeps the filters in the URL', async () => {
+    signedIn = true;
+    window.history.replaceState(null, '', '/hosts?hasKev=true');
+    renderApp();
+    expect(await screen.findByRole('link', { name: 'web-1' })).toHaveAttribute('href', '/hosts/7');
+    expect(screen.getByRole('checkbox', { name: 'Has KEV' })).toBeChecked();
+    expect(
+      calls.some((c) => c.url.pathname === '/api/v1/hosts' && c.url.searchParams.get('hasKev') === 'true'),
+    ).toBe(true);
+    await userEvent.type(screen.getByLabelText('OS'), 'alpine');
+    expect(await screen.findByText('No host matches these filters')).toBeInTheDocument();
+    expect(window.location.search).toContain('os=alpine');
+    expect(window.location.search).toContain('hasKev=true');
+    const last = calls.filter((c) => c.url.pathname === '/api/v1/hosts').at(-1);
+    expect(last?.url.searchParams.get('os')).toBe('alpine');
+  });
+
+  it("tags selected hosts in bulk, sending the session's CSRF token", async () => {
+    signedIn = true;
+    window.history.replaceState(null, '', '/hosts');
+    renderApp();
+    await userEvent.click(await screen.findByRole('checkbox', { name: 'Select web-1' }));
+    const bar = screen.getByRole('form', { name: 'Tag the selected hosts' });
+    await userEvent.type(within(bar).getByLabelText('Tag'), 'pilot');
+    await userEvent.click(within(bar).getByRole('button', { name: 'Add tag' }));
+    await waitFor(() => expect(calls.some((c) => c.url.pathname === '/api/v1/hosts/tags')).toBe(true));
+    const call = calls.find((c) => c.url.pathname === '/api/v1/hosts/tags') as Call;
+    expect(call.body).toEqual({ hostIds: [7], add: ['pilot'] });
+    expect(call.headers['x-csrf-token']).toBe('csrf-abc');
+  });
+
+  it('signs out and returns to the sign-in form', async () => {
+    signedIn = true;
+    renderApp();
+    await userEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    const del = calls.find((c) => c.method === 'DELETE');
+    expect(del?.headers['x-csrf-token']).toBe('csrf-abc');
+  });
+});

@@ -1,0 +1,32 @@
+/** The empty fleet's next step: the exact command that enrolls an agent, with the secret. */
+import type { Enrollment } from '@patchloop/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/client.js';
+import { useSession } from '../auth/session.js';
+import { Empty } from './states.js';
+
+export function EnrollHint() {
+  const { user } = useSession();
+  const isAdmin = user?.role === 'admin';
+  const q = useQuery({
+    queryKey: ['enrollment'],
+    queryFn: () => api.get<Enrollment>('/api/v1/settings/enrollment'),
+    enabled: isAdmin,
+  });
+  return (
+    <Empty title="No hosts yet">
+      <p>Install the agent on a machine and enroll it with this command:</p>
+      {isAdmin ? (
+        <pre className="command" aria-label="Enrollment command">
+          {q.data?.command ?? 'Loading…'}
+        </pre>
+      ) : (
+        <p>Ask an administrator for the enrollment command (Settings → Enrollment).</p>
+      )}
+      <p className="muted small">
+        Machines you reach over SSH can be added without an agent:{' '}
+        <code>patchloop agent --ssh user@host --server … --enroll-secret …</code>
+      </p>
+    </Empty>
+  );
+}

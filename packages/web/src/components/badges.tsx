@@ -1,0 +1,50 @@
+/** Small status labels: text always says what the colour means. */
+
+const SEVERITY_CLASS: Record<string, string> = {
+  critical: 'sev-critical',
+  high: 'sev-high',
+  medium: 'sev-medium',
+  low: 'sev-low',
+};
+
+export function SeverityBadge({ severity }: { severity: string | null }) {
+  const s = severity ?? 'unknown';
+  return <span className={`badge ${SEVERITY_CLASS[s] ?? 'sev-unknown'}`}>{s}</span>;
+}
+
+export function PriorityBadge({ priority }: { priority: string | null | undefined }) {
+  if (!priority) return <span className="badge">—</span>;
+  return <span className={`badge prio-${priority.toLowerCase()}`}>{priority}</span>;
+}
+
+export function KevBadge({ ransomware }: { ransomware?: boolean }) {
+  return (
+    <span className="badge kev" title="In CISA's Known Exploited Vulnerabilities catalog">
+      KEV{ransomware ? ' · ransomware' : ''}
+    </span>
+  );
+}
+
+const STATE_CLASS: Record<string, string> = {
+  breached: 'state-bad',
+  missed: 'state-bad',
+  failed: 'state-bad',
+  halted: 'state-bad',
+  'timed-out': 'state-bad',
+  rejected: 'state-bad',
+  'due-soon': 'state-warn',
+  requested: 'state-warn',
+  running: 'state-info',
+  dispatched: 'state-info',
+  planned: 'state-info',
+  baking: 'state-info',
+  succeeded: 'state-good',
+  completed: 'state-good',
+  met: 'state-good',
+  approved: 'state-good',
+  active: 'state-good',
+};
+
+export function StateBadge({ state }: { state: string }) {
+  return <span className={`badge ${STATE_CLASS[state] ?? ''}`}>{state}</span>;
+}

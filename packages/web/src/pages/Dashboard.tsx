@@ -1,0 +1,112 @@
+/** Where the fleet stands: every figure links to the list behind it. */
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { lazy, Suspense } from 'react';
+import { api } from '../api/client.js';
+import { EnrollHint } from '../components/EnrollHint.js';
+import { formatDateTime, formatPercent } from '../components/format.js';
+import { Stat } from '../components/Stat.js';
+import { ErrorNotice, Loading } from '../components/states.js';
+import { LINKS, nextSteps, PRIORITIES, type DashboardData } from './dashboard-model.js';
+
+// The chart library is loaded only when there is a trend to draw.
+const TrendChart = lazy(() => import('../components/TrendChart.js'));
+
+export function Dashboard() {
+  const q = useQuery({
+    queryKey: ['dashboard'],
+    queryFn: () => api.get<DashboardData>('/api/v1/dashboard'),
+    refetchInterval: 30_000,
+  });
+  if (q.isPending) return <Loading what="the dashboard" />;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  const d = q.data;
+  const steps = nextSteps(d);
+  return (
+    <>
+      <div className="page-head">
+        <h1>Dashboard</h1>
+        <span className="muted small">as of {formatDateTime(d.at)}</span>
+      </div>
+      {d.hosts.total === 0 ? <EnrollHint /> : null}
+      <section aria-labelledby="risk-title">
+        <h2 id="risk-title" className="visually-hidden">
+          Risk
+        </h2>
+        <div className="stats">
+          <Stat label="Open findings" value={d.findings.open} to={LINKS.open} />
+          {PRIORITIES.map((p) => (
+            <Stat
+              key={p}
+              label={`${p} findings`}
+              value={d.findings.byPriority[p] ?? 0}
+              to={LINKS.priority(p)}
+              tone={p === 'P1' && (d.findings.byPriority[p] ?? 0) > 0 ? 'bad' : undefined}
+            />
+          ))}
+          <Stat
+            label="KEV findings"
+            value={d.findings.kev}
+            to={LINKS.kev}
+            tone={d.findings.kev ? 'bad' : 'good'}
+          />
+          <Stat
+            label="SLA breaches"
+            value={d.findings.breached}
+            to={LINKS.breached}
+            tone={d.findings.breached ? 'bad' : 'good'}
+          />
+          <Stat
+            label="SLA compliance"
+            value={formatPercent(d.compliance.slaCompliance)}
+            to={LINKS.open}
+            tone={d.compliance.slaCompliance >= 0.95 ? 'good' : 'warn'}
+            hint={`${d.compliance.inScope} in scope, ${d.compliance.excepted} excepted`}
+          />
+        </div>
+      </section>
+      <section aria-labelledby="fleet-title">
+        <h2 id="fleet-title" className="visually-hidden">
+          Fleet
+        </h2>
+        <div className="stats">
+          <Stat label="Hosts" value={d.hosts.total} to={LINKS.hosts} />
+          <Stat label="Hosts with KEV" value={d.hosts.withKev} to={LINKS.hostsWithKev} />
+          <Stat label="Need reboot" value={d.hosts.rebootRequired} to={LINKS.reboot} />
+          <Stat
+            label="Stale hosts"
+            value={d.hosts.stale}
+            to={LINKS.stale}
+            tone={d.hosts.stale ? 'warn' : undefined}
+          />
+          <Stat
+            label="End of life"
+            value={d.hosts.eol}
+            to={LINKS.eol}
+            tone={d.hosts.eol ? 'bad' : undefined}
+          />
+        </div>
+      </section>
+      {steps.length > 0 ? (
+        <section className="panel" aria-labelledby="next-title">
+          <h2 id="next-title">What to do next</h2>
+          <ol className="next-steps">
+            {steps.map((s) => (
+              <li key={s.to}>
+                <Link to={s.to}>{s.text}</Link>
+              </li>
+            ))}
+          </ol>
+          <p className="small">
+            <Link to="/remediation">See the updates that remove the most risk →</Link>
+          </p>
+        </section>
+      ) : null}
+      {d.trend.length > 0 ? (
+        <Suspense fallback={<Loading what="the trend chart" />}>
+          <TrendChart data={d.trend} />
+        </Suspense>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,224 @@
+/** One deployment, live: ring progress, each host's status and log, halt/resume/cancel/rollback, change record. */
+import type { DeploymentView } from '@patchloop/contracts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api } from '../api/client.js';
+import { canWrite, useSession } from '../auth/session.js';
+import { StateBadge } from '../components/badges.js';
+import { DataTable } from '../components/DataTable.js';
+import { formatDateTime, formatPercent } from '../components/format.js';
+import { ErrorNotice, Loading } from '../components/states.js';
+
+type Task = DeploymentView['hosts'][number];
+const LIVE = new Set(['planned', 'running']);
+
+function Rings({ d }: { d: DeploymentView }) {
+  return (
+    <ol className="rings" aria-label="Rings">
+      {d.rings.map((r) => {
+        const done = r.succeeded + r.failed;
+        return (
+          <li key={r.name} className="panel ring">
+            <h3>
+              {r.name} <StateBadge state={r.status} />
+            </h3>
+            <progress
+              max={Math.max(r.total, 1)}
+              value={done}
+              aria-label={`Ring ${r.name}: ${done} of ${r.total} hosts done`}
+            />
+            <p className="small">
+              {r.succeeded} succeeded, {r.failed} failed, {r.inFlight} in flight, {r.queued} queued of{' '}
+              {r.total}
+              {r.successRate !== null ? ` — success ${formatPercent(r.successRate, 0)}` : ''}
+              {r.bakeUntil ? ` — baking until ${formatDateTime(r.bakeUntil)}` : ''}
+            </p>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function TaskLog({ t, onClose }: { t: Task; onClose: () => void }) {
+  return (
+    <aside className="panel side" aria-label={`Log of ${t.hostname}`}>
+      <button type="button" className="close" onClick={onClose}>
+        Close<span className="visually-hidden"> log</span>
+      </button>
+      <h2>
+        {t.hostname} <StateBadge state={t.status} />
+      </h2>
+      <dl className="facts">
+        <dt>Packages</dt>
+        <dd>{t.packages.map((p) => `${p.name} ${p.version}`).join(', ') || '—'}</dd>
+        <dt>Before</dt>
+        <dd>{t.before?.map((p) => `${p.name} ${p.version ?? '(absent)'}`).join(', ') ?? '—'}</dd>
+        <dt>After</dt>
+        <dd>{t.after?.map((p) => `${p.name} ${p.version ?? '(absent)'}`).join(', ') ?? '—'}</dd>
+        <dt>Closed findings</dt>
+        <dd>{t.closedFindings.join(', ') || '—'}</dd>
+        <dt>Reboot</dt>
+        <dd>{t.reboot ? JSON.stringify(t.reboot) : '—'}</dd>
+        {t.error ? (
+          <>
+            <dt>Error</dt>
+            <dd>
+              <code>{t.error.code}</code> {t.error.message}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      <pre className="log" tabIndex={0} aria-label="Task log">
+        {t.log || '(no output yet)'}
+      </pre>
+    </aside>
+  );
+}
+
+export function DeploymentDetail() {
+  const id = Number(useParams().id);
+  const { user } = useSession();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [shown, setShown] = useState<string | null>(null);
+  const q = useQuery({
+    queryKey: ['deployment', id],
+    queryFn: () => api.get<DeploymentView>(`/api/v1/deployments/${id}`),
+    refetchInterval: (query) =>
+      query.state.data && !LIVE.has(query.state.data.status) && query.state.data.status !== 'halted'
+        ? false
+        : 2_000,
+  });
+  const steer = useMutation({
+    mutationFn: (action: 'halt' | 'resume' | 'cancel') =>
+      api.post<DeploymentView>(`/api/v1/deployments/${id}/${action}`, {}),
+    onSuccess: (d) => qc.setQueryData(['deployment', id], d),
+  });
+  const rollback = useMutation({
+    mutationFn: (hostId?: number) =>
+      api.post<DeploymentView>(`/api/v1/deployments/${id}/rollback`, hostId ? { hostId } : {}),
+    onSuccess: (d) => navigate(`/deployments/${d.id}`),
+  });
+  if (q.isPending) return <Loading what="the deployment" />;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  const d = q.data;
+  const writable = canWrite(user);
+  const task = d.hosts.find((t) => t.taskId === shown) ?? null;
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/deployments">Deployments</Link> /
+      </p>
+      <div className="page-head">
+        <h1>
+          Deployment {d.id} <StateBadge state={d.status} />
+        </h1>
+        <span className="muted small">
+          {d.kind}
+          {d.policy ? ` of policy ${d.policy} v${d.policyVersion}` : ''}, by {d.createdBy},{' '}
+          {formatDateTime(d.createdAt)}
+          {d.parentId ? (
+            <>
+              , rolls back <Link to={`/deployments/${d.parentId}`}>deployment {d.parentId}</Link>
+            </>
+          ) : null}
+        </span>
+      </div>
+      {d.waiting ? (
+        <p className="notice" role="status">
+          Waiting: {d.waiting}
+        </p>
+      ) : null}
+      <div className="toolbar">
+        {writable && d.status === 'running' ? (
+          <button type="button" onClick={() => steer.mutate('halt')}>
+            Halt
+          </button>
+        ) : null}
+        {writable && d.status === 'halted' ? (
+          <button type="button" onClick={() => steer.mutate('resume')}>
+            Resume
+          </button>
+        ) : null}
+        {writable && ['planned', 'running', 'halted'].includes(d.status) ? (
+          <button type="button" onClick={() => steer.mutate('cancel')}>
+            Cancel
+          </button>
+        ) : null}
+        {writable && d.kind !== 'rollback' && d.hosts.some((t) => t.status === 'succeeded') ? (
+          <button type="button" onClick={() => rollback.mutate(undefined)}>
+            Roll back
+          </button>
+        ) : null}
+        <a className="button" href={`/api/v1/deployments/${d.id}/record?format=json`} download>
+          Change record (JSON)
+        </a>
+        <a className="button" href={`/api/v1/deployments/${d.id}/record?format=csv`} download>
+          Change record (CSV)
+        </a>
+      </div>
+      {steer.isError ? <ErrorNotice error={steer.error} /> : null}
+      {rollback.isError ? <ErrorNotice error={rollback.error} /> : null}
+      <Rings d={d} />
+      <div className={task ? 'split' : undefined}>
+        <DataTable
+          caption="Hosts in this deployment"
+          rows={d.hosts}
+          rowKey={(t) => t.taskId}
+          columns={[
+            {
+              key: 'host',
+              header: 'Host',
+              render: (t) => <Link to={`/hosts/${t.hostId}`}>{t.hostname}</Link>,
+            },
+            { key: 'ring', header: 'Ring', render: (t) => t.ring },
+            { key: 'status', header: 'Status', render: (t) => <StateBadge state={t.status} /> },
+            {
+              key: 'pkgs',
+              header: 'Packages',
+              render: (t) => t.packages.map((p) => `${p.name} ${p.version}`).join(', '),
+            },
+            { key: 'closed', header: 'Closed', className: 'num', render: (t) => t.closedFindings.length },
+            { key: 'finished', header: 'Finished', render: (t) => formatDateTime(t.finishedAt) },
+            {
+              key: 'log',
+              header: 'Log',
+              render: (t) => (
+                <button type="button" className="link-button" onClick={() => setShown(t.taskId)}>
+                  Show log<span className="visually-hidden"> of {t.hostname}</span>
+                </button>
+              ),
+            },
+            {
+              key: 'rollback',
+              header: '',
+              render: (t) =>
+                writable && d.kind !== 'rollback' && t.status === 'succeeded' && !t.rolledBackBy ? (
+                  <button type="button" className="link-button" onClick={() => rollback.mutate(t.hostId)}>
+                    Roll back<span className="visually-hidden"> {t.hostname}</span>
+                  </button>
+                ) : t.rolledBackBy ? (
+                  <span className="muted small">rolled back</span>
+                ) : null,
+            },
+          ]}
+        />
+        {task ? <TaskLog t={task} onClose={() => setShown(null)} /> : null}
+      </div>
+      {d.approvals.length > 0 ? (
+        <section className="panel" aria-labelledby="approvals-title">
+          <h2 id="approvals-title">Approvals and changes</h2>
+          <ul className="plain">
+            {d.approvals.map((a, i) => (
+              <li key={i}>
+                {formatDateTime(a.at)} — {a.actor}: {a.action}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </>
+  );
+}

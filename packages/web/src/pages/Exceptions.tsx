@@ -1,0 +1,239 @@
+/** Risk exceptions: request (with a justification and an expiry), approve or reject (a second person), revoke. */
+import type { ExceptionInfo } from '@patchloop/contracts';
+import type { Static } from 'typebox';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { api } from '../api/client.js';
+import { canWrite, useSession } from '../auth/session.js';
+import { StateBadge } from '../components/badges.js';
+import { DataTable } from '../components/DataTable.js';
+import { formatDate } from '../components/format.js';
+import { Empty, ErrorNotice, Loading } from '../components/states.js';
+
+type Exception = Static<typeof ExceptionInfo>;
+
+function scopeOf(x: Exception): string {
+  const parts = [
+    x.advisory ? `advisory ${x.advisory}` : null,
+    x.package ? `package ${x.package}` : null,
+    x.hostId ? `host #${x.hostId}` : null,
+    x.group ? `group ${x.group}` : null,
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
+function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function RequestForm({ onDone }: { onDone: () => void }) {
+  const [kind, setKind] = useState('accepted-risk');
+  const [advisory, setAdvisory] = useState('');
+  const [pkg, setPkg] = useState('');
+  const [hostId, setHostId] = useState('');
+  const [justification, setJustification] = useState('');
+  const [expires, setExpires] = useState(inDays(90));
+  const m = useMutation({
+    mutationFn: () =>
+      api.post<Exception>('/api/v1/exceptions', {
+        kind,
+        ...(advisory.trim() ? { advisory: advisory.trim() } : {}),
+        ...(pkg.trim() ? { package: pkg.trim() } : {}),
+        ...(hostId.trim() ? { hostId: Number(hostId) } : {}),
+        justification,
+        expiresAt: `${expires}T00:00:00Z`,
+      }),
+    onSuccess: onDone,
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    m.mutate();
+  };
+  return (
+    <form className="panel form-grid" onSubmit={submit} aria-labelledby="request-title">
+      <h2 id="request-title">Request an exception</h2>
+      <label>
+        Kind
+        <select value={kind} onChange={(e) => setKind(e.target.value)}>
+          <option value="accepted-risk">accepted risk</option>
+          <option value="false-positive">false positive</option>
+          <option value="compensating-control">compensating control</option>
+        </select>
+      </label>
+      <label>
+        Advisory or CVE
+        <input
+          value={advisory}
+          onChange={(e) => setAdvisory(e.target.value)}
+          placeholder="DSA-5000-1 or CVE-…"
+        />
+      </label>
+      <label>
+        Package
+        <input value={pkg} onChange={(e) => setPkg(e.target.value)} />
+      </label>
+      <label>
+        Host id
+        <input
+          value={hostId}
+          onChange={(e) => setHostId(e.target.value)}
+          inputMode="numeric"
+          pattern="[0-9]*"
+        />
+      </label>
+      <label className="wide">
+        Justification
+        <textarea
+          value={justification}
+          onChange={(e) => setJustification(e.target.value)}
+          minLength={10}
+          required
+          rows={3}
+        />
+      </label>
+      <label>
+        Expires
+        <input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} required />
+      </label>
+      <div className="wide">
+        <button type="submit" className="primary" disabled={m.isPending}>
+          Request exception
+        </button>
+        <span className="muted small"> Another person must approve it; it lapses on its expiry date.</span>
+      </div>
+      {m.isError ? <ErrorNotice error={m.error} /> : null}
+    </form>
+  );
+}
+
+function Decide({ x }: { x: Exception }) {
+  const qc = useQueryClient();
+  const m = useMutation({
+    mutationFn: (action: 'approve' | 'reject' | 'revoke') =>
+      api.post(`/api/v1/exceptions/${x.id}/${action}`, {}),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['exceptions'] }),
+  });
+  return (
+    <span className="actions">
+      {x.status === 'requested' ? (
+        <>
+          <button type="button" onClick={() => m.mutate('approve')} disabled={m.isPending}>
+            Approve<span className="visually-hidden"> exception {x.id}</span>
+          </button>
+          <button type="button" onClick={() => m.mutate('reject')} disabled={m.isPending}>
+            Reject<span className="visually-hidden"> exception {x.id}</span>
+          </button>
+        </>
+      ) : null}
+      {x.status === 'approved' ? (
+        <button type="button" onClick={() => m.mutate('revoke')} disabled={m.isPending}>
+          Revoke<span className="visually-hidden"> exception {x.id}</span>
+        </button>
+      ) : null}
+      {m.isError ? (
+        <span role="alert" className="field-error">
+          {m.error.message}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+export function Exceptions() {
+  const { user } = useSession();
+  const [status, setStatus] = useState('');
+  const [requesting, setRequesting] = useState(false);
+  const qc = useQueryClient();
+  const q = useQuery({
+    queryKey: ['exceptions', status],
+    queryFn: () =>
+      api.get<{ items: Exception[]; total: number }>('/api/v1/exceptions', { status, limit: 1000 }),
+  });
+  return (
+    <>
+      <div className="page-head">
+        <h1>Exceptions</h1>
+        {canWrite(user) ? (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => setRequesting((r) => !r)}
+            aria-expanded={requesting}
+          >
+            Request an exception
+          </button>
+        ) : null}
+      </div>
+      {requesting ? (
+        <RequestForm
+          onDone={() => {
+            setRequesting(false);
+            void qc.invalidateQueries({ queryKey: ['exceptions'] });
+          }}
+        />
+      ) : null}
+      <label className="inline">
+        Status{' '}
+        <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">any</option>
+          {['requested', 'approved', 'rejected', 'revoked', 'expired'].map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+      </label>
+      {q.isPending ? (
+        <Loading what="exceptions" />
+      ) : q.isError ? (
+        <ErrorNotice error={q.error} />
+      ) : q.data.total === 0 ? (
+        <Empty title="No exceptions">
+          <p>
+            An exception takes findings out of SLA figures for a while, with a reason and a second approver.
+            Request one for a false positive or a risk you accept.
+          </p>
+        </Empty>
+      ) : (
+        <DataTable
+          caption="Exceptions"
+          rows={q.data.items}
+          rowKey={(x) => x.id}
+          columns={[
+            { key: 'id', header: '#', className: 'num', render: (x) => x.id },
+            { key: 'status', header: 'Status', render: (x) => <StateBadge state={x.status} /> },
+            { key: 'kind', header: 'Kind', render: (x) => x.kind },
+            {
+              key: 'scope',
+              header: 'Scope',
+              render: (x) =>
+                x.hostId ? (
+                  <>
+                    {scopeOf(x)} (<Link to={`/hosts/${x.hostId}`}>host</Link>)
+                  </>
+                ) : (
+                  scopeOf(x)
+                ),
+            },
+            { key: 'findings', header: 'Findings', className: 'num', render: (x) => x.findings },
+            {
+              key: 'why',
+              header: 'Justification',
+              render: (x) => (
+                <span className="clip" title={x.justification}>
+                  {x.justification}
+                </span>
+              ),
+            },
+            { key: 'by', header: 'Requested by', render: (x) => x.requestedBy },
+            { key: 'expires', header: 'Expires', render: (x) => formatDate(x.expiresAt) },
+            {
+              key: 'decide',
+              header: 'Decision',
+              render: (x) => (canWrite(user) ? <Decide x={x} /> : (x.decidedBy ?? '—')),
+            },
+          ]}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,191 @@
+/** Every finding across the fleet, filtered on the server; the dashboard's figures land here. */
+import type { Finding } from '@patchloop/contracts';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { api } from '../api/client.js';
+import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
+import { DataTable, type Column } from '../components/DataTable.js';
+import { FindingExplain } from '../components/FindingExplain.js';
+import { formatDate, plural } from '../components/format.js';
+import { boolParam, useListParams } from '../components/list-params.js';
+import {
+  CheckFilter,
+  ListPager,
+  PRIORITY_OPTIONS,
+  SelectFilter,
+  SEVERITIES,
+  TextFilter,
+} from '../components/filters.js';
+import { Empty, ErrorNotice, Loading } from '../components/states.js';
+
+interface FindingPage {
+  items: Finding[];
+  total: number;
+}
+
+function columns(explain: (f: Finding) => void): Column<Finding>[] {
+  return [
+    {
+      key: 'host',
+      header: 'Host',
+      sort: 'host',
+      render: (f) => <Link to={`/hosts/${f.hostId}`}>{f.hostname}</Link>,
+    },
+    {
+      key: 'advisory',
+      header: 'Advisory',
+      render: (f) => (
+        <>
+          <Link to={`/findings?advisory=${encodeURIComponent(f.advisory.id)}`}>{f.advisory.id}</Link>{' '}
+          {f.kev ? <KevBadge ransomware={f.kev.ransomware} /> : null}
+        </>
+      ),
+    },
+    { key: 'package', header: 'Package', render: (f) => f.package },
+    {
+      key: 'versions',
+      header: 'Installed → fixed',
+      render: (f) => (
+        <code className="small">
+          {f.installedVersion} → {f.fixedVersion ?? 'no fix'}
+        </code>
+      ),
+    },
+    { key: 'severity', header: 'Severity', render: (f) => <SeverityBadge severity={f.severity} /> },
+    {
+      key: 'risk',
+      header: 'Risk',
+      sort: 'risk',
+      className: 'num',
+      render: (f) => (
+        <>
+          {f.risk?.score ?? '—'} <PriorityBadge priority={f.risk?.priority} />
+        </>
+      ),
+    },
+    {
+      key: 'due',
+      header: 'Due',
+      render: (f) =>
+        f.sla ? (
+          <>
+            {formatDate(f.sla.dueAt)} <StateBadge state={f.sla.state} />
+          </>
+        ) : (
+          '—'
+        ),
+    },
+    {
+      key: 'why',
+      header: 'Why',
+      render: (f) => (
+        <button type="button" className="link-button" onClick={() => explain(f)}>
+          Explain
+          <span className="visually-hidden">
+            {' '}
+            {f.advisory.id} on {f.hostname}
+          </span>
+        </button>
+      ),
+    },
+  ];
+}
+
+export function Findings() {
+  const p = useListParams(100);
+  const v = p.values;
+  const [explained, setExplained] = useState<Finding | null>(null);
+  const query = {
+    limit: p.limit,
+    offset: p.offset,
+    status: v.status,
+    severity: v.severity,
+    priority: v.priority,
+    kev: boolParam(v.kev),
+    sla: v.sla,
+    excepted: boolParam(v.excepted),
+    advisory: v.advisory,
+    package: v.package,
+    sort: v.sort ?? 'risk',
+  };
+  const q = useQuery({
+    queryKey: ['findings', query],
+    queryFn: () => api.get<FindingPage>('/api/v1/findings', query),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <>
+      <div className="page-head">
+        <h1>Findings</h1>
+        {q.data ? <span className="muted">{plural(q.data.total, 'finding')}</span> : null}
+      </div>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter findings"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <SelectFilter
+          params={p}
+          name="status"
+          label="Status"
+          options={['open', 'fixable', 'unfixed', 'resolved']}
+        />
+        <SelectFilter params={p} name="priority" label="Priority" options={PRIORITY_OPTIONS} />
+        <SelectFilter params={p} name="severity" label="Severity" options={SEVERITIES} />
+        <SelectFilter params={p} name="sla" label="SLA" options={['breached', 'due-soon', 'ok']} />
+        <TextFilter params={p} name="advisory" label="Advisory or CVE" />
+        <TextFilter params={p} name="package" label="Package" />
+        <CheckFilter params={p} name="kev" label="KEV only" />
+        <SelectFilter
+          params={p}
+          name="excepted"
+          label="Exceptions"
+          any="shown"
+          options={[
+            ['false', 'left out'],
+            ['true', 'only excepted'],
+          ]}
+        />
+      </form>
+      {q.isPending ? (
+        <Loading what="findings" />
+      ) : q.isError ? (
+        <ErrorNotice error={q.error} />
+      ) : q.data.total === 0 ? (
+        <Empty title="No finding matches these filters">
+          <p>
+            Findings appear once hosts report their packages and the advisory feeds are synced (Settings →
+            Feeds).
+          </p>
+        </Empty>
+      ) : (
+        <div className={explained ? 'split' : undefined}>
+          <div>
+            <DataTable
+              caption="Findings"
+              rows={q.data.items}
+              columns={columns(setExplained)}
+              rowKey={(f) => f.id}
+              sort={{ key: v.sort ?? 'risk', order: 'desc' }}
+              onSort={(s) => p.set({ sort: s.key })}
+            />
+            <ListPager params={p} total={q.data.total} />
+          </div>
+          {explained ? (
+            <aside className="panel side" aria-label={`Explanation of ${explained.advisory.id}`}>
+              <button type="button" className="close" onClick={() => setExplained(null)}>
+                Close<span className="visually-hidden"> explanation</span>
+              </button>
+              <h2>
+                {explained.advisory.id} on {explained.hostname}
+              </h2>
+              <FindingExplain f={explained} />
+            </aside>
+          ) : null}
+        </div>
+      )}
+    </>
+  );
+}

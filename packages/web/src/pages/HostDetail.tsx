@@ -1,0 +1,392 @@
+/** One host: OS and end-of-life status, findings with explanations, packages, updates, deployments, audit trail. */
+import type {
+  AuditEvent,
+  CatalogueList,
+  Finding,
+  Host,
+  HostDeploymentHistory,
+  PackageItem,
+} from '@patchloop/contracts';
+import type { Static } from 'typebox';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { api } from '../api/client.js';
+import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
+import { DataTable } from '../components/DataTable.js';
+import { FindingExplain } from '../components/FindingExplain.js';
+import { formatDate, formatDateTime, formatRelative, plural } from '../components/format.js';
+import { Pager } from '../components/Pager.js';
+import { Empty, ErrorNotice, Loading } from '../components/states.js';
+
+type Pkg = Static<typeof PackageItem>;
+type Audit = Static<typeof AuditEvent>;
+
+function Overview({ h }: { h: Host }) {
+  return (
+    <div className="grid-2">
+      <section className="panel" aria-labelledby="os-title">
+        <h2 id="os-title">System</h2>
+        <dl className="facts">
+          <dt>OS</dt>
+          <dd>{h.os.prettyName ?? `${h.os.id} ${h.os.versionId ?? ''}`}</dd>
+          <dt>End of life</dt>
+          <dd>
+            {h.eol ? (
+              <>
+                <StateBadge state={h.eol.status} /> {h.eol.explanation}
+              </>
+            ) : (
+              'unknown (no end-of-life data for this release)'
+            )}
+          </dd>
+          <dt>Kernel</dt>
+          <dd>
+            {h.kernel.running ?? '—'}
+            {h.kernel.newestInstalled && h.kernel.newestInstalled !== h.kernel.running
+              ? ` (newest installed ${h.kernel.newestInstalled})`
+              : ''}
+          </dd>
+          <dt>Reboot</dt>
+          <dd>
+            {h.reboot.required
+              ? `required: ${h.reboot.reasons.join(', ') || 'reason not given'}`
+              : 'not required'}
+          </dd>
+          <dt>Architecture</dt>
+          <dd>{h.arch ?? '—'}</dd>
+          <dt>Package manager</dt>
+          <dd>
+            {h.packageManager ?? '—'}, {plural(h.packageCount, 'package')}
+            {h.updatesAvailable !== null ? `, ${plural(h.updatesAvailable, 'update')} available` : ''}
+          </dd>
+        </dl>
+      </section>
+      <section className="panel" aria-labelledby="agent-title">
+        <h2 id="agent-title">Management</h2>
+        <dl className="facts">
+          <dt>Last seen</dt>
+          <dd>
+            {formatRelative(h.lastSeen)} {h.stale ? <StateBadge state="stale" /> : null}
+          </dd>
+          <dt>Reports via</dt>
+          <dd>
+            {h.transport}
+            {h.agentVersion ? ` (agent ${h.agentVersion})` : ''}
+          </dd>
+          <dt>Enrolled</dt>
+          <dd>{formatDateTime(h.enrolledAt)}</dd>
+          <dt>Assessed</dt>
+          <dd>
+            {formatDateTime(h.assessedAt)}
+            {h.assessmentNote ? <span className="muted"> — {h.assessmentNote}</span> : null}
+          </dd>
+          <dt>Criticality</dt>
+          <dd>{h.criticality}</dd>
+          <dt>Environment</dt>
+          <dd>
+            {h.environment ?? '—'}
+            {h.internetFacing ? ', internet-facing' : ''}
+          </dd>
+          <dt>Owner</dt>
+          <dd>{h.owner ?? '—'}</dd>
+          <dt>Tags</dt>
+          <dd>
+            {h.tags.length === 0
+              ? '—'
+              : h.tags.map((t) => (
+                  <span key={t} className="tag">
+                    {t}
+                  </span>
+                ))}
+          </dd>
+        </dl>
+      </section>
+    </div>
+  );
+}
+
+function HostFindings({ id }: { id: number }) {
+  const [offset, setOffset] = useState(0);
+  const [limit, setLimit] = useState(100);
+  const [status, setStatus] = useState('open');
+  const q = useQuery({
+    queryKey: ['host-findings', id, status, offset, limit],
+    queryFn: () =>
+      api.get<{ items: Finding[]; total: number }>(`/api/v1/hosts/${id}/findings`, {
+        status,
+        sort: 'risk',
+        offset,
+        limit,
+      }),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <>
+      <label className="inline">
+        Show{' '}
+        <select value={status} onChange={(e) => (setStatus(e.target.value), setOffset(0))}>
+          <option value="open">open findings</option>
+          <option value="resolved">resolved findings</option>
+        </select>
+      </label>
+      {q.isPending ? (
+        <Loading what="findings" />
+      ) : q.isError ? (
+        <ErrorNotice error={q.error} />
+      ) : q.data.total === 0 ? (
+        <Empty title={status === 'open' ? 'No open findings on this host' : 'No resolved findings yet'} />
+      ) : (
+        <>
+          <ul className="finding-list" aria-label="Findings">
+            {q.data.items.map((f) => (
+              <li key={f.id}>
+                <details>
+                  <summary>
+                    <PriorityBadge priority={f.risk?.priority} /> <strong>{f.advisory.id}</strong> {f.package}{' '}
+                    <code className="small">
+                      {f.installedVersion} → {f.fixedVersion ?? 'no fix'}
+                    </code>{' '}
+                    <SeverityBadge severity={f.severity} />{' '}
+                    {f.kev ? <KevBadge ransomware={f.kev.ransomware} /> : null}
+                    {f.sla ? <span className="muted small"> due {formatDate(f.sla.dueAt)}</span> : null}
+                  </summary>
+                  <FindingExplain f={f} />
+                </details>
+              </li>
+            ))}
+          </ul>
+          <Pager
+            offset={offset}
+            limit={limit}
+            total={q.data.total}
+            onChange={(o, l) => (setOffset(o), setLimit(l))}
+            sizes={[100, 500, 1000]}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+function Packages({ id }: { id: number }) {
+  const [filter, setFilter] = useState('');
+  const q = useQuery({
+    queryKey: ['host-packages', id],
+    queryFn: () => api.get<{ items: Pkg[]; total: number }>(`/api/v1/hosts/${id}/packages`),
+  });
+  if (q.isPending) return <Loading what="packages" />;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  const rows = filter ? q.data.items.filter((p) => p.name.includes(filter)) : q.data.items;
+  return (
+    <>
+      <label className="inline">
+        Package name <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </label>
+      <span className="muted small"> {plural(rows.length, 'package')}</span>
+      <DataTable
+        caption="Installed packages"
+        rows={rows}
+        rowKey={(p) => `${p.name}:${p.arch}`}
+        maxHeight="60vh"
+        columns={[
+          { key: 'name', header: 'Name', render: (p) => p.name },
+          { key: 'version', header: 'Version', render: (p) => <code className="small">{p.version}</code> },
+          { key: 'arch', header: 'Arch', render: (p) => p.arch },
+          { key: 'source', header: 'Source', render: (p) => `${p.sourceName} ${p.sourceVersion}` },
+          {
+            key: 'update',
+            header: 'Update',
+            render: (p) => (p.update ? <code className="small">{p.update.candidateVersion}</code> : '—'),
+          },
+        ]}
+      />
+    </>
+  );
+}
+
+function Updates({ id }: { id: number }) {
+  const q = useQuery({
+    queryKey: ['host-updates', id],
+    queryFn: () => api.get<CatalogueList>(`/api/v1/hosts/${id}/updates`),
+  });
+  if (q.isPending) return <Loading what="available updates" />;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  if (!q.data.collected)
+    return (
+      <Empty title="Updates not collected">The agent could not list available updates on this host.</Empty>
+    );
+  if (q.data.items.length === 0) return <Empty title="The host is up to date" />;
+  return (
+    <DataTable
+      caption="Available updates"
+      rows={q.data.items}
+      rowKey={(u) => `${u.package}:${u.arch}`}
+      columns={[
+        { key: 'package', header: 'Package', render: (u) => u.package },
+        {
+          key: 'versions',
+          header: 'Installed → candidate',
+          render: (u) => (
+            <code className="small">
+              {u.installedVersion ?? '—'} → {u.candidateVersion}
+            </code>
+          ),
+        },
+        { key: 'class', header: 'Class', render: (u) => u.class },
+        {
+          key: 'severity',
+          header: 'Severity',
+          render: (u) => (u.severity ? <SeverityBadge severity={u.severity} /> : '—'),
+        },
+        {
+          key: 'closes',
+          header: 'Closes',
+          render: (u) => (
+            <>
+              {u.closes.join(', ') || '—'} {u.kev ? <KevBadge /> : null}
+            </>
+          ),
+        },
+        { key: 'repo', header: 'Repository', render: (u) => u.repository ?? '—' },
+      ]}
+    />
+  );
+}
+
+function HostDeployments({ id }: { id: number }) {
+  const q = useQuery({
+    queryKey: ['host-deployments', id],
+    queryFn: () => api.get<HostDeploymentHistory>(`/api/v1/hosts/${id}/deployments`),
+  });
+  if (q.isPending) return <Loading what="deployment history" />;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  if (q.data.total === 0) return <Empty title="No deployment has touched this host yet" />;
+  return (
+    <DataTable
+      caption="Deployment history"
+      rows={q.data.items}
+      rowKey={(t) => t.taskId}
+      columns={[
+        {
+          key: 'd',
+          header: 'Deployment',
+          render: (t) => <Link to={`/deployments/${t.deploymentId}`}>#{t.deploymentId}</Link>,
+        },
+        { key: 'kind', header: 'Kind', render: (t) => `${t.kind}${t.policy ? ` (${t.policy})` : ''}` },
+        { key: 'ring', header: 'Ring', render: (t) => t.ring },
+        { key: 'status', header: 'Status', render: (t) => <StateBadge state={t.status} /> },
+        {
+          key: 'pkgs',
+          header: 'Packages',
+          render: (t) => t.packages.map((p) => `${p.name} ${p.version}`).join(', '),
+        },
+        {
+          key: 'error',
+          header: 'Error',
+          render: (t) => (t.error ? `${t.error.code}: ${t.error.message}` : '—'),
+        },
+        { key: 'when', header: 'Finished', render: (t) => formatDateTime(t.finishedAt) },
+      ]}
+    />
+  );
+}
+
+function HostAudit({ id }: { id: number }) {
+  const q = useQuery({
+    queryKey: ['host-audit', id],
+    queryFn: () =>
+      api.get<{ items: Audit[]; total: number }>('/api/v1/audit', { target: `host:${id}`, limit: 200 }),
+  });
+  if (q.isPending) return <Loading what="the audit trail" />;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  if (q.data.total === 0) return <Empty title="No audited change to this host yet" />;
+  return <AuditTable rows={q.data.items} />;
+}
+
+export function AuditTable({ rows }: { rows: readonly Audit[] }) {
+  return (
+    <DataTable
+      caption="Audit events"
+      rows={rows}
+      rowKey={(e) => e.seq}
+      columns={[
+        { key: 'seq', header: '#', className: 'num', render: (e) => e.seq },
+        { key: 'at', header: 'When', render: (e) => formatDateTime(e.at) },
+        { key: 'actor', header: 'Who', render: (e) => e.actor },
+        { key: 'action', header: 'What', render: (e) => <code className="small">{e.action}</code> },
+        { key: 'target', header: 'Target', render: (e) => e.target },
+        {
+          key: 'change',
+          header: 'Change',
+          render: (e) => (
+            <code className="small clip" title={JSON.stringify({ before: e.before, after: e.after })}>
+              {e.after === null || e.after === undefined ? '' : JSON.stringify(e.after)}
+            </code>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
+const TABS = ['overview', 'findings', 'packages', 'updates', 'deployments', 'audit'] as const;
+
+export function HostDetail() {
+  const id = Number(useParams().id);
+  const [params, setParams] = useSearchParams();
+  const tab = (TABS as readonly string[]).includes(params.get('tab') ?? '')
+    ? (params.get('tab') as string)
+    : 'overview';
+  const q = useQuery({ queryKey: ['host', id], queryFn: () => api.get<Host>(`/api/v1/hosts/${id}`) });
+  if (q.isPending) return <Loading what="the host" />;
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  const h = q.data;
+  const c = h.findingCounts;
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/hosts">Hosts</Link> /
+      </p>
+      <div className="page-head">
+        <h1>{h.hostname}</h1>
+        <span className="muted">
+          {plural(c.total, 'open finding')}, {c.kev} KEV, {c.critical} critical, {c.high} high
+        </span>
+        {h.eol && h.eol.status !== 'supported' ? <StateBadge state={`EOL: ${h.eol.status}`} /> : null}
+      </div>
+      <Tabs
+        selectedKey={tab}
+        onSelectionChange={(k: Key) => setParams({ tab: String(k) }, { replace: true })}
+      >
+        <TabList aria-label="Host sections" className="tabs">
+          <Tab id="overview">Overview</Tab>
+          <Tab id="findings">Findings ({c.total})</Tab>
+          <Tab id="packages">Packages ({h.packageCount})</Tab>
+          <Tab id="updates">Updates{h.updatesAvailable !== null ? ` (${h.updatesAvailable})` : ''}</Tab>
+          <Tab id="deployments">Deployments</Tab>
+          <Tab id="audit">Audit trail</Tab>
+        </TabList>
+        <TabPanel id="overview">
+          <Overview h={h} />
+        </TabPanel>
+        <TabPanel id="findings">
+          <HostFindings id={id} />
+        </TabPanel>
+        <TabPanel id="packages">
+          <Packages id={id} />
+        </TabPanel>
+        <TabPanel id="updates">
+          <Updates id={id} />
+        </TabPanel>
+        <TabPanel id="deployments">
+          <HostDeployments id={id} />
+        </TabPanel>
+        <TabPanel id="audit">
+          <HostAudit id={id} />
+        </TabPanel>
+      </Tabs>
+    </>
+  );
+}

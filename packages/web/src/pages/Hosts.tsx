@@ -1,0 +1,188 @@
+/** The fleet: server-side paged, sorted and filtered, with bulk tagging. */
+import type { HostSummary } from '@patchloop/contracts';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { api } from '../api/client.js';
+import { canWrite, useSession } from '../auth/session.js';
+import { KevBadge, StateBadge } from '../components/badges.js';
+import { DataTable, type Column } from '../components/DataTable.js';
+import { EnrollHint } from '../components/EnrollHint.js';
+import { formatRelative, plural } from '../components/format.js';
+import { boolParam, useListParams } from '../components/list-params.js';
+import { CheckFilter, ListPager, SelectFilter, TextFilter } from '../components/filters.js';
+import { Empty, ErrorNotice, Loading } from '../components/states.js';
+
+interface HostPage {
+  items: HostSummary[];
+  total: number;
+}
+
+const COLUMNS: Column<HostSummary>[] = [
+  {
+    key: 'hostname',
+    header: 'Hostname',
+    sort: 'hostname',
+    render: (h) => <Link to={`/hosts/${h.id}`}>{h.hostname}</Link>,
+  },
+  {
+    key: 'os',
+    header: 'OS',
+    sort: 'os',
+    render: (h) => h.os.prettyName ?? `${h.os.id} ${h.os.versionId ?? ''}`,
+  },
+  {
+    key: 'tags',
+    header: 'Tags',
+    render: (h) =>
+      h.tags.map((t) => (
+        <span key={t} className="tag">
+          {t}
+        </span>
+      )),
+  },
+  { key: 'criticality', header: 'Criticality', sort: 'criticality', render: (h) => h.criticality },
+  {
+    key: 'findings',
+    header: 'Findings',
+    sort: 'findings',
+    className: 'num',
+    render: (h) => h.findingCounts.total,
+  },
+  {
+    key: 'kev',
+    header: 'KEV',
+    sort: 'kev',
+    className: 'num',
+    render: (h) => (h.findingCounts.kev > 0 ? <KevBadge /> : '0'),
+  },
+  { key: 'lastSeen', header: 'Last seen', sort: 'lastSeen', render: (h) => formatRelative(h.lastSeen) },
+  {
+    key: 'state',
+    header: 'State',
+    render: (h) => (
+      <>
+        {h.stale ? <StateBadge state="stale" /> : null}
+        {h.rebootRequired ? <StateBadge state="reboot required" /> : null}
+      </>
+    ),
+  },
+];
+
+const FILTERS = ['q', 'os', 'tag', 'criticality', 'hasKev', 'stale', 'reboot', 'eol'] as const;
+
+function BulkTags({ ids, onDone }: { ids: number[]; onDone: () => void }) {
+  const [tag, setTag] = useState('');
+  const qc = useQueryClient();
+  const m = useMutation({
+    mutationFn: (b: { add?: string[]; remove?: string[] }) =>
+      api.post<{ updated: number }>('/api/v1/hosts/tags', { hostIds: ids, ...b }),
+    onSuccess: () => {
+      setTag('');
+      void qc.invalidateQueries({ queryKey: ['hosts'] });
+      onDone();
+    },
+  });
+  const submit = (e: FormEvent, op: 'add' | 'remove') => {
+    e.preventDefault();
+    if (tag.trim()) m.mutate({ [op]: [tag.trim()] });
+  };
+  return (
+    <form className="bulk-bar" onSubmit={(e) => submit(e, 'add')} aria-label="Tag the selected hosts">
+      <strong>{plural(ids.length, 'host')} selected</strong>
+      <label>
+        Tag <input value={tag} onChange={(e) => setTag(e.target.value)} pattern="[A-Za-z0-9_.:/\-]{1,64}" />
+      </label>
+      <button type="submit" disabled={m.isPending || !tag.trim()}>
+        Add tag
+      </button>
+      <button type="button" disabled={m.isPending || !tag.trim()} onClick={(e) => submit(e, 'remove')}>
+        Remove tag
+      </button>
+      {m.isError ? <ErrorNotice error={m.error} /> : null}
+      {m.isSuccess ? <span role="status">Updated {plural(m.data.updated, 'host')}.</span> : null}
+    </form>
+  );
+}
+
+export function Hosts() {
+  const { user } = useSession();
+  const p = useListParams(100);
+  const v = p.values;
+  const [selected, setSelected] = useState<Set<string | number>>(new Set());
+  const query = {
+    limit: p.limit,
+    offset: p.offset,
+    q: v.q,
+    os: v.os,
+    tag: v.tag,
+    criticality: v.criticality,
+    stale: boolParam(v.stale),
+    hasKev: boolParam(v.hasKev),
+    reboot: boolParam(v.reboot),
+    eol: boolParam(v.eol),
+    sort: v.sort,
+    order: v.order,
+  };
+  const q = useQuery({
+    queryKey: ['hosts', query],
+    queryFn: () => api.get<HostPage>('/api/v1/hosts', query),
+    placeholderData: keepPreviousData,
+  });
+  const filtered = FILTERS.some((k) => v[k] !== undefined);
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Hosts</h1>
+        {q.data ? <span className="muted">{plural(q.data.total, 'host')}</span> : null}
+      </div>
+      <form className="filters" role="search" aria-label="Filter hosts" onSubmit={(e) => e.preventDefault()}>
+        <TextFilter params={p} name="q" label="Hostname" />
+        <TextFilter params={p} name="os" label="OS" placeholder="debian, ubuntu 22.04…" />
+        <TextFilter params={p} name="tag" label="Tag" />
+        <SelectFilter
+          params={p}
+          name="criticality"
+          label="Criticality"
+          options={['tier0', 'tier1', 'tier2', 'tier3']}
+        />
+        <CheckFilter params={p} name="hasKev" label="Has KEV" />
+        <CheckFilter params={p} name="stale" label="Stale" />
+        <CheckFilter params={p} name="reboot" label="Needs reboot" />
+        <CheckFilter params={p} name="eol" label="End of life" />
+        {filtered ? (
+          <button type="button" onClick={() => p.set(Object.fromEntries(FILTERS.map((k) => [k, null])))}>
+            Clear filters
+          </button>
+        ) : null}
+      </form>
+      {canWrite(user) && selected.size > 0 ? (
+        <BulkTags ids={[...selected].map(Number)} onDone={() => setSelected(new Set())} />
+      ) : null}
+      {q.isPending ? (
+        <Loading what="hosts" />
+      ) : q.isError ? (
+        <ErrorNotice error={q.error} />
+      ) : q.data.total === 0 && !filtered ? (
+        <EnrollHint />
+      ) : q.data.total === 0 ? (
+        <Empty title="No host matches these filters" />
+      ) : (
+        <>
+          <DataTable
+            caption="Hosts"
+            rows={q.data.items}
+            columns={COLUMNS}
+            rowKey={(h) => h.id}
+            rowLabel={(h) => h.hostname}
+            sort={v.sort ? { key: v.sort, order: v.order === 'asc' ? 'asc' : 'desc' } : undefined}
+            onSort={(s) => p.set({ sort: s.key, order: s.order })}
+            {...(canWrite(user) ? { selected, onSelect: setSelected } : {})}
+          />
+          <ListPager params={p} total={q.data.total} />
+        </>
+      )}
+    </>
+  );
+}

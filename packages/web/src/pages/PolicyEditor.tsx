@@ -1,0 +1,266 @@
+/**
+ * One policy: edit its YAML with problems marked inline, save (validated and
+ * versioned by the server), simulate what it would do at an instant (who gets
+ * what, when, and why not), and start a deployment from it.
+ */
+import type { DeploymentView, PolicyView, Simulation } from '@patchloop/contracts';
+import type { Static } from 'typebox';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError, api } from '../api/client.js';
+import { canWrite, useSession } from '../auth/session.js';
+import { StateBadge } from '../components/badges.js';
+import { formatDateTime } from '../components/format.js';
+import { policyProblems, problemsOf, type PolicyProblem } from '../components/policy-problems.js';
+import { Empty, ErrorNotice, Loading } from '../components/states.js';
+import { YamlEditor } from '../components/YamlEditor.js';
+
+type Sim = Static<typeof Simulation>;
+
+const TEMPLATE = `name: NAME
+selector: { tags: [linux] }
+approve:
+  classifications: [security]
+  minSeverity: medium
+  deferDays: 0
+  kevImmediately: true
+schedule:
+  window: { cron: '0 2 * * *', duration: '4h', timezone: 'UTC' }
+rings:
+  - { name: pilot, selector: { tags: [pilot] }, bake: '1h', minSuccess: 1.0 }
+  - { name: broad, selector: {}, maxConcurrency: '25%', errorBudget: 1 }
+reboot: if-required
+`;
+
+function ProblemList({ problems, title }: { problems: readonly PolicyProblem[]; title: string }) {
+  if (problems.length === 0) return null;
+  return (
+    <div className="notice notice-error" role="alert" aria-label={title}>
+      <strong>{title}</strong>
+      <ul className="problems">
+        {problems.map((p, i) => (
+          <li key={`${p.path}:${i}`}>
+            {p.line !== undefined ? <span className="muted">line {p.line}: </span> : null}
+            <code>{p.path || '(document)'}</code> {p.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const ACTION_TEXT: Record<string, string> = {
+  deploy: 'deploys now',
+  'wait-window': 'waits for the window',
+  'wait-ring': 'waits for an earlier ring',
+  nothing: 'nothing to do',
+};
+
+function SimulationView({ sim }: { sim: Sim }) {
+  return (
+    <section className="panel" aria-labelledby="sim-title">
+      <h2 id="sim-title">Simulation at {formatDateTime(sim.at)}</h2>
+      <p>
+        Maintenance window:{' '}
+        {sim.window.open
+          ? `open until ${formatDateTime(sim.window.end)}`
+          : `closed; next opens ${formatDateTime(sim.window.next)}`}
+      </p>
+      {sim.hosts.length === 0 ? (
+        <Empty title="The policy selects no host" />
+      ) : (
+        <table className="data-table">
+          <caption className="visually-hidden">What each host would get</caption>
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">Ring</th>
+              <th scope="col">Action</th>
+              <th scope="col">Gets</th>
+              <th scope="col">Held back (why not)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sim.hosts.map((h) => (
+              <tr key={h.hostname}>
+                <td>{h.hostname}</td>
+                <td>{h.ring}</td>
+                <td>
+                  <StateBadge state={ACTION_TEXT[h.action] ?? h.action} />
+                </td>
+                <td>
+                  {h.updates.length === 0 ? (
+                    '—'
+                  ) : (
+                    <ul className="plain">
+                      {h.updates.map((u) => (
+                        <li key={u.package}>
+                          {u.package} → <code className="small">{u.toVersion}</code>
+                          {u.advisories.length ? (
+                            <span className="muted small"> ({u.advisories.join(', ')})</span>
+                          ) : null}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+                <td>
+                  {h.held.length === 0 ? (
+                    '—'
+                  ) : (
+                    <ul className="plain">
+                      {h.held.map((x, i) => (
+                        <li key={`${x.package}:${i}`}>
+                          {x.package}: <strong>{x.reason}</strong>{' '}
+                          <span className="muted small">{x.detail}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** The editor of the policy in the URL: a fresh editor (state and all) for each policy. */
+export function PolicyEditorPage() {
+  const { name } = useParams();
+  return <PolicyEditor key={name ?? '(new)'} />;
+}
+
+function PolicyEditor() {
+  const { name: routeName } = useParams();
+  const isNew = routeName === undefined;
+  const { user } = useSession();
+  const writable = canWrite(user);
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [text, setText] = useState<string | null>(null);
+  const [newName, setNewName] = useState('');
+  const [at, setAt] = useState('');
+  const [serverProblems, setServerProblems] = useState<PolicyProblem[]>([]);
+  const policy = useQuery({
+    queryKey: ['policy', routeName],
+    queryFn: () => api.get<PolicyView>(`/api/v1/policies/${routeName}`),
+    enabled: !isNew,
+  });
+  const source =
+    text ?? (isNew ? TEMPLATE.replace('NAME', newName || 'my-policy') : (policy.data?.source ?? ''));
+  const problems = policyProblems(source);
+  const name = isNew ? newName : (routeName as string);
+
+  const save = useMutation({
+    mutationFn: () => api.put<PolicyView & { changed: boolean }>(`/api/v1/policies/${name}`, source),
+    onMutate: () => setServerProblems([]),
+    onSuccess: (p) => {
+      void qc.invalidateQueries({ queryKey: ['policies'] });
+      qc.setQueryData(['policy', p.name], p);
+      // A new policy's page is a new editor (keyed by name), opened on what was saved.
+      if (isNew) navigate(`/policies/${p.name}`);
+      else setText(null);
+    },
+    onError: (e) => setServerProblems(e instanceof ApiError ? problemsOf(e.details) : []),
+  });
+  const simulate = useMutation({
+    mutationFn: () =>
+      api.get<Sim>(`/api/v1/policies/${name}/simulate`, at ? { at: new Date(at).toISOString() } : undefined),
+  });
+  const deploy = useMutation({
+    mutationFn: () => api.post<DeploymentView>('/api/v1/deployments', { policy: name }),
+    onSuccess: (d) => navigate(`/deployments/${d.id}`),
+  });
+
+  if (!isNew && policy.isPending) return <Loading what="the policy" />;
+  if (!isNew && policy.isError) return <ErrorNotice error={policy.error} />;
+  const dirty = text !== null && text !== policy.data?.source;
+
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/policies">Policies</Link> /
+      </p>
+      <div className="page-head">
+        <h1>{isNew ? 'New policy' : name}</h1>
+        {policy.data ? (
+          <span className="muted small">
+            version {policy.data.version}, changed by {policy.data.updatedBy}{' '}
+            {formatDateTime(policy.data.updatedAt)}
+          </span>
+        ) : null}
+      </div>
+      {isNew ? (
+        <label className="inline">
+          Name{' '}
+          <input
+            value={newName}
+            onChange={(e) => setNewName(e.target.value)}
+            pattern="[a-z0-9][a-z0-9\-]{0,62}"
+            required
+            placeholder="linux-servers"
+          />
+        </label>
+      ) : null}
+      <YamlEditor
+        value={source}
+        onChange={setText}
+        check={policyProblems}
+        label="Policy YAML"
+        readOnly={!writable}
+      />
+      <p className="small muted" role="status" aria-live="polite">
+        {problems.length === 0
+          ? 'The policy is valid.'
+          : `${problems.length} problem${problems.length === 1 ? '' : 's'}.`}
+        {dirty ? ' Unsaved changes.' : ''}
+      </p>
+      <ProblemList problems={problems} title="Problems in this policy" />
+      <ProblemList problems={serverProblems} title="The server refused the policy" />
+      {save.isError && serverProblems.length === 0 ? <ErrorNotice error={save.error} /> : null}
+      {save.isSuccess ? (
+        <p role="status" className="notice">
+          Saved as version {save.data.version}
+          {save.data.changed ? '' : ' (no change)'}.
+        </p>
+      ) : null}
+      <div className="toolbar">
+        {writable ? (
+          <button
+            type="button"
+            className="primary"
+            disabled={save.isPending || problems.length > 0 || !name}
+            onClick={() => save.mutate()}
+          >
+            Save policy
+          </button>
+        ) : null}
+        {!isNew ? (
+          <>
+            <label className="inline">
+              Simulate at <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+            </label>
+            <button type="button" onClick={() => simulate.mutate()} disabled={simulate.isPending || dirty}>
+              Simulate
+            </button>
+            {writable ? (
+              <button type="button" onClick={() => deploy.mutate()} disabled={deploy.isPending || dirty}>
+                Start deployment
+              </button>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+      {dirty && !isNew ? (
+        <p className="small muted">Save the policy to simulate or deploy this version.</p>
+      ) : null}
+      {simulate.isError ? <ErrorNotice error={simulate.error} /> : null}
+      {deploy.isError ? <ErrorNotice error={deploy.error} /> : null}
+      {simulate.data ? <SimulationView sim={simulate.data} /> : null}
+    </>
+  );
+}

@@ -1,0 +1,125 @@
+/** The fleet per advisory/CVE: severity, CVSS, EPSS, KEV, due date, affected hosts. */
+import type { Vulnerability } from '@patchloop/contracts';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api } from '../api/client.js';
+import { KevBadge, PriorityBadge, SeverityBadge } from '../components/badges.js';
+import { DataTable, type Column } from '../components/DataTable.js';
+import { formatDate, formatPercent, plural } from '../components/format.js';
+import { boolParam, useListParams } from '../components/list-params.js';
+import {
+  CheckFilter,
+  ListPager,
+  PRIORITY_OPTIONS,
+  SelectFilter,
+  SEVERITIES,
+  TextFilter,
+} from '../components/filters.js';
+import { Empty, ErrorNotice, Loading } from '../components/states.js';
+
+type Vuln = Vulnerability;
+
+const COLUMNS: Column<Vuln>[] = [
+  {
+    key: 'advisory',
+    header: 'Advisory',
+    render: (v) => (
+      <>
+        <strong>{v.advisory.id}</strong>
+        {v.advisory.aliases.length > 0 ? (
+          <span className="muted small"> {v.advisory.aliases.slice(0, 3).join(', ')}</span>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    key: 'priority',
+    header: 'Priority',
+    sort: 'risk',
+    render: (v) => <PriorityBadge priority={v.priority} />,
+  },
+  { key: 'severity', header: 'Severity', render: (v) => <SeverityBadge severity={v.severity} /> },
+  { key: 'cvss', header: 'CVSS', className: 'num', render: (v) => (v.cvss ? v.cvss.score.toFixed(1) : '—') },
+  {
+    key: 'epss',
+    header: 'EPSS',
+    className: 'num',
+    render: (v) => (v.epss ? formatPercent(v.epss.score) : '—'),
+  },
+  { key: 'kev', header: 'KEV', render: (v) => (v.kev ? <KevBadge ransomware={v.kev.ransomware} /> : '') },
+  { key: 'due', header: 'Due', sort: 'due', render: (v) => formatDate(v.dueAt) },
+  { key: 'packages', header: 'Packages', render: (v) => v.packages.join(', ') },
+  {
+    key: 'hosts',
+    header: 'Affected hosts',
+    sort: 'hosts',
+    className: 'num',
+    render: (v) => (
+      <Link to={`/findings?advisory=${encodeURIComponent(v.advisory.id)}&status=open`}>
+        {plural(v.hosts, 'host')}
+      </Link>
+    ),
+  },
+];
+
+export function Vulnerabilities() {
+  const p = useListParams(100);
+  const v = p.values;
+  const query = {
+    limit: p.limit,
+    offset: p.offset,
+    q: v.q,
+    kev: boolParam(v.kev),
+    severity: v.severity,
+    priority: v.priority,
+    sort: v.sort,
+  };
+  const q = useQuery({
+    queryKey: ['vulnerabilities', query],
+    queryFn: () => api.get<{ items: Vuln[]; total: number }>('/api/v1/vulnerabilities', query),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <>
+      <div className="page-head">
+        <h1>Vulnerabilities</h1>
+        {q.data ? <span className="muted">{plural(q.data.total, 'advisory', 'advisories')}</span> : null}
+      </div>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter vulnerabilities"
+        onSubmit={(e) => e.preventDefault()}
+      >
+        <TextFilter params={p} name="q" label="Advisory or CVE" />
+        <SelectFilter params={p} name="severity" label="Severity" options={SEVERITIES} />
+        <SelectFilter params={p} name="priority" label="Priority" options={PRIORITY_OPTIONS} />
+        <CheckFilter params={p} name="kev" label="KEV only" />
+      </form>
+      {q.isPending ? (
+        <Loading what="vulnerabilities" />
+      ) : q.isError ? (
+        <ErrorNotice error={q.error} />
+      ) : q.data.total === 0 ? (
+        <Empty title="No vulnerability matches">
+          <p>
+            Nothing in the fleet is affected by a known advisory — or the feeds have not been synced yet
+            (Settings → Feeds).
+          </p>
+        </Empty>
+      ) : (
+        <>
+          <DataTable
+            caption="Vulnerabilities"
+            rows={q.data.items}
+            columns={COLUMNS}
+            rowKey={(x) => x.advisory.id}
+            sort={{ key: v.sort ?? 'risk', order: 'desc' }}
+            onSort={(s) => p.set({ sort: s.key })}
+          />
+          <ListPager params={p} total={q.data.total} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * The dashboard's figures and the list each one links to (pure, tested
+ * without a browser): the links carry exactly the filters the server used
+ * to count, so the list's total equals the figure.
+ */
+import type { Dashboard } from '@patchloop/contracts';
+export type DashboardData = Dashboard;
+
+const OPEN = 'status=open&excepted=false';
+
+export const LINKS = {
+  open: `/findings?${OPEN}`,
+  kev: `/findings?${OPEN}&kev=true`,
+  breached: `/findings?${OPEN}&sla=breached`,
+  priority: (p: string) => `/findings?${OPEN}&priority=${p}`,
+  hosts: '/hosts',
+  stale: '/hosts?stale=true',
+  reboot: '/hosts?reboot=true',
+  eol: '/hosts?eol=true',
+  hostsWithKev: '/hosts?hasKev=true',
+} as const;
+
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+
+/** What the dashboard says to do first, in order of urgency. */
+export function nextSteps(d: DashboardData): { text: string; to: string }[] {
+  const out: { text: string; to: string }[] = [];
+  if (d.hosts.total === 0) return out;
+  if (d.findings.breached > 0)
+    out.push({ text: `${d.findings.breached} findings are past their SLA due date`, to: LINKS.breached });
+  if (d.findings.kev > 0)
+    out.push({ text: `${d.findings.kev} findings are known exploited (KEV)`, to: LINKS.kev });
+  if (d.hosts.eol > 0)
+    out.push({ text: `${d.hosts.eol} hosts run a release past its end of life`, to: LINKS.eol });
+  if (d.hosts.stale > 0)
+    out.push({ text: `${d.hosts.stale} hosts have stopped checking in`, to: LINKS.stale });
+  if (d.hosts.rebootRequired > 0)
+    out.push({ text: `${d.hosts.rebootRequired} hosts need a reboot`, to: LINKS.reboot });
+  return out;
+}
