@@ -41,6 +41,18 @@ function Rings({ d }: { d: DeploymentView }) {
   );
 }
 
+/** The agent's reboot decision in words. */
+function rebootText(r: Task['reboot']): string {
+  if (!r) return '—';
+  const { required, performed, reason } = r as {
+    required?: boolean;
+    performed?: boolean;
+    reason?: string | null;
+  };
+  if (!required) return 'not required';
+  return `${performed ? 'required and performed' : 'required, not performed'}${reason ? ` (${reason})` : ''}`;
+}
+
 function TaskLog({ t, onClose }: { t: Task; onClose: () => void }) {
   return (
     <aside className="panel side" aria-label={`Log of ${t.hostname}`}>
@@ -60,7 +72,7 @@ function TaskLog({ t, onClose }: { t: Task; onClose: () => void }) {
         <dt>Closed findings</dt>
         <dd>{t.closedFindings.join(', ') || '—'}</dd>
         <dt>Reboot</dt>
-        <dd>{t.reboot ? JSON.stringify(t.reboot) : '—'}</dd>
+        <dd>{rebootText(t.reboot)}</dd>
         {t.error ? (
           <>
             <dt>Error</dt>
@@ -128,7 +140,8 @@ export function DeploymentDetail() {
       </div>
       {d.waiting ? (
         <p className="notice" role="status">
-          Waiting: {d.waiting}
+          {LIVE.has(d.status) || d.status === 'halted' ? 'Waiting: ' : ''}
+          {d.waiting}
         </p>
       ) : null}
       <div className="toolbar">

@@ -63,9 +63,11 @@ function SimulationView({ sim }: { sim: Sim }) {
       <h2 id="sim-title">Simulation at {formatDateTime(sim.at)}</h2>
       <p>
         Maintenance window:{' '}
-        {sim.window.open
-          ? `open until ${formatDateTime(sim.window.end)}`
-          : `closed; next opens ${formatDateTime(sim.window.next)}`}
+        {sim.window.open && !sim.window.end
+          ? 'none set: updates may go out at any time'
+          : sim.window.open
+            ? `open until ${formatDateTime(sim.window.end)}`
+            : `closed; next opens ${formatDateTime(sim.window.next)}`}
       </p>
       {sim.hosts.length === 0 ? (
         <Empty title="The policy selects no host" />

@@ -25,11 +25,24 @@ const COLUMNS: Column<Vuln>[] = [
     header: 'Advisory',
     render: (v) => (
       <>
-        <strong>{v.advisory.id}</strong>
+        <strong>{v.advisory.id}</strong>{' '}
         {v.advisory.aliases.length > 0 ? (
-          <span className="muted small"> {v.advisory.aliases.slice(0, 3).join(', ')}</span>
+          <span className="muted small clip" title={v.advisory.aliases.join(', ')}>
+            {v.advisory.aliases.slice(0, 3).join(', ')}
+          </span>
         ) : null}
       </>
+    ),
+  },
+  {
+    key: 'hosts',
+    header: 'Affected hosts',
+    sort: 'hosts',
+    className: 'num',
+    render: (v) => (
+      <Link to={`/findings?advisory=${encodeURIComponent(v.advisory.id)}&status=open`}>
+        {plural(v.hosts, 'host')}
+      </Link>
     ),
   },
   {
@@ -48,16 +61,13 @@ const COLUMNS: Column<Vuln>[] = [
   },
   { key: 'kev', header: 'KEV', render: (v) => (v.kev ? <KevBadge ransomware={v.kev.ransomware} /> : '') },
   { key: 'due', header: 'Due', sort: 'due', render: (v) => formatDate(v.dueAt) },
-  { key: 'packages', header: 'Packages', render: (v) => v.packages.join(', ') },
   {
-    key: 'hosts',
-    header: 'Affected hosts',
-    sort: 'hosts',
-    className: 'num',
+    key: 'packages',
+    header: 'Packages',
     render: (v) => (
-      <Link to={`/findings?advisory=${encodeURIComponent(v.advisory.id)}&status=open`}>
-        {plural(v.hosts, 'host')}
-      </Link>
+      <span className="clip" title={v.packages.join(', ')}>
+        {v.packages.join(', ')}
+      </span>
     ),
   },
 ];
