@@ -118,6 +118,20 @@ describe.skipIf(why !== null)('the console in a browser', () => {
       a11y[name] = bad.map((x) => `${x.id}: ${x.help} (${x.nodes.join(', ')})`);
       console.warn(`accessibility: ${name}\n  ${a11y[name].join('\n  ')}`);
     }
+    // Nothing wider than the window: wide tables scroll inside their own region.
+    const wide = await page.evaluate(() => {
+      const limit = document.documentElement.clientWidth;
+      if (document.documentElement.scrollWidth <= limit) return [];
+      return [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > limit + 1)
+        .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > limit + 1))
+        .slice(0, 5)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+    });
+    if (wide.length > 0) {
+      a11y[`${name} (wider than the window)`] = wide;
+      console.warn(`layout: ${name} overflows: ${wide.join(', ')}`);
+    }
     await shot(page, name);
   }
 
