@@ -122,9 +122,9 @@ describe.skipIf(why !== null)('the console in a browser', () => {
     const wide = await page.evaluate(() => {
       const limit = document.documentElement.clientWidth;
       if (document.documentElement.scrollWidth <= limit) return [];
-      return [...document.querySelectorAll('body *')]
+      return Array.from(document.querySelectorAll('body *'))
         .filter((e) => e.getBoundingClientRect().right > limit + 1)
-        .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > limit + 1))
+        .filter((e) => !Array.from(e.children).some((c) => c.getBoundingClientRect().right > limit + 1))
         .slice(0, 5)
         .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
     });

@@ -33,6 +33,8 @@ export type NotFoundFallback = (req: FastifyRequest, reply: FastifyReply) => boo
 export function registerErrors(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
     if (err instanceof ApiError) {
+      const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (err.statusCode === 429 && retry !== undefined) void reply.header('retry-after', String(retry));
       return reply.status(err.statusCode).send({
         error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
       });

@@ -124,6 +124,36 @@ describe('console session and files', () => {
     expect((audit.json() as { total: number }).total).toBe(1);
   });
 
+  it('refuses sign-in for a while after too many wrong passwords, before checking the password', async () => {
+    const attempt = (password: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        remoteAddress: '192.0.2.7',
+        payload: { username: 'admin', password },
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
+    const refused = await attempt(PASSWORD);
+    expect(refused.statusCode).toBe(429);
+    expect((refused.json() as { error: { code: string } }).error.code).toBe('PL_AUTH_THROTTLED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(800);
+    // The API's sign-in shares the count; another address is not refused.
+    const api = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      remoteAddress: '192.0.2.7',
+      payload: { username: 'admin', password: PASSWORD },
+    });
+    expect(api.statusCode).toBe(429);
+    const elsewhere = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      remoteAddress: '192.0.2.8',
+      payload: { username: 'admin', password: PASSWORD },
+    });
+    expect(elsewhere.statusCode).toBe(201);
+  });
+
   it('serves the console at / and for client-side routes, with headers that forbid framing', async () => {
     for (const url of ['/', '/hosts', '/hosts/12?tab=findings']) {
       const r = await h.app.inject({ method: 'GET', url });

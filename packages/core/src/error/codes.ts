@@ -44,6 +44,8 @@ export const ERROR_CODES = {
     'An API request failed validation (body, query or path parameters); the message names the field.',
   PL_AUTH_REQUIRED: 'The API call carries no valid credential (missing, unknown, expired or revoked token).',
   PL_AUTH_FORBIDDEN: 'The credential is valid but its role may not do this.',
+  PL_AUTH_THROTTLED:
+    'Too many wrong passwords for this user name (from this address): sign-in is refused until the window ends (Retry-After).',
   PL_AUTH_CSRF:
     'A console session (cookie) tried to change state without its CSRF token in the x-csrf-token header.',
   PL_NOT_FOUND: 'The resource named in the API path does not exist.',

@@ -173,7 +173,7 @@ export function adminRoutes({ app, ctx }: Api): void {
       schema: { tags: ['auth'], security: [], body: SessionCreate, response: { 201: SessionCreated } },
     },
     async (req, reply) => {
-      const s = await signIn(ctx, req.body.username, req.body.password, 'api');
+      const s = await signIn(ctx, req.body.username, req.body.password, 'api', req.ip);
       return reply.status(201).send({ token: s.token, role: s.role, expiresAt: s.expiresAt.toISOString() });
     },
   );

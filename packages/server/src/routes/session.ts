@@ -27,7 +27,7 @@ export function sessionRoutes({ app, ctx }: Api): void {
       schema: { tags: ['auth'], security: [], body: SessionCreate, response: { 201: ConsoleSession } },
     },
     async (req, reply) => {
-      const s = await signIn(ctx, req.body.username, req.body.password, 'console');
+      const s = await signIn(ctx, req.body.username, req.body.password, 'console', req.ip);
       reply.setCookie(SESSION_COOKIE, s.token, {
         path: '/',
         httpOnly: true,

@@ -28,14 +28,26 @@ export async function signIn(
   username: string,
   password: string,
   via: 'api' | 'console',
+  address: string,
 ): Promise<Session> {
+  const nowMs = ctx.now().getTime();
+  const wait = ctx.logins.retryAfter(username, address, nowMs);
+  if (wait !== null) {
+    throw new ApiError(429, 'PL_AUTH_THROTTLED', `too many wrong passwords: try again in ${wait} s`, {
+      retryAfterSeconds: wait,
+    });
+  }
   const u = await findUser(ctx.db, username);
   // Same work whether or not the user exists.
   const ok =
     u !== null && u.disabledAt === null
       ? await verifyHash(password, u.passwordHash)
       : (await hashPassword(password), false);
-  if (!ok || !u) throw new ApiError(401, 'PL_AUTH_REQUIRED', 'wrong user name or password');
+  if (!ok || !u) {
+    ctx.logins.failed(username, address, nowMs);
+    throw new ApiError(401, 'PL_AUTH_REQUIRED', 'wrong user name or password');
+  }
+  ctx.logins.succeeded(username, address);
   const token = newToken('plt');
   const now = ctx.now();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);

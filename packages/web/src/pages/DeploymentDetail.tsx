@@ -189,13 +189,6 @@ export function DeploymentDetail() {
             { key: 'ring', header: 'Ring', render: (t) => t.ring },
             { key: 'status', header: 'Status', render: (t) => <StateBadge state={t.status} /> },
             {
-              key: 'pkgs',
-              header: 'Packages',
-              render: (t) => t.packages.map((p) => `${p.name} ${p.version}`).join(', '),
-            },
-            { key: 'closed', header: 'Closed', className: 'num', render: (t) => t.closedFindings.length },
-            { key: 'finished', header: 'Finished', render: (t) => formatDateTime(t.finishedAt) },
-            {
               key: 'log',
               header: 'Log',
               render: (t) => (
@@ -204,6 +197,13 @@ export function DeploymentDetail() {
                 </button>
               ),
             },
+            {
+              key: 'pkgs',
+              header: 'Packages',
+              render: (t) => t.packages.map((p) => `${p.name} ${p.version}`).join(', '),
+            },
+            { key: 'closed', header: 'Closed', className: 'num', render: (t) => t.closedFindings.length },
+            { key: 'finished', header: 'Finished', render: (t) => formatDateTime(t.finishedAt) },
             {
               key: 'rollback',
               header: '',

@@ -201,6 +201,11 @@ export function Exceptions() {
           columns={[
             { key: 'id', header: '#', className: 'num', render: (x) => x.id },
             { key: 'status', header: 'Status', render: (x) => <StateBadge state={x.status} /> },
+            {
+              key: 'decide',
+              header: 'Decision',
+              render: (x) => (canWrite(user) ? <Decide x={x} /> : (x.decidedBy ?? '—')),
+            },
             { key: 'kind', header: 'Kind', render: (x) => x.kind },
             {
               key: 'scope',
@@ -226,11 +231,6 @@ export function Exceptions() {
             },
             { key: 'by', header: 'Requested by', render: (x) => x.requestedBy },
             { key: 'expires', header: 'Expires', render: (x) => formatDate(x.expiresAt) },
-            {
-              key: 'decide',
-              header: 'Decision',
-              render: (x) => (canWrite(user) ? <Decide x={x} /> : (x.decidedBy ?? '—')),
-            },
           ]}
         />
       )}
