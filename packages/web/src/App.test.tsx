@@ -11,6 +11,7 @@ import { App, makeQueryClient } from './App.js';
 import type { DashboardData } from './pages/dashboard-model.js';
 
 const SESSION = { username: 'alice', role: 'operator', expiresAt: null, csrfToken: 'csrf-abc' };
+
 const DASHBOARD: DashboardData = {
   at: '2030-01-01T00:00:00Z',
   compliance: {
@@ -61,6 +62,7 @@ interface Call {
 }
 let calls: Call[] = [];
 let signedIn = false;
+let emptyFleet = false;
 
 function reply(status: number, body: unknown): Response {
   return new Response(status === 204 ? null : JSON.stringify(body), {
@@ -92,16 +94,23 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
   if (route === 'GET /api/v1/dashboard') return reply(200, DASHBOARD);
   if (route === 'GET /api/v1/hosts') {
     const os = url.searchParams.get('os');
-    const items = os && !'debian'.startsWith(os) ? [] : [HOST];
+    const items = emptyFleet || (os && !'debian'.startsWith(os)) ? [] : [HOST];
     return reply(200, { items, total: items.length });
   }
   if (route === 'POST /api/v1/hosts/tags') return reply(200, { updated: 1 });
+  if (route === 'GET /api/v1/settings/enrollment')
+    return reply(200, {
+      secret: 's3cret-enroll-0123456789',
+      command: 'patchloop agent --server http://pl.example:8080 --enroll-secret s3cret-enroll-0123456789',
+    });
   return reply(404, { error: { code: 'PL_NOT_FOUND', message: `no route ${route}` } });
 }
 
 beforeEach(() => {
   calls = [];
   signedIn = false;
+  emptyFleet = false;
+  SESSION.role = 'operator';
   vi.stubGlobal('fetch', vi.fn(fakeApi));
   window.history.replaceState(null, '', '/');
 });
@@ -175,6 +184,30 @@ describe('the console', () => {
     const call = calls.find((c) => c.url.pathname === '/api/v1/hosts/tags') as Call;
     expect(call.body).toEqual({ hostIds: [7], add: ['pilot'] });
     expect(call.headers['x-csrf-token']).toBe('csrf-abc');
+  });
+
+  it('tells a new admin how to enroll the first host, with the exact command and secret', async () => {
+    signedIn = true;
+    emptyFleet = true;
+    SESSION.role = 'admin';
+    window.history.replaceState(null, '', '/hosts');
+    renderApp();
+    expect(await screen.findByRole('heading', { name: 'No hosts yet' })).toBeInTheDocument();
+    const command = await screen.findByLabelText('Enrollment command');
+    await waitFor(() =>
+      expect(command).toHaveTextContent(
+        'patchloop agent --server http://pl.example:8080 --enroll-secret s3cret-enroll-0123456789',
+      ),
+    );
+  });
+
+  it('does not show other roles the secret, and says whom to ask', async () => {
+    signedIn = true;
+    emptyFleet = true;
+    window.history.replaceState(null, '', '/hosts');
+    renderApp();
+    expect(await screen.findByText(/Ask an administrator for the enrollment command/)).toBeInTheDocument();
+    expect(calls.some((c) => c.url.pathname === '/api/v1/settings/enrollment')).toBe(false);
   });
 
   it('signs out and returns to the sign-in form', async () => {
