@@ -417,6 +417,35 @@ reboot: never
     await look('14-exceptions-approved');
   });
 
+  it("edits a host's criticality: the host is re-assessed and the change is in its audit trail", async () => {
+    const hosts = await api<{ items: { id: number }[] }>('/api/v1/hosts?q=buster-b');
+    const id = hosts.items[0]!.id;
+    const riskOf = async () =>
+      (
+        await api<{ items: { risk: { score: number } | null }[] }>(
+          `/api/v1/hosts/${id}/findings?sort=risk&limit=1`,
+        )
+      ).items[0]?.risk?.score ?? 0;
+    const before = await riskOf();
+    await page.goto(`${server.url}/hosts/${id}`);
+    await page.getByRole('button', { name: 'Edit buster-b' }).click();
+    const form = page.getByRole('form', { name: 'Edit buster-b' });
+    await form.getByLabel('Criticality').selectOption('tier0');
+    await form.getByLabel('Internet-facing').check();
+    await form.getByRole('button', { name: 'Save host' }).click();
+    await expect.poll(() => page.getByText('tier0').first().isVisible()).toBe(true);
+    expect(await api<{ criticality: string; internetFacing: boolean }>(`/api/v1/hosts/${id}`)).toMatchObject({
+      criticality: 'tier0',
+      internetFacing: true,
+    });
+    await expect.poll(riskOf, { timeout: 30_000 }).toBeGreaterThan(before);
+    await page.getByRole('tab', { name: 'Audit trail' }).click();
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Audit events' }).textContent())
+      .toContain('host.edit');
+    await look('14b-host-edited');
+  });
+
   it('shows the other pages: vulnerabilities, remediation, audit log, settings', async () => {
     for (const [path, heading, name] of [
       ['/vulnerabilities', 'Vulnerabilities', '15-vulnerabilities'],

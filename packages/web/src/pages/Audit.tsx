@@ -7,7 +7,7 @@ import { plural } from '../components/format.js';
 import { useListParams } from '../components/list-params.js';
 import { ListPager, TextFilter } from '../components/filters.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
-import { AuditTable } from './HostDetail.js';
+import { AuditTable } from '../components/AuditTable.js';
 
 type Audit = Static<typeof AuditEvent>;
 

@@ -13,17 +13,22 @@ import { useState } from 'react';
 import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client.js';
+import { canWrite, useSession } from '../auth/session.js';
 import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
+import { AuditTable } from '../components/AuditTable.js';
 import { DataTable } from '../components/DataTable.js';
 import { FindingExplain } from '../components/FindingExplain.js';
 import { formatDate, formatDateTime, formatRelative, plural } from '../components/format.js';
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
+import { HostEdit } from './HostEdit.js';
 
 type Pkg = Static<typeof PackageItem>;
 type Audit = Static<typeof AuditEvent>;
 
 function Overview({ h }: { h: Host }) {
+  const { user } = useSession();
+  const [editing, setEditing] = useState(false);
   return (
     <div className="grid-2">
       <section className="panel" aria-labelledby="os-title">
@@ -64,44 +69,55 @@ function Overview({ h }: { h: Host }) {
         </dl>
       </section>
       <section className="panel" aria-labelledby="agent-title">
-        <h2 id="agent-title">Management</h2>
-        <dl className="facts">
-          <dt>Last seen</dt>
-          <dd>
-            {formatRelative(h.lastSeen)} {h.stale ? <StateBadge state="stale" /> : null}
-          </dd>
-          <dt>Reports via</dt>
-          <dd>
-            {h.transport}
-            {h.agentVersion ? ` (agent ${h.agentVersion})` : ''}
-          </dd>
-          <dt>Enrolled</dt>
-          <dd>{formatDateTime(h.enrolledAt)}</dd>
-          <dt>Assessed</dt>
-          <dd>
-            {formatDateTime(h.assessedAt)}
-            {h.assessmentNote ? <span className="muted"> — {h.assessmentNote}</span> : null}
-          </dd>
-          <dt>Criticality</dt>
-          <dd>{h.criticality}</dd>
-          <dt>Environment</dt>
-          <dd>
-            {h.environment ?? '—'}
-            {h.internetFacing ? ', internet-facing' : ''}
-          </dd>
-          <dt>Owner</dt>
-          <dd>{h.owner ?? '—'}</dd>
-          <dt>Tags</dt>
-          <dd>
-            {h.tags.length === 0
-              ? '—'
-              : h.tags.map((t) => (
-                  <span key={t} className="tag">
-                    {t}
-                  </span>
-                ))}
-          </dd>
-        </dl>
+        <div className="panel-head">
+          <h2 id="agent-title">Management</h2>
+          {canWrite(user) && !editing ? (
+            <button type="button" onClick={() => setEditing(true)}>
+              Edit<span className="visually-hidden"> {h.hostname}</span>
+            </button>
+          ) : null}
+        </div>
+        {editing ? (
+          <HostEdit h={h} onDone={() => setEditing(false)} />
+        ) : (
+          <dl className="facts">
+            <dt>Last seen</dt>
+            <dd>
+              {formatRelative(h.lastSeen)} {h.stale ? <StateBadge state="stale" /> : null}
+            </dd>
+            <dt>Reports via</dt>
+            <dd>
+              {h.transport}
+              {h.agentVersion ? ` (agent ${h.agentVersion})` : ''}
+            </dd>
+            <dt>Enrolled</dt>
+            <dd>{formatDateTime(h.enrolledAt)}</dd>
+            <dt>Assessed</dt>
+            <dd>
+              {formatDateTime(h.assessedAt)}
+              {h.assessmentNote ? <span className="muted"> — {h.assessmentNote}</span> : null}
+            </dd>
+            <dt>Criticality</dt>
+            <dd>{h.criticality}</dd>
+            <dt>Environment</dt>
+            <dd>
+              {h.environment ?? '—'}
+              {h.internetFacing ? ', internet-facing' : ''}
+            </dd>
+            <dt>Owner</dt>
+            <dd>{h.owner ?? '—'}</dd>
+            <dt>Tags</dt>
+            <dd>
+              {h.tags.length === 0
+                ? '—'
+                : h.tags.map((t) => (
+                    <span key={t} className="tag">
+                      {t}
+                    </span>
+                  ))}
+            </dd>
+          </dl>
+        )}
       </section>
     </div>
   );
@@ -303,32 +319,6 @@ function HostAudit({ id }: { id: number }) {
   if (q.isError) return <ErrorNotice error={q.error} />;
   if (q.data.total === 0) return <Empty title="No audited change to this host yet" />;
   return <AuditTable rows={q.data.items} />;
-}
-
-export function AuditTable({ rows }: { rows: readonly Audit[] }) {
-  return (
-    <DataTable
-      caption="Audit events"
-      rows={rows}
-      rowKey={(e) => e.seq}
-      columns={[
-        { key: 'seq', header: '#', className: 'num', render: (e) => e.seq },
-        { key: 'at', header: 'When', render: (e) => formatDateTime(e.at) },
-        { key: 'actor', header: 'Who', render: (e) => e.actor },
-        { key: 'action', header: 'What', render: (e) => <code className="small">{e.action}</code> },
-        { key: 'target', header: 'Target', render: (e) => e.target },
-        {
-          key: 'change',
-          header: 'Change',
-          render: (e) => (
-            <code className="small clip" title={JSON.stringify({ before: e.before, after: e.after })}>
-              {e.after === null || e.after === undefined ? '' : JSON.stringify(e.after)}
-            </code>
-          ),
-        },
-      ]}
-    />
-  );
 }
 
 const TABS = ['overview', 'findings', 'packages', 'updates', 'deployments', 'audit'] as const;
