@@ -2,7 +2,7 @@
 import type { AuditEvent } from '@patchloop/contracts';
 import type { Static } from 'typebox';
 import { DataTable } from './DataTable.js';
-import { formatDateTime } from './format.js';
+import { describeChange, formatDateTime } from './format.js';
 
 type Audit = Static<typeof AuditEvent>;
 
@@ -23,7 +23,7 @@ export function AuditTable({ rows }: { rows: readonly Audit[] }) {
           header: 'Change',
           render: (e) => (
             <code className="small clip" title={JSON.stringify({ before: e.before, after: e.after })}>
-              {e.after === null || e.after === undefined ? '' : JSON.stringify(e.after)}
+              {describeChange(e.before, e.after)}
             </code>
           ),
         },
