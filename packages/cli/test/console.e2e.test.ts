@@ -233,7 +233,7 @@ describe.skipIf(why !== null)('the console in a browser', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('wrong user name or password');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
     // The session is an HttpOnly cookie: the page's script cannot read it.
     expect(await page.evaluate(() => document.cookie)).not.toContain('pl_session');
     const cookies = await page.context().cookies();
@@ -248,7 +248,7 @@ describe.skipIf(why !== null)('the console in a browser', () => {
     expect(d.findings.open).toBeGreaterThan(0);
     expect(d.findings.kev).toBeGreaterThan(0);
     await page.reload();
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
     expect(await figure(page, 'Open findings')).toBe(d.findings.open);
     expect(await figure(page, 'KEV findings')).toBe(d.findings.kev);
     expect(await figure(page, 'SLA breaches')).toBe(d.findings.breached);
@@ -262,7 +262,7 @@ describe.skipIf(why !== null)('the console in a browser', () => {
     await look('02-dashboard');
     // The KEV figure leads to the list it counts.
     await page.getByRole('link', { name: /^[\d,]+ KEV findings$/ }).click();
-    await page.getByRole('heading', { name: 'Findings' }).waitFor();
+    await page.getByRole('heading', { name: 'Findings', exact: true }).waitFor();
     await expect
       .poll(() => page.locator('.page-head .muted').textContent())
       .toBe(`${d.findings.kev} findings`);
@@ -270,13 +270,13 @@ describe.skipIf(why !== null)('the console in a browser', () => {
     // EOL hosts: Debian 10 and Alpine 3.10 are past their end of life.
     await page.goto(`${server.url}/`);
     await page.getByRole('link', { name: /^[\d,]+ End of life$/ }).click();
-    await page.getByRole('heading', { name: 'Hosts' }).waitFor();
+    await page.getByRole('heading', { name: 'Hosts', exact: true }).waitFor();
     await expect.poll(() => page.locator('.page-head .muted').textContent()).toBe(`${d.hosts.eol} hosts`);
   });
 
   it('filters hosts on the server (OS, KEV) and sorts them', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Hosts' }).click();
-    await page.getByRole('heading', { name: 'Hosts' }).waitFor();
+    await page.getByRole('heading', { name: 'Hosts', exact: true }).waitFor();
     const rows = () =>
       page.locator('table.data-table tbody tr[aria-rowindex] td:nth-child(2) a').allTextContents();
     await expect.poll(rows).toHaveLength(5);
@@ -323,7 +323,7 @@ describe.skipIf(why !== null)('the console in a browser', () => {
 
   it('edits a policy with problems shown inline, saves it and simulates it', async () => {
     await page.goto(`${server.url}/policies`);
-    await page.getByRole('heading', { name: 'Policies' }).waitFor();
+    await page.getByRole('heading', { name: 'Policies', exact: true }).waitFor();
     await look('08-policies-empty');
     await page.getByRole('link', { name: 'New policy' }).click();
     await page.getByLabel('Name').fill('console-lab');
@@ -389,6 +389,27 @@ reboot: never
     await look('12-deployments');
   }, 240_000);
 
+  it("deploys an update picked on a host's Updates tab; a failing install shows failed, with its log", async () => {
+    const hosts = await api<{ items: { id: number }[] }>('/api/v1/hosts?q=lab-2');
+    await page.goto(`${server.url}/hosts/${hosts.items[0]!.id}?tab=updates`);
+    await page.getByRole('checkbox', { name: /^Select pl-broken 1\.0-2/ }).check();
+    await page.getByRole('button', { name: 'Deploy selected now' }).click();
+    await page.waitForURL(/\/deployments\/\d+$/);
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect
+      .poll(() => heading.textContent(), { timeout: 120_000, interval: 1000 })
+      .toMatch(/halted|failed/);
+    const row = page.getByRole('row', { name: /lab-2/ });
+    expect(await row.textContent()).toContain('failed');
+    await page.getByRole('button', { name: 'Show log of lab-2' }).click();
+    await expect.poll(() => page.getByLabel('Task log').textContent()).toContain('pl-broken');
+    // dpkg agrees: the broken version was tried and left half-configured, not installed.
+    const broken = (await dpkgStatus(labRoots.get('lab-2')!)).get('pl-broken');
+    expect(broken?.version).toBe('1.0-2');
+    expect(broken?.status).not.toBe('install ok installed');
+    await look('12b-deployment-failed');
+  }, 180_000);
+
   it('approves an exception another person requested', async () => {
     const x = await api<{ id: number; status: string }>('/api/v1/exceptions', {
       method: 'POST',
@@ -401,7 +422,7 @@ reboot: never
     });
     expect(x.status).toBe('requested');
     await page.goto(`${server.url}/exceptions`);
-    await page.getByRole('heading', { name: 'Exceptions' }).waitFor();
+    await page.getByRole('heading', { name: 'Exceptions', exact: true }).waitFor();
     await look('13-exceptions-requested');
     await page.getByRole('button', { name: `Approve exception ${x.id}` }).click();
     await expect
@@ -468,7 +489,7 @@ reboot: never
   it('works at laptop size, and no page has a serious accessibility violation', async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${server.url}/`);
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
     // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');

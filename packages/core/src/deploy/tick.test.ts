@@ -63,6 +63,33 @@ describe('task states', () => {
 });
 
 describe('tick: deployment status', () => {
+  it('a deployment whose rings all passed but where no task succeeded has failed; some failures are counted', () => {
+    // A manual deployment's one ring accepts failures (minSuccess 0, no error budget): the hosts that fail
+    // do not stop the others, but a deployment that changed nothing anywhere did not do its job.
+    const lenient = ring('all', { minSuccess: 0, errorBudget: 1_000_000 });
+    const none = tick(
+      deployment([lenient], [task('t1', 'all', 'failed'), task('t2', 'all', 'timed-out')]),
+      T0,
+    );
+    expect(none).toMatchObject({ status: 'failed', waiting: 'failed: every task failed (2)' });
+    expect(tick(deployment([lenient], [task('t1', 'all', 'failed')], { status: 'failed' }), T0).waiting).toBe(
+      'failed: every task failed (1)',
+    );
+    const some = tick(
+      deployment([lenient], [task('t1', 'all', 'failed'), task('t2', 'all', 'succeeded')]),
+      T0,
+    );
+    expect(some).toMatchObject({
+      status: 'completed',
+      waiting: 'completed: every ring passed or was skipped; 1 of 2 tasks failed',
+    });
+    const skipped = tick(deployment([lenient], [task('t1', 'all', 'skipped')]), T0);
+    expect(skipped).toMatchObject({
+      status: 'completed',
+      waiting: 'completed: every ring passed or was skipped',
+    });
+  });
+
   it('planned → running on the first tick that may dispatch, dispatching by id', () => {
     const d = tick(
       deployment([ring('all')], [task('t3', 'all'), task('t1', 'all'), task('t2', 'all')], {

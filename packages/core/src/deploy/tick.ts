@@ -225,17 +225,31 @@ export function tick(state: DeploymentState, now: Date): TickDecision {
   let status: DeploymentStatus = state.status;
   let dispatch: string[] = [];
   let waiting: string | null;
+  const failedN = tasks.filter((c) => FAILED_TASK_STATES.includes(c.status)).length;
+  const succeededN = tasks.filter((c) => c.status === 'succeeded').length;
+  const nothingSucceeded = failedN > 0 && succeededN === 0;
   if (ENDED.includes(status)) {
     waiting =
       status === 'failed' && current !== undefined && current.failure !== null
         ? `failed: ${current.failure}`
-        : `deployment ${status}`;
+        : status === 'failed' && current === undefined && nothingSucceeded
+          ? `failed: every task failed (${failedN})`
+          : `deployment ${status}`;
   } else if (status === 'halted') {
     const budget = current === undefined ? null : budgetExceeded(current, resumedAt);
     waiting = `halted${budget === null ? '' : `: ${budget}`}`;
   } else if (current === undefined) {
-    status = 'completed';
-    waiting = 'completed: every ring passed or was skipped';
+    // Every ring passed, but a deployment in which no host succeeded did not do its job: it failed.
+    if (nothingSucceeded) {
+      status = 'failed';
+      waiting = `failed: every task failed (${failedN})`;
+    } else {
+      status = 'completed';
+      waiting =
+        failedN === 0
+          ? 'completed: every ring passed or was skipped'
+          : `completed: every ring passed or was skipped; ${failedN} of ${failedN + succeededN} tasks failed`;
+    }
   } else if (current.failure !== null) {
     status = 'failed';
     waiting = `failed: ${current.failure}`;

@@ -139,7 +139,10 @@ export function DeploymentDetail() {
         </span>
       </div>
       {d.waiting ? (
-        <p className="notice" role="status">
+        <p
+          className={d.status === 'failed' || d.status === 'halted' ? 'notice notice-error' : 'notice'}
+          role="status"
+        >
           {LIVE.has(d.status) || d.status === 'halted' ? 'Waiting: ' : ''}
           {d.waiting}
         </p>

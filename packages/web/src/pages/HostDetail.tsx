@@ -1,12 +1,5 @@
 /** One host: OS and end-of-life status, findings with explanations, packages, updates, deployments, audit trail. */
-import type {
-  AuditEvent,
-  CatalogueList,
-  Finding,
-  Host,
-  HostDeploymentHistory,
-  PackageItem,
-} from '@patchloop/contracts';
+import type { AuditEvent, Finding, Host, HostDeploymentHistory, PackageItem } from '@patchloop/contracts';
 import type { Static } from 'typebox';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -22,6 +15,7 @@ import { formatDate, formatDateTime, formatRelative, plural } from '../component
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { HostEdit } from './HostEdit.js';
+import { HostUpdates } from './HostUpdates.js';
 
 type Pkg = Static<typeof PackageItem>;
 type Audit = Static<typeof AuditEvent>;
@@ -222,55 +216,6 @@ function Packages({ id }: { id: number }) {
   );
 }
 
-function Updates({ id }: { id: number }) {
-  const q = useQuery({
-    queryKey: ['host-updates', id],
-    queryFn: () => api.get<CatalogueList>(`/api/v1/hosts/${id}/updates`),
-  });
-  if (q.isPending) return <Loading what="available updates" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  if (!q.data.collected)
-    return (
-      <Empty title="Updates not collected">The agent could not list available updates on this host.</Empty>
-    );
-  if (q.data.items.length === 0) return <Empty title="The host is up to date" />;
-  return (
-    <DataTable
-      caption="Available updates"
-      rows={q.data.items}
-      rowKey={(u) => `${u.package}:${u.arch}`}
-      columns={[
-        { key: 'package', header: 'Package', render: (u) => u.package },
-        {
-          key: 'versions',
-          header: 'Installed → candidate',
-          render: (u) => (
-            <code className="small">
-              {u.installedVersion ?? '—'} → {u.candidateVersion}
-            </code>
-          ),
-        },
-        { key: 'class', header: 'Class', render: (u) => u.class },
-        {
-          key: 'severity',
-          header: 'Severity',
-          render: (u) => (u.severity ? <SeverityBadge severity={u.severity} /> : '—'),
-        },
-        {
-          key: 'closes',
-          header: 'Closes',
-          render: (u) => (
-            <>
-              {u.closes.join(', ') || '—'} {u.kev ? <KevBadge /> : null}
-            </>
-          ),
-        },
-        { key: 'repo', header: 'Repository', render: (u) => u.repository ?? '—' },
-      ]}
-    />
-  );
-}
-
 function HostDeployments({ id }: { id: number }) {
   const q = useQuery({
     queryKey: ['host-deployments', id],
@@ -368,7 +313,7 @@ export function HostDetail() {
           <Packages id={id} />
         </TabPanel>
         <TabPanel id="updates">
-          <Updates id={id} />
+          <HostUpdates id={id} />
         </TabPanel>
         <TabPanel id="deployments">
           <HostDeployments id={id} />
