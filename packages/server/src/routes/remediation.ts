@@ -11,7 +11,7 @@ import {
   type OfferedUpdate,
 } from '@patchloop/core';
 import { CatalogueList, RemediationList, RemediationQuery } from '@patchloop/contracts';
-import { getHost } from '@patchloop/store';
+import { exceptedFindingIds, getHost, notExcepted } from '@patchloop/store';
 import { Type } from 'typebox';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
@@ -77,6 +77,8 @@ export function remediationRoutes({ app, ctx }: Api): void {
         updates: { name: string; candidateVersion: string }[] | null;
       }>('SELECT id, package_manager, updates FROM host WHERE package_manager IS NOT NULL');
       // Open, fixable findings not under an active exception.
+      const now = ctx.now();
+      const excepted = await exceptedFindingIds(ctx.db, now, 'f.resolved_at IS NULL');
       const findings = await ctx.db.query<{
         host_id: number;
         package: string;
@@ -87,13 +89,10 @@ export function remediationRoutes({ app, ctx }: Api): void {
         severity: 'high' | null;
       }>(
         `SELECT f.host_id, f.package, f.fixed_version, f.advisory_id, f.risk_score, f.kev, f.severity
-         FROM finding f JOIN host h ON h.id = f.host_id
+         FROM finding f
          WHERE f.resolved_at IS NULL AND f.status = 'fixable' AND f.fixed_version IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM risk_exception e WHERE e.status = 'approved' AND e.expires_at > $1
-             AND (e.advisory_id IS NULL OR e.advisory_id = f.advisory_id OR f.data->'advisory'->'aliases' ? e.advisory_id)
-             AND (e.package IS NULL OR e.package = f.package) AND (e.host_id IS NULL OR e.host_id = f.host_id)
-             AND (e.group_name IS NULL OR e.group_name = ANY(h.groups)))`,
-        [ctx.now()],
+           AND ${notExcepted('$1')}`,
+        [excepted],
       );
       const items = remediations(
         hosts.rows

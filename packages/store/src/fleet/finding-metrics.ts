@@ -3,7 +3,8 @@
  * KEV and breached counts moved day by day.
  */
 import type { Queryable } from '../db.js';
-import { exceptionMatch } from './exceptions.js';
+import { exceptedFindingIds, notExcepted } from './exceptions.js';
+import type { SharedExcepted } from './finding-queries.js';
 
 export interface ComplianceSummary {
   /** Open findings, excepted ones included. */
@@ -23,37 +24,39 @@ export async function complianceSummary(
   q: Queryable,
   now: Date,
   dueSoonDays: number,
+  opts: SharedExcepted = {},
 ): Promise<ComplianceSummary> {
-  const r = await q.query<{
+  const excepted = opts.excepted ?? (await exceptedFindingIds(q, now, 'f.resolved_at IS NULL'));
+  // One pass over the open findings (kept narrow) for the figures by priority and the hosts with breaches.
+  const all = await q.query<{
     priority: string | null;
-    open: number;
+    open: number | null;
     excepted: number;
     breached: number;
     due_soon: number;
     kev: number;
+    hosts_with_breaches: number;
   }>(
-    `WITH f AS (
-       SELECT f.priority, f.due_at, f.kev, f.host_id,
-         EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch('$1::timestamptz')}) AS excepted
-       FROM finding f JOIN host h ON h.id = f.host_id WHERE f.resolved_at IS NULL)
-     SELECT priority, count(*)::int AS open, count(*) FILTER (WHERE excepted)::int AS excepted,
-       count(*) FILTER (WHERE NOT excepted AND due_at < $1)::int AS breached,
-       count(*) FILTER (WHERE NOT excepted AND due_at >= $1 AND due_at <= $1::timestamptz + make_interval(days => $2))::int AS due_soon,
-       count(*) FILTER (WHERE NOT excepted AND kev)::int AS kev
-     FROM f GROUP BY priority`,
-    [now, dueSoonDays],
+    `WITH f AS MATERIALIZED (
+       SELECT f.priority, f.due_at, f.kev, f.host_id, f.id = ANY($3::bigint[]) AS excepted
+       FROM finding f WHERE f.resolved_at IS NULL),
+     p AS (
+       SELECT priority, count(*)::int AS open, count(*) FILTER (WHERE excepted)::int AS excepted,
+         count(*) FILTER (WHERE NOT excepted AND due_at < $1)::int AS breached,
+         count(*) FILTER (WHERE NOT excepted AND due_at >= $1 AND due_at <= $1::timestamptz + make_interval(days => $2))::int AS due_soon,
+         count(*) FILTER (WHERE NOT excepted AND kev)::int AS kev
+       FROM f GROUP BY priority),
+     h AS (SELECT count(DISTINCT host_id)::int AS n FROM f WHERE NOT excepted AND due_at < $1)
+     SELECT p.*, h.n AS hosts_with_breaches FROM h LEFT JOIN p ON true ORDER BY p.priority`,
+    [now, dueSoonDays, excepted],
   );
-  const hosts = await q.query<{ n: number }>(
-    `SELECT count(DISTINCT f.host_id)::int AS n FROM finding f JOIN host h ON h.id = f.host_id
-     WHERE f.resolved_at IS NULL AND f.due_at < $1
-       AND NOT EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch('$1::timestamptz')})`,
-    [now],
-  );
+  // No open findings: the one row has only the hosts figure.
+  const rows = all.rows.filter((row) => row.open !== null);
   const sum = (k: 'open' | 'excepted' | 'breached' | 'due_soon' | 'kev') =>
-    r.rows.reduce((s, row) => s + row[k], 0);
+    rows.reduce((s, row) => s + (row[k] ?? 0), 0);
   const byPriority: Record<string, { open: number; breached: number }> = {};
-  for (const row of r.rows) {
-    byPriority[row.priority ?? 'none'] = { open: row.open - row.excepted, breached: row.breached };
+  for (const row of rows) {
+    byPriority[row.priority ?? 'none'] = { open: (row.open ?? 0) - row.excepted, breached: row.breached };
   }
   return {
     open: sum('open'),
@@ -63,7 +66,7 @@ export async function complianceSummary(
     dueSoon: sum('due_soon'),
     kev: sum('kev'),
     byPriority,
-    hostsWithBreaches: hosts.rows[0]?.n ?? 0,
+    hostsWithBreaches: all.rows[0]?.hosts_with_breaches ?? 0,
   };
 }
 
@@ -88,34 +91,42 @@ const DAY_MS = 86_400_000;
  * opens, breaches and is resolved; the daily figures are running sums of
  * them, so the cost grows with the findings, not with findings × days.
  */
-export async function findingTrend(q: Queryable, now: Date, days: number): Promise<TrendPoint[]> {
+export async function findingTrend(
+  q: Queryable,
+  now: Date,
+  days: number,
+  opts: SharedExcepted = {},
+): Promise<TrendPoint[]> {
   const n = Math.max(1, Math.floor(days));
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const start = new Date(today - (n - 1) * DAY_MS);
   // The UTC day of a time; a time's microsecond after, for "due before the end of the day".
   const day = (t: string) => `(${t} AT TIME ZONE 'UTC')::date`;
+  // Resolved before the first day: its events cancel out there.
+  const inWindow = (now: string, start: string) =>
+    `f.first_seen <= ${now}::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at >= ${start}::timestamptz)`;
+  const excepted = opts.excepted ?? (await exceptedFindingIds(q, now, inWindow('$1', '$2'), [start]));
   const r = await q.query<TrendPoint>(
+    // Each finding's event days, counted per distinct combination in one pass over the findings (a few
+    // thousand combinations); then their events (none: a null day), summed per day.
     `WITH f AS (
-       SELECT f.first_seen, f.resolved_at, f.due_at, f.kev
-       FROM finding f JOIN host h ON h.id = f.host_id
-       WHERE f.first_seen <= $1::timestamptz
-         -- Resolved before the first day: its events cancel out there.
-         AND (f.resolved_at IS NULL OR f.resolved_at >= $3::timestamptz)
-         AND NOT EXISTS (SELECT 1 FROM risk_exception e WHERE ${exceptionMatch('$1::timestamptz')})),
-     ev AS (
-       SELECT ${day('f.first_seen')} AS day, 1 AS open, f.kev::int AS kev, 0 AS breached FROM f
-       UNION ALL
-       SELECT ${day('f.resolved_at')}, -1, -(f.kev::int), 0 FROM f WHERE f.resolved_at <= $1::timestamptz
-       UNION ALL
-       SELECT greatest(${day('f.first_seen')}, ${day("(f.due_at + interval '1 microsecond')")}), 0, 0, 1 FROM f
-       WHERE f.due_at < $1::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at > f.due_at)
-       UNION ALL
-       SELECT ${day('f.resolved_at')}, 0, 0, -1 FROM f
-       WHERE f.due_at < $1::timestamptz AND f.resolved_at <= $1::timestamptz AND f.resolved_at > f.due_at),
+       SELECT ${day('f.first_seen')} AS opened,
+         CASE WHEN f.resolved_at <= $1::timestamptz THEN ${day('f.resolved_at')} END AS closed,
+         CASE WHEN f.due_at < $1::timestamptz AND (f.resolved_at IS NULL OR f.resolved_at > f.due_at)
+           THEN greatest(${day('f.first_seen')}, ${day("(f.due_at + interval '1 microsecond')")}) END AS breached,
+         CASE WHEN f.due_at < $1::timestamptz AND f.resolved_at <= $1::timestamptz AND f.resolved_at > f.due_at
+           THEN ${day('f.resolved_at')} END AS unbreached,
+         f.kev::int AS kev, count(*)::int AS n
+       FROM finding f
+       WHERE ${inWindow('$1', '$3')} AND ${notExcepted('$5')}
+       GROUP BY 1, 2, 3, 4, 5),
      daily AS (
        SELECT greatest(ev.day, $2::date) AS day, sum(ev.open) AS open, sum(ev.kev) AS kev,
          sum(ev.breached) AS breached
-       FROM ev GROUP BY 1),
+       FROM f CROSS JOIN LATERAL (VALUES (f.opened, f.n, f.kev * f.n, 0), (f.closed, -f.n, -(f.kev * f.n), 0),
+         (f.breached, 0, 0, f.n), (f.unbreached, 0, 0, -f.n)) AS ev(day, open, kev, breached)
+       WHERE ev.day IS NOT NULL
+       GROUP BY 1),
      days AS (SELECT $2::date + s.i AS day FROM generate_series(0, $4::int) AS s(i))
      SELECT to_char(days.day, 'YYYY-MM-DD') AS date,
        (sum(coalesce(daily.open, 0)) OVER w)::int AS open,
@@ -124,7 +135,7 @@ export async function findingTrend(q: Queryable, now: Date, days: number): Promi
      FROM days LEFT JOIN daily ON daily.day = days.day
      WINDOW w AS (ORDER BY days.day)
      ORDER BY days.day`,
-    [now, start.toISOString().slice(0, 10), start, n - 1],
+    [now, start.toISOString().slice(0, 10), start, n - 1, excepted],
   );
   return r.rows.map((row) => ({
     date: row.date,
