@@ -10,28 +10,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 export const ENROLL_SECRET = 'bench-enroll-secret-0123456789';
 
-/** `patchloop server --port 0` on PostgreSQL, as a user starts it. Resolves once it listens. */
-export function startServer(root, databaseUrl, { cpuProfDir, env: extra = {} } = {}) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('PATCHLOOP_')) delete env[k];
-  Object.assign(env, {
-    PATCHLOOP_DATABASE_URL: databaseUrl,
-    PATCHLOOP_ADMIN_TOKEN: ADMIN_TOKEN,
-    PATCHLOOP_ENROLL_SECRET: ENROLL_SECRET,
-    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
-    PATCHLOOP_LOG_LEVEL: 'warn',
-    ...extra,
-  });
-  // (--cpu-prof is not allowed in NODE_OPTIONS: it goes on the command line.)
-  const node = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...node, join(root, 'packages/cli/bin/patchloop.js'), 'server', '--port', '0'],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+/**
+ * A server process: `node args…` with `env`, its stderr kept (the last 20 kB)
+ * for errors. Resolves once `ready(stdout so far)` gives a value (within
+ * `timeoutMs`) to { pid, value, stop, stderr, child }; `stop()` sends
+ * SIGTERM, then SIGKILL after 20 s. A process that exits first or never gets
+ * ready is stopped and the promise rejects with its stderr.
+ */
+export function spawnServer(args, { env = process.env, ready, timeoutMs = 60_000 }) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-20_000);
@@ -46,15 +33,18 @@ export function startServer(root, databaseUrl, { cpuProfDir, env: extra = {} } =
       await exited;
     }
   };
-  const ready = new Promise((resolve, reject) => {
+  const started = new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs / 1000} s:\n${stderr}`)),
+      timeoutMs,
+    );
     child.stdout.on('data', (d) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
+      const value = ready(out);
+      if (value !== null && value !== undefined) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(value);
       }
     });
     exited.then(({ code, signal }) => {
@@ -62,13 +52,37 @@ export function startServer(root, databaseUrl, { cpuProfDir, env: extra = {} } =
       reject(new Error(`server exited (${code ?? signal}) before listening:\n${stderr}`));
     });
   });
-  return ready.then(
-    (url) => ({ pid: child.pid, url, stop, stderr: () => stderr, child }),
+  return started.then(
+    (value) => ({ pid: child.pid, value, stop, stderr: () => stderr, child }),
     async (e) => {
       await stop();
       throw e;
     },
   );
+}
+
+/** `patchloop server --port 0` on PostgreSQL, as a user starts it. Resolves once it listens. */
+export async function startServer(root, databaseUrl, { cpuProfDir, env: extra = {} } = {}) {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('PATCHLOOP_')) delete env[k];
+  Object.assign(env, {
+    PATCHLOOP_DATABASE_URL: databaseUrl,
+    PATCHLOOP_ADMIN_TOKEN: ADMIN_TOKEN,
+    PATCHLOOP_ENROLL_SECRET: ENROLL_SECRET,
+    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
+    PATCHLOOP_LOG_LEVEL: 'warn',
+    ...extra,
+  });
+  // (--cpu-prof is not allowed in NODE_OPTIONS: it goes on the command line.)
+  const node = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const s = await spawnServer(
+    [...node, join(root, 'packages/cli/bin/patchloop.js'), 'server', '--port', '0'],
+    {
+      env,
+      ready: (out) => /listening on (http:\/\/\S+)/.exec(out)?.[1],
+    },
+  );
+  return { pid: s.pid, url: s.value, stop: s.stop, stderr: s.stderr, child: s.child };
 }
 
 /** Runs fn over items with at most `concurrency` at once (closed loop). */

@@ -361,15 +361,15 @@ ${missed.length === 0 ? `**met** in every phase at ${n(CHECKIN_AIM.rate)}/s (${m
 `;
 }
 
-/** Replaces (or appends) this benchmark's section of BENCHMARKS.md. */
-export function writeSection(root, md) {
+/** Replaces (or appends) a benchmark's section of BENCHMARKS.md (this one's by default). */
+export function writeSection(root, md, heading = HEADING) {
   const file = join(root, 'BENCHMARKS.md');
   const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(`${HEADING}\n`);
+  const start = text.indexOf(`${heading}\n`);
   let out;
   if (start < 0) out = `${text.trimEnd()}\n\n${md}`;
   else {
-    const rest = text.slice(start + HEADING.length);
+    const rest = text.slice(start + heading.length);
     const end = rest.search(/\n## /);
     out = text.slice(0, start) + md + (end < 0 ? '' : `\n${rest.slice(end + 1)}`);
   }

@@ -54,4 +54,5 @@ writeFileSync(
   `${md}\n${feedBenchMarkdown(feeds)}\n${fleetBenchMarkdown(fleet)}\n${debsecanBenchMarkdown(debsecan)}`,
 );
 await (await import('./checkin-load.js')).recordCheckinLoad(root, fixtures); // its own section, appended
+await (await import('./console-lists.js')).recordConsoleLists(root, fixtures); // its own section, appended
 console.log('wrote BENCHMARKS.md');
