@@ -2,11 +2,10 @@
  * REST API schemas (`/api/v1`). Responses are serialized from these schemas,
  * so a field that is not here never leaves the server.
  */
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { HostFacts } from './agent-protocol.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const DateTime = Type.String({ format: 'date-time' });
+import { DateTime, Nullable, Tag } from './common.js';
 
 export const ROLES = ['admin', 'operator', 'auditor'] as const;
 export const Role = Type.Enum(ROLES);
@@ -21,7 +20,6 @@ export type ErrorResponse = Static<typeof ErrorResponse>;
 export const CRITICALITY = ['tier0', 'tier1', 'tier2', 'tier3'] as const;
 export const USER_RISK = ['standard', 'elevated', 'high'] as const;
 export const ENVIRONMENTS = ['production', 'staging', 'development', 'test'] as const;
-const Tag = Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,64}$' });
 
 export const FindingCounts = Type.Object({
   total: Type.Integer(),
@@ -358,164 +356,9 @@ export const DashboardQuery = Type.Object({
   days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30 })),
 });
 
-export const TokenCreate = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 128 }),
-    role: Role,
-    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
-  },
-  { additionalProperties: false },
-);
-export const TokenInfo = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  role: Type.String(),
-  createdBy: Type.String(),
-  createdAt: DateTime,
-  expiresAt: Nullable(DateTime),
-  lastUsedAt: Nullable(DateTime),
-  revokedAt: Nullable(DateTime),
-});
-export const TokenCreated = Type.Object({ ...TokenInfo.properties, token: Type.String() });
-export const TokenList = Type.Object({ items: Type.Array(TokenInfo) });
-
-export const UserCreate = Type.Object(
-  {
-    username: Type.String({ pattern: '^[a-z][a-z0-9_.-]{1,63}$' }),
-    password: Type.String({ minLength: 12, maxLength: 1024 }),
-    role: Role,
-  },
-  { additionalProperties: false },
-);
-export const UserInfo = Type.Object({
-  id: Type.Integer(),
-  username: Type.String(),
-  role: Type.String(),
-  createdAt: DateTime,
-  disabledAt: Nullable(DateTime),
-});
-export const UserList = Type.Object({ items: Type.Array(UserInfo) });
-
-export const AuditEvent = Type.Object({
-  seq: Type.Integer(),
-  at: DateTime,
-  actor: Type.String(),
-  action: Type.String(),
-  target: Type.String(),
-  before: Type.Unknown(),
-  after: Type.Unknown(),
-  hash: Type.String(),
-});
-export const AuditList = Type.Object({ items: Type.Array(AuditEvent), total: Type.Integer() });
-/**
- * Exact filters. Targets are `<kind>:<id>`: `host:<id>` is a host's trail
- * (host.enroll, host.re-enroll, host.import, host.reimport, host.edit —
- * PATCH /api/v1/hosts/:id and POST /api/v1/hosts/tags write one per host
- * changed). Related events name their own object: an exception, also one
- * scoped to a host, is `exception:<id>` (its hostId is in the event's
- * after); deployments and their tasks are `deployment:<id>` (task events
- * carry the task id, the agent actor is `agent:<host id>`). Others: `token:<id>`,
- * `user:<name>`, `policy:<name>`, `setting:<name>`, `feeds:mirror|online`.
- */
-export const AuditQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  target: Type.Optional(
-    Type.String({
-      maxLength: 256,
-      description:
-        "Exact target, `<kind>:<id>`. `host:<id>`: the host's own trail (host.enroll, host.re-enroll, host.import, host.reimport, host.edit from PATCH /api/v1/hosts/:id and POST /api/v1/hosts/tags). Exceptions, also those scoped to a host, are `exception:<id>`; deployments and their tasks `deployment:<id>` (task events: actor `agent:<host id>`, the task id in before/after). Also `token:<id>`, `user:<name>`, `policy:<name>`, `setting:<name>`, `feeds:mirror|online`.",
-    }),
-  ),
-  action: Type.Optional(Type.String({ maxLength: 128, description: 'Exact action, `noun.verb`.' })),
-});
-
 export const Health = Type.Object({ status: Type.String() });
 export const Ready = Type.Object({
   status: Type.String(),
   database: Type.String(),
   schemaVersion: Type.Integer(),
-});
-
-export const EXCEPTION_KINDS = ['accepted-risk', 'false-positive', 'compensating-control'] as const;
-
-export const ExceptionCreate = Type.Object(
-  {
-    kind: Type.Enum(EXCEPTION_KINDS),
-    /** Scope: any combination, at least one. `advisory` may be an advisory id or a CVE alias. */
-    advisory: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    package: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-    hostId: Type.Optional(Type.Integer({ minimum: 1 })),
-    group: Type.Optional(Tag),
-    justification: Type.String({ minLength: 10, maxLength: 4000 }),
-    expiresAt: DateTime,
-  },
-  { additionalProperties: false },
-);
-export type ExceptionCreate = Static<typeof ExceptionCreate>;
-
-export const ExceptionDecision = Type.Object(
-  { note: Type.Optional(Type.String({ maxLength: 2000 })) },
-  { additionalProperties: false },
-);
-
-export const ExceptionInfo = Type.Object({
-  id: Type.Integer(),
-  kind: Type.String(),
-  advisory: Nullable(Type.String()),
-  package: Nullable(Type.String()),
-  hostId: Nullable(Type.Integer()),
-  group: Nullable(Type.String()),
-  justification: Type.String(),
-  status: Type.String(),
-  requestedBy: Type.String(),
-  requestedAt: DateTime,
-  decidedBy: Nullable(Type.String()),
-  decidedAt: Nullable(DateTime),
-  decisionNote: Nullable(Type.String()),
-  expiresAt: DateTime,
-  /** Open findings its scope covers now. */
-  findings: Type.Integer(),
-});
-export const ExceptionList = Type.Object({ items: Type.Array(ExceptionInfo), total: Type.Integer() });
-export const ExceptionQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-  status: Type.Optional(Type.Enum(['requested', 'approved', 'rejected', 'revoked', 'expired'] as const)),
-  hostId: Type.Optional(Type.Integer({ minimum: 1 })),
-});
-
-/** What a policy would do at an instant (GET /api/v1/policies/:name/simulate). */
-export const Simulation = Type.Object({
-  policy: Type.String(),
-  at: Type.String(),
-  window: Type.Object({
-    open: Type.Boolean(),
-    start: Nullable(Type.String()),
-    end: Nullable(Type.String()),
-    next: Nullable(Type.String()),
-  }),
-  hosts: Type.Array(
-    Type.Object({
-      hostname: Type.String(),
-      ring: Type.String(),
-      action: Type.Enum(['deploy', 'wait-window', 'wait-ring', 'nothing'] as const),
-      updates: Type.Array(
-        Type.Object({
-          package: Type.String(),
-          sourcePackage: Type.String(),
-          toVersion: Type.String(),
-          advisories: Type.Array(Type.String()),
-        }),
-      ),
-      held: Type.Array(
-        Type.Object({
-          package: Type.String(),
-          advisory: Nullable(Type.String()),
-          reason: Type.Enum(['deferred', 'excluded', 'pinned', 'not-approved', 'exception'] as const),
-          detail: Type.String(),
-        }),
-      ),
-    }),
-  ),
 });

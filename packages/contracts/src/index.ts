@@ -6,3 +6,5 @@ export * from './policies.js';
 export * from './remediation.js';
 export * from './deployments.js';
 export * from './system.js';
+export * from './admin.js';
+export * from './exceptions.js';

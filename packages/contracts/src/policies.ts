@@ -1,5 +1,6 @@
-/** Policies as code: a policy document, its versions (the simulation is in api.ts). */
+/** Policies as code: a policy document, its versions and what it would do at an instant. */
 import { Type, type Static } from 'typebox';
+import { Nullable } from './common.js';
 
 export const PolicyView = Type.Object({
   name: Type.String(),
@@ -24,3 +25,38 @@ export type PolicyView = Static<typeof PolicyView>;
 export type PolicyVersions = Static<typeof PolicyVersions>;
 export const PolicyList = Type.Object({ items: Type.Array(PolicyView) });
 export type PolicyList = Static<typeof PolicyList>;
+
+/** What a policy would do at an instant (GET /api/v1/policies/:name/simulate). */
+export const Simulation = Type.Object({
+  policy: Type.String(),
+  at: Type.String(),
+  window: Type.Object({
+    open: Type.Boolean(),
+    start: Nullable(Type.String()),
+    end: Nullable(Type.String()),
+    next: Nullable(Type.String()),
+  }),
+  hosts: Type.Array(
+    Type.Object({
+      hostname: Type.String(),
+      ring: Type.String(),
+      action: Type.Enum(['deploy', 'wait-window', 'wait-ring', 'nothing'] as const),
+      updates: Type.Array(
+        Type.Object({
+          package: Type.String(),
+          sourcePackage: Type.String(),
+          toVersion: Type.String(),
+          advisories: Type.Array(Type.String()),
+        }),
+      ),
+      held: Type.Array(
+        Type.Object({
+          package: Type.String(),
+          advisory: Nullable(Type.String()),
+          reason: Type.Enum(['deferred', 'excluded', 'pinned', 'not-approved', 'exception'] as const),
+          detail: Type.String(),
+        }),
+      ),
+    }),
+  ),
+});

@@ -1,7 +1,6 @@
 /** A host's patch catalogue and the fleet's remediations ranked by risk removed. */
-import { Type, type Static, type TSchema } from 'typebox';
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+import { Type, type Static } from 'typebox';
+import { Nullable } from './common.js';
 
 export const CatalogueItem = Type.Object({
   package: Type.String(),
