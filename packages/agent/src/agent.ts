@@ -289,6 +289,7 @@ export class Agent {
       const waitSeconds = Math.min(this.opts.maxPollSeconds ?? 25, Math.floor(left / 1000));
       if (waitSeconds < 1) return Math.max(0, left);
       let jobs;
+      const asked = Date.now();
       try {
         jobs = (
           await this.client.pollJobs(
@@ -302,7 +303,13 @@ export class Agent {
         this.log(`job poll failed (${(e as Error).message}); next check-in in ${Math.round(left / 1000)} s`);
         return Math.max(0, end - Date.now());
       }
-      if (!Array.isArray(jobs) || jobs.length === 0) continue;
+      if (!Array.isArray(jobs) || jobs.length === 0) {
+        // An empty answer well before the wait asked for (a server shutting down, or one that
+        // does not hold polls) must not turn into a tight loop: wait out the rest of the poll.
+        const early = asked + waitSeconds * 1000 - Date.now();
+        if (early > waitSeconds * 500) await sleep(early, signal);
+        continue;
+      }
       let ran = false;
       for (const job of jobs) {
         try {

@@ -66,6 +66,8 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
     : undefined;
   registerErrors(app, fallback);
   registerAuth(app, ctx);
+  // Parked long polls answer at once when the server closes (else close waits them out).
+  app.addHook('preClose', async () => ctx.agentJobs.close());
   const api = { app, ctx };
   systemRoutes(api);
   agentRoutes(api);

@@ -2,12 +2,13 @@
  * What routes, services and jobs share: the store, the configuration, the
  * clock and the credential caches. One per server process.
  */
-import type { Db } from '@patchloop/store';
+import { hostsWithPendingTasks, type Db } from '@patchloop/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Principal } from './auth/principal.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { CredentialCache } from './auth/secrets.js';
 import type { ServerConfig } from './config.js';
+import { JobWaiters } from './services/job-waiters.js';
 
 export interface ServerContext {
   readonly db: Db;
@@ -22,6 +23,8 @@ export interface ServerContext {
   readonly dataDir: string | null;
   /** Wakes the job worker (a job was queued in this process). */
   wakeJobs: () => void;
+  /** Agents' parked long polls for deployment jobs. */
+  readonly agentJobs: JobWaiters;
 }
 
 export function createContext(
@@ -29,7 +32,7 @@ export function createContext(
   config: ServerConfig,
   opts: { now?: () => Date; dataDir?: string | null } = {},
 ): ServerContext {
-  return {
+  const ctx: ServerContext = {
     db,
     config,
     now: opts.now ?? (() => new Date()),
@@ -38,5 +41,11 @@ export function createContext(
     log: null,
     dataDir: opts.dataDir ?? null,
     wakeJobs: () => {},
+    agentJobs: new JobWaiters(
+      (ids) => hostsWithPendingTasks(db, ids),
+      3000,
+      (e) => ctx.log?.warn({ err: e.message }, 'job poll recheck failed'),
+    ),
   };
+  return ctx;
 }

@@ -125,7 +125,24 @@ describe.each(BACKEND_NAMES)('deployments on %s', (backend) => {
     expect(c.statusCode, c.body).toBe(201);
     const id = (c.json() as View).id;
     expect((c.json() as View).status).toBe('planned');
+    // The pilot's agent is parked in a long poll: nothing to hand out yet, so no answer…
+    const asked = Date.now();
+    const parked = h.app.inject({
+      method: 'POST',
+      url: '/api/v1/agent/jobs/poll',
+      headers: auth('pilot-1'),
+      payload: { machineId: agents.get('pilot-1')!.machine, waitSeconds: 25 },
+    });
+    const early = await Promise.race([parked, new Promise((r) => setTimeout(() => r('parked'), 500))]);
+    expect(early).toBe('parked');
+    expect(h.ctx.agentJobs.size).toBe(1);
+    // …until the orchestrator dispatches its job: then at once, not after the 25 s.
     await step();
+    const released = await parked;
+    expect(released.statusCode, released.body).toBe(200);
+    expect((released.json() as { jobs: Job[] }).jobs.map((j) => j.kind)).toEqual(['install']);
+    expect(Date.now() - asked).toBeLessThan(20_000);
+    expect(h.ctx.agentJobs.size).toBe(0);
     let v = await view(id);
     expect(v.status).toBe('running');
     expect(v.hosts.map((x) => [x.hostname, x.ring, x.status])).toEqual(

@@ -26,6 +26,8 @@ export function agentRoutes({ app, ctx }: Api): void {
   app.post(
     '/api/v1/agent/checkin',
     {
+      // Routine: heartbeats and inventories from every agent; only problems are logged.
+      logLevel: 'warn',
       config: { access: 'agent' },
       bodyLimit: INVENTORY_LIMITS.maxBodyBytes,
       schema: { tags: ['agent'], body: CheckinRequest, response: { 200: CheckinResponse } },

@@ -22,12 +22,16 @@ import { audit, stateOf } from './deployments.js';
 
 export async function orchestrate(ctx: ServerContext): Promise<number> {
   const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
+  const dispatchedTo = new Set<number>();
+  const changes = await ctx.db.transaction(async (tx) => {
     let changed = 0;
     for (const d of await claimActiveDeployments(tx)) {
       const tasks = await listTasks(tx, d.id);
       const decision = tick(stateOf(d, tasks), now);
+      const hostOf = new Map(tasks.map((t) => [t.id, t.hostId]));
       for (const id of decision.dispatch) {
+        const hostId = hostOf.get(id);
+        if (hostId !== undefined) dispatchedTo.add(hostId);
         await updateTask(tx, id, {
           status: 'dispatched',
           dispatchedAt: now,
@@ -92,6 +96,9 @@ export async function orchestrate(ctx: ServerContext): Promise<number> {
     }
     return changed;
   });
+  // Committed: the agents' parked polls pick their jobs up now.
+  ctx.agentJobs.wake(dispatchedTo);
+  return changes;
 }
 
 const ORDER = ['queued', 'dispatched', 'pre-check', 'installing', 'verifying'];

@@ -249,14 +249,26 @@ export async function getTask(q: Queryable, id: string, forUpdate = false): Prom
   return r.rows[0] ? task(r.rows[0]) : null;
 }
 
+/** Task states in which the host's agent has a job to run or finish. */
+const HANDED_OUT = `('dispatched', 'pre-check', 'installing', 'verifying')`;
+
 /** Jobs for a host's agent: tasks handed out and not yet finished. */
 export async function pendingTasksForHost(q: Queryable, hostId: number): Promise<TaskRecord[]> {
   const r = await q.query(
-    `SELECT * FROM deployment_task WHERE host_id = $1 AND status IN ('dispatched', 'pre-check', 'installing', 'verifying')
-     ORDER BY queued_at, id`,
+    `SELECT * FROM deployment_task WHERE host_id = $1 AND status IN ${HANDED_OUT} ORDER BY queued_at, id`,
     [hostId],
   );
   return r.rows.map(task);
+}
+
+/** Which of these hosts have jobs handed out (one query for every parked long poll). */
+export async function hostsWithPendingTasks(q: Queryable, hostIds: readonly number[]): Promise<number[]> {
+  if (hostIds.length === 0) return [];
+  const r = await q.query<{ host_id: number }>(
+    `SELECT DISTINCT host_id FROM deployment_task WHERE host_id = ANY($1::bigint[]) AND status IN ${HANDED_OUT}`,
+    [[...hostIds]],
+  );
+  return r.rows.map((x) => Number(x.host_id));
 }
 
 export interface TaskUpdate {
