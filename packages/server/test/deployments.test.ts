@@ -6,7 +6,7 @@
  * record and rollback.
  */
 import { parseInventoryCsv } from '@patchloop/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
 import { autoDeploy } from '../src/services/auto-deploy.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
@@ -133,9 +133,9 @@ describe.each(BACKEND_NAMES)('deployments on %s', (backend) => {
       headers: auth('pilot-1'),
       payload: { machineId: agents.get('pilot-1')!.machine, waitSeconds: 25 },
     });
-    const early = await Promise.race([parked, new Promise((r) => setTimeout(() => r('parked'), 500))]);
+    await vi.waitFor(() => expect(h.ctx.agentJobs.size).toBe(1), { timeout: 10_000 });
+    const early = await Promise.race([parked, new Promise((r) => setTimeout(() => r('parked'), 300))]);
     expect(early).toBe('parked');
-    expect(h.ctx.agentJobs.size).toBe(1);
     // …until the orchestrator dispatches its job: then at once, not after the 25 s.
     await step();
     const released = await parked;

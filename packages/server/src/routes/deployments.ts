@@ -272,10 +272,12 @@ export function deploymentRoutes({ app, ctx }: Api): void {
   app.post(
     '/api/v1/agent/jobs/poll',
     {
+      // Routine: every idle agent asks once per long poll; only problems are logged.
+      logLevel: 'warn',
       config: { access: 'agent' },
       schema: { tags: ['agent'], body: JobPoll, response: { 200: JobPollResponse } },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = req.principal;
       if (p?.kind !== 'agent') throw new Error('unreachable: access rule lets only agents in');
       const host = await ctx.db.query<{ machine_id: string }>('SELECT machine_id FROM host WHERE id = $1', [
@@ -288,18 +290,34 @@ export function deploymentRoutes({ app, ctx }: Api): void {
           `machine ${req.body.machineId} is not this credential's host`,
         );
       }
-      const until = Date.now() + req.body.waitSeconds * 1000;
-      for (;;) {
-        const tasks = await pendingTasksForHost(ctx.db, p.hostId);
+      const jobsNow = async () => {
         const now = ctx.now();
         const jobs: Static<typeof AgentJob>[] = [];
-        for (const t of tasks) {
+        for (const t of await pendingTasksForHost(ctx.db, p.hostId)) {
           const d = await getDeployment(ctx.db, t.deploymentId);
           // Never hand out a job past its deadline (the orchestrator times it out).
           if (d && t.deadline.getTime() > now.getTime()) jobs.push(jobOf(d, t));
         }
-        if (jobs.length > 0 || Date.now() >= until || req.raw.destroyed) return { jobs };
-        await new Promise((r) => setTimeout(r, 1000));
+        return jobs;
+      };
+      // A real long poll: parked until a job is dispatched to this host, the time is up, the
+      // agent hangs up (the response closes before it was sent) or the server shuts down.
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      };
+      reply.raw.once('close', onClose);
+      try {
+        const until = Date.now() + req.body.waitSeconds * 1000;
+        let jobs = await jobsNow();
+        while (jobs.length === 0) {
+          const outcome = await ctx.agentJobs.wait(p.hostId, until - Date.now(), gone.signal);
+          if (outcome !== 'woken') break;
+          jobs = await jobsNow();
+        }
+        return { jobs };
+      } finally {
+        reply.raw.off('close', onClose);
       }
     },
   );
