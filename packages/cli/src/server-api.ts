@@ -4,6 +4,7 @@
  * HTTP status without one, a connection that fails) as a PatchloopError, so
  * the command line prints one clean `error PL_…: …` line.
  */
+import { Option, type Command } from 'commander';
 import { PatchloopError, type ErrorCode } from '@patchloop/core';
 
 /**
@@ -55,11 +56,18 @@ function causeOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A request body: text, bytes or a stream (an upload), and its media type. */
+export interface RequestBody {
+  readonly text: string | Uint8Array | ReadableStream<Uint8Array>;
+  readonly contentType: string;
+}
+
 export async function apiRequest<T>(
   target: ServerTarget,
-  method: 'GET' | 'PUT' | 'DELETE',
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
   path: string,
-  body?: { text: string; contentType: string },
+  body?: RequestBody,
+  timeoutMs = 60_000,
 ): Promise<ApiResponse<T>> {
   const base = serverBase(target.server);
   let res: Response;
@@ -72,11 +80,13 @@ export async function apiRequest<T>(
         ...(body ? { 'content-type': body.contentType } : {}),
       },
       ...(body ? { body: body.text } : {}),
-      signal: AbortSignal.timeout(60_000),
+      // A stream is sent as it is read (Node's fetch wants this said).
+      ...(body?.text instanceof ReadableStream ? { duplex: 'half' } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
       redirect: 'error',
-    });
+    } as RequestInit);
   } catch (e) {
-    const why = (e as Error).name === 'TimeoutError' ? 'timed out after 60 s' : causeOf(e);
+    const why = (e as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs / 1000} s` : causeOf(e);
     throw new PatchloopError(SERVER_UNREACHABLE, `cannot reach the server at ${base}: ${why}`);
   }
   let text: string;
@@ -115,4 +125,45 @@ export async function apiRequest<T>(
     );
   }
   return { status: res.status, body: json as T };
+}
+
+/** `--data-dir`, or `--server URL --token T`: where a command that changes data sends itself. */
+export interface TargetOptions {
+  dataDir?: string;
+  server?: string;
+  token?: string;
+}
+
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)',
+      ),
+    )
+    .addOption(new Option('--server <url>', 'a running Patchloop server instead of the store'))
+    .addOption(new Option('--token <token>', 'API token for --server (default: PATCHLOOP_TOKEN)'));
+}
+
+/**
+ * The server the options name (with --token or PATCHLOOP_TOKEN), or null for
+ * the store. --data-dir and --server exclude each other.
+ */
+export function serverTarget(
+  opts: TargetOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): ServerTarget | null {
+  if (opts.server === undefined) {
+    if (opts.token !== undefined) throw new PatchloopError('PL_USAGE', '--token needs --server');
+    return null;
+  }
+  if (opts.dataDir !== undefined) {
+    throw new PatchloopError('PL_USAGE', '--data-dir and --server exclude each other');
+  }
+  const token = opts.token ?? (env.PATCHLOOP_TOKEN?.trim() || undefined);
+  if (token === undefined || token.trim() === '') {
+    throw new PatchloopError('PL_USAGE', '--server needs an API token: --token T or PATCHLOOP_TOKEN');
+  }
+  return { server: serverBase(opts.server), token: token.trim() };
 }

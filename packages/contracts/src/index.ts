@@ -8,3 +8,4 @@ export * from './deployments.js';
 export * from './system.js';
 export * from './admin.js';
 export * from './exceptions.js';
+export * from './imports.js';

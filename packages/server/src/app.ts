@@ -24,6 +24,7 @@ import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
 import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
+import { importRoutes } from './routes/imports.js';
 import { systemRoutes } from './routes/system.js';
 import { validatorCompiler } from './validation.js';
 
@@ -82,6 +83,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   policyRoutes(api);
   remediationRoutes(api);
   deploymentRoutes(api);
+  importRoutes(api);
   await app.ready();
   return app;
 }

@@ -28,9 +28,21 @@ export interface ServerConfig {
   readonly publicUrl: string | undefined;
   /** The built console (index.html and assets) served at `/`; none when undefined. */
   readonly consoleDir: string | undefined;
+  /** The largest feed file the API accepts for import (PATCHLOOP_UPLOAD_LIMIT_MB, default 4096). */
+  readonly uploadLimitBytes: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+function megabytes(name: string, value: string): number {
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 1) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      `${name} must be a whole number of MiB (1 or more), got "${value}"`,
+    );
+  }
+  return Number(value) * 1024 * 1024;
+}
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -109,6 +121,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
     consoleDir: env.PATCHLOOP_CONSOLE_DIR || undefined,
+    uploadLimitBytes: megabytes('PATCHLOOP_UPLOAD_LIMIT_MB', env.PATCHLOOP_UPLOAD_LIMIT_MB ?? '4096'),
     ...overrides,
   };
 }

@@ -24,7 +24,8 @@ interface Fixture {
   readonly n: () => number;
 }
 interface Req {
-  readonly payload?: Record<string, unknown>;
+  readonly payload?: Record<string, unknown> | string;
+  readonly contentType?: string;
   readonly url?: string;
 }
 
@@ -112,6 +113,31 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
   'GET /api/v1/remediations': { access: 'read' },
   'GET /api/v1/compliance': { access: 'read' },
   'GET /api/v1/dashboard': { access: 'read' },
+  'POST /api/v1/hosts/import': {
+    access: 'write',
+    req: (f) => ({
+      payload: {
+        hostname: `imported-${f.n()}`,
+        os: 'debian:10',
+        format: 'dpkg-status',
+        content:
+          'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.11.dfsg-1\nArchitecture: amd64\n\n',
+      },
+    }),
+  },
+  'POST /api/v1/feeds/:source/import': {
+    access: 'write',
+    req: () => ({
+      url: '/api/v1/feeds/kev/import?name=kev.json',
+      contentType: 'application/octet-stream',
+      payload: JSON.stringify({
+        catalogVersion: '1',
+        dateReleased: '2026-01-01T00:00:00Z',
+        count: 0,
+        vulnerabilities: [],
+      }),
+    }),
+  },
   'POST /api/v1/hosts/tags': {
     access: 'write',
     req: (f) => ({ payload: { hostIds: [f.hostId], add: [`rbac-${f.n()}`] } }),
@@ -323,7 +349,7 @@ describe.each(BACKEND_NAMES)('RBAC on %s', (backend) => {
     return h.app.inject({
       method: (method ?? m) as 'GET',
       url: r.url ?? path.replace(':id', String(fixture.hostId)),
-      headers: headers(caller),
+      headers: { ...headers(caller), ...(r.contentType ? { 'content-type': r.contentType } : {}) },
       ...(r.payload ? { payload: r.payload } : {}),
     });
   }

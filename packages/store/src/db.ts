@@ -26,6 +26,8 @@ export interface Db extends Queryable {
   readonly location: string;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Tells other processes where the server that holds this store listens (the embedded store's lock). */
+  announce?(url: string): void;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 export type { Db, DbConfig, Queryable, QueryResult } from './db.js';
 export { openStore, resolveDbConfig, DEFAULT_DATA_DIR } from './open.js';
+export { acquireStoreLock, describeOwner, LOCK_FILE, type StoreLock, type StoreOwner } from './store-lock.js';
 export { migrate, loadMigrations, schemaVersion, type Migration } from './migrate.js';
 export { openPglite } from './pglite-db.js';
 export { openPostgres } from './postgres-db.js';

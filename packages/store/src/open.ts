@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchloopError, redactUrl, redactUrls } from '@patchloop/core';
+import { isPatchloopError, PatchloopError, redactUrl, redactUrls } from '@patchloop/core';
 import type { Db, DbConfig } from './db.js';
 import { checkSchema, migrate } from './migrate.js';
 import { openPglite } from './pglite-db.js';
@@ -48,6 +48,7 @@ export async function openStore(config: DbConfig, options: { readOnly?: boolean 
   try {
     db = 'databaseUrl' in config ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);
   } catch (e) {
+    if (isPatchloopError(e)) throw e; // PL_STORE_IN_USE says it all
     const where = 'databaseUrl' in config ? redactUrl(config.databaseUrl) : config.dataDir;
     throw new PatchloopError(
       'PL_DB_CONFIG_INVALID',

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { CompiledQuery } from 'kysely';
 import type { Db, QueryResult, Queryable } from './db.js';
+import { acquireStoreLock } from './store-lock.js';
 
 interface PgliteLike {
   query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
@@ -23,21 +24,38 @@ function queryable(pg: PgliteLike): Queryable {
   };
 }
 
-/** Opens (creating if needed) the embedded store in `dataDir`. */
+/**
+ * Opens (creating if needed) the embedded store in `dataDir`, for this process
+ * alone: another process holding it is a PL_STORE_IN_USE refusal (store-lock.ts).
+ */
 export async function openPglite(dataDir: string): Promise<Db> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
-  // PGlite's session time zone is UTC; postgres-db.ts sets the same.
-  const pg = await PGlite.create(dir, {
-    // Same value types as the PostgreSQL driver is configured for.
-    parsers: { [types.NUMERIC]: (v: string) => Number(v), [types.DATE]: (v: string) => v },
-  });
+  const lock = acquireStoreLock(dir);
+  let pg: PGlite;
+  try {
+    // PGlite's session time zone is UTC; postgres-db.ts sets the same.
+    pg = await PGlite.create(dir, {
+      // Same value types as the PostgreSQL driver is configured for.
+      parsers: { [types.NUMERIC]: (v: string) => Number(v), [types.DATE]: (v: string) => v },
+    });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const q = queryable(pg);
   return {
     kind: 'pglite',
     location: dir,
     ...q,
     transaction: (fn) => pg.transaction((tx) => fn(queryable(tx))),
-    close: () => pg.close(),
+    announce: (url) => lock.update({ url }),
+    close: async () => {
+      try {
+        await pg.close();
+      } finally {
+        lock.release();
+      }
+    },
   };
 }

@@ -7,7 +7,11 @@ import { FEED_SOURCES, PatchloopError, type FeedSourceStatus } from '@patchloop/
 import type { ImportPhase, ImportSummary } from '@patchloop/feeds';
 import type { Db } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
+import { apiRequest, serverTarget, type TargetOptions } from '../server-api.js';
 import type { Io } from './versions.js';
+
+const serverOption = () => new Option('--server <url>', 'a running Patchloop server instead of the store');
+const tokenOption = () => new Option('--token <token>', 'API token for --server (default: PATCHLOOP_TOKEN)');
 
 const MAX_ERRORS_SHOWN = 20;
 
@@ -70,7 +74,23 @@ function progress(io: Io, source: string) {
   };
 }
 
-function report(io: Io, s: ImportSummary): void {
+/** What an import says, offline (ImportSummary) or from the server (FeedImportResult). */
+interface Outcome {
+  readonly source: string;
+  readonly status: string;
+  readonly imported: number;
+  readonly skipped: number;
+  readonly unchanged: number;
+  readonly errors: readonly {
+    file: string;
+    record: string;
+    code: string;
+    reason: string;
+    warning?: boolean;
+  }[];
+}
+
+function report(io: Io, s: Outcome): void {
   const what =
     s.status === 'unchanged'
       ? 'unchanged since the last sync'
@@ -125,8 +145,19 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .argument('<source>', 'feed source')
     .argument('<path>', 'file, directory, .zip, .gz or JSON Lines')
     .addOption(dataDir())
+    .addOption(serverOption())
+    .addOption(tokenOption())
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
-    .action(async (sourceName: string, path: string, opts: { dataDir?: string; format: string }) => {
+    .action(async (sourceName: string, path: string, opts: TargetOptions & { format: string }) => {
+      const target = serverTarget(opts, process.env);
+      if (target) {
+        const { uploadFeed } = await import('../feed-upload.js');
+        const r = await uploadFeed(target, sourceName, path);
+        if (opts.format === 'json') io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        else report(io, r);
+        setExit(r.exitCode);
+        return;
+      }
       const { assertSource, importFeed } = await feedsLib();
       const { createFeedStore } = await storeLib();
       const source = assertSource(sourceName);
@@ -161,7 +192,29 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
       new Option('--url <url...>', 'download these URLs instead of the official ones (needs --source)'),
     )
     .addOption(dataDir())
-    .action(async (opts: { source?: string; mirror?: string; url?: string[]; dataDir?: string }) => {
+    .addOption(serverOption())
+    .addOption(tokenOption())
+    .action(async (opts: TargetOptions & { source?: string; mirror?: string; url?: string[] }) => {
+      const target = serverTarget(opts, process.env);
+      if (target) {
+        if (opts.source || opts.mirror || opts.url) {
+          throw new PatchloopError(
+            'PL_USAGE',
+            '--server syncs every source the way the server is configured: --source, --mirror and --url are for the store',
+          );
+        }
+        const r = await apiRequest<{ queued: boolean; jobId: number | null }>(
+          target,
+          'POST',
+          '/api/v1/feeds/sync',
+        );
+        io.stdout.write(
+          r.body.queued
+            ? `feed sync queued on the server (job ${r.body.jobId}); follow it with: patchloop feeds status --server ${target.server}\n`
+            : `a feed sync is already queued on the server; follow it with: patchloop feeds status --server ${target.server}\n`,
+        );
+        return;
+      }
       const { assertSource, syncFeed } = await feedsLib();
       const { createFeedStore } = await storeLib();
       const sources = opts.source ? [assertSource(opts.source)] : [...FEED_SOURCES];
@@ -196,10 +249,16 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .command('status')
     .description('records per source, last import and its result')
     .addOption(dataDir())
+    .addOption(serverOption())
+    .addOption(tokenOption())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (opts: { dataDir?: string; format: string }) => {
-      const { createFeedStore } = await storeLib();
-      const rows = await withStore(config, opts.dataDir, (db) => createFeedStore(db).status());
+    .action(async (opts: TargetOptions & { format: string }) => {
+      const target = serverTarget(opts, process.env);
+      const rows = target
+        ? (await apiRequest<{ items: FeedSourceStatus[] }>(target, 'GET', '/api/v1/feeds')).body.items
+        : await withStore(config, opts.dataDir, async (db) =>
+            (await storeLib()).createFeedStore(db).status(),
+          );
       io.stdout.write(
         opts.format === 'json' ? `${JSON.stringify({ sources: rows }, null, 2)}\n` : formatStatusTable(rows),
       );

@@ -14,7 +14,7 @@ import {
   type PolicyView,
 } from '../policy/backend.js';
 import { expandPolicyFiles, formatProblems, readPolicyFile } from '../policy/files.js';
-import { SERVER_UNREACHABLE } from '../policy/http.js';
+import { addTargetOptions, SERVER_UNREACHABLE, type TargetOptions } from '../server-api.js';
 import type { Io } from './versions.js';
 
 /** Failures that no other file would escape: stop applying and report once. */
@@ -69,23 +69,7 @@ export function parseInstant(text: string): Date {
   return at;
 }
 
-interface TargetOptions {
-  dataDir?: string;
-  server?: string;
-  token?: string;
-}
-
-function targetOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option(
-        '--data-dir <dir>',
-        'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)',
-      ),
-    )
-    .addOption(new Option('--server <url>', 'a running Patchloop server instead of the store'))
-    .addOption(new Option('--token <token>', 'API token for --server (default: PATCHLOOP_TOKEN)'));
-}
+const targetOptions = addTargetOptions;
 
 const backendOptions = (o: TargetOptions): BackendOptions => ({
   dataDir: o.dataDir,

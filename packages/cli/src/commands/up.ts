@@ -6,8 +6,10 @@
  * the generated admin credentials and the enrollment command.
  */
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
+import { PatchloopError } from '@patchloop/core';
 import type { CliConfig } from '../config.js';
 import type { Io } from './versions.js';
 
@@ -28,6 +30,24 @@ function builtConsoleDir(): string | undefined {
   }
 }
 
+function portInUse(host: string, port: number): PatchloopError {
+  return new PatchloopError(
+    'PL_PORT_IN_USE',
+    `cannot listen on ${host}:${port}: the port is taken (is another Patchloop server running there?); stop it, or choose another port with --port or PATCHLOOP_PORT`,
+  );
+}
+
+/** Fails with PL_PORT_IN_USE when something already listens on host:port. */
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'EADDRINUSE' ? reject(portInUse(host, port)) : resolve(),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 export async function startServer(io: Io, config: CliConfig, opts: UpOptions, version: string) {
   const server = await import('@patchloop/server');
   const { openStore, resolveDbConfig, enqueueJob } = await import('@patchloop/store');
@@ -37,6 +57,8 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     ...(config.feedMirror !== undefined ? { feedMirror: config.feedMirror } : {}),
     ...(process.env.PATCHLOOP_CONSOLE_DIR ? {} : { consoleDir: builtConsoleDir() }),
   });
+  // Said at once, before the store is opened (a new embedded store takes seconds to create).
+  if (cfg.port !== 0) await assertPortFree(cfg.host, cfg.port);
   const where = resolveDbConfig(process.env, { dataDir: opts.dataDir, databaseUrl: config.databaseUrl });
   const db = await openStore(where);
   const dataDir = 'dataDir' in where ? where.dataDir : null;
@@ -52,8 +74,20 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     await enqueueJob(db, 'feed-sync', { reason: 'start' }, new Date(), { singletonKey: 'feed-sync' });
     ctx.wakeJobs();
   }
-  const address = await app.listen({ host: cfg.host, port: cfg.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: cfg.host, port: cfg.port });
+  } catch (e) {
+    // Nothing may keep running (the worker, the store) once the server cannot listen.
+    await worker?.stop();
+    await app.close();
+    await db.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(cfg.host, cfg.port);
+    throw e;
+  }
   const url = address.replace('://[::1]', '://localhost');
+  // A CLI command on the same embedded store is told where to send itself instead.
+  db.announce?.(url);
   const w = (s: string) => io.stdout.write(`${s}\n`);
   w(`Patchloop ${version} listening on ${url}`);
   w(
@@ -126,11 +160,25 @@ export function upCommand(io: Io, config: CliConfig, version: string, name: 'up'
       const onSignal = () => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        // A second Ctrl-C while stopping quits at once.
+        process.once('SIGINT', () => {
+          io.stderr.write('Patchloop: stopped at once (the store was closed uncleanly)\n');
+          process.exit(130);
+        });
+        io.stderr.write('Patchloop: stopping (Ctrl-C again to quit at once)…\n');
         resolve();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    // Stopping takes seconds; if something hangs, do not wait forever.
+    const watchdog = setTimeout(() => {
+      io.stderr.write('Patchloop: still stopping after 20 s; quitting\n');
+      process.exit(1);
+    }, 20_000);
+    watchdog.unref();
     await stop();
+    clearTimeout(watchdog);
+    io.stderr.write('Patchloop: stopped\n');
   });
 }

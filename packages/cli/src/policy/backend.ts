@@ -6,7 +6,7 @@
 import { PatchloopError, type ErrorCode, type Simulation } from '@patchloop/core';
 import type { PolicyRecord } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
-import { apiRequest, serverBase, type ServerTarget } from './http.js';
+import { apiRequest, serverTarget, type ServerTarget } from '../server-api.js';
 
 /** A policy as `GET /api/v1/policies/:name` shows it. */
 export interface PolicyView {
@@ -169,16 +169,7 @@ export async function openBackend(
   env: Readonly<Record<string, string | undefined>>,
   readOnly: boolean,
 ): Promise<PolicyBackend> {
-  if (opts.server !== undefined) {
-    if (opts.dataDir !== undefined) {
-      throw new PatchloopError('PL_USAGE', '--data-dir and --server exclude each other');
-    }
-    const token = opts.token ?? (env.PATCHLOOP_TOKEN?.trim() || undefined);
-    if (token === undefined || token.trim() === '') {
-      throw new PatchloopError('PL_USAGE', '--server needs an API token: --token T or PATCHLOOP_TOKEN');
-    }
-    return remote({ server: serverBase(opts.server), token: token.trim() });
-  }
-  if (opts.token !== undefined) throw new PatchloopError('PL_USAGE', '--token needs --server');
+  const target = serverTarget(opts, env);
+  if (target) return remote(target);
   return offline(config, opts.dataDir, readOnly);
 }

@@ -10,15 +10,14 @@ import {
   PatchloopError,
   parseApkInstalled,
   parseDpkgStatus,
-  parseInventoryCsv,
-  parseInventoryJson,
+  parseInventoryText,
   parseOsRelease,
-  parseRpmManifest,
   parseRpmQa,
   osIdentityFromRelease,
   RPM_QUERY_FORMAT,
   type InstalledPackage,
   type Inventory,
+  type InventoryFormat,
   type OsIdentity,
   type PackageManager,
 } from '@patchloop/core';
@@ -33,7 +32,8 @@ export interface ScanInputOptions {
   root?: string;
 }
 
-const read = (file: string) => {
+/** An input file's text, or PL_SCAN_INPUT_INVALID naming why it cannot be read. */
+export const readInputFile = (file: string) => {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
@@ -167,13 +167,20 @@ export function readScanInput(o: ScanInputOptions): Inventory {
       'give one inventory source (--dpkg-status, --rpm-qa, --rpm-manifest, --apk-installed, --inventory or --root)',
     );
   }
-  if (o.dpkgStatus !== undefined) return fromPackages('dpkg', parseDpkgStatus(read(o.dpkgStatus)));
-  if (o.rpmQa !== undefined) return fromPackages('rpm', parseRpmQa(read(o.rpmQa)));
-  if (o.rpmManifest !== undefined) return fromPackages('rpm', parseRpmManifest(read(o.rpmManifest)));
-  if (o.apkInstalled !== undefined) return fromPackages('apk', parseApkInstalled(read(o.apkInstalled)));
-  if (o.inventory !== undefined) {
-    const text = read(o.inventory);
-    return /^\s*[{[]/.test(text) ? parseInventoryJson(text) : parseInventoryCsv(text);
-  }
+  const file = inventoryFile(o);
+  if (file) return parseInventoryText(file.format, readInputFile(file.path));
   return inventoryOfRoot(o.root ?? '/');
+}
+
+/** The inventory file an option names, and its format (none: a root). */
+export function inventoryFile(o: ScanInputOptions): { format: InventoryFormat; path: string } | null {
+  const options = [
+    ['dpkg-status', o.dpkgStatus],
+    ['rpm-qa', o.rpmQa],
+    ['rpm-manifest', o.rpmManifest],
+    ['apk-installed', o.apkInstalled],
+    ['inventory', o.inventory],
+  ] as const;
+  for (const [format, path] of options) if (path !== undefined) return { format, path };
+  return null;
 }

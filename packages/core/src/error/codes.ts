@@ -30,6 +30,10 @@ export const ERROR_CODES = {
   PL_FEED_PATH_INVALID: 'A feed import path does not exist or is not a readable file, directory or archive.',
   PL_DB_CONFIG_INVALID: 'The database configuration (data directory or PostgreSQL URL) is not usable.',
   PL_DB_MIGRATION_FAILED: 'A store migration failed; the store was left at the previous version.',
+  PL_STORE_IN_USE:
+    'The embedded store is open in another process (a running server, or another command): one process at a time may open it; send the command to the server with --server URL --token T.',
+  PL_PORT_IN_USE:
+    'The address and port the server should listen on are taken (another server is running there).',
   PL_INVENTORY_INVALID:
     'A line or entry of an inventory (dpkg status, rpm list, apk database, CSV, JSON) cannot be parsed; the message names it.',
   PL_INVENTORY_EMPTY: 'An inventory lists no installed package.',

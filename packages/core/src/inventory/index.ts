@@ -9,3 +9,4 @@ export * from './normalized-csv.js';
 export * from './patchloop-json.js';
 export * from './os-spec.js';
 export * from './canonical.js';
+export * from './by-format.js';
