@@ -17,6 +17,7 @@ import {
 import { PATCH_STATUSES, parseInventoryCsv, type InstalledPackage } from '@patchloop/core';
 import { createFeedStore } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importHost } from '../src/services/import-host.js';
 import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
@@ -247,5 +248,65 @@ describe.each(BACKEND_NAMES)('host states on %s', (backend) => {
     const after = (await byName()).get('current');
     expect(after?.lastPatchedAt).toBe(new Date(clock).toISOString());
     expect((await hosts('&sort=lastPatched&order=asc'))[0]?.hostname).toBe('current');
+  });
+
+  it('never plans hosts that cannot run a deployment: simulation, deployment and manual requests say why', async () => {
+    await importHost(h.ctx, {
+      hostname: 'imported',
+      os: BUSTER,
+      tags: [],
+      inventory: { os: BUSTER, manager: 'dpkg', packages: buster, kernel: null },
+      actor: 'test',
+    });
+    const put = await h.app.inject({
+      method: 'PUT',
+      url: '/api/v1/policies/everything',
+      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
+      payload: 'name: everything\n',
+    });
+    expect(put.statusCode, put.body).toBeLessThan(300);
+    const sim = await get<{
+      hosts: { hostname: string; action: string; notDeployable?: string; updates: unknown[] }[];
+    }>('/api/v1/policies/everything/simulate');
+    const action = new Map(sim.hosts.map((x) => [x.hostname, x]));
+    expect(action.get('imported')).toMatchObject({
+      action: 'not-deployable',
+      notDeployable: expect.stringMatching(/^imported from an inventory file/),
+    });
+    // It needs what the same inventory on an agent host gets; it is shown, never planned.
+    expect(action.get('imported')?.updates.length).toBeGreaterThan(0);
+    expect(action.get('unknown')).toMatchObject({
+      action: 'not-deployable',
+      notDeployable: expect.stringMatching(/package manager \(dpkg\) could not be run/),
+    });
+    expect(action.get('current')?.action).toBe('deploy');
+
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/deployments',
+      headers: h.auth('operator'),
+      payload: { policy: 'everything' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const d = created.json() as { id: number };
+    const view = await get<{
+      notDeployable: { hostname: string; reason: string }[];
+      hosts: { hostname: string }[];
+    }>(`/api/v1/deployments/${d.id}`);
+    expect(view.notDeployable.map((x) => x.hostname).sort()).toEqual(['imported', 'unknown']);
+    expect(view.hosts.map((x) => x.hostname)).not.toContain('imported');
+    expect(view.hosts.map((x) => x.hostname)).toContain('current');
+
+    const imported = (await hosts('&q=imported'))[0] as HostSummary;
+    const manual = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/deployments',
+      headers: h.auth('operator'),
+      payload: { hosts: [imported.id], packages: [{ name: 'bash', version: '5.0-4' }] },
+    });
+    expect(manual.statusCode).toBe(409);
+    expect(manual.json().error.message).toMatch(
+      /^no host given can run a deployment \(imported: imported from/,
+    );
   });
 });

@@ -23,3 +23,7 @@ UPDATE host SET patch_status = CASE
   WHEN coalesce(updates_other, 0) > 0 THEN 'updates-pending'
   WHEN updates_security IS NULL THEN 'not-assessed'
   ELSE 'up-to-date' END;
+
+-- Hosts a deployment left out because they cannot run it (an imported host, a root without a package
+-- manager): [{hostId, hostname, reason}], shown with the deployment.
+ALTER TABLE deployment ADD COLUMN not_deployable jsonb NOT NULL DEFAULT '[]'::jsonb;

@@ -5,7 +5,7 @@
  * deployment's status and what it waits for. Agents' reports move tasks.
  */
 import type { JobReport, JobReportResponse } from '@patchloop/contracts';
-import { isFinal, schemeFor, schemeOfManager, tick } from '@patchloop/core';
+import { isFinal, notDeployableReason, schemeFor, schemeOfManager, tick } from '@patchloop/core';
 import {
   claimActiveDeployments,
   enqueueJob,
@@ -15,10 +15,21 @@ import {
   listTasks,
   updateDeployment,
   updateTask,
+  type Queryable,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { audit, stateOf } from './deployments.js';
+
+async function hostNotDeployable(q: Queryable, hostId: number | undefined): Promise<string | null> {
+  const h = hostId === undefined ? null : await getHost(q, hostId);
+  if (h === null) return 'the host no longer exists';
+  return notDeployableReason({
+    transport: h.transport,
+    packageManager: h.packageManager,
+    updatesKnown: h.updates !== null,
+  });
+}
 
 export async function orchestrate(ctx: ServerContext): Promise<number> {
   const now = ctx.now();
@@ -28,11 +39,19 @@ export async function orchestrate(ctx: ServerContext): Promise<number> {
       const tasks = await listTasks(tx, d.id);
       const decision = tick(stateOf(d, tasks), now);
       for (const id of decision.dispatch) {
-        await updateTask(tx, id, {
-          status: 'dispatched',
-          dispatchedAt: now,
-          appendLog: `${now.toISOString()} dispatched\n`,
-        });
+        // Never dispatch to a host that cannot run the job (it may have changed since the plan).
+        const reason = await hostNotDeployable(tx, tasks.find((t) => t.id === id)?.hostId);
+        await updateTask(
+          tx,
+          id,
+          reason === null
+            ? { status: 'dispatched', dispatchedAt: now, appendLog: `${now.toISOString()} dispatched\n` }
+            : {
+                status: 'skipped',
+                finishedAt: now,
+                appendLog: `${now.toISOString()} skipped: not deployable: ${reason}\n`,
+              },
+        );
       }
       for (const t of decision.timeOut) {
         await updateTask(tx, t.id, {
