@@ -8,7 +8,13 @@ import { canWrite, useSession } from '../auth/session.js';
 import { KevBadge, StateBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
 import { EnrollHint } from '../components/EnrollHint.js';
-import { formatRelative, plural } from '../components/format.js';
+import {
+  formatPendingUpdates,
+  formatRelative,
+  osName,
+  PATCH_STATUS_TEXT,
+  plural,
+} from '../components/format.js';
 import { boolParam, useListParams } from '../components/list-params.js';
 import { CheckFilter, ListPager, SelectFilter, TextFilter } from '../components/filters.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
@@ -29,7 +35,19 @@ const COLUMNS: Column<HostSummary>[] = [
     key: 'os',
     header: 'OS',
     sort: 'os',
-    render: (h) => h.os.prettyName ?? `${h.os.id} ${h.os.versionId ?? ''}`,
+    render: (h) => <span title={h.os.prettyName ?? undefined}>{osName(h.os)}</span>,
+  },
+  {
+    key: 'patchStatus',
+    header: 'Patch status',
+    sort: 'patchStatus',
+    render: (h) => <StateBadge state={PATCH_STATUS_TEXT[h.patchStatus] ?? h.patchStatus} />,
+  },
+  {
+    key: 'updates',
+    header: 'Pending updates',
+    sort: 'updates',
+    render: (h) => formatPendingUpdates(h.pendingUpdates),
   },
   {
     key: 'tags',
@@ -47,14 +65,40 @@ const COLUMNS: Column<HostSummary>[] = [
     header: 'Findings',
     sort: 'findings',
     className: 'num',
-    render: (h) => h.findingCounts.total,
+    // A host not assessed has no findings because nothing was compared: never show it as 0.
+    render: (h) =>
+      h.assessment.state === 'assessed' ? (
+        h.findingCounts.total
+      ) : (
+        <span title={h.assessment.reason ?? undefined}>
+          <StateBadge state="not assessed" />
+        </span>
+      ),
   },
   {
     key: 'kev',
     header: 'KEV',
     sort: 'kev',
     className: 'num',
-    render: (h) => (h.findingCounts.kev > 0 ? <KevBadge /> : '0'),
+    render: (h) =>
+      h.findingCounts.kev > 0 ? (
+        <>
+          <KevBadge /> {h.findingCounts.kev}
+        </>
+      ) : (
+        '0'
+      ),
+  },
+  {
+    key: 'eol',
+    header: 'EOL',
+    render: (h) => (h.eolStatus === null ? '—' : <StateBadge state={h.eolStatus} />),
+  },
+  {
+    key: 'lastPatched',
+    header: 'Last patched',
+    sort: 'lastPatched',
+    render: (h) => formatRelative(h.lastPatchedAt),
   },
   { key: 'lastSeen', header: 'Last seen', sort: 'lastSeen', render: (h) => formatRelative(h.lastSeen) },
   {
@@ -69,7 +113,18 @@ const COLUMNS: Column<HostSummary>[] = [
   },
 ];
 
-const FILTERS = ['q', 'os', 'tag', 'criticality', 'hasKev', 'stale', 'reboot', 'eol'] as const;
+const FILTERS = [
+  'q',
+  'os',
+  'tag',
+  'criticality',
+  'patchStatus',
+  'assessed',
+  'hasKev',
+  'stale',
+  'reboot',
+  'eol',
+] as const;
 
 function BulkTags({ ids, onDone }: { ids: number[]; onDone: () => void }) {
   const [tag, setTag] = useState('');
@@ -121,6 +176,8 @@ export function Hosts() {
     hasKev: boolParam(v.hasKev),
     reboot: boolParam(v.reboot),
     eol: boolParam(v.eol),
+    assessed: boolParam(v.assessed),
+    patchStatus: v.patchStatus,
     sort: v.sort,
     order: v.order,
   };
@@ -146,6 +203,21 @@ export function Hosts() {
           name="criticality"
           label="Criticality"
           options={['tier0', 'tier1', 'tier2', 'tier3']}
+        />
+        <SelectFilter
+          params={p}
+          name="patchStatus"
+          label="Patch status"
+          options={Object.entries(PATCH_STATUS_TEXT)}
+        />
+        <SelectFilter
+          params={p}
+          name="assessed"
+          label="Findings"
+          options={[
+            ['true', 'assessed'],
+            ['false', 'not assessed'],
+          ]}
         />
         <CheckFilter params={p} name="hasKev" label="Has KEV" />
         <CheckFilter params={p} name="stale" label="Stale" />
