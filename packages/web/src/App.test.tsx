@@ -202,7 +202,7 @@ describe('the console', () => {
     expect(row).toHaveTextContent('security updates pending');
     expect(row).toHaveTextContent('2 security · 7 other');
     expect(row).toHaveTextContent('KEV 1');
-    expect(row).toHaveTextContent('eol');
+    expect(row).toHaveTextContent('EOL');
     await userEvent.selectOptions(screen.getByLabelText('Patch status'), 'security-updates-pending');
     await waitFor(() => expect(window.location.search).toContain('patchStatus=security-updates-pending'));
     expect(

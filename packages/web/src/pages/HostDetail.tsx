@@ -303,9 +303,14 @@ export function HostDetail() {
             {plural(c.total, 'open finding')}, {c.kev} KEV, {c.critical} critical, {c.high} high
           </span>
         ) : (
-          <StateBadge state="not assessed" />
+          <span>
+            <span className="muted small">findings</span> <StateBadge state="not assessed" />
+          </span>
         )}
-        <StateBadge state={PATCH_STATUS_TEXT[h.patchStatus] ?? h.patchStatus} />
+        <span>
+          <span className="muted small">patches</span>{' '}
+          <StateBadge state={PATCH_STATUS_TEXT[h.patchStatus] ?? h.patchStatus} />
+        </span>
         {h.eol && h.eol.status !== 'supported' ? <StateBadge state={`EOL: ${h.eol.status}`} /> : null}
       </div>
       {h.assessment.state === 'not-assessed' ? (

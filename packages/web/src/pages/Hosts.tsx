@@ -24,6 +24,16 @@ interface HostPage {
   total: number;
 }
 
+/** Short end-of-life states for the list (the host page explains them). */
+const EOL_TEXT: Readonly<Record<string, string>> = {
+  eol: 'EOL',
+  'security-support-ended': 'extended only',
+  'eol-within-90-days': 'EOL soon',
+  supported: 'supported',
+  unknown: 'unknown',
+};
+
+// Criticality and tags are filters and on the host page; the list keeps to what fits at 1366 px.
 const COLUMNS: Column<HostSummary>[] = [
   {
     key: 'hostname',
@@ -45,21 +55,10 @@ const COLUMNS: Column<HostSummary>[] = [
   },
   {
     key: 'updates',
-    header: 'Pending updates',
+    header: 'Updates',
     sort: 'updates',
     render: (h) => formatPendingUpdates(h.pendingUpdates),
   },
-  {
-    key: 'tags',
-    header: 'Tags',
-    render: (h) =>
-      h.tags.map((t) => (
-        <span key={t} className="tag">
-          {t}
-        </span>
-      )),
-  },
-  { key: 'criticality', header: 'Criticality', sort: 'criticality', render: (h) => h.criticality },
   {
     key: 'findings',
     header: 'Findings',
@@ -92,11 +91,18 @@ const COLUMNS: Column<HostSummary>[] = [
   {
     key: 'eol',
     header: 'EOL',
-    render: (h) => (h.eolStatus === null ? '—' : <StateBadge state={h.eolStatus} />),
+    render: (h) =>
+      h.eolStatus === null ? (
+        '—'
+      ) : (
+        <span title={h.eolStatus}>
+          <StateBadge state={EOL_TEXT[h.eolStatus] ?? h.eolStatus} />
+        </span>
+      ),
   },
   {
     key: 'lastPatched',
-    header: 'Last patched',
+    header: 'Patched',
     sort: 'lastPatched',
     render: (h) => formatRelative(h.lastPatchedAt),
   },
