@@ -18,6 +18,15 @@ export const ErrorResponse = Type.Object({
 export type ErrorResponse = Static<typeof ErrorResponse>;
 
 export const CRITICALITY = ['tier0', 'tier1', 'tier2', 'tier3'] as const;
+export const ASSESSMENT_STATES = ['assessed', 'not-assessed'] as const;
+/** As core's PATCH_STATUSES, in precedence order (contracts take no code from core). */
+export const PATCH_STATUSES = [
+  'security-updates-pending',
+  'reboot-pending',
+  'updates-pending',
+  'not-assessed',
+  'up-to-date',
+] as const;
 export const USER_RISK = ['standard', 'elevated', 'high'] as const;
 export const ENVIRONMENTS = ['production', 'staging', 'development', 'test'] as const;
 
@@ -55,6 +64,23 @@ export const HostSummary = Type.Object({
   rebootRequired: Type.Boolean(),
   criticality: Type.String(),
   transport: Type.String(),
+  /**
+   * Whether the host's findings were computed against advisories for its release. `not-assessed`
+   * (with the reason): no inventory yet, an unsupported OS, or no advisories in the store for its
+   * release; its 0 findings then mean nothing.
+   */
+  assessment: Type.Object({
+    state: Type.Enum(ASSESSMENT_STATES),
+    reason: Nullable(Type.String()),
+  }),
+  /** core's patchStatus (precedence in core/remediation/patch-status.ts). */
+  patchStatus: Type.Enum(PATCH_STATUSES),
+  /** Updates the package manager offers, security / other; null when not collected. */
+  pendingUpdates: Nullable(Type.Object({ security: Type.Integer(), other: Type.Integer() })),
+  /** The check-in (or import) that first showed an installed package at another version. */
+  lastPatchedAt: Nullable(DateTime),
+  /** End-of-life status of the host's release (Host.eol.status), null before assessment. */
+  eolStatus: Nullable(Type.String()),
 });
 export type HostSummary = Static<typeof HostSummary>;
 
@@ -100,9 +126,27 @@ export const HostListQuery = Type.Object({
         "The host's release is past end of life: its end-of-life status (Host.eol.status) is `eol`; `security-support-ended` (extended support still running) does not count.",
     }),
   ),
-  /** `criticality` ascending puts tier0 first; `packages` is the installed package count. */
+  assessed: Type.Optional(
+    Type.Boolean({ description: "The host's findings were computed against advisories for its release." }),
+  ),
+  patchStatus: Type.Optional(Type.Enum(PATCH_STATUSES)),
+  /**
+   * `criticality` ascending puts tier0 first; `packages` is the installed package count; `patchStatus`
+   * ascending puts the most urgent first; `updates` is by pending security then other updates.
+   */
   sort: Type.Optional(
-    Type.Enum(['hostname', 'lastSeen', 'findings', 'kev', 'os', 'criticality', 'packages'] as const),
+    Type.Enum([
+      'hostname',
+      'lastSeen',
+      'findings',
+      'kev',
+      'os',
+      'criticality',
+      'packages',
+      'patchStatus',
+      'updates',
+      'lastPatched',
+    ] as const),
   ),
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
 });
@@ -303,8 +347,22 @@ export const Compliance = Type.Object({
   breached: Type.Integer(),
   dueSoon: Type.Integer(),
   kev: Type.Integer(),
-  /** Share of in-scope open findings within their SLA (1 when there are none). */
-  slaCompliance: Type.Number(),
+  /**
+   * Share of in-scope open findings within their SLA (1 when there are none), over assessed hosts:
+   * null when no host is assessed (no feeds, unsupported releases), since then nothing was measured.
+   */
+  slaCompliance: Nullable(Type.Number()),
+  /** The hosts the figures cover: only assessed hosts have findings; the others are counted apart. */
+  hosts: Type.Object({ total: Type.Integer(), assessed: Type.Integer(), notAssessed: Type.Integer() }),
+  /**
+   * Patch compliance: of the hosts whose updates are known (patch status other than `not-assessed`),
+   * how many are `up-to-date`, and that share (null when none is known).
+   */
+  patch: Type.Object({
+    known: Type.Integer(),
+    upToDate: Type.Integer(),
+    compliance: Nullable(Type.Number()),
+  }),
   /** Per priority (`none`: not scored), in scope only. */
   byPriority: Type.Record(Type.String(), Type.Object({ open: Type.Integer(), breached: Type.Integer() })),
   hostsWithBreaches: Type.Integer(),
@@ -317,7 +375,9 @@ const Count = Type.Integer({ minimum: 0 });
  * GET /api/v1/dashboard: what the console's dashboard shows. Each figure is
  * the `total` of the list it links to, counted by the same query:
  * hosts.stale = GET /api/v1/hosts?stale=true, rebootRequired = ?reboot=true,
- * eol = ?eol=true, withKev = ?hasKev=true; findings.open = GET
+ * eol = ?eol=true, withKev = ?hasKev=true, notAssessed = ?assessed=false,
+ * patch.securityUpdatesPending = ?patchStatus=security-updates-pending (and
+ * so on for each status); findings.open = GET
  * /api/v1/findings?status=open&excepted=false, kev = …&kev=true, breached =
  * …&sla=breached, byPriority.Px = …&priority=Px.
  */
@@ -330,6 +390,33 @@ export const Dashboard = Type.Object({
     rebootRequired: Count,
     eol: Count,
     withKev: Count,
+    /** GET /api/v1/hosts?assessed=false: hosts whose findings mean nothing yet (the reason is on each). */
+    notAssessed: Count,
+  }),
+  /** GET /api/v1/hosts?patchStatus=…, one figure per patch status. */
+  patch: Type.Object({
+    securityUpdatesPending: Count,
+    rebootPending: Count,
+    updatesPending: Count,
+    notAssessed: Count,
+    upToDate: Count,
+  }),
+  /**
+   * Feed health: `imported` once any source has been imported successfully; `problems` lists the
+   * sources whose last run failed or that were tried and never succeeded (GET /api/v1/feeds).
+   */
+  feeds: Type.Object({
+    imported: Type.Boolean(),
+    problems: Type.Array(
+      Type.Object({
+        source: Type.String(),
+        lastStatus: Nullable(Type.String()),
+        lastImport: Nullable(Type.String()),
+        lastSuccess: Nullable(Type.String()),
+        lastError: Nullable(Type.String()),
+        lastErrorCode: Nullable(Type.String()),
+      }),
+    ),
   }),
   findings: Type.Object({
     open: Count,

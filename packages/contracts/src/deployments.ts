@@ -50,6 +50,8 @@ export const DeploymentView = Type.Object({
   createdAt: S,
   startedAt: N(S),
   finishedAt: N(S),
+  /** Hosts the deployment left out because they cannot run it (an imported host, no package manager). */
+  notDeployable: Type.Array(Type.Object({ hostId: Type.Integer(), hostname: S, reason: S })),
   rings: Type.Array(
     Type.Object({
       name: S,

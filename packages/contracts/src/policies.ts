@@ -40,7 +40,9 @@ export const Simulation = Type.Object({
     Type.Object({
       hostname: Type.String(),
       ring: Type.String(),
-      action: Type.Enum(['deploy', 'wait-window', 'wait-ring', 'nothing'] as const),
+      /** `not-deployable`: the host cannot run a deployment (notDeployable says why); never planned. */
+      action: Type.Enum(['deploy', 'wait-window', 'wait-ring', 'nothing', 'not-deployable'] as const),
+      notDeployable: Type.Optional(Type.String()),
       updates: Type.Array(
         Type.Object({
           package: Type.String(),

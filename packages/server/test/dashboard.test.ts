@@ -199,7 +199,19 @@ describe.each(BACKEND_NAMES)('dashboard on %s', (backend) => {
       rebootRequired: await total('/api/v1/hosts?reboot=true'),
       eol: await total('/api/v1/hosts?eol=true'),
       withKev: await total('/api/v1/hosts?hasKev=true'),
+      notAssessed: await total('/api/v1/hosts?assessed=false'),
     });
+    expect(d.patch).toEqual({
+      securityUpdatesPending: await total('/api/v1/hosts?patchStatus=security-updates-pending'),
+      rebootPending: await total('/api/v1/hosts?patchStatus=reboot-pending'),
+      updatesPending: await total('/api/v1/hosts?patchStatus=updates-pending'),
+      notAssessed: await total('/api/v1/hosts?patchStatus=not-assessed'),
+      upToDate: await total('/api/v1/hosts?patchStatus=up-to-date'),
+    });
+    // spare-d never checked in: not assessed, and its patch status unknown.
+    expect(d.hosts.notAssessed).toBeGreaterThanOrEqual(1);
+    expect(await names('&assessed=false')).toContain('spare-d');
+    expect(d.patch).toMatchObject({ rebootPending: 1, notAssessed: 1 });
     const scope = '/api/v1/findings?status=open&excepted=false';
     expect(d.findings).toEqual({
       open: await total(scope),

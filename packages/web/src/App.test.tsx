@@ -25,8 +25,24 @@ const DASHBOARD: DashboardData = {
     kev: 3,
     slaCompliance: 0.818,
     hostsWithBreaches: 1,
+    hosts: { total: 4, assessed: 3, notAssessed: 1 },
+    patch: { known: 3, upToDate: 1, compliance: 0.333 },
   },
-  hosts: { total: 4, stale: 1, rebootRequired: 2, eol: 1, withKev: 2 },
+  hosts: { total: 4, stale: 1, rebootRequired: 2, eol: 1, withKev: 2, notAssessed: 1 },
+  patch: { securityUpdatesPending: 1, rebootPending: 1, updatesPending: 0, notAssessed: 1, upToDate: 1 },
+  feeds: {
+    imported: true,
+    problems: [
+      {
+        source: 'osv',
+        lastStatus: 'failed',
+        lastImport: '2030-01-01T00:00:00Z',
+        lastSuccess: '2029-12-30T00:00:00Z',
+        lastError: 'GET https://osv-vulnerabilities.storage.googleapis.com/…: 503',
+        lastErrorCode: 'PL_FEED_DOWNLOAD_FAILED',
+      },
+    ],
+  },
   findings: { open: 11, kev: 3, breached: 2, byPriority: { P1: 3, P2: 4, P3: 4, P4: 0 } },
   trend: [],
 };
@@ -52,6 +68,11 @@ const HOST = {
   rebootRequired: false,
   criticality: 'tier2',
   transport: 'agent',
+  assessment: { state: 'assessed', reason: null },
+  patchStatus: 'security-updates-pending',
+  pendingUpdates: { security: 2, other: 7 },
+  lastPatchedAt: null,
+  eolStatus: 'eol',
 };
 
 interface Call {
@@ -149,8 +170,22 @@ describe('the console', () => {
     expect(screen.getByRole('link', { name: '1 Stale hosts' })).toHaveAttribute('href', '/hosts?stale=true');
     expect(screen.getByRole('link', { name: '1 End of life' })).toHaveAttribute('href', '/hosts?eol=true');
     expect(screen.getByRole('link', { name: /^81\.8 % SLA compliance/ })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /^1 Not assessed/ })).toHaveAttribute(
+      'href',
+      '/hosts?assessed=false',
+    );
+    expect(screen.getByRole('link', { name: '1 Security updates pending' })).toHaveAttribute(
+      'href',
+      '/hosts?patchStatus=security-updates-pending',
+    );
+    expect(screen.getByRole('alert', { name: 'Feeds' })).toHaveTextContent(
+      'Feed sync failed for osv (PL_FEED_DOWNLOAD_FAILED)',
+    );
     const next = screen.getByRole('region', { name: 'What to do next' });
     expect(within(next).getAllByRole('listitem')[0]).toHaveTextContent(
+      '1 hosts are not assessed: their findings mean nothing yet',
+    );
+    expect(within(next).getAllByRole('listitem')[2]).toHaveTextContent(
       '2 findings are past their SLA due date',
     );
   });
@@ -160,6 +195,23 @@ describe('the console', () => {
     window.history.replaceState(null, '', '/hosts?hasKev=true');
     renderApp();
     expect(await screen.findByRole('link', { name: 'web-1' })).toHaveAttribute('href', '/hosts/7');
+    // One OS naming style, the patch status, pending updates, KEV count and EOL state in the row.
+    const row = screen.getByRole('row', { name: /web-1/ });
+    expect(row).toHaveTextContent('Debian 10');
+    expect(row).not.toHaveTextContent('GNU/Linux');
+    expect(row).toHaveTextContent('security updates pending');
+    expect(row).toHaveTextContent('2 security · 7 other');
+    expect(row).toHaveTextContent('KEV 1');
+    expect(row).toHaveTextContent('EOL');
+    await userEvent.selectOptions(screen.getByLabelText('Patch status'), 'security-updates-pending');
+    await waitFor(() => expect(window.location.search).toContain('patchStatus=security-updates-pending'));
+    expect(
+      calls.some(
+        (c) =>
+          c.url.pathname === '/api/v1/hosts' &&
+          c.url.searchParams.get('patchStatus') === 'security-updates-pending',
+      ),
+    ).toBe(true);
     expect(screen.getByRole('checkbox', { name: 'Has KEV' })).toBeChecked();
     expect(
       calls.some((c) => c.url.pathname === '/api/v1/hosts' && c.url.searchParams.get('hasKev') === 'true'),

@@ -160,7 +160,12 @@ export function formatSimulation(s: Simulation): string {
   const rw = Math.max(0, ...s.hosts.map((h) => h.ring.length));
   for (const h of s.hosts) {
     lines.push('', `${h.hostname.padEnd(hw)}  ${h.ring.padEnd(rw)}  ${h.action}`);
-    if (h.updates.length > 0) lines.push(`  updates (${h.updates.length}):`);
+    if (h.notDeployable) lines.push(`  not deployable: ${h.notDeployable}`);
+    if (h.updates.length > 0) {
+      lines.push(
+        `  updates (${h.updates.length})${h.notDeployable ? ', needed but never deployed here' : ''}:`,
+      );
+    }
     for (const u of h.updates) {
       const adv = u.advisories.length > 0 ? ` (${u.advisories.join(', ')})` : '';
       lines.push(`    ${u.package} → ${u.toVersion}${adv}`);

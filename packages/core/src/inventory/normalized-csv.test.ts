@@ -95,6 +95,21 @@ describe('parseInventoryCsv', () => {
     expect(rpm.packages[0]).toMatchObject({ arch: null, sourceName: 'x', sourceVersion: '1:1-1' });
   });
 
+  it('marks rpm versions without an epoch as epoch unknown, and only those', () => {
+    const inv = parseInventoryCsv(
+      `${HEADER}\nrpm,dbus,1.12.20-7.el9_1,x86_64,dbus,1:1.12.20-7.el9_1\nrpm,npm,1:9.5.0-1,x86_64,nodejs,18.14.2-3\nrpm,acl,0:2.3.1-3.el9,x86_64,acl,0:2.3.1-3.el9\n`,
+    );
+    expect(inv.packages.map((p) => [p.name, p.version, p.epochKnown])).toEqual([
+      ['dbus', '1.12.20-7.el9_1', false],
+      ['npm', '1:9.5.0-1', undefined],
+      ['acl', '0:2.3.1-3.el9', undefined],
+    ]);
+    // Debian and Alpine versions have no hidden epoch.
+    expect(parseInventoryCsv(`${HEADER}\ndeb,bash,5.2-1,amd64,bash,5.2-1\n`).packages[0]?.epochKnown).toBe(
+      undefined,
+    );
+  });
+
   const cases: [string, string, RegExp][] = [
     [
       'a header without a column',

@@ -13,6 +13,11 @@
  *   binary. An rpm arch of "(none)" (what rpm prints) is no arch too.
  * - rpm `gpg-pubkey` rows (imported signing keys, not software) are left out,
  *   as in every rpm parser here.
+ * - An rpm version without an epoch may still have one (exports often drop
+ *   it: the UBI 9 nodejs image's CSV has "dbus 1.12.20-7.el9_1" for epoch 1):
+ *   such a package is `epochKnown: false`, as from image manifests and plain
+ *   `rpm -qa`, so matching compares version-release on both sides instead of
+ *   reading the missing epoch as 0. Write "0:" for a known epoch 0.
  * Errors name the line (of the row's start): a missing header or column, an
  * unknown column, a row with the wrong field count, a broken quote, an
  * unknown or second ecosystem, an empty name or version.
@@ -116,6 +121,9 @@ export function readCsvRecords(text: string, source = SOURCE): CsvRecord[] {
 type Column = (typeof INVENTORY_CSV_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
 const KNOWN: ReadonlySet<string> = new Set<string>([...INVENTORY_CSV_COLUMNS, ...OPTIONAL_COLUMNS]);
 
+/** An rpm version that names its epoch ("1:1.12.20-7.el9_1", "0:28-7.el9"). */
+const RPM_EPOCH = /^\d{1,10}:/;
+
 /** An inventory CSV as an `Inventory` (no OS, no kernel: the CSV has neither). */
 export function parseInventoryCsv(text: string): Inventory {
   const records = readCsvRecords(text);
@@ -195,6 +203,7 @@ export function parseInventoryCsv(text: string): Inventory {
     const version = token('version');
     const arch = get('arch') === '(none)' ? null : optionalToken('arch');
     const vendor = get('vendor').trim();
+    const epochKnown = manager !== 'rpm' || RPM_EPOCH.test(version);
     packages.push({
       name,
       version,
@@ -202,6 +211,7 @@ export function parseInventoryCsv(text: string): Inventory {
       sourceName: optionalToken('source_name') ?? name,
       sourceVersion: optionalToken('source_version') ?? version,
       vendor: vendor === '' ? null : vendor,
+      ...(epochKnown ? {} : { epochKnown: false }),
     });
   }
   if (manager === null || packages.length === 0) throw inventoryEmpty(SOURCE);

@@ -239,6 +239,28 @@ describe('simulatePolicy on the debian-buster inventory', () => {
     expect(after.hosts.find((h) => h.hostname === 'buster-web-01')?.action).toBe('deploy');
   });
 
+  it('lists hosts that cannot run a deployment as not deployable, with the reason, never to deploy', () => {
+    const imported = busterHost('buster-imported-01', ['linux', 'pilot'], {
+      notDeployable: 'imported from an inventory file: no agent runs on it to install updates',
+    });
+    const bare = busterHost('buster-bare-01', ['linux'], {
+      versionScheme: null,
+      findings: [],
+      updates: [],
+      notDeployable: 'no package database (dpkg, rpm or apk) on the host: nothing to install with',
+    });
+    const sim = simulatePolicy({ policy, at: SATURDAY, hosts: [pilot, imported, bare] });
+    expect(sim.hosts.map((h) => [h.hostname, h.action, h.notDeployable])).toEqual([
+      ['buster-bare-01', 'not-deployable', expect.stringMatching(/^no package database/)],
+      ['buster-imported-01', 'not-deployable', expect.stringMatching(/^imported from/)],
+      ['buster-pilot-01', 'deploy', undefined],
+    ]);
+    // What the imported host would need is still shown, the same plan as the deployable pilot's.
+    const planned = (name: string) => sim.hosts.find((h) => h.hostname === name)?.updates;
+    expect(planned('buster-imported-01')).toEqual(planned('buster-pilot-01'));
+    expect(planned('buster-bare-01')).toEqual([]);
+  });
+
   it('waits for the window outside it, and inside a blacked-out weekend', () => {
     const friday = simulatePolicy({ policy, at: new Date('2022-04-22T12:00:00Z'), hosts: [pilot] });
     expect(friday.window).toMatchObject({ open: false, next: '2022-04-23T00:00:00.000Z' });

@@ -40,7 +40,10 @@ export interface SimUpdate {
 }
 
 export interface SimHost extends PolicyHost {
-  readonly versionScheme: 'debian' | 'rpm' | 'apk';
+  /** Null when the host has no package manager (then it is not deployable either). */
+  readonly versionScheme: 'debian' | 'rpm' | 'apk' | null;
+  /** Why a deployment cannot run on the host (core/deploy `notDeployableReason`); absent when it can. */
+  readonly notDeployable?: string | null;
   readonly findings: readonly SimFinding[];
   readonly updates: readonly SimUpdate[];
   /** Risk exceptions that apply to this host (approved ones; expiry is checked here). */
@@ -57,7 +60,8 @@ export interface SimulationInput {
   readonly policies?: readonly PolicyDocument[];
 }
 
-export type HostAction = 'deploy' | 'wait-window' | 'wait-ring' | 'nothing';
+/** `not-deployable`: the host cannot run a deployment (no agent, no package manager); never planned. */
+export type HostAction = 'deploy' | 'wait-window' | 'wait-ring' | 'nothing' | 'not-deployable';
 
 export interface PlannedUpdate {
   readonly package: string;
@@ -79,6 +83,9 @@ export interface SimulatedHost {
   readonly hostname: string;
   readonly ring: string;
   readonly action: HostAction;
+  /** Why the host is not deployable (action `not-deployable`); absent otherwise. */
+  readonly notDeployable?: string;
+  /** What the policy would approve; for a host that is not deployable, what it needs (never deployed). */
   readonly updates: readonly PlannedUpdate[];
   readonly held: readonly HeldFix[];
 }
@@ -96,7 +103,7 @@ function highest(scheme: VersionScheme<unknown>, versions: readonly string[]): s
   return versions.reduce((best, v) => (scheme.compare(v, best) > 0 ? v : best));
 }
 
-function planHost(policy: PolicyDocument, host: SimHost, at: Date) {
+function planHost(policy: PolicyDocument, host: SimHost & { versionScheme: string }, at: Date) {
   const scheme = schemeFor(host.versionScheme);
   const ctx = { at, scheme, exceptions: host.exceptions };
   const held = new Map<string, HeldFix>();
@@ -185,7 +192,19 @@ export function simulatePolicy(input: SimulationInput): Simulation {
     .map((host): SimulatedHost => {
       const ring = ringForHost(policy, host);
       const before = policy.rings.slice(0, policy.rings.indexOf(ring));
-      const { updates, held } = planHost(policy, host, at);
+      const { updates, held } =
+        host.versionScheme === null
+          ? { updates: [], held: [] }
+          : planHost(policy, { ...host, versionScheme: host.versionScheme }, at);
+      if (host.notDeployable)
+        return {
+          hostname: host.hostname,
+          ring: ring.name,
+          action: 'not-deployable',
+          notDeployable: host.notDeployable,
+          updates,
+          held,
+        };
       const action: HostAction =
         updates.length === 0
           ? 'nothing'

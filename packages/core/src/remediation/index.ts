@@ -1,2 +1,3 @@
 export * from './plan.js';
 export * from './catalogue.js';
+export * from './patch-status.js';

@@ -37,6 +37,7 @@ export async function deploymentView(
     createdAt: d.createdAt.toISOString(),
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),
+    notDeployable: [...d.notDeployable],
     rings: rings.map((r) => ({
       name: r.name,
       status: r.status,

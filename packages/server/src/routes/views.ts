@@ -34,7 +34,23 @@ export function hostSummary(h: HostRecord, now: Date, staleAfterMs: number): Hos
     rebootRequired: h.reboot.required,
     criticality: h.criticality,
     transport: h.transport,
+    assessment: assessmentOf(h),
+    patchStatus: (h.patchStatus as HostSummary['patchStatus'] | null) ?? 'not-assessed',
+    pendingUpdates: h.pendingUpdates,
+    lastPatchedAt: h.lastPatchedAt?.toISOString() ?? null,
+    eolStatus: typeof h.eol?.status === 'string' ? h.eol.status : null,
   };
+}
+
+/** As the store's ASSESSED condition (the `assessed` filter), with the reason when not. */
+export function assessmentOf(h: HostRecord): HostSummary['assessment'] {
+  if (h.assessedAt !== null && h.assessmentError === null) return { state: 'assessed', reason: null };
+  const reason =
+    h.assessmentError ??
+    (h.packageManager === null
+      ? 'no package inventory received yet'
+      : 'waiting for the first assessment of its inventory');
+  return { state: 'not-assessed', reason };
 }
 
 export function hostDetail(h: HostRecord, now: Date, staleAfterMs: number): Host {

@@ -8,6 +8,10 @@
 import {
   assessHost,
   assessRisk,
+  classifyUpdates,
+  countPendingUpdates,
+  patchStatus,
+  schemeOfManager,
   slaDue,
   enrichmentFrom,
   familyFor,
@@ -18,6 +22,7 @@ import {
   TupleCache,
   type Finding,
   type Inventory,
+  type OfferedUpdate,
   type PackageManager,
 } from '@patchloop/core';
 import {
@@ -25,7 +30,9 @@ import {
   loadHostPackages,
   loadScanData,
   recordAssessment,
+  recordPatchState,
   syncHostFindings,
+  type HostRecord,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { loadRiskSettings } from './risk-settings.js';
@@ -48,6 +55,30 @@ export function findingCounts(findings: readonly Finding[]): Record<string, numb
     counts[s] = (counts[s] ?? 0) + 1;
   }
   return counts;
+}
+
+/**
+ * The host's pending updates (security when a pocket or updateinfo says so, or when one closes an
+ * open finding: the patch catalogue's classification) and core's patch status. Updates not
+ * collected (an imported host, no package manager to ask) are null: not assessed.
+ */
+export function patchState(host: HostRecord, findings: readonly Finding[]) {
+  const scheme = schemeOfManager(host.packageManager);
+  let pending = null;
+  if (scheme && host.updates !== null) {
+    const updates = (host.updates as (Omit<OfferedUpdate, 'package'> & { name: string })[]).map(
+      ({ name, ...u }) => ({ ...u, package: name }),
+    );
+    const open = findings.map((f) => ({
+      package: f.package,
+      advisoryId: f.advisory.id,
+      fixedVersion: f.fixedVersion,
+      severity: f.severity,
+      kev: f.kev !== null,
+    }));
+    pending = countPendingUpdates(classifyUpdates(scheme, updates, open));
+  }
+  return { pending, status: patchStatus(pending, host.reboot.required) };
 }
 
 export class Assessor {
@@ -73,7 +104,10 @@ export class Assessor {
     const host = await getHost(db, hostId);
     if (!host) return null;
     const now = this.ctx.now();
-    if (host.packageManager === null) return { findings: 0, opened: 0, resolved: 0 };
+    if (host.packageManager === null) {
+      await recordPatchState(db, hostId, patchState(host, []));
+      return { findings: 0, opened: 0, resolved: 0 };
+    }
     await this.checkGeneration();
     const packages = await loadHostPackages(db, hostId);
     const os =
@@ -141,12 +175,14 @@ export class Assessor {
           now,
           error: note,
         });
+        await recordPatchState(tx, hostId, patchState(host, report.findings));
         return sync;
       });
       return { findings: r.open, opened: r.opened, resolved: r.resolved };
     } catch (e) {
       const message = isPatchloopError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
       await recordAssessment(db, hostId, { eol: null, counts: findingCounts([]), now, error: message });
+      await recordPatchState(db, hostId, patchState(host, []));
       if (isPatchloopError(e) || !os || !family) return { findings: 0, opened: 0, resolved: 0 };
       throw e;
     }

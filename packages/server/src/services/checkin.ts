@@ -90,7 +90,12 @@ export async function checkin(
     );
   }
   const factsHash = sha256(canonicalFacts(req.facts));
-  if (factsHash !== state.facts_hash) await updateHostFacts(ctx.db, hostId, req.facts, factsHash);
+  if (factsHash !== state.facts_hash) {
+    await updateHostFacts(ctx.db, hostId, req.facts, factsHash);
+    // New facts (a reboot now required or done, another release) change the patch status and EOL: re-assess.
+    await enqueueJob(ctx.db, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+    ctx.wakeJobs();
+  }
 
   const inv = req.inventory;
   const stored = state.inventory_hash;

@@ -9,6 +9,7 @@ import {
   complianceSummary,
   countFindings,
   countHosts,
+  createFeedStore,
   exceptedFindingIds,
   findingTrend,
   type SharedExcepted,
@@ -24,9 +25,32 @@ export async function complianceReport(
   shared: SharedExcepted = {},
 ): Promise<Compliance> {
   const { sla } = await loadRiskSettings(ctx.db);
-  const c = await complianceSummary(ctx.db, now, sla.dueSoonDays, shared);
-  const slaCompliance = c.inScope === 0 ? 1 : Math.round((1 - c.breached / c.inScope) * 1000) / 1000;
-  return { at: now.toISOString(), ...c, slaCompliance };
+  const [c, h] = await Promise.all([
+    complianceSummary(ctx.db, now, sla.dueSoonDays, shared),
+    countHosts(ctx.db, {
+      total: {},
+      assessed: { assessed: true },
+      notAssessed: { assessed: false },
+      patchUnknown: { patchStatus: 'not-assessed' },
+      upToDate: { patchStatus: 'up-to-date' },
+    }),
+  ]);
+  const patchKnown = h.total - h.patchUnknown;
+  const share = (part: number, whole: number) => Math.round((part / whole) * 1000) / 1000;
+  // Nothing assessed, nothing measured: no "100 %" over hosts whose findings mean nothing.
+  const slaCompliance =
+    h.assessed === 0 ? null : c.inScope === 0 ? 1 : share(c.inScope - c.breached, c.inScope);
+  return {
+    at: now.toISOString(),
+    ...c,
+    slaCompliance,
+    hosts: { total: h.total, assessed: h.assessed, notAssessed: h.notAssessed },
+    patch: {
+      known: patchKnown,
+      upToDate: h.upToDate,
+      compliance: patchKnown === 0 ? null : share(h.upToDate, patchKnown),
+    },
+  };
 }
 
 /** The host lists the dashboard counts (GET /api/v1/hosts?…). */
@@ -36,7 +60,35 @@ const HOST_FIGURES = {
   rebootRequired: { reboot: true },
   eol: { eol: true },
   withKev: { hasKev: true },
+  notAssessed: { assessed: false },
 } satisfies Record<keyof Dashboard['hosts'], HostListQuery>;
+
+/** The host lists of each patch status (GET /api/v1/hosts?patchStatus=…). */
+const PATCH_FIGURES = {
+  securityUpdatesPending: { patchStatus: 'security-updates-pending' },
+  rebootPending: { patchStatus: 'reboot-pending' },
+  updatesPending: { patchStatus: 'updates-pending' },
+  notAssessed: { patchStatus: 'not-assessed' },
+  upToDate: { patchStatus: 'up-to-date' },
+} satisfies Record<keyof Dashboard['patch'], HostListQuery>;
+
+/** Sources whose last run failed, or that were tried and never succeeded; and whether any ever was. */
+export async function feedHealth(ctx: ServerContext): Promise<Dashboard['feeds']> {
+  const sources = await createFeedStore(ctx.db).status();
+  return {
+    imported: sources.some((f) => f.lastSuccess !== null),
+    problems: sources
+      .filter((f) => f.lastStatus === 'failed' || (f.lastImport !== null && f.lastSuccess === null))
+      .map(({ source, lastStatus, lastImport, lastSuccess, lastError, lastErrorCode }) => ({
+        source,
+        lastStatus,
+        lastImport,
+        lastSuccess,
+        lastError,
+        lastErrorCode,
+      })),
+  };
+}
 
 /** The finding lists the dashboard counts (GET /api/v1/findings?…): open, not under an exception. */
 const inScope = { status: 'open', excepted: false } as const;
@@ -50,8 +102,12 @@ const FINDING_FIGURES = {
   P4: { ...inScope, priority: 'P4' },
 } satisfies Record<string, FindingQuery>;
 
-function mapValues<K extends string, A, B>(o: Record<K, A>, f: (a: A) => B): Record<K, B> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v as A)])) as Record<K, B>;
+function mapValues<K extends string, A, B>(o: Record<K, A>, f: (a: A, k: K) => B): Record<K, B> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v as A, k as K)])) as Record<K, B>;
+}
+
+function prefixed<K extends string, A>(o: Record<K, A>): Record<`patch.${K}`, A> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`patch.${k}`, v])) as Record<`patch.${K}`, A>;
 }
 
 export async function dashboard(ctx: ServerContext, days: number): Promise<Dashboard> {
@@ -61,10 +117,11 @@ export async function dashboard(ctx: ServerContext, days: number): Promise<Dashb
   const shared = { excepted: await exceptedFindingIds(ctx.db, now, 'true') };
   // Four independent reads, each a pass over the findings at 100,000s of them: on PostgreSQL they run
   // side by side on the pool's connections (the embedded store takes them one after the other).
-  const [hosts, f, compliance, trend] = await Promise.all([
+  const hostFigures = { ...HOST_FIGURES, ...prefixed(PATCH_FIGURES) };
+  const [h, f, compliance, trend, feeds] = await Promise.all([
     countHosts(
       ctx.db,
-      mapValues(HOST_FIGURES, (q: HostListQuery) => hostWhere(q, now, ctx.config.staleAfterMs)),
+      mapValues(hostFigures, (q: HostListQuery) => hostWhere(q, now, ctx.config.staleAfterMs)),
     ),
     countFindings(
       ctx.db,
@@ -74,11 +131,14 @@ export async function dashboard(ctx: ServerContext, days: number): Promise<Dashb
     ),
     complianceReport(ctx, now, shared),
     findingTrend(ctx.db, now, days, shared),
+    feedHealth(ctx),
   ]);
   return {
     at: now.toISOString(),
     compliance,
-    hosts,
+    hosts: mapValues(HOST_FIGURES, (_q, k) => h[k]),
+    patch: mapValues(PATCH_FIGURES, (_q, k) => h[`patch.${k}`]),
+    feeds,
     findings: {
       open: f.open,
       kev: f.kev,

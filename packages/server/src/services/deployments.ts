@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentJob, JobReport } from '@patchloop/contracts';
 import {
+  notDeployableReason,
   schemeFor,
   schemeOfManager,
   simulatePolicy,
@@ -70,8 +71,15 @@ export async function createFromPolicy(
   const hosts = await ctx.db.query<{ id: number; hostname: string }>('SELECT id, hostname FROM host');
   const idOf = new Map(hosts.rows.map((h) => [h.hostname, Number(h.id)]));
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
+  const notDeployable = sim.hosts
+    .filter((h) => h.action === 'not-deployable' && idOf.has(h.hostname))
+    .map((h) => ({
+      hostId: idOf.get(h.hostname) as number,
+      hostname: h.hostname,
+      reason: h.notDeployable ?? '',
+    }));
   const tasks = sim.hosts
-    .filter((h) => h.updates.length > 0 && idOf.has(h.hostname))
+    .filter((h) => h.action !== 'not-deployable' && h.updates.length > 0 && idOf.has(h.hostname))
     .map((h) => ({
       id: newTaskId(),
       hostId: idOf.get(h.hostname) as number,
@@ -98,6 +106,7 @@ export async function createFromPolicy(
       postScript: policy.scripts?.post ?? null,
       createdBy: actor,
       now,
+      notDeployable,
       tasks,
     });
     await audit(
@@ -106,7 +115,7 @@ export async function createFromPolicy(
       'deployment.create',
       d,
       null,
-      { policy: name, version: stored.version, hosts: tasks.length },
+      { policy: name, version: stored.version, hosts: tasks.length, notDeployable: notDeployable.length },
       now,
     );
     return d;
@@ -130,9 +139,19 @@ export async function createManual(
   const now = ctx.now();
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
   const tasks: NewDeployment['tasks'][number][] = [];
+  const notDeployable: { hostId: number; hostname: string; reason: string }[] = [];
   for (const hostId of [...new Set(req.hostIds)]) {
     const host = await getHost(ctx.db, hostId);
     if (!host) throw new ApiError(400, 'PL_REQUEST_INVALID', `no host ${hostId}`);
+    const reason = notDeployableReason({
+      transport: host.transport,
+      packageManager: host.packageManager,
+      updatesKnown: host.updates !== null,
+    });
+    if (reason !== null) {
+      notDeployable.push({ hostId, hostname: host.hostname, reason });
+      continue;
+    }
     let packages: TaskPackage[] = [...(req.packages ?? [])];
     let advisories: string[] = [];
     if (req.advisories && req.advisories.length > 0) {
@@ -167,8 +186,14 @@ export async function createManual(
       timeoutSeconds: opts.timeoutSeconds ?? 1800,
     });
   }
-  if (tasks.length === 0)
-    throw new ApiError(409, 'PL_DEPLOYMENT_EMPTY', 'nothing to install on the hosts given');
+  if (tasks.length === 0) {
+    const why = notDeployable.map((h) => `${h.hostname}: ${h.reason}`).join('; ');
+    throw new ApiError(
+      409,
+      'PL_DEPLOYMENT_EMPTY',
+      why === '' ? 'nothing to install on the hosts given' : `no host given can run a deployment (${why})`,
+    );
+  }
   return ctx.db.transaction(async (tx) => {
     const d = await insertDeployment(tx, {
       kind: 'install',
@@ -182,6 +207,7 @@ export async function createManual(
       postScript: null,
       createdBy: actor,
       now,
+      notDeployable,
       tasks,
     });
     await audit(tx, actor, 'deployment.create', d, null, { manual: true, hosts: tasks.length }, now);

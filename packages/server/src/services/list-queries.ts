@@ -18,6 +18,8 @@ export function hostWhere(q: HostListQuery, now: Date, staleAfterMs: number): Ho
     hasKev: q.hasKev,
     reboot: q.reboot,
     eol: q.eol,
+    assessed: q.assessed,
+    patchStatus: q.patchStatus,
   };
 }
 

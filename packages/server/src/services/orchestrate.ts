@@ -5,7 +5,7 @@
  * deployment's status and what it waits for. Agents' reports move tasks.
  */
 import type { JobReport, JobReportResponse } from '@patchloop/contracts';
-import { isFinal, schemeFor, schemeOfManager, tick } from '@patchloop/core';
+import { isFinal, notDeployableReason, schemeFor, schemeOfManager, tick } from '@patchloop/core';
 import {
   claimActiveDeployments,
   enqueueJob,
@@ -15,10 +15,21 @@ import {
   listTasks,
   updateDeployment,
   updateTask,
+  type Queryable,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { audit, stateOf } from './deployments.js';
+
+async function hostNotDeployable(q: Queryable, hostId: number | undefined): Promise<string | null> {
+  const h = hostId === undefined ? null : await getHost(q, hostId);
+  if (h === null) return 'the host no longer exists';
+  return notDeployableReason({
+    transport: h.transport,
+    packageManager: h.packageManager,
+    updatesKnown: h.updates !== null,
+  });
+}
 
 export async function orchestrate(ctx: ServerContext): Promise<number> {
   const now = ctx.now();
@@ -30,13 +41,21 @@ export async function orchestrate(ctx: ServerContext): Promise<number> {
       const decision = tick(stateOf(d, tasks), now);
       const hostOf = new Map(tasks.map((t) => [t.id, t.hostId]));
       for (const id of decision.dispatch) {
+        // Never dispatch to a host that cannot run the job (it may have changed since the plan).
         const hostId = hostOf.get(id);
-        if (hostId !== undefined) dispatchedTo.add(hostId);
-        await updateTask(tx, id, {
-          status: 'dispatched',
-          dispatchedAt: now,
-          appendLog: `${now.toISOString()} dispatched\n`,
-        });
+        const reason = await hostNotDeployable(tx, hostId);
+        if (reason === null && hostId !== undefined) dispatchedTo.add(hostId);
+        await updateTask(
+          tx,
+          id,
+          reason === null
+            ? { status: 'dispatched', dispatchedAt: now, appendLog: `${now.toISOString()} dispatched\n` }
+            : {
+                status: 'skipped',
+                finishedAt: now,
+                appendLog: `${now.toISOString()} skipped: not deployable: ${reason}\n`,
+              },
+        );
       }
       for (const t of decision.timeOut) {
         await updateTask(tx, t.id, {

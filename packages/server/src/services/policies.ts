@@ -7,6 +7,7 @@ import {
   parsePolicy,
   parsePolicyText,
   schemeOfManager,
+  notDeployableReason,
   simulatePolicy,
   type PolicyDocument,
   type SimHost,
@@ -71,9 +72,12 @@ export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> 
     tags: string[];
     groups: string[];
     package_manager: string | null;
+    transport: 'agent' | 'ssh' | 'import';
     updates:
       { name: string; candidateVersion: string; classification: string | null; security: boolean }[] | null;
-  }>('SELECT id, hostname, os_id, os_version, tags, groups, package_manager, updates FROM host ORDER BY id');
+  }>(
+    'SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates FROM host ORDER BY id',
+  );
   const findings = await q.query<{ host_id: number; data: Record<string, never>; published: string | null }>(
     `SELECT f.host_id, f.data, (SELECT min(a.published)::text FROM advisory a WHERE a.id = f.advisory_id) AS published
      FROM finding f WHERE f.resolved_at IS NULL ORDER BY f.host_id, f.id`,
@@ -117,35 +121,39 @@ export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> 
     });
     byHost.set(Number(r.host_id), list);
   }
-  return hosts.rows
-    .filter((h) => schemeOfManager(h.package_manager) !== null)
-    .map((h) => ({
-      id: Number(h.id),
-      hostname: h.hostname,
-      os: { id: h.os_id ?? 'unknown', versionId: h.os_version },
-      tags: h.tags,
-      groups: h.groups,
-      versionScheme: schemeOfManager(h.package_manager) as SimHost['versionScheme'],
-      findings: byHost.get(Number(h.id)) ?? [],
-      updates: (h.updates ?? []).map((u) => ({
-        package: u.name,
-        candidateVersion: u.candidateVersion,
-        classification: (u.classification as 'security' | 'bugfix' | 'enhancement' | null) ?? null,
-        security: u.security,
-        releaseDate: null,
+  // Every host, those that cannot run a deployment too: the simulation lists them as not deployable.
+  return hosts.rows.map((h) => ({
+    id: Number(h.id),
+    hostname: h.hostname,
+    os: { id: h.os_id ?? 'unknown', versionId: h.os_version },
+    tags: h.tags,
+    groups: h.groups,
+    versionScheme: schemeOfManager(h.package_manager),
+    notDeployable: notDeployableReason({
+      transport: h.transport,
+      packageManager: h.package_manager,
+      updatesKnown: h.updates !== null,
+    }),
+    findings: byHost.get(Number(h.id)) ?? [],
+    updates: (h.updates ?? []).map((u) => ({
+      package: u.name,
+      candidateVersion: u.candidateVersion,
+      classification: (u.classification as 'security' | 'bugfix' | 'enhancement' | null) ?? null,
+      security: u.security,
+      releaseDate: null,
+    })),
+    exceptions: exceptions.rows
+      .filter(
+        (e) =>
+          (e.host_id === null || Number(e.host_id) === Number(h.id)) &&
+          (e.group_name === null || h.groups.includes(e.group_name)),
+      )
+      .map((e) => ({
+        advisoryId: e.advisory_id,
+        package: e.package,
+        expiresAt: new Date(e.expires_at).toISOString(),
       })),
-      exceptions: exceptions.rows
-        .filter(
-          (e) =>
-            (e.host_id === null || Number(e.host_id) === Number(h.id)) &&
-            (e.group_name === null || h.groups.includes(e.group_name)),
-        )
-        .map((e) => ({
-          advisoryId: e.advisory_id,
-          package: e.package,
-          expiresAt: new Date(e.expires_at).toISOString(),
-        })),
-    }));
+  }));
 }
 
 export async function simulateByName(ctx: ServerContext, name: string, at: Date): Promise<Simulation> {

@@ -23,6 +23,14 @@ export interface DeploymentRecord {
   readonly finishedAt: Date | null;
   readonly resumedAt: Date | null;
   readonly updatedAt: Date;
+  /** Hosts left out because they cannot run a deployment, with the reason. */
+  readonly notDeployable: readonly NotDeployableHost[];
+}
+
+export interface NotDeployableHost {
+  readonly hostId: number;
+  readonly hostname: string;
+  readonly reason: string;
 }
 
 export interface TaskPackage {
@@ -78,6 +86,7 @@ function deployment(r: Row): DeploymentRecord {
     finishedAt: d(r.finished_at),
     resumedAt: d(r.resumed_at),
     updatedAt: new Date(r.updated_at as string),
+    notDeployable: (r.not_deployable as NotDeployableHost[] | null) ?? [],
   };
 }
 
@@ -119,6 +128,7 @@ export interface NewDeployment {
   readonly postScript: string | null;
   readonly createdBy: string;
   readonly now: Date;
+  readonly notDeployable?: readonly NotDeployableHost[];
   readonly tasks: readonly {
     id: string;
     hostId: number;
@@ -134,8 +144,8 @@ export interface NewDeployment {
 export async function insertDeployment(q: Queryable, n: NewDeployment): Promise<DeploymentRecord> {
   const r = await q.query(
     `INSERT INTO deployment (kind, parent_id, policy, policy_version, status, rings, schedule, reboot, pre_script,
-       post_script, created_by, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'planned', $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $11) RETURNING *`,
+       post_script, created_by, created_at, updated_at, not_deployable)
+     VALUES ($1, $2, $3, $4, 'planned', $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $11, $12::jsonb) RETURNING *`,
     [
       n.kind,
       n.parentId,
@@ -148,6 +158,7 @@ export async function insertDeployment(q: Queryable, n: NewDeployment): Promise<
       n.postScript,
       n.createdBy,
       n.now,
+      JSON.stringify(n.notDeployable ?? []),
     ],
   );
   const dep = deployment(r.rows[0] as Row);

@@ -47,13 +47,19 @@ export interface HostRecord {
   readonly findingCounts: Record<string, number>;
   readonly assessedAt: Date | null;
   readonly assessmentError: string | null;
+  /** Pending updates by kind at the last assessment; null when the updates are not known. */
+  readonly pendingUpdates: { readonly security: number; readonly other: number } | null;
+  /** core's patchStatus at the last assessment; null before the first one. */
+  readonly patchStatus: string | null;
+  readonly lastPatchedAt: Date | null;
 }
 
 export const HOST_COLUMNS = `h.id, h.machine_id, h.hostname, h.transport, h.os_id, h.os_version, h.os_codename,
   h.os_pretty, h.arch, h.kernel_running, h.kernel_newest, h.reboot, h.agent_version, h.enrolled_at,
   h.last_seen, h.last_inventory_at, h.inventory_hash, h.facts_hash, h.package_manager, h.package_count,
   h.updates, h.tags, h.groups, h.criticality, h.environment, h.internet_facing, h.owner, h.user_risk, h.eol,
-  h.finding_counts, h.assessed_at, h.assessment_error`;
+  h.finding_counts, h.assessed_at, h.assessment_error, h.updates_security, h.updates_other, h.patch_status,
+  h.last_patched_at`;
 
 type Row = Record<string, unknown>;
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -96,6 +102,12 @@ export function hostFromRow(r: Row): HostRecord {
     findingCounts: (r.finding_counts as Record<string, number>) ?? {},
     assessedAt: date(r.assessed_at),
     assessmentError: (r.assessment_error as string | null) ?? null,
+    pendingUpdates:
+      r.updates_security === null || r.updates_security === undefined
+        ? null
+        : { security: Number(r.updates_security), other: Number(r.updates_other ?? 0) },
+    patchStatus: (r.patch_status as string | null) ?? null,
+    lastPatchedAt: date(r.last_patched_at),
   };
 }
 
@@ -273,13 +285,31 @@ export interface HostWhere {
   readonly reboot?: boolean | undefined;
   /** The stored end-of-life assessment's status is `eol` (no security fixes, no extended support left). */
   readonly eol?: boolean | undefined;
+  /** Assessed: findings were computed against advisories for the host's release (ASSESSED). */
+  readonly assessed?: boolean | undefined;
+  /** The stored patch status; a host not yet assessed is `not-assessed`. */
+  readonly patchStatus?: string | undefined;
 }
+
+/** A host is assessed when its last assessment ran against advisories for its release, without error. */
+export const ASSESSED = 'h.assessed_at IS NOT NULL AND h.assessment_error IS NULL';
+const PATCH_STATUS = "coalesce(h.patch_status, 'not-assessed')";
 
 export interface HostListFilter extends HostWhere {
   readonly limit: number;
   readonly offset: number;
   readonly sort?:
-    'hostname' | 'lastSeen' | 'findings' | 'kev' | 'os' | 'criticality' | 'packages' | undefined;
+    | 'hostname'
+    | 'lastSeen'
+    | 'findings'
+    | 'kev'
+    | 'os'
+    | 'criticality'
+    | 'packages'
+    | 'patchStatus'
+    | 'updates'
+    | 'lastPatched'
+    | undefined;
   readonly order?: 'asc' | 'desc' | undefined;
 }
 
@@ -292,6 +322,14 @@ const SORTS: Record<NonNullable<HostListFilter['sort']>, readonly string[]> = {
   // tier0 (most critical) sorts first ascending.
   criticality: ['h.criticality'],
   packages: ['h.package_count'],
+  // Ascending: the most urgent status first (core's PATCH_STATUSES order), then the most security updates.
+  patchStatus: [
+    `CASE ${PATCH_STATUS} WHEN 'security-updates-pending' THEN 0 WHEN 'reboot-pending' THEN 1
+       WHEN 'updates-pending' THEN 2 WHEN 'not-assessed' THEN 3 ELSE 4 END`,
+    '-coalesce(h.updates_security, 0)',
+  ],
+  updates: ['h.updates_security', 'h.updates_other'],
+  lastPatched: ['h.last_patched_at'],
 };
 
 /** The SQL conditions (on `host h`) of a filter; `p` binds a parameter. */
@@ -312,6 +350,8 @@ function hostConditions(f: HostWhere, p: (v: unknown) => string): string[] {
   }
   if (f.reboot !== undefined) where.push(`h.reboot_required = ${p(f.reboot)}`);
   if (f.eol !== undefined) where.push(`coalesce(h.eol->>'status', '') ${f.eol ? '=' : '<>'} 'eol'`);
+  if (f.assessed !== undefined) where.push(f.assessed ? `(${ASSESSED})` : `NOT (${ASSESSED})`);
+  if (f.patchStatus !== undefined) where.push(`${PATCH_STATUS} = ${p(f.patchStatus)}`);
   return where;
 }
 
@@ -352,6 +392,18 @@ export async function recordAssessment(
     `UPDATE host SET eol = $2::jsonb, finding_counts = $3::jsonb, assessed_at = $4, assessment_error = $5
      WHERE id = $1`,
     [id, a.eol === null ? null : JSON.stringify(a.eol), JSON.stringify(a.counts), a.now, a.error],
+  );
+}
+
+/** What an assessment says of the host's pending updates, and the patch status core gives them. */
+export async function recordPatchState(
+  q: Queryable,
+  id: number,
+  s: { pending: { security: number; other: number } | null; status: string },
+): Promise<void> {
+  await q.query(
+    'UPDATE host SET updates_security = $2, updates_other = $3, patch_status = $4 WHERE id = $1',
+    [id, s.pending?.security ?? null, s.pending?.other ?? null, s.status],
   );
 }
 

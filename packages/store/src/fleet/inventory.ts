@@ -10,6 +10,13 @@ export interface StoredPackage extends InstalledPackage {
   readonly arch: string;
 }
 
+/**
+ * Last patched: the time of the inventory that first showed an installed
+ * package at another version ($7: some did; $6: now). An install of a new
+ * package or a removal is not a patch.
+ */
+const LAST_PATCHED = 'last_patched_at = CASE WHEN $7 THEN $6 ELSE last_patched_at END';
+
 export interface InventoryState {
   readonly manager: string;
   readonly packages: readonly InstalledPackage[];
@@ -112,12 +119,25 @@ export async function storeInventoryDiff(
   now: Date,
 ): Promise<{ added: number; removed: number }> {
   const gone = [...d.removed, ...d.added];
-  const removed = await q.query(
-    `DELETE FROM host_package hp USING package_version pv
-     WHERE hp.host_id = $1 AND pv.id = hp.package_id
-       AND (pv.name, pv.arch) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-    [hostId, gone.map((p) => p.name), gone.map((p) => p.arch ?? '')],
+  // Links of added packages that existed before are version changes: the host was patched.
+  const removed = await q.query<{ removed: number; changed: number }>(
+    `WITH gone AS (
+       DELETE FROM host_package hp USING package_version pv
+       WHERE hp.host_id = $1 AND pv.id = hp.package_id
+         AND (pv.name, pv.arch) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+       RETURNING pv.name, pv.arch)
+     SELECT count(*)::int AS removed,
+       count(*) FILTER (WHERE (name, arch) IN (SELECT * FROM unnest($4::text[], $5::text[])))::int AS changed
+     FROM gone`,
+    [
+      hostId,
+      gone.map((p) => p.name),
+      gone.map((p) => p.arch ?? ''),
+      d.added.map((p) => p.name),
+      d.added.map((p) => p.arch ?? ''),
+    ],
   );
+  const changed = removed.rows[0]?.changed ?? 0;
   const ids = await packageIds(q, d.manager, d.added);
   const added = await q.query(
     `INSERT INTO host_package (host_id, package_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
@@ -125,10 +145,18 @@ export async function storeInventoryDiff(
   );
   await q.query(
     `UPDATE host SET inventory_hash = $2, package_manager = $3, package_count = $4, updates = $5::jsonb,
-       last_inventory_at = $6 WHERE id = $1`,
-    [hostId, d.hash, d.manager, d.packageCount, d.updates === null ? null : JSON.stringify(d.updates), now],
+       last_inventory_at = $6, ${LAST_PATCHED} WHERE id = $1`,
+    [
+      hostId,
+      d.hash,
+      d.manager,
+      d.packageCount,
+      d.updates === null ? null : JSON.stringify(d.updates),
+      now,
+      changed > 0,
+    ],
   );
-  return { added: added.affectedRows, removed: removed.affectedRows };
+  return { added: added.affectedRows, removed: removed.rows[0]?.removed ?? 0 };
 }
 
 /**
@@ -142,17 +170,23 @@ export async function storeInventory(
   now: Date,
 ): Promise<{ added: number; removed: number }> {
   const ids = await packageIds(q, state.manager, state.packages);
-  const removed = await q.query(
-    `DELETE FROM host_package WHERE host_id = $1 AND NOT (package_id = ANY($2::bigint[]))`,
-    [hostId, ids],
+  // Links removed whose package (name, arch) is still installed are version changes: the host was patched.
+  const removed = await q.query<{ removed: number; changed: number }>(
+    `WITH gone AS (
+       DELETE FROM host_package WHERE host_id = $1 AND NOT (package_id = ANY($2::bigint[])) RETURNING package_id)
+     SELECT count(*)::int AS removed,
+       count(*) FILTER (WHERE (pv.name, pv.arch) IN (SELECT * FROM unnest($3::text[], $4::text[])))::int AS changed
+     FROM gone JOIN package_version pv ON pv.id = gone.package_id`,
+    [hostId, ids, state.packages.map((p) => p.name), state.packages.map((p) => p.arch ?? '')],
   );
+  const changed = removed.rows[0]?.changed ?? 0;
   const added = await q.query(
     `INSERT INTO host_package (host_id, package_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
     [hostId, ids],
   );
   await q.query(
     `UPDATE host SET inventory_hash = $2, package_manager = $3, package_count = $4, updates = $5::jsonb,
-       last_inventory_at = $6 WHERE id = $1`,
+       last_inventory_at = $6, ${LAST_PATCHED} WHERE id = $1`,
     [
       hostId,
       state.hash,
@@ -160,7 +194,8 @@ export async function storeInventory(
       state.packages.length,
       state.updates === null ? null : JSON.stringify(state.updates),
       now,
+      changed > 0,
     ],
   );
-  return { added: added.affectedRows, removed: removed.affectedRows };
+  return { added: added.affectedRows, removed: removed.rows[0]?.removed ?? 0 };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   describeChange,
+  formatPendingUpdates,
+  osName,
   formatDate,
   formatDateTime,
   formatPercent,
@@ -42,5 +44,23 @@ describe('audit changes', () => {
     expect(describeChange(null, { role: 'auditor' })).toBe('{"role":"auditor"}');
     expect(describeChange({ version: 1 }, null)).toBe('removed');
     expect(describeChange(null, null)).toBe('');
+  });
+});
+
+describe('osName', () => {
+  it('names every OS one way, from its id and version', () => {
+    expect(osName({ id: 'debian', versionId: '12' })).toBe('Debian 12');
+    expect(osName({ id: 'ubuntu', versionId: '22.04' })).toBe('Ubuntu 22.04');
+    expect(osName({ id: 'almalinux', versionId: '9.4' })).toBe('AlmaLinux 9.4');
+    expect(osName({ id: 'alpine', versionId: '3.21.2' })).toBe('Alpine 3.21');
+    expect(osName({ id: 'centos', versionId: '6' })).toBe('CentOS 6');
+    expect(osName({ id: 'nixos', versionId: null })).toBe('Nixos');
+    expect(osName({ id: 'unknown', versionId: null })).toBe('unknown OS');
+  });
+
+  it('writes pending updates, and unknown when they were not collected', () => {
+    expect(formatPendingUpdates({ security: 3, other: 1200 })).toBe('3 security · 1,200 other');
+    expect(formatPendingUpdates({ security: 0, other: 0 })).toBe('none');
+    expect(formatPendingUpdates(null)).toBe('unknown');
   });
 });

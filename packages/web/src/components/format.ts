@@ -75,3 +75,46 @@ export function describeChange(before: unknown, after: unknown): string {
   if (after === null || after === undefined) return before === null || before === undefined ? '' : 'removed';
   return show(after);
 }
+
+const OS_NAMES: Readonly<Record<string, string>> = {
+  debian: 'Debian',
+  ubuntu: 'Ubuntu',
+  almalinux: 'AlmaLinux',
+  rocky: 'Rocky Linux',
+  rhel: 'RHEL',
+  centos: 'CentOS',
+  alpine: 'Alpine',
+  fedora: 'Fedora',
+  amzn: 'Amazon Linux',
+  ol: 'Oracle Linux',
+  'opensuse-leap': 'openSUSE Leap',
+  sles: 'SLES',
+  photon: 'Photon OS',
+};
+
+/**
+ * One naming style for every OS: "Debian 12", "Ubuntu 22.04", "AlmaLinux 9.4", "Alpine 3.21"
+ * (Alpine's patch level left out, as its advisories are per branch), from os-release's id and
+ * VERSION_ID, never the free-form pretty name.
+ */
+export function osName(os: { id: string; versionId: string | null }): string {
+  if (os.id === 'unknown') return 'unknown OS';
+  const name = OS_NAMES[os.id] ?? os.id.charAt(0).toUpperCase() + os.id.slice(1);
+  const version = os.id === 'alpine' ? os.versionId?.split('.').slice(0, 2).join('.') : os.versionId;
+  return version ? `${name} ${version}` : name;
+}
+
+export const PATCH_STATUS_TEXT: Readonly<Record<string, string>> = {
+  'security-updates-pending': 'security updates pending',
+  'reboot-pending': 'reboot pending',
+  'updates-pending': 'updates pending',
+  'not-assessed': 'not assessed',
+  'up-to-date': 'up to date',
+};
+
+/** "3 security · 12 other", "none", or "unknown" when the updates were not collected. */
+export function formatPendingUpdates(p: { security: number; other: number } | null): string {
+  if (p === null) return 'unknown';
+  if (p.security + p.other === 0) return 'none';
+  return `${formatNumber(p.security)} security · ${formatNumber(p.other)} other`;
+}

@@ -7,7 +7,14 @@ import { EnrollHint } from '../components/EnrollHint.js';
 import { formatDateTime, formatPercent } from '../components/format.js';
 import { Stat } from '../components/Stat.js';
 import { ErrorNotice, Loading } from '../components/states.js';
-import { LINKS, nextSteps, PRIORITIES, type DashboardData } from './dashboard-model.js';
+import {
+  feedWarning,
+  LINKS,
+  nextSteps,
+  PATCH_FIGURES,
+  PRIORITIES,
+  type DashboardData,
+} from './dashboard-model.js';
 
 // The chart library is loaded only when there is a trend to draw.
 const TrendChart = lazy(() => import('../components/TrendChart.js'));
@@ -22,12 +29,19 @@ export function Dashboard() {
   if (q.isError) return <ErrorNotice error={q.error} />;
   const d = q.data;
   const steps = nextSteps(d);
+  const feeds = feedWarning(d);
+  const sla = d.compliance.slaCompliance;
   return (
     <>
       <div className="page-head">
         <h1>Dashboard</h1>
         <span className="muted small">as of {formatDateTime(d.at)}</span>
       </div>
+      {feeds ? (
+        <div className="notice notice-error" role="alert" aria-label="Feeds">
+          {feeds} <Link to="/settings">Feed status</Link>
+        </div>
+      ) : null}
       {d.hosts.total === 0 ? <EnrollHint /> : null}
       <section aria-labelledby="risk-title">
         <h2 id="risk-title" className="visually-hidden">
@@ -58,10 +72,21 @@ export function Dashboard() {
           />
           <Stat
             label="SLA compliance"
-            value={formatPercent(d.compliance.slaCompliance)}
+            value={sla === null ? 'n/a' : formatPercent(sla)}
             to={LINKS.open}
-            tone={d.compliance.slaCompliance >= 0.95 ? 'good' : 'warn'}
-            hint={`${d.compliance.inScope} in scope, ${d.compliance.excepted} excepted`}
+            tone={sla === null ? 'warn' : sla >= 0.95 ? 'good' : 'warn'}
+            hint={
+              sla === null
+                ? 'no host assessed: nothing measured'
+                : `${d.compliance.inScope} in scope, ${d.compliance.excepted} excepted, over ${d.compliance.hosts.assessed} assessed hosts`
+            }
+          />
+          <Stat
+            label="Not assessed"
+            value={d.hosts.notAssessed}
+            to={LINKS.notAssessed}
+            tone={d.hosts.notAssessed ? 'warn' : undefined}
+            hint="hosts whose findings mean nothing yet"
           />
         </div>
       </section>
@@ -85,6 +110,36 @@ export function Dashboard() {
             to={LINKS.eol}
             tone={d.hosts.eol ? 'bad' : undefined}
           />
+        </div>
+      </section>
+      <section aria-labelledby="patch-title">
+        <h2 id="patch-title">
+          Patch status
+          <span className="muted small">
+            {' '}
+            {d.compliance.patch.compliance === null
+              ? 'compliance n/a: no host reports its updates'
+              : `${formatPercent(d.compliance.patch.compliance)} of ${d.compliance.patch.known} hosts up to date`}
+          </span>
+        </h2>
+        <div className="stats">
+          {PATCH_FIGURES.map(([key, status, label]) => (
+            <Stat
+              key={key}
+              label={label}
+              value={d.patch[key]}
+              to={LINKS.patch(status)}
+              tone={
+                key === 'securityUpdatesPending' && d.patch[key] > 0
+                  ? 'bad'
+                  : key === 'upToDate'
+                    ? undefined
+                    : d.patch[key] > 0
+                      ? 'warn'
+                      : undefined
+              }
+            />
+          ))}
         </div>
       </section>
       {steps.length > 0 ? (

@@ -223,6 +223,21 @@ export function DeploymentDetail() {
         />
         {task ? <TaskLog t={task} onClose={() => setShown(null)} /> : null}
       </div>
+      {d.notDeployable.length > 0 ? (
+        <section className="panel" aria-labelledby="not-deployable-title">
+          <h2 id="not-deployable-title">Not deployable ({d.notDeployable.length})</h2>
+          <p className="small">
+            These hosts are governed but cannot run a deployment; nothing is sent to them.
+          </p>
+          <ul className="plain">
+            {d.notDeployable.map((x) => (
+              <li key={x.hostId}>
+                <Link to={`/hosts/${x.hostId}`}>{x.hostname}</Link>: {x.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {d.approvals.length > 0 ? (
         <section className="panel" aria-labelledby="approvals-title">
           <h2 id="approvals-title">Approvals and changes</h2>

@@ -11,7 +11,15 @@ import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../component
 import { AuditTable } from '../components/AuditTable.js';
 import { DataTable } from '../components/DataTable.js';
 import { FindingExplain } from '../components/FindingExplain.js';
-import { formatDate, formatDateTime, formatRelative, plural } from '../components/format.js';
+import {
+  formatDate,
+  formatDateTime,
+  formatPendingUpdates,
+  formatRelative,
+  osName,
+  PATCH_STATUS_TEXT,
+  plural,
+} from '../components/format.js';
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { HostEdit } from './HostEdit.js';
@@ -29,7 +37,10 @@ function Overview({ h }: { h: Host }) {
         <h2 id="os-title">System</h2>
         <dl className="facts">
           <dt>OS</dt>
-          <dd>{h.os.prettyName ?? `${h.os.id} ${h.os.versionId ?? ''}`}</dd>
+          <dd>
+            {osName(h.os)}
+            {h.os.prettyName ? <span className="muted"> ({h.os.prettyName})</span> : null}
+          </dd>
           <dt>End of life</dt>
           <dd>
             {h.eol ? (
@@ -286,11 +297,31 @@ export function HostDetail() {
       </p>
       <div className="page-head">
         <h1>{h.hostname}</h1>
-        <span className="muted">
-          {plural(c.total, 'open finding')}, {c.kev} KEV, {c.critical} critical, {c.high} high
+        <span className="muted">{osName(h.os)}</span>
+        {h.assessment.state === 'assessed' ? (
+          <span className="muted">
+            {plural(c.total, 'open finding')}, {c.kev} KEV, {c.critical} critical, {c.high} high
+          </span>
+        ) : (
+          <span>
+            <span className="muted small">findings</span> <StateBadge state="not assessed" />
+          </span>
+        )}
+        <span>
+          <span className="muted small">patches</span>{' '}
+          <StateBadge state={PATCH_STATUS_TEXT[h.patchStatus] ?? h.patchStatus} />
         </span>
         {h.eol && h.eol.status !== 'supported' ? <StateBadge state={`EOL: ${h.eol.status}`} /> : null}
       </div>
+      {h.assessment.state === 'not-assessed' ? (
+        <p className="notice" role="note">
+          Findings not assessed: {h.assessment.reason}. No finding here does not mean no vulnerability.
+        </p>
+      ) : null}
+      <p className="muted">
+        Pending updates: {formatPendingUpdates(h.pendingUpdates)} · Last patched:{' '}
+        {h.lastPatchedAt ? formatDateTime(h.lastPatchedAt) : 'not seen yet'}
+      </p>
       <Tabs
         selectedKey={tab}
         onSelectionChange={(k: Key) => setParams({ tab: String(k) }, { replace: true })}

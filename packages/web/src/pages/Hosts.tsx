@@ -8,7 +8,13 @@ import { canWrite, useSession } from '../auth/session.js';
 import { KevBadge, StateBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
 import { EnrollHint } from '../components/EnrollHint.js';
-import { formatRelative, plural } from '../components/format.js';
+import {
+  formatPendingUpdates,
+  formatRelative,
+  osName,
+  PATCH_STATUS_TEXT,
+  plural,
+} from '../components/format.js';
 import { boolParam, useListParams } from '../components/list-params.js';
 import { CheckFilter, ListPager, SelectFilter, TextFilter } from '../components/filters.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
@@ -18,6 +24,16 @@ interface HostPage {
   total: number;
 }
 
+/** Short end-of-life states for the list (the host page explains them). */
+const EOL_TEXT: Readonly<Record<string, string>> = {
+  eol: 'EOL',
+  'security-support-ended': 'extended only',
+  'eol-within-90-days': 'EOL soon',
+  supported: 'supported',
+  unknown: 'unknown',
+};
+
+// Criticality and tags are filters and on the host page; the list keeps to what fits at 1366 px.
 const COLUMNS: Column<HostSummary>[] = [
   {
     key: 'hostname',
@@ -29,32 +45,66 @@ const COLUMNS: Column<HostSummary>[] = [
     key: 'os',
     header: 'OS',
     sort: 'os',
-    render: (h) => h.os.prettyName ?? `${h.os.id} ${h.os.versionId ?? ''}`,
+    render: (h) => <span title={h.os.prettyName ?? undefined}>{osName(h.os)}</span>,
   },
   {
-    key: 'tags',
-    header: 'Tags',
-    render: (h) =>
-      h.tags.map((t) => (
-        <span key={t} className="tag">
-          {t}
-        </span>
-      )),
+    key: 'patchStatus',
+    header: 'Patch status',
+    sort: 'patchStatus',
+    render: (h) => <StateBadge state={PATCH_STATUS_TEXT[h.patchStatus] ?? h.patchStatus} />,
   },
-  { key: 'criticality', header: 'Criticality', sort: 'criticality', render: (h) => h.criticality },
+  {
+    key: 'updates',
+    header: 'Updates',
+    sort: 'updates',
+    render: (h) => formatPendingUpdates(h.pendingUpdates),
+  },
   {
     key: 'findings',
     header: 'Findings',
     sort: 'findings',
     className: 'num',
-    render: (h) => h.findingCounts.total,
+    // A host not assessed has no findings because nothing was compared: never show it as 0.
+    render: (h) =>
+      h.assessment.state === 'assessed' ? (
+        h.findingCounts.total
+      ) : (
+        <span title={h.assessment.reason ?? undefined}>
+          <StateBadge state="not assessed" />
+        </span>
+      ),
   },
   {
     key: 'kev',
     header: 'KEV',
     sort: 'kev',
     className: 'num',
-    render: (h) => (h.findingCounts.kev > 0 ? <KevBadge /> : '0'),
+    render: (h) =>
+      h.findingCounts.kev > 0 ? (
+        <>
+          <KevBadge /> {h.findingCounts.kev}
+        </>
+      ) : (
+        '0'
+      ),
+  },
+  {
+    key: 'eol',
+    header: 'EOL',
+    render: (h) =>
+      h.eolStatus === null ? (
+        '—'
+      ) : (
+        <span title={h.eolStatus}>
+          <StateBadge state={EOL_TEXT[h.eolStatus] ?? h.eolStatus} />
+        </span>
+      ),
+  },
+  {
+    key: 'lastPatched',
+    header: 'Patched',
+    sort: 'lastPatched',
+    render: (h) => formatRelative(h.lastPatchedAt),
   },
   { key: 'lastSeen', header: 'Last seen', sort: 'lastSeen', render: (h) => formatRelative(h.lastSeen) },
   {
@@ -69,7 +119,18 @@ const COLUMNS: Column<HostSummary>[] = [
   },
 ];
 
-const FILTERS = ['q', 'os', 'tag', 'criticality', 'hasKev', 'stale', 'reboot', 'eol'] as const;
+const FILTERS = [
+  'q',
+  'os',
+  'tag',
+  'criticality',
+  'patchStatus',
+  'assessed',
+  'hasKev',
+  'stale',
+  'reboot',
+  'eol',
+] as const;
 
 function BulkTags({ ids, onDone }: { ids: number[]; onDone: () => void }) {
   const [tag, setTag] = useState('');
@@ -121,6 +182,8 @@ export function Hosts() {
     hasKev: boolParam(v.hasKev),
     reboot: boolParam(v.reboot),
     eol: boolParam(v.eol),
+    assessed: boolParam(v.assessed),
+    patchStatus: v.patchStatus,
     sort: v.sort,
     order: v.order,
   };
@@ -146,6 +209,21 @@ export function Hosts() {
           name="criticality"
           label="Criticality"
           options={['tier0', 'tier1', 'tier2', 'tier3']}
+        />
+        <SelectFilter
+          params={p}
+          name="patchStatus"
+          label="Patch status"
+          options={Object.entries(PATCH_STATUS_TEXT)}
+        />
+        <SelectFilter
+          params={p}
+          name="assessed"
+          label="Findings"
+          options={[
+            ['true', 'assessed'],
+            ['false', 'not assessed'],
+          ]}
         />
         <CheckFilter params={p} name="hasKev" label="Has KEV" />
         <CheckFilter params={p} name="stale" label="Stale" />

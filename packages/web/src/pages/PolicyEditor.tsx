@@ -55,6 +55,7 @@ const ACTION_TEXT: Record<string, string> = {
   'wait-window': 'waits for the window',
   'wait-ring': 'waits for an earlier ring',
   nothing: 'nothing to do',
+  'not-deployable': 'not deployable',
 };
 
 function SimulationView({ sim }: { sim: Sim }) {
@@ -90,6 +91,7 @@ function SimulationView({ sim }: { sim: Sim }) {
                 <td>{h.ring}</td>
                 <td>
                   <StateBadge state={ACTION_TEXT[h.action] ?? h.action} />
+                  {h.notDeployable ? <div className="muted small">{h.notDeployable}</div> : null}
                 </td>
                 <td>
                   {h.updates.length === 0 ? (

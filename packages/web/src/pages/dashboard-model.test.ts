@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LINKS, nextSteps, type DashboardData } from './dashboard-model.js';
+import { feedWarning, LINKS, nextSteps, type DashboardData } from './dashboard-model.js';
 
 const base: DashboardData = {
   at: '2030-01-01T00:00:00Z',
@@ -14,8 +14,12 @@ const base: DashboardData = {
     kev: 0,
     slaCompliance: 1,
     hostsWithBreaches: 0,
+    hosts: { total: 10, assessed: 10, notAssessed: 0 },
+    patch: { known: 10, upToDate: 10, compliance: 1 },
   },
-  hosts: { total: 10, stale: 0, rebootRequired: 0, eol: 0, withKev: 0 },
+  hosts: { total: 10, stale: 0, rebootRequired: 0, eol: 0, withKev: 0, notAssessed: 0 },
+  patch: { securityUpdatesPending: 0, rebootPending: 0, updatesPending: 0, notAssessed: 0, upToDate: 10 },
+  feeds: { imported: true, problems: [] },
   findings: { open: 0, kev: 0, breached: 0, byPriority: { P1: 0, P2: 0, P3: 0, P4: 0 } },
   trend: [],
 };
@@ -43,5 +47,37 @@ describe('dashboard model', () => {
     ]);
     expect(nextSteps({ ...d, hosts: { ...d.hosts, total: 0 } })).toEqual([]);
     expect(nextSteps(base)).toEqual([]);
+  });
+
+  it('puts hosts not assessed and pending security updates first, linked to their filtered lists', () => {
+    const d = {
+      ...base,
+      hosts: { ...base.hosts, notAssessed: 2 },
+      patch: { ...base.patch, securityUpdatesPending: 3 },
+      findings: { ...base.findings, breached: 1 },
+    };
+    expect(nextSteps(d).map((s) => s.to)).toEqual([
+      '/hosts?assessed=false',
+      '/hosts?patchStatus=security-updates-pending',
+      LINKS.breached,
+    ]);
+  });
+
+  it('warns when no feed was imported or a sync failed, and not otherwise', () => {
+    expect(feedWarning(base)).toBeNull();
+    expect(feedWarning({ ...base, feeds: { imported: false, problems: [] } })).toMatch(
+      /^No vulnerability feed has been imported yet: no host can be assessed/,
+    );
+    const failed = {
+      source: 'osv',
+      lastStatus: 'failed',
+      lastImport: '2030-01-01T00:00:00Z',
+      lastSuccess: '2029-12-01T00:00:00Z',
+      lastError: 'GET …: 503',
+      lastErrorCode: 'PL_FEED_DOWNLOAD_FAILED',
+    };
+    expect(feedWarning({ ...base, feeds: { imported: true, problems: [failed] } })).toBe(
+      'Feed sync failed for osv (PL_FEED_DOWNLOAD_FAILED): findings may be out of date.',
+    );
   });
 });

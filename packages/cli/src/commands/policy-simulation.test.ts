@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { formatSimulation } from './policy.js';
+
+describe('formatSimulation', () => {
+  it('names a host that cannot run a deployment and why, with what it would need', () => {
+    const text = formatSimulation({
+      policy: 'fleet',
+      at: '2030-03-01T08:00:00.000Z',
+      window: { open: true, start: null, end: null, next: null },
+      hosts: [
+        {
+          hostname: 'import-web',
+          ring: 'all',
+          action: 'not-deployable',
+          notDeployable: 'imported from an inventory file: no agent runs on it to install updates',
+          updates: [
+            { package: 'openssl', sourcePackage: 'openssl', toVersion: '1.1.1n-0+deb10u3', advisories: [] },
+          ],
+          held: [],
+        },
+        { hostname: 'web-a', ring: 'all', action: 'nothing', updates: [], held: [] },
+      ],
+    });
+    expect(text).toContain(
+      'import-web  all  not-deployable\n  not deployable: imported from an inventory file: no agent runs on it to install updates\n  updates (1), needed but never deployed here:\n    openssl → 1.1.1n-0+deb10u3',
+    );
+    expect(text).toContain('web-a       all  nothing');
+  });
+});
