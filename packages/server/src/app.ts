@@ -25,7 +25,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
 import { systemRoutes } from './routes/system.js';
-import { validatorCompiler } from './validation.js';
+import { refuseUndeclaredQueries, validatorCompiler } from './validation.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -66,6 +66,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
     : undefined;
   registerErrors(app, fallback);
   registerAuth(app, ctx);
+  refuseUndeclaredQueries(app);
   const api = { app, ctx };
   systemRoutes(api);
   agentRoutes(api);
