@@ -96,7 +96,11 @@ export function sessionRoutes({ app, ctx }: Api): void {
       const p = req.principal;
       const username = sessionUser(p);
       if (username === null || p?.kind !== 'token') {
-        throw new ApiError(403, 'PL_AUTH_FORBIDDEN', 'only a signed-in user has a password to change');
+        throw new ApiError(
+          404,
+          'PL_NOT_FOUND',
+          'this credential is an API token, not a signed-in user: it has no password to change',
+        );
       }
       await changeOwnPassword(ctx, {
         username,
