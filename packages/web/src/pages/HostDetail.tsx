@@ -15,6 +15,7 @@ import { formatDate, formatDateTime, formatRelative, plural } from '../component
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { HostEdit } from './HostEdit.js';
+import { HostLifecycle } from './HostLifecycle.js';
 import { HostUpdates } from './HostUpdates.js';
 
 type Pkg = Static<typeof PackageItem>;
@@ -291,6 +292,7 @@ export function HostDetail() {
         </span>
         {h.eol && h.eol.status !== 'supported' ? <StateBadge state={`EOL: ${h.eol.status}`} /> : null}
       </div>
+      <HostLifecycle h={h} />
       <Tabs
         selectedKey={tab}
         onSelectionChange={(k: Key) => setParams({ tab: String(k) }, { replace: true })}
