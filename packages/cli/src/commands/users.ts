@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { PatchloopError, type ErrorCode } from '@patchloop/core';
+import type { Db } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import type { Io } from './versions.js';
 
@@ -20,17 +21,8 @@ const dataDirOption = () =>
     'embedded store directory (default: PATCHLOOP_DATA_DIR or ./patchloop-data)',
   );
 
-async function withStore<T>(
-  config: CliConfig,
-  opts: StoreOptions,
-  fn: (
-    db: import('@patchloop/store').Db,
-    server: typeof import('@patchloop/server'),
-    store: typeof import('@patchloop/store'),
-  ) => Promise<T>,
-): Promise<T> {
+async function withStore<T>(config: CliConfig, opts: StoreOptions, fn: (db: Db) => Promise<T>): Promise<T> {
   const store = await import('@patchloop/store');
-  const server = await import('@patchloop/server');
   const db = await store.openStore(
     store.resolveDbConfig(process.env, {
       dataDir: opts.dataDir ?? config.dataDir,
@@ -38,7 +30,7 @@ async function withStore<T>(
     }),
   );
   try {
-    return await fn(db, server, store);
+    return await fn(db);
   } catch (e) {
     // The server's services throw ApiError (not a PatchloopError): report it the same way.
     const err = e as (Error & { code?: unknown }) | null;
@@ -71,7 +63,8 @@ export function usersCommand(io: Io, config: CliConfig): Command {
     .addOption(dataDirOption())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts: StoreOptions & { format: string }) => {
-      const list = await withStore(config, opts, (db, _server, store) => store.listUsers(db));
+      const { listUsers } = await import('@patchloop/store');
+      const list = await withStore(config, opts, (db) => listUsers(db));
       const items = list.map((u) => ({
         username: u.username,
         role: u.role,
@@ -114,7 +107,8 @@ export function usersCommand(io: Io, config: CliConfig): Command {
     .addOption(dataDirOption())
     .action(async (username: string, opts: StoreOptions & { passwordStdin?: boolean }) => {
       const password = opts.passwordStdin ? await firstLine(io) : undefined;
-      const r = await withStore(config, opts, (db, server) => {
+      const server = await import('@patchloop/server');
+      const r = await withStore(config, opts, (db) => {
         const ctx = server.createContext(db, server.loadServerConfig({}));
         return server.resetPassword(ctx, {
           username,

@@ -144,9 +144,10 @@ function remote(target: ServerTarget): PolicyBackend {
         'PUT',
         path(input.name),
         {
-        text: input.text,
-        contentType: input.json ? 'application/json' : 'application/yaml',
-      });
+          text: input.text,
+          contentType: input.json ? 'application/json' : 'application/yaml',
+        },
+      );
       return {
         name: r.body.name,
         version: r.body.version,

@@ -56,12 +56,9 @@ export const ERROR_CODES = {
     'The enrollment secret comes from PATCHLOOP_ENROLL_SECRET, so it cannot be rotated through the API: change the variable and restart the server.',
   PL_HOST_RETIRED:
     'The host was retired: its agent may not check in, poll for jobs or enroll again, and it cannot be deployed to (reinstate it, or delete it and enroll anew).',
-  PL_USER_LAST_ADMIN:
-    'The change would leave no enabled admin user (disabling or demoting the last one).',
-  PL_USER_SELF_DISABLE:
-    'A user tried to disable itself; another admin must.',
-  PL_PASSWORD_WRONG:
-    "The current password given to change one's own password is wrong.",
+  PL_USER_LAST_ADMIN: 'The change would leave no enabled admin user (disabling or demoting the last one).',
+  PL_USER_SELF_DISABLE: 'A user tried to disable itself; another admin must.',
+  PL_PASSWORD_WRONG: "The current password given to change one's own password is wrong.",
   PL_AGENT_HOST_MISMATCH:
     "An agent's check-in names another machine than the host its credential belongs to; nothing was stored.",
   PL_CHECKIN_INVENTORY_INVALID:

@@ -57,7 +57,7 @@ async function resolve(ctx: ServerContext, token: string): Promise<Principal | n
       t &&
       t.revokedAt === null &&
       (t.expiresAt === null || t.expiresAt.getTime() > nowMs) &&
-      t.owner?.disabledAt == null;
+      (t.owner === null || t.owner.disabledAt === null);
     if (t && live && (await verifyHash(token, t.secretHash))) {
       // Nor with more rights than its owner has now (a demoted user's admin token acts as the new role).
       const role = t.owner ? lowerRole(t.role, t.owner.role) : t.role;
