@@ -125,6 +125,8 @@ export class Agent {
   private readonly client: ServerClient;
   private readonly journal: Journal;
   private failures = 0;
+  /** Set when the server refused this host for good (retired): run() returned and will not check in again. */
+  stopped: ServerError | null = null;
 
   constructor(private readonly opts: AgentOptions) {
     this.state = new StateDir(opts.stateDir);
@@ -347,6 +349,12 @@ export class Agent {
         waitMs = base * (0.9 + Math.random() * 0.2);
         this.log(`checked in (${r.sent}), next in ${Math.round(waitMs / 1000)} s`);
       } catch (e) {
+        // A retired host's agent has nothing more to do: say why and stop (PL_HOST_RETIRED).
+        if (e instanceof ServerError && e.code === 'PL_HOST_RETIRED') {
+          this.log(`stopping: ${e.message}`);
+          this.stopped = e;
+          return;
+        }
         this.failures++;
         const cap = Math.min(300_000, 2000 * 2 ** Math.min(this.failures, 10));
         waitMs = cap / 2 + Math.random() * (cap / 2);

@@ -12,6 +12,7 @@ import { hostsCommand } from './commands/hosts.js';
 import { policyCommand } from './commands/policy.js';
 import { scanCommand } from './commands/scan.js';
 import { upCommand } from './commands/up.js';
+import { usersCommand } from './commands/users.js';
 import { loadConfig } from './config.js';
 import { versionsCommand, type Io } from './commands/versions.js';
 
@@ -56,6 +57,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.addCommand(scanCommand(io, config, setExit, version));
   program.addCommand(auditCommand(io, config, setExit));
   program.addCommand(policyCommand(io, config, setExit));
+  program.addCommand(usersCommand(io, config));
   // Subcommands inherit output and exit handling.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {

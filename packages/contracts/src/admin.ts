@@ -40,6 +40,30 @@ export const UserInfo = Type.Object({
   disabledAt: Nullable(DateTime),
 });
 export const UserList = Type.Object({ items: Type.Array(UserInfo) });
+export const UserParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+/** PATCH /api/v1/users/:username: a new role, and/or disabled (true) or enabled (false). */
+export const UserPatch = Type.Object(
+  { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
+);
+/** An admin's reset: the new password, or none to have one generated (returned once). */
+export const PasswordReset = Type.Object(
+  { password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })) },
+  { additionalProperties: false },
+);
+export const PasswordResetDone = Type.Object({
+  username: Type.String(),
+  /** The generated password, shown once; null when the request chose it. */
+  password: Nullable(Type.String()),
+});
+/** Changing one's own password (a signed-in user). */
+export const PasswordChange = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+    newPassword: Type.String({ minLength: 12, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
 
 export const AuditEvent = Type.Object({
   seq: Type.Integer(),

@@ -52,9 +52,22 @@ export const EolStatus = Type.Object({
   explanation: Type.String(),
 });
 
+/** A retired host: kept for history, out of current figures; its agent is refused. */
+export const HostRetirement = Type.Object({
+  at: DateTime,
+  by: Type.String(),
+  reason: Nullable(Type.String()),
+});
+export const HostRetire = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+
 export const HostSummary = Type.Object({
   id: Type.Integer(),
   hostname: Type.String(),
+  /** Set when the host was retired (only listed with retired=true or include=retired). */
+  retired: Nullable(HostRetirement),
   os: HostFacts.properties.os,
   tags: Type.Array(Type.String()),
   lastSeen: Nullable(DateTime),
@@ -117,6 +130,12 @@ export const HostListQuery = Type.Object({
   os: Type.Optional(Type.String({ maxLength: 64 })),
   tag: Type.Optional(Tag),
   criticality: Type.Optional(Type.String({ maxLength: 16 })),
+  retired: Type.Optional(
+    Type.Boolean({ description: 'true: only retired hosts (by default they are left out).' }),
+  ),
+  include: Type.Optional(
+    Type.Literal('retired', { description: 'retired: retired hosts too, with the others.' }),
+  ),
   stale: Type.Optional(Type.Boolean()),
   hasKev: Type.Optional(Type.Boolean()),
   reboot: Type.Optional(Type.Boolean({ description: "The host's last check-in says a reboot is required." })),
@@ -281,6 +300,9 @@ export const FindingQuery = Type.Object({
   priority: Type.Optional(Type.Enum(['P1', 'P2', 'P3', 'P4'] as const)),
   sla: Type.Optional(Type.Enum(['breached', 'due-soon', 'ok'] as const)),
   excepted: Type.Optional(Type.Boolean()),
+  include: Type.Optional(
+    Type.Literal('retired', { description: 'retired: the findings of retired hosts too.' }),
+  ),
   sort: Type.Optional(Type.Enum(['risk', 'host'] as const)),
 });
 export type FindingQuery = Static<typeof FindingQuery>;

@@ -10,7 +10,12 @@ export const PolicyView = Type.Object({
   updatedBy: Type.String(),
   updatedAt: Type.String(),
 });
-export const PolicyApplied = Type.Object({ ...PolicyView.properties, changed: Type.Boolean() });
+export const PolicyApplied = Type.Object({
+  ...PolicyView.properties,
+  changed: Type.Boolean(),
+  /** Said when the policy governs no host it selects, because other policies take precedence for them. */
+  warnings: Type.Array(Type.String()),
+});
 export const PolicyVersions = Type.Object({
   items: Type.Array(
     Type.Object({
@@ -25,6 +30,9 @@ export type PolicyView = Static<typeof PolicyView>;
 export type PolicyVersions = Static<typeof PolicyVersions>;
 export const PolicyList = Type.Object({ items: Type.Array(PolicyView) });
 export type PolicyList = Static<typeof PolicyList>;
+
+/** How specifically a policy selects a host (core/policy/select.ts): by name, group, tag, or globally. */
+const MatchLevel = Type.Enum(['host', 'group', 'tag', 'global'] as const);
 
 /** What a policy would do at an instant (GET /api/v1/policies/:name/simulate). */
 export const Simulation = Type.Object({
@@ -59,6 +67,15 @@ export const Simulation = Type.Object({
           detail: Type.String(),
         }),
       ),
+    }),
+  ),
+  /** Hosts the policy selects that another policy governs, because it takes precedence there. */
+  lost: Type.Array(
+    Type.Object({
+      hostname: Type.String(),
+      to: Type.String(),
+      level: MatchLevel,
+      toLevel: MatchLevel,
     }),
   ),
 });

@@ -26,7 +26,7 @@ import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
 import { importRoutes } from './routes/imports.js';
 import { systemRoutes } from './routes/system.js';
-import { validatorCompiler } from './validation.js';
+import { refuseUndeclaredQueries, validatorCompiler } from './validation.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -69,6 +69,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   registerAuth(app, ctx);
   // Parked long polls answer at once when the server closes (else close waits them out).
   app.addHook('preClose', async () => ctx.agentJobs.close());
+  refuseUndeclaredQueries(app);
   const api = { app, ctx };
   systemRoutes(api);
   agentRoutes(api);

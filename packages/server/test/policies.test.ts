@@ -175,4 +175,30 @@ describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
     const catalogue = await get<{ collected: boolean }>('/api/v1/hosts/1/updates');
     expect(catalogue.collected).toBe(true);
   });
+
+  it('warns when a policy governs no host it selects, and the simulation names the hosts lost and to whom', async () => {
+    // web-1 named by host beats buster-servers' tag; a second tag policy loses the tie on its name.
+    const byHost = await put('web-only', 'name: web-only\nselector: { hosts: [web-1] }\n');
+    expect([byHost.statusCode, byHost.json().warnings]).toEqual([201, []]);
+    const shadowed = await put('zz-linux', 'name: zz-linux\nselector: { tags: [linux] }\n');
+    expect(shadowed.statusCode).toBe(201);
+    expect(shadowed.json().warnings).toEqual([
+      expect.stringMatching(
+        /^policy zz-linux governs no host: other policies take precedence for all 2 it selects \(pilot-1 → buster-servers \(by tag\), web-1 → web-only \(by host\)\)/,
+      ),
+    ]);
+    const sim = await get<Sim & { lost: unknown[] }>('/api/v1/policies/buster-servers/simulate');
+    expect(sim.hosts.map((x) => x.hostname)).toEqual(['pilot-1']);
+    expect(sim.lost).toEqual([{ hostname: 'web-1', to: 'web-only', level: 'tag', toLevel: 'host' }]);
+    const none = await get<Sim & { lost: unknown[] }>('/api/v1/policies/zz-linux/simulate');
+    expect([none.hosts.length, none.lost.length]).toEqual([0, 2]);
+    for (const name of ['web-only', 'zz-linux']) {
+      const r = await h.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/policies/${name}`,
+        headers: h.auth('operator'),
+      });
+      expect(r.statusCode).toBe(200);
+    }
+  });
 });

@@ -91,6 +91,39 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
     }),
   },
   'GET /api/v1/settings/enrollment': { access: 'admin' },
+  // PATCHLOOP_ENROLL_SECRET is set here: allowed callers get 409 PL_ENROLL_SECRET_FROM_ENV.
+  'POST /api/v1/settings/enrollment/rotate': { access: 'admin', notFoundOk: true },
+  'PATCH /api/v1/users/:username': {
+    access: 'admin',
+    req: () => ({ url: '/api/v1/users/nobody', payload: { disabled: false } }),
+    notFoundOk: true,
+  },
+  'POST /api/v1/users/:username/password': {
+    access: 'admin',
+    req: () => ({ url: '/api/v1/users/nobody/password', payload: {} }),
+    notFoundOk: true,
+  },
+  // A bearer API token has no password: 404 for every role (sessions are tested in users-lifecycle).
+  'PUT /api/v1/session/password': {
+    access: 'read',
+    req: () => ({ payload: { currentPassword: 'x', newPassword: 'long-enough-password' } }),
+    notFoundOk: true,
+  },
+  'POST /api/v1/hosts/:id/retire': {
+    access: 'write',
+    req: () => ({ url: '/api/v1/hosts/999999/retire', payload: {} }),
+    notFoundOk: true,
+  },
+  'POST /api/v1/hosts/:id/reinstate': {
+    access: 'write',
+    req: () => ({ url: '/api/v1/hosts/999999/reinstate' }),
+    notFoundOk: true,
+  },
+  'DELETE /api/v1/hosts/:id': {
+    access: 'admin',
+    req: () => ({ url: '/api/v1/hosts/999999' }),
+    notFoundOk: true,
+  },
   'GET /api/v1/settings/risk': { access: 'read' },
   'PUT /api/v1/settings/risk': { access: 'admin', req: () => ({ payload: { sla: { dueSoonDays: 3 } } }) },
   'GET /api/v1/exceptions': { access: 'read' },

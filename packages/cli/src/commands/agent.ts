@@ -107,5 +107,7 @@ export function agentCommand(io: Io, setExit: (code: number) => void): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await agent.run(abort.signal);
+      // Retired: the loop ended for good. Exit 0, so that a service manager does not start it again.
+      if (agent.stopped) io.stderr.write(`error ${agent.stopped.code}: ${agent.stopped.message}\n`);
     });
 }

@@ -176,6 +176,20 @@ export function formatSimulation(s: Simulation): string {
       lines.push(`    ${x.package}${x.advisory === null ? '' : ` ${x.advisory}`}: ${x.reason}${detail}`);
     }
   }
+  const lost = s.lost ?? [];
+  if (lost.length > 0) {
+    lines.push(
+      '',
+      `lost to other policies (${lost.length}): selected by ${s.policy}, governed by a policy that takes precedence`,
+    );
+    const rows = lost.map((l) => [l.hostname, l.to, `${l.toLevel} over ${l.level}`]);
+    lines.push(
+      ...table(['HOST', 'GOVERNED BY', 'PRECEDENCE'], rows)
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -212,6 +226,7 @@ export function policyCommand(io: Io, config: CliConfig, setExit: (code: number)
               ? `updated to version ${r.version}`
               : `unchanged (version ${r.version})`;
           io.stdout.write(`policy ${r.name}: ${what}\n`);
+          for (const w of r.warnings) io.stderr.write(`warning: ${w}\n`);
         } catch (e) {
           if (!isPatchloopError(e) || FATAL.has(e.code)) throw e;
           failed = true;

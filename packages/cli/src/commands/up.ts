@@ -102,6 +102,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     w(
       `  admin user: admin, password ${boot.adminPassword} (shown once; PATCHLOOP_ADMIN_PASSWORD chooses it)`,
     );
+  if (boot.adminPasswordNote) w(`  admin user: ${boot.adminPasswordNote}`);
   if (boot.adminToken)
     w(`  admin API token: ${boot.adminToken} (shown once; PATCHLOOP_ADMIN_TOKEN chooses it)`);
   w(

@@ -31,6 +31,8 @@ export interface Applied {
   readonly version: number;
   readonly created: boolean;
   readonly changed: boolean;
+  /** Such as: the policy governs no host, other policies take precedence. */
+  readonly warnings: readonly string[];
 }
 
 /** A policy file to apply: its text, and whether it is JSON (else YAML). */
@@ -101,7 +103,13 @@ async function offline(config: CliConfig, dataDir: string | undefined, readOnly:
         // the stored source is the same offline and through the server.
         const body = input.json ? (JSON.parse(input.text) as object) : input.text;
         const r = await server.applyPolicy(ctx, { body, name: input.name, actor: 'cli' });
-        return { name: r.record.name, version: r.record.version, created: !existed, changed: r.changed };
+        return {
+          name: r.record.name,
+          version: r.record.version,
+          created: !existed,
+          changed: r.changed,
+          warnings: r.warnings,
+        };
       }),
     list: () => guard(async () => (await store.listPolicies(db)).map(view)),
     show: (name) =>
@@ -131,15 +139,21 @@ function remote(target: ServerTarget): PolicyBackend {
   const path = (name: string) => `/api/v1/policies/${encodeURIComponent(name)}`;
   return {
     async apply(input) {
-      const r = await apiRequest<PolicyView & { changed: boolean }>(target, 'PUT', path(input.name), {
-        text: input.text,
-        contentType: input.json ? 'application/json' : 'application/yaml',
-      });
+      const r = await apiRequest<PolicyView & { changed: boolean; warnings?: string[] }>(
+        target,
+        'PUT',
+        path(input.name),
+        {
+          text: input.text,
+          contentType: input.json ? 'application/json' : 'application/yaml',
+        },
+      );
       return {
         name: r.body.name,
         version: r.body.version,
         created: r.status === 201,
         changed: r.body.changed,
+        warnings: r.body.warnings ?? [],
       };
     },
     list: async () =>

@@ -56,6 +56,13 @@ export const ERROR_CODES = {
   PL_CONFLICT: 'The request conflicts with the current state (for example a user name already taken).',
   PL_PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
   PL_ENROLL_SECRET_INVALID: 'An agent enrollment carried a wrong or missing enrollment secret.',
+  PL_ENROLL_SECRET_FROM_ENV:
+    'The enrollment secret comes from PATCHLOOP_ENROLL_SECRET, so it cannot be rotated through the API: change the variable and restart the server.',
+  PL_HOST_RETIRED:
+    'The host was retired: its agent may not check in, poll for jobs or enroll again, and it cannot be deployed to (reinstate it, or delete it and enroll anew).',
+  PL_USER_LAST_ADMIN: 'The change would leave no enabled admin user (disabling or demoting the last one).',
+  PL_USER_SELF_DISABLE: 'A user tried to disable itself; another admin must.',
+  PL_PASSWORD_WRONG: "The current password given to change one's own password is wrong.",
   PL_AGENT_HOST_MISMATCH:
     "An agent's check-in names another machine than the host its credential belongs to; nothing was stored.",
   PL_CHECKIN_INVENTORY_INVALID:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyHost } from './model.js';
 import { parsePolicy } from './parse.js';
-import { matchLevel, matchesSelector, policyForHost, ringForHost } from './select.js';
+import { lostHosts, matchLevel, matchesSelector, policyForHost, ringForHost } from './select.js';
 
 const host = (hostname: string, os: string, tags: string[] = [], groups: string[] = []): PolicyHost => {
   const [id, versionId] = os.split(':') as [string, string];
@@ -127,5 +127,31 @@ describe('ringForHost', () => {
 
   it('uses the default ring "all" when the policy has no rings', () => {
     expect(ringForHost(parsePolicy({ name: 'p' }), web1).name).toBe('all');
+  });
+});
+
+describe('lostHosts', () => {
+  const policy = (name: string, selector: object) => parsePolicy({ name, selector });
+  const fleet = [web1, web2, db1, frozen, edge];
+
+  it('lists the hosts a policy selects but another governs, with the winner and both levels', () => {
+    const linux = policy('linux', { tags: ['linux'] });
+    const web = policy('web', { groups: ['web'] });
+    const named = policy('named', { hosts: ['db-01.example.net'] });
+    const all = [linux, web, named];
+    expect(lostHosts(linux, all, fleet)).toEqual([
+      { hostname: 'db-01.example.net', to: 'named', level: 'tag', toLevel: 'host' },
+      { hostname: 'legacy-01.example.net', to: 'web', level: 'tag', toLevel: 'group' },
+      { hostname: 'web-01.example.net', to: 'web', level: 'tag', toLevel: 'group' },
+      { hostname: 'web-02.example.net', to: 'web', level: 'tag', toLevel: 'group' },
+    ]);
+    expect(lostHosts(web, all, fleet)).toEqual([]);
+    // A tie on the level goes to the name sorting first.
+    const other = policy('a-linux', { tags: ['linux'] });
+    expect(lostHosts(linux, [linux, other], [db1])).toEqual([
+      { hostname: 'db-01.example.net', to: 'a-linux', level: 'tag', toLevel: 'tag' },
+    ]);
+    // A policy not yet among `policies` (being applied) is judged as if it were.
+    expect(lostHosts(named, [linux], fleet)).toEqual([]);
   });
 });

@@ -67,6 +67,42 @@ export function policyForHost<P extends PolicyDocument>(policies: readonly P[], 
   return best?.policy ?? null;
 }
 
+/** A host a policy selects but another policy governs, since it takes precedence there. */
+export interface LostHost {
+  readonly hostname: string;
+  /** The policy that governs the host. */
+  readonly to: string;
+  /** How each of the two selects it: the winner's level is more specific, or equal with a name sorting first. */
+  readonly level: MatchLevel;
+  readonly toLevel: MatchLevel;
+}
+
+/**
+ * The hosts `policy` selects but loses to another policy of `policies`, by
+ * hostname. A policy all of whose selected hosts are lost governs nothing.
+ */
+export function lostHosts<H extends PolicyHost>(
+  policy: PolicyDocument,
+  policies: readonly PolicyDocument[],
+  hosts: readonly H[],
+): LostHost[] {
+  const others = [...policies.filter((p) => p.name !== policy.name), policy];
+  const lost: LostHost[] = [];
+  for (const host of hosts) {
+    const level = matchLevel(policy.selector, host);
+    if (level === null) continue;
+    const winner = policyForHost(others, host);
+    if (winner === null || winner.name === policy.name) continue;
+    lost.push({
+      hostname: host.hostname,
+      to: winner.name,
+      level,
+      toLevel: matchLevel(winner.selector, host) as MatchLevel,
+    });
+  }
+  return lost.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+}
+
 /** The first ring whose selector picks the host; a host no ring picks goes to the last ring. */
 export function ringForHost(policy: PolicyDocument, host: PolicyHost): Ring {
   const found = policy.rings.find((r) => matchesSelector(r.selector, host));

@@ -10,7 +10,7 @@ import type { VersionScheme } from '../version/scheme.js';
 import { decideFix, pastPin, pinFor } from './approve.js';
 import type { FixCandidate, HoldReason, PolicyException } from './approve.js';
 import type { PolicyDocument, PolicyHost } from './model.js';
-import { matchesSelector, policyForHost, ringForHost } from './select.js';
+import { lostHosts, matchesSelector, policyForHost, ringForHost, type LostHost } from './select.js';
 import { windowState } from './window.js';
 
 export interface SimFinding {
@@ -95,6 +95,8 @@ export interface Simulation {
   readonly at: string;
   readonly window: { open: boolean; start: string | null; end: string | null; next: string | null };
   readonly hosts: readonly SimulatedHost[];
+  /** Hosts the policy selects that another policy governs (precedence), with that policy; empty without `policies`. */
+  readonly lost: readonly LostHost[];
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -221,5 +223,6 @@ export function simulatePolicy(input: SimulationInput): Simulation {
     at: at.toISOString(),
     window: { open: window.open, start: iso(window.start), end: iso(window.end), next: iso(window.next) },
     hosts,
+    lost: input.policies === undefined ? [] : lostHosts(policy, input.policies, input.hosts),
   };
 }

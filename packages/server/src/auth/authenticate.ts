@@ -9,7 +9,7 @@ import { findAgentCredential, findToken, touchToken } from '@patchloop/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { Access, Principal } from './principal.js';
+import { lowerRole, type Access, type Principal } from './principal.js';
 import { CSRF_HEADER, csrfTokenMatches, SESSION_COOKIE } from '../services/sessions.js';
 import { publicIdOf, verifyHash } from './secrets.js';
 
@@ -52,9 +52,16 @@ async function resolve(ctx: ServerContext, token: string): Promise<Principal | n
     }
   } else {
     const t = await findToken(ctx.db, publicId);
-    const live = t && t.revokedAt === null && (t.expiresAt === null || t.expiresAt.getTime() > nowMs);
+    // A token acts for the user who created it: none works while that user is disabled.
+    const live =
+      t &&
+      t.revokedAt === null &&
+      (t.expiresAt === null || t.expiresAt.getTime() > nowMs) &&
+      (t.owner === null || t.owner.disabledAt === null);
     if (t && live && (await verifyHash(token, t.secretHash))) {
-      principal = { kind: 'token', tokenId: t.id, name: t.name, role: t.role };
+      // Nor with more rights than its owner has now (a demoted user's admin token acts as the new role).
+      const role = t.owner ? lowerRole(t.role, t.owner.role) : t.role;
+      principal = { kind: 'token', tokenId: t.id, name: t.name, role };
       // Last use is recorded when the credential is verified (at most once a minute per token).
       await touchToken(ctx.db, t.id, ctx.now());
       // Never cached past its expiry.

@@ -12,10 +12,24 @@ export const READ: Access = { roles: ['admin', 'operator', 'auditor'] };
 export const WRITE: Access = { roles: ['admin', 'operator'] };
 export const ADMIN: Access = { roles: ['admin'] };
 
+/** Each role can do what the roles after it can: admin ⊃ operator ⊃ auditor. */
+const RANK: readonly Role[] = ['admin', 'operator', 'auditor'];
+
+/** The role with fewer rights of the two. */
+export function lowerRole(a: Role, b: Role): Role {
+  return RANK.indexOf(a) >= RANK.indexOf(b) ? a : b;
+}
+
+/** The user a session token acts for, or null (an API token, an agent, nobody). */
+export function sessionUser(p: Principal | null): string | null {
+  return p?.kind === 'token' && p.name.startsWith('session:') ? p.name.slice('session:'.length) : null;
+}
+
 /** How a principal appears in the audit log. */
 export function actorOf(p: Principal | null): string {
   if (p === null) return 'anonymous';
   if (p.kind === 'agent') return `agent:${p.hostId}`;
   // A session token acts for its user.
-  return p.name.startsWith('session:') ? `user:${p.name.slice('session:'.length)}` : `token:${p.name}`;
+  const user = sessionUser(p);
+  return user !== null ? `user:${user}` : `token:${p.name}`;
 }

@@ -3,6 +3,8 @@ import {
   AuditList,
   AuditQuery,
   Enrollment,
+  PasswordReset,
+  PasswordResetDone,
   SessionCreate,
   SessionCreated,
   TokenCreate,
@@ -12,6 +14,8 @@ import {
   UserCreate,
   UserInfo,
   UserList,
+  UserParams,
+  UserPatch,
 } from '@patchloop/contracts';
 import {
   appendAudit,
@@ -25,13 +29,15 @@ import {
   type TokenRecord,
   type UserRecord,
 } from '@patchloop/store';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { currentEnrollSecret } from '../auth/bootstrap.js';
-import { actorOf, ADMIN, READ } from '../auth/principal.js';
+import { currentEnrollSecret, rotateEnrollSecret } from '../auth/bootstrap.js';
+import { actorOf, ADMIN, READ, sessionUser } from '../auth/principal.js';
 import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 import { signIn } from '../services/sessions.js';
+import { changeUser, resetPassword } from '../services/users.js';
 
 const DAY = 86_400_000;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -208,16 +214,62 @@ export function adminRoutes({ app, ctx }: Api): void {
     },
   );
 
+  const enrollment = (req: FastifyRequest, secret: string) => {
+    // PATCHLOOP_PUBLIC_URL when set; otherwise the address this (admin) caller used.
+    const server =
+      ctx.config.publicUrl ??
+      `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}`;
+    return { secret, command: `patchloop agent --server ${server} --enroll-secret ${secret}` };
+  };
+
   app.get(
     '/api/v1/settings/enrollment',
     { config: { access: ADMIN }, schema: { tags: ['agent'], response: { 200: Enrollment } } },
+    async (req) => enrollment(req, (await currentEnrollSecret(ctx)) ?? ''),
+  );
+
+  // A new enrollment secret: the old one stops working for new enrollments; enrolled agents are unaffected.
+  app.post(
+    '/api/v1/settings/enrollment/rotate',
+    { config: { access: ADMIN }, schema: { tags: ['agent'], response: { 200: Enrollment } } },
+    async (req) => enrollment(req, await rotateEnrollSecret(ctx, actorOf(req.principal))),
+  );
+
+  app.patch(
+    '/api/v1/users/:username',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['auth'], params: UserParams, body: UserPatch, response: { 200: UserInfo } },
+    },
+    async (req) =>
+      userInfo(
+        await changeUser(ctx, {
+          username: req.params.username,
+          change: req.body,
+          actor: actorOf(req.principal),
+          by: sessionUser(req.principal),
+        }),
+      ),
+  );
+
+  app.post(
+    '/api/v1/users/:username/password',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['auth'],
+        params: UserParams,
+        body: PasswordReset,
+        response: { 200: PasswordResetDone },
+      },
+    },
     async (req) => {
-      const secret = (await currentEnrollSecret(ctx)) ?? '';
-      // PATCHLOOP_PUBLIC_URL when set; otherwise the address this (admin) caller used.
-      const server =
-        ctx.config.publicUrl ??
-        `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}`;
-      return { secret, command: `patchloop agent --server ${server} --enroll-secret ${secret}` };
+      const r = await resetPassword(ctx, {
+        username: req.params.username,
+        password: req.body.password,
+        actor: actorOf(req.principal),
+      });
+      return { username: r.user.username, password: r.generated };
     },
   );
 }

@@ -17,6 +17,7 @@ import {
 import { tick } from '@patchloop/core';
 import {
   getDeployment,
+  getHost,
   listDeployments,
   listTasks,
   pendingTasksForHost,
@@ -37,6 +38,7 @@ import {
   jobOf,
   stateOf,
 } from '../services/deployments.js';
+import { hostRetired } from '../services/host-lifecycle.js';
 import { reportJob } from '../services/orchestrate.js';
 import { changeRecordCsv, deploymentView } from './deployment-view.js';
 
@@ -280,10 +282,9 @@ export function deploymentRoutes({ app, ctx }: Api): void {
     async (req, reply) => {
       const p = req.principal;
       if (p?.kind !== 'agent') throw new Error('unreachable: access rule lets only agents in');
-      const host = await ctx.db.query<{ machine_id: string }>('SELECT machine_id FROM host WHERE id = $1', [
-        p.hostId,
-      ]);
-      if (host.rows[0]?.machine_id !== req.body.machineId) {
+      const host = await getHost(ctx.db, p.hostId);
+      if (host?.retired) throw hostRetired(host);
+      if (host?.machineId !== req.body.machineId) {
         throw new ApiError(
           403,
           'PL_AGENT_HOST_MISMATCH',

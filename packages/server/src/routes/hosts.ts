@@ -6,6 +6,7 @@ import {
   HostList,
   HostListQuery,
   HostPatch,
+  HostRetire,
   HostTagsChange,
   HostTagsResult,
   PackageList,
@@ -20,9 +21,10 @@ import {
   loadHostPackages,
 } from '@patchloop/store';
 import { Type } from 'typebox';
-import { actorOf, READ, WRITE } from '../auth/principal.js';
+import { actorOf, ADMIN, READ, WRITE } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { Api } from '../api.js';
+import { reinstateHost, removeHost, retireHost } from '../services/host-lifecycle.js';
 import { changeHostTags } from '../services/host-tags.js';
 import { findingWhere, hostWhere } from '../services/list-queries.js';
 import { loadRiskSettings } from '../services/risk-settings.js';
@@ -94,6 +96,42 @@ export function hostRoutes(api: Api): void {
       });
       ctx.wakeJobs();
       return hostDetail(edited, ctx.now(), stale());
+    },
+  );
+
+  // Retire: kept for history, out of current figures, its agent refused (services/host-lifecycle.ts).
+  app.post(
+    '/api/v1/hosts/:id/retire',
+    {
+      config: { access: WRITE },
+      schema: { tags: ['hosts'], params: IdParams, body: HostRetire, response: { 200: Host } },
+    },
+    async (req) => {
+      const reason = req.body.reason?.trim() || null;
+      const h = await retireHost(ctx, { id: req.params.id, actor: actorOf(req.principal), reason });
+      return hostDetail(h, ctx.now(), stale());
+    },
+  );
+
+  app.post(
+    '/api/v1/hosts/:id/reinstate',
+    { config: { access: WRITE }, schema: { tags: ['hosts'], params: IdParams, response: { 200: Host } } },
+    async (req) => {
+      const h = await reinstateHost(ctx, { id: req.params.id, actor: actorOf(req.principal) });
+      return hostDetail(h, ctx.now(), stale());
+    },
+  );
+
+  // Delete: the host and all it holds are forgotten; the audit log keeps its events. Admins only.
+  app.delete(
+    '/api/v1/hosts/:id',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['hosts'], params: IdParams, response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      await removeHost(ctx, { id: req.params.id, actor: actorOf(req.principal) });
+      return reply.status(204).send(null);
     },
   );
 
@@ -176,6 +214,8 @@ export function hostRoutes(api: Api): void {
       const r = await listFindings(ctx.db, {
         ...findingWhere(q, sla.dueSoonDays),
         hostId: h.id,
+        // A host's own page shows its findings also once it is retired.
+        includeRetired: true,
         limit: q.limit ?? 100,
         offset: q.offset ?? 0,
         sort: q.sort,

@@ -82,7 +82,9 @@ export function policyRoutes({ app, ctx }: Api): void {
         name: req.params.name,
         actor: actorOf(req.principal),
       });
-      return reply.status(existed ? 200 : 201).send({ ...view(r.record), changed: r.changed });
+      return reply
+        .status(existed ? 200 : 201)
+        .send({ ...view(r.record), changed: r.changed, warnings: r.warnings });
     },
   );
 

@@ -11,7 +11,7 @@ import {
   type OfferedUpdate,
 } from '@patchloop/core';
 import { CatalogueList, RemediationList, RemediationQuery } from '@patchloop/contracts';
-import { exceptedFindingIds, getHost, notExcepted } from '@patchloop/store';
+import { activeHostOf, exceptedFindingIds, getHost, notExcepted } from '@patchloop/store';
 import { Type } from 'typebox';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
@@ -75,7 +75,9 @@ export function remediationRoutes({ app, ctx }: Api): void {
         id: number;
         package_manager: string | null;
         updates: { name: string; candidateVersion: string }[] | null;
-      }>('SELECT id, package_manager, updates FROM host WHERE package_manager IS NOT NULL');
+      }>(
+        'SELECT id, package_manager, updates FROM host WHERE package_manager IS NOT NULL AND retired_at IS NULL',
+      );
       // Open, fixable findings not under an active exception.
       const now = ctx.now();
       const excepted = await exceptedFindingIds(ctx.db, now, 'f.resolved_at IS NULL');
@@ -91,7 +93,7 @@ export function remediationRoutes({ app, ctx }: Api): void {
         `SELECT f.host_id, f.package, f.fixed_version, f.advisory_id, f.risk_score, f.kev, f.severity
          FROM finding f
          WHERE f.resolved_at IS NULL AND f.status = 'fixable' AND f.fixed_version IS NOT NULL
-           AND ${notExcepted('$1')}`,
+           AND ${notExcepted('$1')} AND ${activeHostOf('f.host_id')}`,
         [excepted],
       );
       const items = remediations(

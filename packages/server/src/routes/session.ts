@@ -2,14 +2,15 @@
  * The console's session: sign in (an HttpOnly, SameSite=Strict cookie plus a
  * CSRF token in the body), who am I, sign out (the session token is revoked).
  */
-import { ConsoleSession, SessionCreate } from '@patchloop/contracts';
+import { ConsoleSession, PasswordChange, SessionCreate } from '@patchloop/contracts';
 import { appendAudit, revokeToken } from '@patchloop/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { actorOf, READ } from '../auth/principal.js';
+import { actorOf, READ, sessionUser } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 import { csrfTokenFor, SESSION_COOKIE, SESSION_HOURS, signIn } from '../services/sessions.js';
+import { changeOwnPassword } from '../services/users.js';
 
 function secure(req: FastifyRequest, publicUrl: string | undefined): boolean {
   return req.protocol === 'https' || (publicUrl?.startsWith('https:') ?? false);
@@ -80,6 +81,34 @@ export function sessionRoutes({ app, ctx }: Api): void {
         ctx.credentials.forget((c) => c.kind === 'token' && c.tokenId === p.tokenId);
       }
       clear(reply, secure(req, ctx.config.publicUrl));
+      return reply.status(204).send(null);
+    },
+  );
+
+  // A signed-in user changes its own password (the current one is needed); its other sessions end.
+  app.put(
+    '/api/v1/session/password',
+    {
+      config: { access: READ },
+      schema: { tags: ['auth'], body: PasswordChange, response: { 204: Type.Null() } },
+    },
+    async (req, reply) => {
+      const p = req.principal;
+      const username = sessionUser(p);
+      if (username === null || p?.kind !== 'token') {
+        throw new ApiError(
+          404,
+          'PL_NOT_FOUND',
+          'this credential is an API token, not a signed-in user: it has no password to change',
+        );
+      }
+      await changeOwnPassword(ctx, {
+        username,
+        current: req.body.currentPassword,
+        next: req.body.newPassword,
+        keepSession: p.tokenId,
+        address: req.ip,
+      });
       return reply.status(204).send(null);
     },
   );

@@ -23,6 +23,7 @@ export function hostSummary(h: HostRecord, now: Date, staleAfterMs: number): Hos
   return {
     id: h.id,
     hostname: h.hostname,
+    retired: h.retired && { at: h.retired.at.toISOString(), by: h.retired.by, reason: h.retired.reason },
     os: h.os,
     tags: h.tags,
     lastSeen: h.lastSeen?.toISOString() ?? null,

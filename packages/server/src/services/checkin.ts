@@ -8,6 +8,7 @@ import type { CheckinRequest, CheckinResponse, DiffInventory, FullInventory } fr
 import { canonicalInventory, packageKey, type InstalledPackage } from '@patchloop/core';
 import {
   enqueueJob,
+  getHost,
   loadHostPackages,
   storeInventory,
   storeInventoryDiff,
@@ -16,6 +17,7 @@ import {
 import { sha256 } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { hostRetired } from './host-lifecycle.js';
 
 function canonicalFacts(facts: CheckinRequest['facts']): string {
   const sort = (v: unknown): unknown =>
@@ -74,15 +76,16 @@ export async function checkin(
   const now = ctx.now();
   const interval = ctx.config.checkinIntervalSeconds;
   const touched = await ctx.db.query<{ inventory_hash: string | null; facts_hash: string | null }>(
-    `UPDATE host SET last_seen = $2, agent_version = $3 WHERE id = $1 AND machine_id = $4
+    `UPDATE host SET last_seen = $2, agent_version = $3 WHERE id = $1 AND machine_id = $4 AND retired_at IS NULL
      RETURNING inventory_hash, facts_hash`,
     [hostId, now, req.agentVersion, req.machineId],
   );
   const state = touched.rows[0];
   if (!state) {
-    const exists = await ctx.db.query('SELECT 1 FROM host WHERE id = $1', [hostId]);
-    if (exists.rows.length === 0)
+    const exists = await getHost(ctx.db, hostId);
+    if (exists === null)
       throw new ApiError(401, 'PL_AUTH_REQUIRED', 'the host of this credential no longer exists');
+    if (exists.retired) throw hostRetired(exists);
     throw new ApiError(
       403,
       'PL_AGENT_HOST_MISMATCH',

@@ -68,7 +68,9 @@ export async function createFromPolicy(
   const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
   // What the policy approves now, whatever the window and rings say (the orchestrator waits for those).
   const sim = simulatePolicy({ policy, at: now, hosts: await loadSimHosts(ctx.db, now), policies: all });
-  const hosts = await ctx.db.query<{ id: number; hostname: string }>('SELECT id, hostname FROM host');
+  const hosts = await ctx.db.query<{ id: number; hostname: string }>(
+    'SELECT id, hostname FROM host WHERE retired_at IS NULL',
+  );
   const idOf = new Map(hosts.rows.map((h) => [h.hostname, Number(h.id)]));
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
   const notDeployable = sim.hosts
@@ -143,6 +145,7 @@ export async function createManual(
   for (const hostId of [...new Set(req.hostIds)]) {
     const host = await getHost(ctx.db, hostId);
     if (!host) throw new ApiError(400, 'PL_REQUEST_INVALID', `no host ${hostId}`);
+    if (host.retired) throw new ApiError(409, 'PL_HOST_RETIRED', `host ${host.hostname} is retired`);
     const reason = notDeployableReason({
       transport: host.transport,
       packageManager: host.packageManager,

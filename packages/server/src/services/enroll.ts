@@ -17,6 +17,7 @@ import { currentEnrollSecret } from '../auth/bootstrap.js';
 import { hashCredential, newToken, publicIdOf, sameSecret } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { hostRetired } from './host-lifecycle.js';
 
 export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<EnrollResponse> {
   const secret = await currentEnrollSecret(ctx);
@@ -29,6 +30,7 @@ export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<En
   const result = await ctx.db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(7305003, hashtext($1))', [req.machineId]);
     let host = await getHostByMachineId(tx, req.machineId);
+    if (host?.retired) throw hostRetired(host);
     const again = host !== null;
     if (host === null) {
       host = await insertHost(tx, {

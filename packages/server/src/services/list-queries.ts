@@ -13,6 +13,7 @@ export function hostWhere(q: HostListQuery, now: Date, staleAfterMs: number): Ho
     os: q.os,
     tag: q.tag,
     criticality: q.criticality,
+    retired: q.retired ?? (q.include === 'retired' ? 'any' : undefined),
     stale: q.stale,
     staleBefore: new Date(now.getTime() - staleAfterMs),
     hasKev: q.hasKev,
@@ -35,5 +36,6 @@ export function findingWhere(q: FindingQuery, dueSoonDays: number): FindingWhere
     sla: q.sla,
     dueSoonDays,
     excepted: q.excepted,
+    includeRetired: q.include === 'retired',
   };
 }

@@ -4,6 +4,8 @@
  * as it is in the store.
  */
 import {
+  lostHosts,
+  matchesSelector,
   parsePolicy,
   parsePolicyText,
   schemeOfManager,
@@ -37,10 +39,10 @@ export function readPolicy(body: unknown, name?: string): { document: PolicyDocu
 export async function applyPolicy(
   ctx: ServerContext,
   p: { body: unknown; name?: string | undefined; actor: string },
-): Promise<{ record: PolicyRecord; changed: boolean }> {
+): Promise<{ record: PolicyRecord; changed: boolean; warnings: string[] }> {
   const { document, source } = readPolicy(p.body, p.name);
   const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
+  const applied = await ctx.db.transaction(async (tx) => {
     const r = await putPolicy(tx, {
       name: document.name,
       document: document as unknown as Record<string, unknown>,
@@ -60,6 +62,42 @@ export async function applyPolicy(
     }
     return { record: r.after, changed: r.changed };
   });
+  return { ...applied, warnings: await precedenceWarnings(ctx.db, document) };
+}
+
+/**
+ * Warns when a policy selects hosts but governs none of them, because other
+ * policies take precedence for each (core's policyForHost): it would never
+ * deploy anything. Its simulation lists the hosts it lost and to whom.
+ */
+export async function precedenceWarnings(q: Queryable, policy: PolicyDocument): Promise<string[]> {
+  const hosts = await q.query<{
+    id: number;
+    hostname: string;
+    os_id: string | null;
+    os_version: string | null;
+    tags: string[];
+    groups: string[];
+  }>('SELECT id, hostname, os_id, os_version, tags, groups FROM host WHERE retired_at IS NULL ORDER BY id');
+  const all = (await listPolicies(q)).map((p) => p.document as unknown as PolicyDocument);
+  const policyHosts = hosts.rows.map((h) => ({
+    id: Number(h.id),
+    hostname: h.hostname,
+    os: { id: h.os_id ?? 'unknown', versionId: h.os_version },
+    tags: h.tags,
+    groups: h.groups,
+  }));
+  const selected = policyHosts.filter((h) => matchesSelector(policy.selector, h)).length;
+  const lost = lostHosts(policy, all, policyHosts);
+  if (selected === 0 || lost.length < selected) return [];
+  const shown = lost
+    .slice(0, 5)
+    .map((l) => `${l.hostname} → ${l.to} (by ${l.toLevel})`)
+    .join(', ');
+  const more = lost.length > 5 ? ` and ${lost.length - 5} more` : '';
+  return [
+    `policy ${policy.name} governs no host: other policies take precedence for all ${selected} it selects (${shown}${more}); a policy naming hosts beats one by group, by tag, then a global one, and a tie goes to the name sorting first`,
+  ];
 }
 
 /** The fleet as the simulation sees it: hosts, their open findings, updates and approved exceptions. */
@@ -76,7 +114,7 @@ export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> 
     updates:
       { name: string; candidateVersion: string; classification: string | null; security: boolean }[] | null;
   }>(
-    'SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates FROM host ORDER BY id',
+    'SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates FROM host WHERE retired_at IS NULL ORDER BY id',
   );
   const findings = await q.query<{ host_id: number; data: Record<string, never>; published: string | null }>(
     `SELECT f.host_id, f.data, (SELECT min(a.published)::text FROM advisory a WHERE a.id = f.advisory_id) AS published

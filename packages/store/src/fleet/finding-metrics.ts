@@ -5,6 +5,7 @@
 import type { Queryable } from '../db.js';
 import { exceptedFindingIds, notExcepted } from './exceptions.js';
 import type { SharedExcepted } from './finding-queries.js';
+import { activeHostOf } from './hosts.js';
 
 export interface ComplianceSummary {
   /** Open findings, excepted ones included. */
@@ -39,7 +40,7 @@ export async function complianceSummary(
   }>(
     `WITH f AS MATERIALIZED (
        SELECT f.priority, f.due_at, f.kev, f.host_id, f.id = ANY($3::bigint[]) AS excepted
-       FROM finding f WHERE f.resolved_at IS NULL),
+       FROM finding f WHERE f.resolved_at IS NULL AND ${activeHostOf('f.host_id')}),
      p AS (
        SELECT priority, count(*)::int AS open, count(*) FILTER (WHERE excepted)::int AS excepted,
          count(*) FILTER (WHERE NOT excepted AND due_at < $1)::int AS breached,
@@ -90,6 +91,8 @@ const DAY_MS = 86_400_000;
  * history of them is kept). Each finding adds +1/−1 events on the days it
  * opens, breaches and is resolved; the daily figures are running sums of
  * them, so the cost grows with the findings, not with findings × days.
+ * A retired host's findings count until its retirement (its history stays)
+ * and not after: they end then as if resolved.
  */
 export async function findingTrend(
   q: Queryable,
@@ -117,7 +120,8 @@ export async function findingTrend(
          CASE WHEN f.due_at < $1::timestamptz AND f.resolved_at <= $1::timestamptz AND f.resolved_at > f.due_at
            THEN ${day('f.resolved_at')} END AS unbreached,
          f.kev::int AS kev, count(*)::int AS n
-       FROM finding f
+       FROM (SELECT f.id, f.first_seen, f.due_at, f.kev, least(f.resolved_at, r.retired_at) AS resolved_at
+             FROM finding f LEFT JOIN host r ON r.id = f.host_id AND r.retired_at IS NOT NULL) f
        WHERE ${inWindow('$1', '$3')} AND ${notExcepted('$5')}
        GROUP BY 1, 2, 3, 4, 5),
      daily AS (

@@ -5,6 +5,7 @@
 import type { Queryable } from '../db.js';
 import { exceptedFindingIds, exceptionMatch, notExcepted } from './exceptions.js';
 import { countMatching, sqlParams } from './filter-counts.js';
+import { ACTIVE_HOST, activeHostOf } from './hosts.js';
 
 export interface FindingRecord {
   readonly id: number;
@@ -37,6 +38,8 @@ export interface FindingWhere {
   readonly dueSoonDays?: number | undefined;
   /** true: only findings under an active exception; false: only those without. */
   readonly excepted?: boolean | undefined;
+  /** Also the findings of retired hosts (left out of current figures otherwise). */
+  readonly includeRetired?: boolean | undefined;
 }
 
 export interface FindingFilter extends FindingWhere {
@@ -93,6 +96,7 @@ function findingConditions(
   exceptedRef: () => string,
 ): string[] {
   const where: string[] = [];
+  if (f.includeRetired !== true) where.push(ACTIVE_HOST);
   if (f.hostId !== undefined) where.push(`f.host_id = ${p(f.hostId)}`);
   const status = f.status ?? 'open';
   where.push(resolvedCondition(f));
@@ -264,7 +268,7 @@ export async function listVulnerabilities(
   q: Queryable,
   f: VulnerabilityFilter,
 ): Promise<{ items: VulnerabilityRow[]; total: number }> {
-  const where = ['f.resolved_at IS NULL'];
+  const where = ['f.resolved_at IS NULL', activeHostOf('f.host_id')];
   const having: string[] = [];
   const { values: params, p } = sqlParams();
   if (f.kev !== undefined) where.push(`f.kev = ${p(f.kev)}`);

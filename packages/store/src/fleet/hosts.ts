@@ -52,6 +52,8 @@ export interface HostRecord {
   /** core's patchStatus at the last assessment; null before the first one. */
   readonly patchStatus: string | null;
   readonly lastPatchedAt: Date | null;
+  /** Set when the host was retired: kept for history, out of the current figures. */
+  readonly retired: { readonly at: Date; readonly by: string; readonly reason: string | null } | null;
 }
 
 export const HOST_COLUMNS = `h.id, h.machine_id, h.hostname, h.transport, h.os_id, h.os_version, h.os_codename,
@@ -59,7 +61,7 @@ export const HOST_COLUMNS = `h.id, h.machine_id, h.hostname, h.transport, h.os_i
   h.last_seen, h.last_inventory_at, h.inventory_hash, h.facts_hash, h.package_manager, h.package_count,
   h.updates, h.tags, h.groups, h.criticality, h.environment, h.internet_facing, h.owner, h.user_risk, h.eol,
   h.finding_counts, h.assessed_at, h.assessment_error, h.updates_security, h.updates_other, h.patch_status,
-  h.last_patched_at`;
+  h.last_patched_at, h.retired_at, h.retired_by, h.retired_reason`;
 
 type Row = Record<string, unknown>;
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -108,7 +110,64 @@ export function hostFromRow(r: Row): HostRecord {
         : { security: Number(r.updates_security), other: Number(r.updates_other ?? 0) },
     patchStatus: (r.patch_status as string | null) ?? null,
     lastPatchedAt: date(r.last_patched_at),
+    retired: r.retired_at
+      ? {
+          at: new Date(r.retired_at as string),
+          by: r.retired_by as string,
+          reason: (r.retired_reason as string | null) ?? null,
+        }
+      : null,
   };
+}
+
+/**
+ * The one condition that keeps retired hosts out of current figures, on a
+ * query over `host h` (hosts, and findings joined to their host).
+ */
+export const ACTIVE_HOST = 'h.retired_at IS NULL';
+
+/** The same for rows that name a host by id without joining it (`f.host_id`). */
+export function activeHostOf(column: string): string {
+  return `NOT EXISTS (SELECT 1 FROM host r WHERE r.id = ${column} AND r.retired_at IS NOT NULL)`;
+}
+
+/** Retires a host (kept, out of current figures) or, with `null`, reinstates it; returns it as it is now. */
+export async function setHostRetired(
+  q: Queryable,
+  id: number,
+  retired: { at: Date; by: string; reason: string | null } | null,
+): Promise<HostRecord | null> {
+  const r = await q.query(
+    `UPDATE host SET retired_at = $2, retired_by = $3, retired_reason = $4 WHERE id = $1
+     RETURNING ${HOST_COLUMNS.replace(/h\./g, '')}`,
+    [id, retired?.at ?? null, retired?.by ?? null, retired?.reason ?? null],
+  );
+  return r.rows[0] ? hostFromRow(r.rows[0]) : null;
+}
+
+/**
+ * Deletes a host: its row and everything that hangs off it (credentials,
+ * inventory, findings, host-scoped exceptions, its deployment tasks). The
+ * audit log keeps its events. Returns whether it existed.
+ */
+export async function deleteHost(q: Queryable, id: number): Promise<boolean> {
+  const r = await q.query('DELETE FROM host WHERE id = $1', [id]);
+  return r.affectedRows > 0;
+}
+
+/** Skips a host's queued deployment tasks (it was retired), with the reason in their log. */
+export async function skipHostQueuedTasks(
+  q: Queryable,
+  hostId: number,
+  reason: string,
+  now: Date,
+): Promise<number> {
+  const r = await q.query(
+    `UPDATE deployment_task SET status = 'skipped', finished_at = $2, log = log || $3
+     WHERE host_id = $1 AND status = 'queued'`,
+    [hostId, now, `${now.toISOString()} skipped: ${reason}\n`],
+  );
+  return r.affectedRows;
 }
 
 export async function getHost(q: Queryable, id: number): Promise<HostRecord | null> {
@@ -289,6 +348,8 @@ export interface HostWhere {
   readonly assessed?: boolean | undefined;
   /** The stored patch status; a host not yet assessed is `not-assessed`. */
   readonly patchStatus?: string | undefined;
+  /** Retired hosts: left out (undefined, false), only them (true), or with the others ('any'). */
+  readonly retired?: boolean | 'any' | undefined;
 }
 
 /** A host is assessed when its last assessment ran against advisories for its release, without error. */
@@ -352,6 +413,8 @@ function hostConditions(f: HostWhere, p: (v: unknown) => string): string[] {
   if (f.eol !== undefined) where.push(`coalesce(h.eol->>'status', '') ${f.eol ? '=' : '<>'} 'eol'`);
   if (f.assessed !== undefined) where.push(f.assessed ? `(${ASSESSED})` : `NOT (${ASSESSED})`);
   if (f.patchStatus !== undefined) where.push(`${PATCH_STATUS} = ${p(f.patchStatus)}`);
+  if (f.retired === true) where.push(`NOT (${ACTIVE_HOST})`);
+  else if (f.retired !== 'any') where.push(ACTIVE_HOST);
   return where;
 }
 
@@ -407,7 +470,8 @@ export async function recordPatchState(
   );
 }
 
+/** Every host not retired (assess-all). */
 export async function allHostIds(q: Queryable): Promise<number[]> {
-  const r = await q.query<{ id: number }>('SELECT id FROM host ORDER BY id');
+  const r = await q.query<{ id: number }>(`SELECT id FROM host h WHERE ${ACTIVE_HOST} ORDER BY id`);
   return r.rows.map((row) => Number(row.id));
 }

@@ -27,6 +27,12 @@ export interface TokenRecord {
   readonly expiresAt: Date | null;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
+  /**
+   * The user who created the token (created by `user:<name>`), when that user
+   * exists: a token acts for its owner, so it stops working when the owner is
+   * disabled and never has more rights than the owner's role (findToken only).
+   */
+  readonly owner: { readonly role: Role; readonly disabledAt: Date | null } | null;
 }
 
 export interface AgentCredentialRecord {
@@ -60,6 +66,7 @@ const token = (r: Row): TokenRecord => ({
   expiresAt: d(r.expires_at),
   lastUsedAt: d(r.last_used_at),
   revokedAt: d(r.revoked_at),
+  owner: r.owner_role ? { role: r.owner_role as Role, disabledAt: d(r.owner_disabled_at) } : null,
 });
 
 export async function findUser(q: Queryable, username: string): Promise<UserRecord | null> {
@@ -85,6 +92,64 @@ export async function insertUser(
 
 export async function setUserPassword(q: Queryable, username: string, passwordHash: string): Promise<void> {
   await q.query('UPDATE app_user SET password_hash = $2 WHERE username = $1', [username, passwordHash]);
+}
+
+/** Changes a user's role and, when given, whether it is disabled (the time, or null to enable). */
+export async function updateUser(
+  q: Queryable,
+  username: string,
+  change: { readonly role?: Role | undefined; readonly disabledAt?: Date | null | undefined },
+): Promise<UserRecord | null> {
+  const r = await q.query(
+    `UPDATE app_user SET role = coalesce($2, role),
+       disabled_at = CASE WHEN $3::boolean THEN $4::timestamptz ELSE disabled_at END
+     WHERE username = $1 RETURNING *`,
+    [username, change.role ?? null, change.disabledAt !== undefined, change.disabledAt ?? null],
+  );
+  return r.rows[0] ? user(r.rows[0]) : null;
+}
+
+/** Locks a user's row for the rest of the transaction. */
+export async function lockUser(q: Queryable, username: string): Promise<UserRecord | null> {
+  const r = await q.query('SELECT * FROM app_user WHERE username = $1 FOR UPDATE', [username]);
+  return r.rows[0] ? user(r.rows[0]) : null;
+}
+
+/** Enabled admins, locked (so the last one cannot be disabled or demoted by two requests at once). */
+export async function lockEnabledAdmins(q: Queryable): Promise<string[]> {
+  const r = await q.query<{ username: string }>(
+    "SELECT username FROM app_user WHERE role = 'admin' AND disabled_at IS NULL ORDER BY username FOR UPDATE",
+  );
+  return r.rows.map((row) => row.username);
+}
+
+/**
+ * Revokes a user's live sessions (the tokens signing in gave it), except
+ * `keep`; returns the ids revoked.
+ */
+export async function revokeUserSessions(
+  q: Queryable,
+  username: string,
+  now: Date,
+  keep: number | null = null,
+): Promise<number[]> {
+  const r = await q.query<{ id: number }>(
+    `UPDATE api_token SET revoked_at = $2
+     WHERE name = $1 AND created_by = $3 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)
+       AND id <> coalesce($4::bigint, 0)
+     RETURNING id`,
+    [`session:${username}`, now, `user:${username}`, keep],
+  );
+  return r.rows.map((row) => Number(row.id));
+}
+
+/** Gives a user's live sessions its new role. */
+export async function setUserSessionRole(q: Queryable, username: string, role: Role): Promise<void> {
+  await q.query(`UPDATE api_token SET role = $3 WHERE name = $1 AND created_by = $2 AND revoked_at IS NULL`, [
+    `session:${username}`,
+    `user:${username}`,
+    role,
+  ]);
 }
 
 export async function countUsers(q: Queryable): Promise<number> {
@@ -113,7 +178,12 @@ export async function insertToken(
 }
 
 export async function findToken(q: Queryable, publicId: string): Promise<TokenRecord | null> {
-  const r = await q.query('SELECT * FROM api_token WHERE public_id = $1', [publicId]);
+  const r = await q.query(
+    `SELECT t.*, u.role AS owner_role, u.disabled_at AS owner_disabled_at
+     FROM api_token t LEFT JOIN app_user u ON t.created_by = 'user:' || u.username
+     WHERE t.public_id = $1`,
+    [publicId],
+  );
   return r.rows[0] ? token(r.rows[0]) : null;
 }
 

@@ -1,6 +1,7 @@
-/** The frame of every page: skip link, navigation, who is signed in, sign out. */
+/** The frame of every page: skip link, navigation, the account menu (who is signed in, password, sign out). */
 import { NavLink, Outlet } from 'react-router';
 import { useSession } from '../auth/session.js';
+import { AccountMenu } from './AccountMenu.js';
 
 const NAV: readonly [string, string][] = [
   ['/', 'Dashboard'],
@@ -16,7 +17,7 @@ const NAV: readonly [string, string][] = [
 ];
 
 export function Layout() {
-  const { user, signOut } = useSession();
+  const { signOut } = useSession();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -30,9 +31,7 @@ export function Layout() {
           Patchloop
         </span>
         <span className="spacer" />
-        <span className="who">
-          {user?.username} <span className="muted">({user?.role})</span>
-        </span>
+        <AccountMenu />
         <button type="button" onClick={() => void signOut()}>
           Sign out
         </button>

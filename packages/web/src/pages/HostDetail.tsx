@@ -23,6 +23,7 @@ import {
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { HostEdit } from './HostEdit.js';
+import { HostLifecycle } from './HostLifecycle.js';
 import { HostUpdates } from './HostUpdates.js';
 
 type Pkg = Static<typeof PackageItem>;
@@ -322,6 +323,7 @@ export function HostDetail() {
         Pending updates: {formatPendingUpdates(h.pendingUpdates)} · Last patched:{' '}
         {h.lastPatchedAt ? formatDateTime(h.lastPatchedAt) : 'not seen yet'}
       </p>
+      <HostLifecycle h={h} />
       <Tabs
         selectedKey={tab}
         onSelectionChange={(k: Key) => setParams({ tab: String(k) }, { replace: true })}

@@ -128,6 +128,40 @@ function SimulationView({ sim }: { sim: Sim }) {
           </tbody>
         </table>
       )}
+      {sim.lost.length > 0 ? (
+        <>
+          <h3>Lost to other policies ({sim.lost.length})</h3>
+          <p className="small muted">
+            Selected by this policy, but governed by one that takes precedence: naming the host beats a group,
+            a group beats a tag, a tag beats a global policy; a tie goes to the name sorting first.
+          </p>
+          <table className="data-table">
+            <caption className="visually-hidden">
+              Hosts this policy selects that another policy governs
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">Governed by</th>
+                <th scope="col">Precedence</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sim.lost.map((l) => (
+                <tr key={l.hostname}>
+                  <td>{l.hostname}</td>
+                  <td>
+                    <Link to={`/policies/${encodeURIComponent(l.to)}`}>{l.to}</Link>
+                  </td>
+                  <td>
+                    by {l.toLevel} over by {l.level}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
     </section>
   );
 }
@@ -160,7 +194,8 @@ function PolicyEditor() {
   const name = isNew ? newName : (routeName as string);
 
   const save = useMutation({
-    mutationFn: () => api.put<PolicyView & { changed: boolean }>(`/api/v1/policies/${name}`, source),
+    mutationFn: () =>
+      api.put<PolicyView & { changed: boolean; warnings: string[] }>(`/api/v1/policies/${name}`, source),
     onMutate: () => setServerProblems([]),
     onSuccess: (p) => {
       void qc.invalidateQueries({ queryKey: ['policies'] });
@@ -232,6 +267,11 @@ function PolicyEditor() {
           {save.data.changed ? '' : ' (no change)'}.
         </p>
       ) : null}
+      {save.data?.warnings.map((w) => (
+        <p key={w} role="alert" className="notice notice-error">
+          Warning: {w}
+        </p>
+      ))}
       <div className="toolbar">
         {writable ? (
           <button

@@ -90,10 +90,23 @@ function Feeds() {
 }
 
 function EnrollmentPanel() {
+  const qc = useQueryClient();
   const q = useQuery({
     queryKey: ['enrollment'],
     queryFn: () => api.get<Enrollment>('/api/v1/settings/enrollment'),
   });
+  const rotate = useMutation({
+    mutationFn: () => api.post<Enrollment>('/api/v1/settings/enrollment/rotate'),
+    onSuccess: (data) => qc.setQueryData(['enrollment'], data),
+  });
+  const confirmRotate = () => {
+    if (
+      window.confirm(
+        'Rotate the enrollment secret? Machines not yet enrolled will need the new command; enrolled agents keep working.',
+      )
+    )
+      rotate.mutate();
+  };
   return (
     <section className="panel" aria-labelledby="enroll-title">
       <h2 id="enroll-title">Enrollment</h2>
@@ -107,6 +120,16 @@ function EnrollmentPanel() {
           <pre className="command" aria-label="Enrollment command">
             {q.data.command}
           </pre>
+          <div className="toolbar">
+            <button type="button" onClick={confirmRotate} disabled={rotate.isPending}>
+              Rotate secret
+            </button>
+            <span className="small muted">
+              The old secret stops working for new enrollments; enrolled agents keep their credentials.
+            </span>
+          </div>
+          {rotate.isSuccess ? <p role="status">New enrollment secret in force.</p> : null}
+          {rotate.isError ? <ErrorNotice error={rotate.error} /> : null}
         </>
       )}
     </section>
@@ -131,6 +154,24 @@ function Users() {
     e.preventDefault();
     add.mutate();
   };
+  const change = useMutation({
+    mutationFn: (c: { username: string; role?: string; disabled?: boolean }) =>
+      api.patch<User>(`/api/v1/users/${encodeURIComponent(c.username)}`, {
+        ...(c.role !== undefined ? { role: c.role } : {}),
+        ...(c.disabled !== undefined ? { disabled: c.disabled } : {}),
+      }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['users'] }),
+  });
+  const reset = useMutation({
+    mutationFn: (name: string) =>
+      api.post<{ username: string; password: string | null }>(
+        `/api/v1/users/${encodeURIComponent(name)}/password`,
+      ),
+  });
+  const confirmReset = (name: string) => {
+    if (window.confirm(`Reset the password of ${name}? Its sessions end; a new password is shown once.`))
+      reset.mutate(name);
+  };
   return (
     <section className="panel" aria-labelledby="users-title">
       <h2 id="users-title">Users and roles</h2>
@@ -150,12 +191,52 @@ function Users() {
           maxHeight="none"
           columns={[
             { key: 'name', header: 'User', render: (u) => u.username },
-            { key: 'role', header: 'Role', render: (u) => u.role },
+            {
+              key: 'role',
+              header: 'Role',
+              render: (u) => (
+                <select
+                  aria-label={`Role of ${u.username}`}
+                  value={u.role}
+                  disabled={change.isPending}
+                  onChange={(e) => change.mutate({ username: u.username, role: e.target.value })}
+                >
+                  <option>admin</option>
+                  <option>operator</option>
+                  <option>auditor</option>
+                </select>
+              ),
+            },
             { key: 'created', header: 'Created', render: (u) => formatDateTime(u.createdAt) },
             { key: 'state', header: 'State', render: (u) => (u.disabledAt ? 'disabled' : 'active') },
+            {
+              key: 'actions',
+              header: 'Actions',
+              render: (u) => (
+                <span className="toolbar">
+                  <button
+                    type="button"
+                    disabled={change.isPending}
+                    onClick={() => change.mutate({ username: u.username, disabled: u.disabledAt === null })}
+                  >
+                    {u.disabledAt ? `Enable ${u.username}` : `Disable ${u.username}`}
+                  </button>
+                  <button type="button" disabled={reset.isPending} onClick={() => confirmReset(u.username)}>
+                    Reset password of {u.username}
+                  </button>
+                </span>
+              ),
+            },
           ]}
         />
       )}
+      {change.isError ? <ErrorNotice error={change.error} /> : null}
+      {reset.isError ? <ErrorNotice error={reset.error} /> : null}
+      {reset.data?.password ? (
+        <p role="status">
+          New password of {reset.data.username} (shown once): <code>{reset.data.password}</code>
+        </p>
+      ) : null}
       <form className="toolbar" onSubmit={submit} aria-label="Add a user">
         <label className="inline">
           New user{' '}

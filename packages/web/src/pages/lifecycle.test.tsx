@@ -1,0 +1,171 @@
+// @vitest-environment jsdom
+/**
+ * Users, hosts and one's own account over their lifetime, in the console
+ * against a fake API: an admin disables a user and resets a password (shown
+ * once), rotates the enrollment secret, retires a host after confirming it;
+ * a user changes its own password from the account menu.
+ */
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App, makeQueryClient } from '../App.js';
+
+const SESSION = { username: 'root', role: 'admin', expiresAt: null, csrfToken: 'csrf-xyz' };
+const USERS = [
+  { id: 1, username: 'admin', role: 'admin', createdAt: '2030-01-01T00:00:00Z', disabledAt: null },
+  { id: 2, username: 'dora', role: 'operator', createdAt: '2030-01-02T00:00:00Z', disabledAt: null },
+];
+const HOST = {
+  id: 7,
+  hostname: 'web-1',
+  retired: null as null | { at: string; by: string; reason: string | null },
+  os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: 'Debian GNU/Linux 10 (buster)' },
+  tags: [],
+  lastSeen: null,
+  stale: false,
+  packageCount: 1,
+  findingCounts: {
+    total: 0,
+    fixable: 0,
+    unfixed: 0,
+    kev: 0,
+    critical: 0,
+    high: 0,
+    medium: 0,
+    low: 0,
+    unknown: 0,
+  },
+  rebootRequired: false,
+  criticality: 'tier2',
+  transport: 'agent',
+  machineId: 'm-1',
+  arch: 'amd64',
+  kernel: { running: null, newestInstalled: null },
+  reboot: { required: false, reasons: [], packages: [] },
+  agentVersion: '0.1.0',
+  enrolledAt: '2030-01-01T00:00:00Z',
+  lastInventoryAt: null,
+  packageManager: 'dpkg',
+  groups: [],
+  environment: null,
+  internetFacing: false,
+  owner: null,
+  userRisk: 'standard',
+  eol: null,
+  updatesAvailable: null,
+  assessedAt: null,
+  assessmentNote: null,
+};
+
+interface Call {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+let calls: Call[] = [];
+
+const reply = (status: number, body: unknown) =>
+  new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+
+async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(String(input), 'http://console.test');
+  const method = init.method ?? 'GET';
+  const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+  calls.push({ method, path: url.pathname, headers: (init.headers ?? {}) as Record<string, string>, body });
+  const route = `${method} ${url.pathname}`;
+  if (route === 'GET /api/v1/session') return reply(200, SESSION);
+  if (route === 'GET /api/v1/users') return reply(200, { items: USERS });
+  if (route === 'PATCH /api/v1/users/dora') return reply(200, { ...USERS[1], ...(body as object) });
+  if (route === 'POST /api/v1/users/dora/password')
+    return reply(200, { username: 'dora', password: 'generated-pass-0123' });
+  if (route === 'GET /api/v1/settings/enrollment')
+    return reply(200, { secret: 'old-secret', command: 'patchloop agent --enroll-secret old-secret' });
+  if (route === 'POST /api/v1/settings/enrollment/rotate')
+    return reply(200, { secret: 'new-secret', command: 'patchloop agent --enroll-secret new-secret' });
+  if (route === 'GET /api/v1/hosts/7') return reply(200, HOST);
+  if (route === 'POST /api/v1/hosts/7/retire') {
+    HOST.retired = {
+      at: '2030-01-03T00:00:00Z',
+      by: 'user:root',
+      reason: (body as { reason: string }).reason,
+    };
+    return reply(200, HOST);
+  }
+  if (route === 'PUT /api/v1/session/password') {
+    const b = body as { currentPassword: string };
+    return b.currentPassword === 'right-password'
+      ? reply(204, null)
+      : reply(403, { error: { code: 'PL_PASSWORD_WRONG', message: 'the current password is wrong' } });
+  }
+  if (/^\/api\/v1\/(feeds|tokens|hosts\/7\/)/.test(url.pathname)) return reply(200, { items: [], total: 0 });
+  return reply(404, { error: { code: 'PL_NOT_FOUND', message: route } });
+}
+
+beforeEach(() => {
+  calls = [];
+  HOST.retired = null;
+  vi.stubGlobal('fetch', vi.fn(fakeApi));
+  vi.stubGlobal(
+    'confirm',
+    vi.fn(() => true),
+  );
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const open = (path: string) => {
+  window.history.replaceState(null, '', path);
+  render(<App client={makeQueryClient()} />);
+};
+const sent = (method: string, path: string) => calls.find((c) => c.method === method && c.path === path);
+
+describe('lifecycle in the console', () => {
+  it('disables a user, resets a password (shown once) and rotates the enrollment secret', async () => {
+    open('/settings');
+    await userEvent.click(await screen.findByRole('button', { name: 'Disable dora' }));
+    await waitFor(() => expect(sent('PATCH', '/api/v1/users/dora')?.body).toEqual({ disabled: true }));
+    expect(sent('PATCH', '/api/v1/users/dora')?.headers['x-csrf-token']).toBe('csrf-xyz');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Role of dora' }), 'auditor');
+    await waitFor(() =>
+      expect(calls.filter((c) => c.method === 'PATCH').at(-1)?.body).toEqual({ role: 'auditor' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Reset password of dora' }));
+    expect(await screen.findByText('generated-pass-0123')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Rotate secret' }));
+    expect(await screen.findByText('patchloop agent --enroll-secret new-secret')).toBeInTheDocument();
+  });
+
+  it('retires a host only after confirming, with the reason, and says it is retired', async () => {
+    open('/hosts/7');
+    await userEvent.click(await screen.findByRole('button', { name: 'Retire host…' }));
+    expect(sent('POST', '/api/v1/hosts/7/retire')).toBeUndefined();
+    const confirm = screen.getByRole('group', { name: 'Confirm retiring web-1' });
+    await userEvent.type(within(confirm).getByLabelText(/Reason/), 'decommissioned');
+    await userEvent.click(within(confirm).getByRole('button', { name: 'Retire web-1' }));
+    expect(await screen.findByText(/Retired .* by user:root \(decommissioned\)/)).toBeInTheDocument();
+    expect(sent('POST', '/api/v1/hosts/7/retire')?.body).toEqual({ reason: 'decommissioned' });
+    expect(screen.getByRole('button', { name: 'Reinstate host' })).toBeInTheDocument();
+  });
+
+  it('changes one own password from the account menu, saying why a wrong one fails', async () => {
+    open('/settings');
+    const summary = await screen.findByText((_, el) => el?.tagName === 'SUMMARY');
+    await userEvent.click(summary);
+    const form = screen.getByRole('form', { name: 'Change your password' });
+    await userEvent.type(within(form).getByLabelText('Current password'), 'wrong-password');
+    await userEvent.type(within(form).getByLabelText(/New password/), 'a-new-password-0123');
+    await userEvent.click(within(form).getByRole('button', { name: 'Change password' }));
+    expect(await screen.findByText('the current password is wrong')).toBeInTheDocument();
+    await userEvent.clear(within(form).getByLabelText('Current password'));
+    await userEvent.type(within(form).getByLabelText('Current password'), 'right-password');
+    await userEvent.click(within(form).getByRole('button', { name: 'Change password' }));
+    expect(await screen.findByText(/Password changed/)).toBeInTheDocument();
+    expect(sent('PUT', '/api/v1/session/password')?.body).toEqual({
+      currentPassword: 'wrong-password',
+      newPassword: 'a-new-password-0123',
+    });
+  });
+});
