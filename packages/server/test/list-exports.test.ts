@@ -91,7 +91,11 @@ describe.each(BACKEND_NAMES)('list exports and remediations on %s', (backend) =>
     ] as const) {
       const machine = `machine-export-${name}`;
       const e = await enrollHost(h.app, machine, name, ['linux']);
-      const r = await checkin(h.app, e.credential, fullCheckin(machine, facts(name, DEBIAN), 'dpkg', packages));
+      const r = await checkin(
+        h.app,
+        e.credential,
+        fullCheckin(machine, facts(name, DEBIAN), 'dpkg', packages),
+      );
       expect(r.statusCode).toBe(200);
     }
     await h.worker.drain();

@@ -50,24 +50,24 @@ export function findingRoutes({ app, ctx }: Api): void {
           now: ctx.now(),
         });
         return {
-        total: r.total,
-        items: r.items.map((v) => {
-          const s = v.sample as unknown as Finding;
-          return {
-            advisory: s.advisory,
-            severity: s.severity,
-            cvss: s.cvss,
-            kev: s.kev,
-            epss: s.epss,
-            hosts: v.hosts,
-            packages: v.packages,
-            fixable: v.fixable,
-            unfixed: v.unfixed,
-            priority: v.priority as Vulnerability['priority'],
-            dueAt: v.dueAt?.toISOString() ?? null,
-            riskScore: v.riskScore,
-          };
-        }),
+          total: r.total,
+          items: r.items.map((v) => {
+            const s = v.sample as unknown as Finding;
+            return {
+              advisory: s.advisory,
+              severity: s.severity,
+              cvss: s.cvss,
+              kev: s.kev,
+              epss: s.epss,
+              hosts: v.hosts,
+              packages: v.packages,
+              fixable: v.fixable,
+              unfixed: v.unfixed,
+              priority: v.priority as Vulnerability['priority'],
+              dueAt: v.dueAt?.toISOString() ?? null,
+              riskScore: v.riskScore,
+            };
+          }),
         };
       };
       if (q.format === 'csv') return sendCsv(reply, 'vulnerabilities', VULNERABILITY_CSV, page);

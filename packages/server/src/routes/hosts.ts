@@ -11,14 +11,7 @@ import {
   PackageList,
   type HostSummary,
 } from '@patchloop/contracts';
-import {
-  appendAudit,
-  editHost,
-  enqueueJob,
-  getHost,
-  listHosts,
-  loadHostPackages,
-} from '@patchloop/store';
+import { appendAudit, editHost, enqueueJob, getHost, listHosts, loadHostPackages } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import { ApiError } from '../errors.js';

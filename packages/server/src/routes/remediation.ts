@@ -81,7 +81,13 @@ export function remediationRoutes({ app, ctx }: Api): void {
       const hosts = input.hosts.flatMap((h) => {
         const versionScheme = schemeOfManager(h.packageManager);
         return versionScheme
-          ? [{ hostId: h.id, versionScheme, candidates: new Map(h.updates.map((u) => [u.name, u.candidateVersion])) }]
+          ? [
+              {
+                hostId: h.id,
+                versionScheme,
+                candidates: new Map(h.updates.map((u) => [u.name, u.candidateVersion])),
+              },
+            ]
           : [];
       });
       const items = remediations(

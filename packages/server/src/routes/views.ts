@@ -101,7 +101,11 @@ export function findingView(f: FindingRecord, now: Date, dueSoonDays: number): F
 }
 
 /** Pages of GET /api/v1/findings (or one host's findings) for a query, as the API shows them. */
-export async function findingPages(ctx: ServerContext, q: FindingQuery, hostId?: number): Promise<PageOf<Finding>> {
+export async function findingPages(
+  ctx: ServerContext,
+  q: FindingQuery,
+  hostId?: number,
+): Promise<PageOf<Finding>> {
   const now = ctx.now();
   const { sla } = await loadRiskSettings(ctx.db);
   return async (offset, limit) => {

@@ -10,7 +10,9 @@ import { canWrite, useSession } from '../auth/session.js';
 import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
 import { AuditTable } from '../components/AuditTable.js';
 import { DataTable } from '../components/DataTable.js';
+import { ExportCsv } from '../components/ExportCsv.js';
 import { FindingExplain } from '../components/FindingExplain.js';
+import { RequestException } from '../components/FindingActions.js';
 import { formatDate, formatDateTime, formatRelative, plural } from '../components/format.js';
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
@@ -140,7 +142,12 @@ function HostFindings({ id }: { id: number }) {
           <option value="open">open findings</option>
           <option value="resolved">resolved findings</option>
         </select>
-      </label>
+      </label>{' '}
+      <ExportCsv
+        path={`/api/v1/hosts/${id}/findings`}
+        query={{ status, sort: 'risk' }}
+        what="this host's findings"
+      />
       {q.isPending ? (
         <Loading what="findings" />
       ) : q.isError ? (
@@ -163,6 +170,9 @@ function HostFindings({ id }: { id: number }) {
                     {f.sla ? <span className="muted small"> due {formatDate(f.sla.dueAt)}</span> : null}
                   </summary>
                   <FindingExplain f={f} />
+                  <p>
+                    <RequestException f={f} />
+                  </p>
                 </details>
               </li>
             ))}
