@@ -14,7 +14,8 @@ import {
   type PlanStep,
   type Severity,
 } from '@patchloop/core';
-import { CatalogueList, Remediation, RemediationList, RemediationQuery } from '@patchloop/contracts';
+import type { Remediation } from '@patchloop/contracts';
+import { CatalogueList, RemediationList, RemediationQuery } from '@patchloop/contracts';
 import { getHost, loadRemediationInputs } from '@patchloop/store';
 import { Type, type Static } from 'typebox';
 import { READ } from '../auth/principal.js';

@@ -10,6 +10,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client.js';
 import { canWrite, useSession } from '../auth/session.js';
+import { RebootSelect } from '../components/RebootSelect.js';
 import { SeverityBadge } from '../components/badges.js';
 import { ExportCsv } from '../components/ExportCsv.js';
 import { ListPager } from '../components/filters.js';
@@ -95,14 +96,7 @@ function DeployConfirm({ r, onClose }: { r: Rem; onClose: () => void }) {
             </p>
           ) : null}
           <div className="toolbar">
-            <label>
-              Reboot{' '}
-              <select value={reboot} onChange={(e) => setReboot(e.target.value)}>
-                <option value="never">never</option>
-                <option value="if-required">if required</option>
-                <option value="always">always</option>
-              </select>
-            </label>
+            <RebootSelect value={reboot} onChange={setReboot} />
             <button
               type="button"
               className="primary"
