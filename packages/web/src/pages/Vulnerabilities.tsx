@@ -66,7 +66,7 @@ const COLUMNS: Column<Vuln>[] = [
     key: 'packages',
     header: 'Packages',
     render: (v) => (
-      <span className="clip" title={v.packages.join(', ')}>
+      <span className="clip clip-package" title={v.packages.join(', ')}>
         {v.packages.join(', ')}
       </span>
     ),
