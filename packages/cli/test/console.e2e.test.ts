@@ -498,6 +498,43 @@ reboot: never
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await look('19-dashboard-laptop');
+    // The lists fit the window: the findings table shows every column without scrolling sideways.
+    await page.goto(`${server.url}/findings?status=open`);
+    const table = page.getByRole('region', { name: 'Findings' });
+    await table.waitFor();
+    expect(await table.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+    // Export CSV carries the filters and the session: every open finding, not one page.
+    const href = await page.getByRole('link', { name: /^Export CSV/ }).getAttribute('href');
+    expect(href).toBe('/api/v1/findings?status=open&sort=risk&format=csv');
+    const csv = await page.request.get(`${server.url}${href}`);
+    expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+    const open = await api<{ total: number }>('/api/v1/findings?status=open&limit=1');
+    expect((await csv.text()).trimEnd().split('\r\n')).toHaveLength(open.total + 1);
+    // A finding's "request exception" opens the form filled in, its host by name.
+    await page
+      .getByRole('link', { name: /^Request ?Exception ?for / })
+      .first()
+      .click();
+    const form = page.getByRole('form', { name: 'Request an exception' });
+    await form.waitFor();
+    expect(await form.getByLabel('Advisory or CVE').inputValue()).toMatch(/^(DSA|DLA|ALPINE|CVE)/);
+    await expect.poll(() => form.locator('.host-picked strong').textContent()).not.toMatch(/^#/);
+    await look('20-exception-from-finding');
+    for (const [path, heading] of [
+      ['/remediation', 'Remediation'],
+      ['/audit', 'Audit log'],
+      ['/policies/console-lab', 'console-lab'],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      if (path.startsWith('/policies/')) {
+        await page.getByRole('button', { name: 'Simulate' }).click();
+        await page.getByRole('table', { name: 'What each host would get' }).waitFor();
+      }
+      const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(wider, path).toBeLessThanOrEqual(0);
+      await look(`21-laptop${path.replace(/\//g, '-')}`);
+    }
     expect(a11y).toEqual({});
   });
 

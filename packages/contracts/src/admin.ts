@@ -1,7 +1,7 @@
 /** Administration: API tokens, users and the audit log. */
 import { Type } from 'typebox';
 import { Role } from './api.js';
-import { DateTime, Nullable } from './common.js';
+import { DateTime, ListFormat, Nullable } from './common.js';
 
 export const TokenCreate = Type.Object(
   {
@@ -89,6 +89,7 @@ export const AuditList = Type.Object({ items: Type.Array(AuditEvent), total: Typ
 export const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  format: ListFormat,
   target: Type.Optional(
     Type.String({
       maxLength: 256,

@@ -5,7 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { HostFacts } from './agent-protocol.js';
 
-import { DateTime, Nullable, Tag } from './common.js';
+import { DateTime, ListFormat, Nullable, Tag } from './common.js';
 
 export const ROLES = ['admin', 'operator', 'auditor'] as const;
 export const Role = Type.Enum(ROLES);
@@ -125,6 +125,7 @@ export const HostList = Type.Object({ items: Type.Array(HostSummary), total: Typ
 export const HostListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  format: ListFormat,
   /** Substring of the hostname. */
   q: Type.Optional(Type.String({ maxLength: 253 })),
   os: Type.Optional(Type.String({ maxLength: 64 })),
@@ -292,6 +293,7 @@ export const FindingList = Type.Object({ items: Type.Array(Finding), total: Type
 export const FindingQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  format: ListFormat,
   severity: Type.Optional(Type.Enum(['critical', 'high', 'medium', 'low', 'unknown'] as const)),
   kev: Type.Optional(Type.Boolean()),
   status: Type.Optional(Type.Enum(['fixable', 'unfixed', 'resolved', 'open'] as const)),
@@ -330,6 +332,7 @@ export const VulnerabilityList = Type.Object({ items: Type.Array(Vulnerability),
 export const VulnerabilityQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  format: ListFormat,
   kev: Type.Optional(Type.Boolean()),
   severity: FindingQuery.properties.severity,
   q: Type.Optional(

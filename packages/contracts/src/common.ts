@@ -5,3 +5,10 @@ export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]
 export const DateTime = Type.String({ format: 'date-time' });
 /** A host tag or group name. */
 export const Tag = Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,64}$' });
+/** `?format=csv` on a list: every row matching its filters as CSV (limit and offset do not apply). */
+export const ListFormat = Type.Optional(
+  Type.Enum(['json', 'csv'] as const, {
+    description:
+      'csv: every row matching the filters (limit and offset do not apply), streamed as text/csv with a header row; cells starting with = + - @ are prefixed with an apostrophe.',
+  }),
+);

@@ -1,6 +1,6 @@
 /** A host's patch catalogue and the fleet's remediations ranked by risk removed. */
 import { Type, type Static } from 'typebox';
-import { Nullable } from './common.js';
+import { ListFormat, Nullable } from './common.js';
 
 export const CatalogueItem = Type.Object({
   package: Type.String(),
@@ -14,9 +14,23 @@ export const CatalogueItem = Type.Object({
   kev: Type.Boolean(),
   releaseDate: Nullable(Type.String()),
 });
+/** One host's part of a remediation: what to install there. */
+export const RemediationTarget = Type.Object({
+  hostId: Type.Integer(),
+  hostname: Type.String(),
+  packages: Type.Array(Type.Object({ name: Type.String(), version: Type.String() })),
+});
+/**
+ * One update across the fleet: a source package (its binary packages are
+ * updated together, e.g. openssl and libssl3 from source openssl) to a
+ * version, closing `findings` open findings on `hosts` hosts.
+ */
 export const Remediation = Type.Object({
+  /** The source package. */
   package: Type.String(),
   toVersion: Type.String(),
+  /** The binary packages built from it that the hosts have findings on. */
+  binaries: Type.Array(Type.String()),
   hosts: Type.Integer(),
   findings: Type.Integer(),
   riskRemoved: Type.Number(),
@@ -26,9 +40,21 @@ export const Remediation = Type.Object({
   summary: Type.String(),
   cumulativeRisk: Type.Number(),
   cumulativeShare: Type.Number(),
+  /** Per host, the binary packages and versions to install: only when the list is filtered by `package`. */
+  targets: Type.Optional(Type.Array(RemediationTarget)),
 });
+export type Remediation = Static<typeof Remediation>;
 export const RemediationQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  format: ListFormat,
+  package: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description:
+        'Only the remediations of this source package, each with its targets (per host, the binary packages and versions to install: the body of a manual deployment).',
+    }),
+  ),
 });
 
 export const CatalogueList = Type.Object({ items: Type.Array(CatalogueItem), collected: Type.Boolean() });

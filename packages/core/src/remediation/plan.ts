@@ -3,8 +3,11 @@
  * is closed by updating its package on its host to a target version — the
  * version the package manager offers when that is at least every fix the
  * host needs for the package, else the highest fixed version it needs. The
- * fleet view groups findings by (package, target version): "updating X to V
- * closes N findings on M hosts", ordered by the risk it removes. Pure.
+ * binary packages built from one source package (openssl and libssl3) are
+ * one update: the fleet view groups findings by (source package, target
+ * version), the highest target among the host's binaries of that source:
+ * "updating X to V closes N findings on M hosts", ordered by the risk it
+ * removes, with the binaries each host installs. Pure.
  */
 import { severityRank } from '../advisory/severity-order.js';
 import type { Severity } from '../advisory/model.js';
@@ -12,7 +15,10 @@ import { schemeFor } from '../version/list.js';
 
 export interface RemediationFinding {
   readonly hostId: number;
+  /** The binary package the finding is on. */
   readonly package: string;
+  /** The source package it was built from (the binary's own name when the inventory has none). */
+  readonly sourcePackage: string;
   readonly fixedVersion: string;
   readonly advisoryId: string;
   /** The finding's risk score (0–100). */
@@ -28,9 +34,18 @@ export interface RemediationHost {
   readonly candidates: ReadonlyMap<string, string>;
 }
 
+/** One host's part of a remediation: its binary packages of the source and their target versions. */
+export interface RemediationTarget {
+  readonly hostId: number;
+  readonly packages: readonly { readonly name: string; readonly version: string }[];
+}
+
 export interface Remediation {
+  /** The source package. */
   readonly package: string;
   readonly toVersion: string;
+  /** The binary packages it updates across its hosts, by name. */
+  readonly binaries: readonly string[];
   readonly hosts: number;
   readonly findings: number;
   /** Sum of the risk scores of the findings it closes. */
@@ -39,6 +54,8 @@ export interface Remediation {
   readonly severity: Severity | null;
   readonly advisories: readonly string[];
   readonly hostIds: readonly number[];
+  /** Per host (ascending id), what to install there. */
+  readonly targets: readonly RemediationTarget[];
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -59,27 +76,45 @@ export function remediations(
   findings: readonly RemediationFinding[],
 ): Remediation[] {
   const hostById = new Map(hosts.map((h) => [h.hostId, h]));
-  const perHostPackage = new Map<string, RemediationFinding[]>();
+  // host → source → binary → its findings
+  const perHostSource = new Map<string, Map<string, RemediationFinding[]>>();
   for (const f of findings) {
     if (!hostById.has(f.hostId)) continue;
-    const k = `${f.hostId}\u0000${f.package}`;
-    const list = perHostPackage.get(k);
+    const k = `${f.hostId}\u0000${f.sourcePackage}`;
+    const binaries = perHostSource.get(k) ?? new Map<string, RemediationFinding[]>();
+    perHostSource.set(k, binaries);
+    const list = binaries.get(f.package);
     if (list) list.push(f);
-    else perHostPackage.set(k, [f]);
+    else binaries.set(f.package, [f]);
   }
-  const groups = new Map<string, { pkg: string; version: string; items: RemediationFinding[] }>();
-  for (const list of perHostPackage.values()) {
-    const first = list[0] as RemediationFinding;
+  const groups = new Map<
+    string,
+    { source: string; version: string; items: RemediationFinding[]; targets: RemediationTarget[] }
+  >();
+  for (const binaries of perHostSource.values()) {
+    const lists = [...binaries.values()];
+    const first = (lists[0] as RemediationFinding[])[0] as RemediationFinding;
     const host = hostById.get(first.hostId) as RemediationHost;
-    const version = targetVersion(
-      host.versionScheme,
-      list.map((f) => f.fixedVersion),
-      host.candidates.get(first.package),
-    );
-    const k = `${first.package}\u0000${version}`;
+    const s = schemeFor(host.versionScheme);
+    const packages = [...binaries]
+      .map(([name, list]) => ({
+        name,
+        version: targetVersion(
+          host.versionScheme,
+          list.map((f) => f.fixedVersion),
+          host.candidates.get(name),
+        ),
+      }))
+      .sort((a, b) => cmp(a.name, b.name));
+    const version = packages.map((p) => p.version).reduce((best, v) => (s.compare(v, best) > 0 ? v : best));
+    const k = `${first.sourcePackage}\u0000${version}`;
+    const items = lists.flat();
+    const target = { hostId: first.hostId, packages };
     const g = groups.get(k);
-    if (g) g.items.push(...list);
-    else groups.set(k, { pkg: first.package, version, items: [...list] });
+    if (g) {
+      g.items.push(...items);
+      g.targets.push(target);
+    } else groups.set(k, { source: first.sourcePackage, version, items, targets: [target] });
   }
   const out: Remediation[] = [];
   for (const g of groups.values()) {
@@ -89,16 +124,19 @@ export function remediations(
         f.severity !== null && (w === null || severityRank(f.severity) < severityRank(w)) ? f.severity : w,
       null,
     );
+    const targets = g.targets.sort((a, b) => a.hostId - b.hostId);
     out.push({
-      package: g.pkg,
+      package: g.source,
       toVersion: g.version,
-      hosts: new Set(g.items.map((f) => f.hostId)).size,
+      binaries: [...new Set(g.items.map((f) => f.package))].sort(cmp),
+      hosts: targets.length,
       findings: g.items.length,
       riskRemoved: Math.round(risk * 10) / 10,
       kev: g.items.filter((f) => f.kev).length,
       severity: worst,
       advisories: [...new Set(g.items.map((f) => f.advisoryId))].sort(cmp),
-      hostIds: [...new Set(g.items.map((f) => f.hostId))].sort((a, b) => a - b),
+      hostIds: targets.map((t) => t.hostId),
+      targets,
     });
   }
   return out.sort(

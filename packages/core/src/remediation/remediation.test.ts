@@ -12,6 +12,7 @@ const f = (
 ): RemediationFinding => ({
   hostId,
   package: pkg,
+  sourcePackage: pkg === 'libssl1.1' ? 'openssl' : pkg,
   fixedVersion: fixed,
   advisoryId: advisory,
   risk,
@@ -58,6 +59,33 @@ describe('remediations', () => {
     expect(r[0]?.advisories).toEqual(['DLA-3449-1', 'DSA-5343-1']);
     expect(r[0]?.hostIds).toEqual([1, 3]);
     expect(r[1]?.severity).toBe('critical');
+    expect(r[0]?.targets).toEqual([
+      { hostId: 1, packages: [{ name: 'openssl', version: '1.1.1n-0+deb10u6' }] },
+      { hostId: 3, packages: [{ name: 'openssl', version: '1.1.1n-0+deb10u6' }] },
+    ]);
+  });
+
+  it('makes the binary packages of one source one remediation, each host with the binaries it has', () => {
+    const r = remediations(hosts, [
+      ...findings,
+      f(1, 'libssl1.1', '1.1.1n-0+deb10u4', 'DSA-5343-1', 40),
+      f(3, 'libssl1.1', '1.1.1n-0+deb10u4', 'DSA-5343-1', 40),
+      f(2, 'libssl1.1', '1.1.1n-0+deb10u5', 'DLA-3449-1', 30),
+    ]);
+    const openssl = r.filter((x) => x.package === 'openssl');
+    expect(openssl.map((x) => [x.toVersion, x.binaries, x.hosts, x.findings, x.riskRemoved])).toEqual([
+      // Host 1 and 3: openssl goes to the offered deb10u6, libssl1.1 (nothing offered) to deb10u4;
+      // the remediation is named after the highest.
+      ['1.1.1n-0+deb10u6', ['libssl1.1', 'openssl'], 2, 5, 190],
+      ['1.1.1n-0+deb10u5', ['libssl1.1', 'openssl'], 1, 2, 60],
+    ]);
+    expect(openssl[0]?.targets[0]).toEqual({
+      hostId: 1,
+      packages: [
+        { name: 'libssl1.1', version: '1.1.1n-0+deb10u4' },
+        { name: 'openssl', version: '1.1.1n-0+deb10u6' },
+      ],
+    });
   });
 
   it('plans greedily with the cumulative share of risk removed', () => {

@@ -36,10 +36,32 @@ import { actorOf, ADMIN, READ, sessionUser } from '../auth/principal.js';
 import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
+import { sendCsv, type CsvColumns } from '../services/csv.js';
 import { signIn } from '../services/sessions.js';
 import { changeUser, resetPassword } from '../services/users.js';
 
 const DAY = 86_400_000;
+
+const json = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v));
+const AUDIT_CSV: CsvColumns<{
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  hash: string;
+}> = {
+  seq: (e) => e.seq,
+  at: (e) => e.at,
+  actor: (e) => e.actor,
+  action: (e) => e.action,
+  target: (e) => e.target,
+  before: (e) => json(e.before),
+  after: (e) => json(e.after),
+  hash: (e) => e.hash,
+};
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 function tokenInfo(t: TokenRecord) {
@@ -190,27 +212,31 @@ export function adminRoutes({ app, ctx }: Api): void {
       config: { access: READ },
       schema: { tags: ['audit'], querystring: AuditQuery, response: { 200: AuditList } },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      const r = await listAudit(ctx.db, {
-        limit: q.limit ?? 100,
-        offset: q.offset ?? 0,
-        ...(q.target ? { target: q.target } : {}),
-        ...(q.action ? { action: q.action } : {}),
-      });
-      return {
-        total: r.total,
-        items: r.items.map((e) => ({
-          seq: e.seq,
-          at: e.at.toISOString(),
-          actor: e.actor,
-          action: e.action,
-          target: e.target,
-          before: e.before,
-          after: e.after,
-          hash: e.hash,
-        })),
+      const page = async (offset: number, limit: number) => {
+        const r = await listAudit(ctx.db, {
+          limit,
+          offset,
+          ...(q.target ? { target: q.target } : {}),
+          ...(q.action ? { action: q.action } : {}),
+        });
+        return {
+          total: r.total,
+          items: r.items.map((e) => ({
+            seq: e.seq,
+            at: e.at.toISOString(),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            before: e.before,
+            after: e.after,
+            hash: e.hash,
+          })),
+        };
       };
+      if (q.format === 'csv') return sendCsv(reply, 'audit', AUDIT_CSV, page);
+      return page(q.offset ?? 0, q.limit ?? 100);
     },
   );
 

@@ -2,6 +2,7 @@
 import type { RingProgress } from '@patchloop/core';
 import type { DeploymentRecord, Queryable, TaskRecord } from '@patchloop/store';
 import type { DeploymentView } from '@patchloop/contracts';
+import { csvLine } from '../services/csv.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -77,13 +78,6 @@ export async function deploymentView(
   };
 }
 
-const cell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Quote per RFC 4180; a leading =, +, - or @ is prefixed so spreadsheets never run it as a formula.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 /** One row per host and package: before → target → after, with the task's outcome and timing. */
 export function changeRecordCsv(v: DeploymentView): string {
   const rows = [
@@ -126,5 +120,5 @@ export function changeRecordCsv(v: DeploymentView): string {
       ]);
     }
   }
-  return `${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
+  return rows.map(csvLine).join('');
 }

@@ -6,7 +6,8 @@
 import type { AgentJob } from '@patchloop/contracts';
 import {
   DeploymentCreate,
-  DeploymentSummary,
+  DeploymentList,
+  DeploymentListQuery,
   DeploymentView,
   HostDeploymentHistory,
   JobPoll,
@@ -39,6 +40,7 @@ import {
   stateOf,
 } from '../services/deployments.js';
 import { hostRetired } from '../services/host-lifecycle.js';
+import { sendCsv, type CsvColumns } from '../services/csv.js';
 import { reportJob } from '../services/orchestrate.js';
 import { changeRecordCsv, deploymentView } from './deployment-view.js';
 
@@ -52,6 +54,16 @@ const summary = (d: DeploymentRecord) => ({
   createdAt: d.createdAt.toISOString(),
   waiting: d.waiting,
 });
+
+const DEPLOYMENT_CSV: CsvColumns<ReturnType<typeof summary>> = {
+  id: (d) => d.id,
+  kind: (d) => d.kind,
+  status: (d) => d.status,
+  policy: (d) => d.policy,
+  created_by: (d) => d.createdBy,
+  created_at: (d) => d.createdAt,
+  waiting: (d) => d.waiting,
+};
 
 export function deploymentRoutes({ app, ctx }: Api): void {
   const detail = async (id: number): Promise<Static<typeof DeploymentView>> => {
@@ -108,21 +120,17 @@ export function deploymentRoutes({ app, ctx }: Api): void {
       config: { access: READ },
       schema: {
         tags: ['deployments'],
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-          status: Type.Optional(Type.String({ maxLength: 32 })),
-        }),
-        response: { 200: Type.Object({ items: Type.Array(DeploymentSummary), total: Type.Integer() }) },
+        querystring: DeploymentListQuery,
+        response: { 200: DeploymentList },
       },
     },
-    async (req) => {
-      const r = await listDeployments(ctx.db, {
-        limit: req.query.limit ?? 50,
-        offset: req.query.offset ?? 0,
-        status: req.query.status,
-      });
-      return { items: r.items.map(summary), total: r.total };
+    async (req, reply) => {
+      const page = async (offset: number, limit: number) => {
+        const r = await listDeployments(ctx.db, { limit, offset, status: req.query.status });
+        return { items: r.items.map(summary), total: r.total };
+      };
+      if (req.query.format === 'csv') return sendCsv(reply, 'deployments', DEPLOYMENT_CSV, page);
+      return page(req.query.offset ?? 0, req.query.limit ?? 50);
     },
   );
 

@@ -26,8 +26,27 @@ import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
+import { sendCsv, type CsvColumns } from '../services/csv.js';
 
 const MAX_DAYS = 366;
+
+const EXCEPTION_CSV: CsvColumns<ReturnType<typeof view>> = {
+  id: (e) => e.id,
+  status: (e) => e.status,
+  kind: (e) => e.kind,
+  advisory: (e) => e.advisory,
+  package: (e) => e.package,
+  host_id: (e) => e.hostId,
+  group: (e) => e.group,
+  findings: (e) => e.findings,
+  justification: (e) => e.justification,
+  requested_by: (e) => e.requestedBy,
+  requested_at: (e) => e.requestedAt,
+  decided_by: (e) => e.decidedBy,
+  decided_at: (e) => e.decidedAt,
+  decision_note: (e) => e.decisionNote,
+  expires_at: (e) => e.expiresAt,
+};
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 function view(e: ExceptionRecord, findings: number) {
@@ -74,15 +93,14 @@ export function exceptionRoutes({ app, ctx }: Api): void {
       config: { access: READ },
       schema: { tags: ['exceptions'], querystring: ExceptionQuery, response: { 200: ExceptionList } },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      const r = await listExceptions(ctx.db, {
-        status: q.status,
-        hostId: q.hostId,
-        limit: q.limit ?? 100,
-        offset: q.offset ?? 0,
-      });
-      return { items: await withCoverage(r.items), total: r.total };
+      const page = async (offset: number, limit: number) => {
+        const r = await listExceptions(ctx.db, { status: q.status, hostId: q.hostId, limit, offset });
+        return { items: await withCoverage(r.items), total: r.total };
+      };
+      if (q.format === 'csv') return sendCsv(reply, 'exceptions', EXCEPTION_CSV, page);
+      return page(q.offset ?? 0, q.limit ?? 100);
     },
   );
 

@@ -10,25 +10,18 @@ import {
   HostTagsChange,
   HostTagsResult,
   PackageList,
+  type HostSummary,
 } from '@patchloop/contracts';
-import {
-  appendAudit,
-  editHost,
-  enqueueJob,
-  getHost,
-  listFindings,
-  listHosts,
-  loadHostPackages,
-} from '@patchloop/store';
+import { appendAudit, editHost, enqueueJob, getHost, listHosts, loadHostPackages } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, ADMIN, READ, WRITE } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { Api } from '../api.js';
 import { reinstateHost, removeHost, retireHost } from '../services/host-lifecycle.js';
 import { changeHostTags } from '../services/host-tags.js';
-import { findingWhere, hostWhere } from '../services/list-queries.js';
-import { loadRiskSettings } from '../services/risk-settings.js';
-import { findingView, hostDetail, hostSummary } from './views.js';
+import { sendCsv, type CsvColumns } from '../services/csv.js';
+import { hostWhere } from '../services/list-queries.js';
+import { findingPages, FINDING_CSV, hostDetail, hostSummary } from './views.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const notFound = (id: number) => new ApiError(404, 'PL_NOT_FOUND', `no host ${id}`);
@@ -43,17 +36,21 @@ export function hostRoutes(api: Api): void {
       config: { access: READ },
       schema: { tags: ['hosts'], querystring: HostListQuery, response: { 200: HostList } },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
       const now = ctx.now();
-      const r = await listHosts(ctx.db, {
-        ...hostWhere(q, now, stale()),
-        limit: q.limit ?? 50,
-        offset: q.offset ?? 0,
-        sort: q.sort,
-        order: q.order,
-      });
-      return { items: r.items.map((h) => hostSummary(h, now, stale())), total: r.total };
+      const page = async (offset: number, limit: number) => {
+        const r = await listHosts(ctx.db, {
+          ...hostWhere(q, now, stale()),
+          limit,
+          offset,
+          sort: q.sort,
+          order: q.order,
+        });
+        return { items: r.items.map((h) => hostSummary(h, now, stale())), total: r.total };
+      };
+      if (q.format === 'csv') return sendCsv(reply, 'hosts', HOST_CSV, page);
+      return page(q.offset ?? 0, q.limit ?? 50);
     },
   );
 
@@ -205,23 +202,39 @@ export function hostRoutes(api: Api): void {
         response: { 200: FindingList },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const h = await getHost(ctx.db, req.params.id);
       if (!h) throw notFound(req.params.id);
-      const q = req.query;
-      const now = ctx.now();
-      const { sla } = await loadRiskSettings(ctx.db);
-      const r = await listFindings(ctx.db, {
-        ...findingWhere(q, sla.dueSoonDays),
-        hostId: h.id,
-        // A host's own page shows its findings also once it is retired.
-        includeRetired: true,
-        limit: q.limit ?? 100,
-        offset: q.offset ?? 0,
-        sort: q.sort,
-        now,
-      });
-      return { items: r.items.map((f) => findingView(f, now, sla.dueSoonDays)), total: r.total };
+      const page = await findingPages(ctx, req.query, h.id);
+      if (req.query.format === 'csv') return sendCsv(reply, `findings-${h.hostname}`, FINDING_CSV, page);
+      return page(req.query.offset ?? 0, req.query.limit ?? 100);
     },
   );
 }
+
+const HOST_CSV: CsvColumns<HostSummary> = {
+  id: (h) => h.id,
+  hostname: (h) => h.hostname,
+  os: (h) => h.os.prettyName ?? `${h.os.id} ${h.os.versionId ?? ''}`.trim(),
+  tags: (h) => h.tags,
+  criticality: (h) => h.criticality,
+  transport: (h) => h.transport,
+  last_seen: (h) => h.lastSeen,
+  stale: (h) => (h.stale ? 'yes' : ''),
+  reboot_required: (h) => (h.rebootRequired ? 'yes' : ''),
+  packages: (h) => h.packageCount,
+  findings: (h) => h.findingCounts.total,
+  kev: (h) => h.findingCounts.kev,
+  critical: (h) => h.findingCounts.critical,
+  high: (h) => h.findingCounts.high,
+  medium: (h) => h.findingCounts.medium,
+  low: (h) => h.findingCounts.low,
+  assessment: (h) => h.assessment.state,
+  assessment_reason: (h) => h.assessment.reason,
+  patch_status: (h) => h.patchStatus,
+  security_updates: (h) => h.pendingUpdates?.security ?? null,
+  other_updates: (h) => h.pendingUpdates?.other ?? null,
+  last_patched: (h) => h.lastPatchedAt,
+  eol_status: (h) => h.eolStatus,
+  retired: (h) => h.retired?.at ?? null,
+};

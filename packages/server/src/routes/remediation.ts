@@ -1,7 +1,9 @@
 /**
  * The patch catalogue of a host (its offered updates, classified) and the
- * fleet's remediations: "updating X to V closes N findings on M hosts",
- * ordered by the risk removed, with a greedy plan.
+ * fleet's remediations: "updating X to V closes N findings on M hosts"
+ * (X a source package: its binary packages are updated together), ordered
+ * by the risk removed, with a greedy plan; paged, or filtered to one source
+ * package with what to install on each host, or exported as CSV.
  */
 import {
   classifyUpdates,
@@ -9,13 +11,17 @@ import {
   remediations,
   schemeOfManager,
   type OfferedUpdate,
+  type PlanStep,
+  type Severity,
 } from '@patchloop/core';
+import type { Remediation } from '@patchloop/contracts';
 import { CatalogueList, RemediationList, RemediationQuery } from '@patchloop/contracts';
-import { activeHostOf, exceptedFindingIds, getHost, notExcepted } from '@patchloop/store';
-import { Type } from 'typebox';
+import { getHost, loadRemediationInputs } from '@patchloop/store';
+import { Type, type Static } from 'typebox';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
+import { sendCsv, type CsvColumns } from '../services/csv.js';
 
 export function remediationRoutes({ app, ctx }: Api): void {
   app.get(
@@ -70,60 +76,83 @@ export function remediationRoutes({ app, ctx }: Api): void {
         response: { 200: RemediationList },
       },
     },
-    async (req) => {
-      const hosts = await ctx.db.query<{
-        id: number;
-        package_manager: string | null;
-        updates: { name: string; candidateVersion: string }[] | null;
-      }>(
-        'SELECT id, package_manager, updates FROM host WHERE package_manager IS NOT NULL AND retired_at IS NULL',
-      );
-      // Open, fixable findings not under an active exception.
-      const now = ctx.now();
-      const excepted = await exceptedFindingIds(ctx.db, now, 'f.resolved_at IS NULL');
-      const findings = await ctx.db.query<{
-        host_id: number;
-        package: string;
-        fixed_version: string;
-        advisory_id: string;
-        risk_score: number | null;
-        kev: boolean;
-        severity: 'high' | null;
-      }>(
-        `SELECT f.host_id, f.package, f.fixed_version, f.advisory_id, f.risk_score, f.kev, f.severity
-         FROM finding f
-         WHERE f.resolved_at IS NULL AND f.status = 'fixable' AND f.fixed_version IS NOT NULL
-           AND ${notExcepted('$1')} AND ${activeHostOf('f.host_id')}`,
-        [excepted],
-      );
+    async (req, reply) => {
+      const q = req.query;
+      const input = await loadRemediationInputs(ctx.db, ctx.now());
+      const hosts = input.hosts.flatMap((h) => {
+        const versionScheme = schemeOfManager(h.packageManager);
+        return versionScheme
+          ? [
+              {
+                hostId: h.id,
+                versionScheme,
+                candidates: new Map(h.updates.map((u) => [u.name, u.candidateVersion])),
+              },
+            ]
+          : [];
+      });
       const items = remediations(
-        hosts.rows
-          .filter((h) => schemeOfManager(h.package_manager) !== null)
-          .map((h) => ({
-            hostId: Number(h.id),
-            versionScheme: schemeOfManager(h.package_manager) as 'debian' | 'rpm' | 'apk',
-            candidates: new Map((h.updates ?? []).map((u) => [u.name, u.candidateVersion])),
-          })),
-        findings.rows.map((f) => ({
-          hostId: Number(f.host_id),
-          package: f.package,
-          fixedVersion: f.fixed_version,
-          advisoryId: f.advisory_id,
-          risk: f.risk_score === null ? 0 : Number(f.risk_score),
-          kev: f.kev,
-          severity: f.severity,
+        hosts,
+        input.findings.map((f) => ({
+          ...f,
+          risk: f.riskScore ?? 0,
+          severity: f.severity as Severity | null,
         })),
       );
-      const plan = greedyPlan(items, req.query.limit ?? 20);
+      // The cumulative figures are over the whole plan, whichever page or package is shown.
+      const plan = greedyPlan(items, items.length);
+      const names = new Map(input.hosts.map((h) => [h.id, h.hostname]));
+      const steps = q.package === undefined ? plan.steps : plan.steps.filter((s) => s.package === q.package);
+      const view = (s: PlanStep) => ({
+        package: s.package,
+        toVersion: s.toVersion,
+        binaries: [...s.binaries],
+        hosts: s.hosts,
+        findings: s.findings,
+        riskRemoved: s.riskRemoved,
+        kev: s.kev,
+        severity: s.severity,
+        advisories: [...s.advisories],
+        summary: `updating ${s.package} to ${s.toVersion} closes ${plural(s.findings, 'finding')} on ${plural(s.hosts, 'host')}`,
+        cumulativeRisk: s.cumulativeRisk,
+        cumulativeShare: s.cumulativeShare,
+        ...(q.package === undefined
+          ? {}
+          : {
+              targets: s.targets.map((t) => ({
+                hostId: t.hostId,
+                hostname: names.get(t.hostId) ?? `#${t.hostId}`,
+                packages: t.packages.map((p) => ({ ...p })),
+              })),
+            }),
+      });
+      if (q.format === 'csv') {
+        return sendCsv(reply, 'remediations', REMEDIATION_CSV, async (offset, limit) => ({
+          items: steps.slice(offset, offset + limit).map(view),
+          total: steps.length,
+        }));
+      }
+      const offset = q.offset ?? 0;
       return {
-        total: items.length,
+        total: steps.length,
         totalRisk: plan.totalRisk,
-        items: plan.steps.map(({ hostIds: _hostIds, ...s }) => ({
-          ...s,
-          advisories: [...s.advisories],
-          summary: `updating ${s.package} to ${s.toVersion} closes ${s.findings} finding${s.findings === 1 ? '' : 's'} on ${s.hosts} host${s.hosts === 1 ? '' : 's'}`,
-        })),
+        items: steps.slice(offset, offset + (q.limit ?? 20)).map(view),
       };
     },
   );
 }
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+const REMEDIATION_CSV: CsvColumns<Static<typeof Remediation>> = {
+  source_package: (r) => r.package,
+  to_version: (r) => r.toVersion,
+  binary_packages: (r) => r.binaries,
+  hosts: (r) => r.hosts,
+  findings: (r) => r.findings,
+  risk_removed: (r) => r.riskRemoved,
+  kev: (r) => r.kev,
+  severity: (r) => r.severity,
+  cumulative_share: (r) => r.cumulativeShare,
+  advisories: (r) => r.advisories,
+};

@@ -1,7 +1,11 @@
 /** Store records → API shapes (the response schemas drop anything else). */
-import type { Finding, Host, HostSummary } from '@patchloop/contracts';
+import type { Finding, FindingQuery, Host, HostSummary } from '@patchloop/contracts';
 import { slaState } from '@patchloop/core';
-import type { FindingRecord, HostRecord } from '@patchloop/store';
+import { listFindings, type FindingRecord, type HostRecord } from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+import type { CsvColumns, PageOf } from '../services/csv.js';
+import { findingWhere } from '../services/list-queries.js';
+import { loadRiskSettings } from '../services/risk-settings.js';
 
 const COUNT_KEYS = [
   'total',
@@ -112,3 +116,48 @@ export function findingView(f: FindingRecord, now: Date, dueSoonDays: number): F
     },
   };
 }
+
+/** Pages of GET /api/v1/findings (or one host's findings) for a query, as the API shows them. */
+export async function findingPages(
+  ctx: ServerContext,
+  q: FindingQuery,
+  hostId?: number,
+): Promise<PageOf<Finding>> {
+  const now = ctx.now();
+  const { sla } = await loadRiskSettings(ctx.db);
+  return async (offset, limit) => {
+    const r = await listFindings(ctx.db, {
+      ...findingWhere(q, sla.dueSoonDays),
+      // A host's own page shows its findings also once it is retired.
+      ...(hostId === undefined ? {} : { hostId, includeRetired: true }),
+      limit,
+      offset,
+      sort: q.sort,
+      now,
+    });
+    return { items: r.items.map((f) => findingView(f, now, sla.dueSoonDays)), total: r.total };
+  };
+}
+
+export const FINDING_CSV: CsvColumns<Finding> = {
+  id: (f) => f.id,
+  host: (f) => f.hostname,
+  advisory: (f) => f.advisory.id,
+  aliases: (f) => f.advisory.aliases,
+  package: (f) => f.package,
+  source_package: (f) => f.sourcePackage,
+  installed_version: (f) => f.installedVersion,
+  fixed_version: (f) => f.fixedVersion,
+  status: (f) => f.status,
+  severity: (f) => f.severity,
+  cvss: (f) => f.cvss?.score,
+  kev: (f) => (f.kev ? 'yes' : ''),
+  epss: (f) => f.epss?.score,
+  risk: (f) => f.risk?.score,
+  priority: (f) => f.risk?.priority,
+  due: (f) => f.sla?.dueAt,
+  sla: (f) => f.sla?.state,
+  first_seen: (f) => f.firstSeen,
+  resolved_at: (f) => f.resolvedAt,
+  exception: (f) => f.exception?.id,
+};

@@ -8,3 +8,4 @@ export * from './jobs.js';
 export * from './exceptions.js';
 export * from './policies.js';
 export * from './deployments.js';
+export * from './remediation-inputs.js';

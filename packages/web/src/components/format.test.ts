@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  describeChange,
   formatPendingUpdates,
   osName,
   formatDate,
@@ -30,20 +29,6 @@ describe('format', () => {
     expect(plural(12345, 'host')).toBe('12,345 hosts');
     expect(plural(2, 'advisory', 'advisories')).toBe('2 advisories');
     expect(formatPercent(0.9567)).toBe('95.7 %');
-  });
-});
-
-describe('audit changes', () => {
-  it('lists the fields an edit changed, before → after', () => {
-    expect(
-      describeChange(
-        { criticality: 'tier2', tags: ['a'], owner: null },
-        { criticality: 'tier0', tags: ['a'], owner: 'team-a' },
-      ),
-    ).toBe('criticality: tier2 → tier0; owner: null → team-a');
-    expect(describeChange(null, { role: 'auditor' })).toBe('{"role":"auditor"}');
-    expect(describeChange({ version: 1 }, null)).toBe('removed');
-    expect(describeChange(null, null)).toBe('');
   });
 });
 

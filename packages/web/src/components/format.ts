@@ -61,21 +61,6 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
-const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** "criticality: tier2 → tier0; owner: — → team-a" for an edit; the new value otherwise. */
-export function describeChange(before: unknown, after: unknown): string {
-  if (isObject(before) && isObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-    return changed.map((k) => `${k}: ${show(before[k])} → ${show(after[k])}`).join('; ');
-  }
-  if (after === null || after === undefined) return before === null || before === undefined ? '' : 'removed';
-  return show(after);
-}
-
 const OS_NAMES: Readonly<Record<string, string>> = {
   debian: 'Debian',
   ubuntu: 'Ubuntu',

@@ -3,6 +3,7 @@ import type { AuditEvent } from '@patchloop/contracts';
 import type { Static } from 'typebox';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.js';
+import { ExportCsv } from '../components/ExportCsv.js';
 import { plural } from '../components/format.js';
 import { useListParams } from '../components/list-params.js';
 import { ListPager, TextFilter } from '../components/filters.js';
@@ -25,6 +26,9 @@ export function Audit() {
       <div className="page-head">
         <h1>Audit log</h1>
         {q.data ? <span className="muted">{plural(q.data.total, 'event')}</span> : null}
+        <span className="page-actions">
+          <ExportCsv path="/api/v1/audit" query={query} what="these audit events" />
+        </span>
       </div>
       <form
         className="filters"

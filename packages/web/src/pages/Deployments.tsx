@@ -4,6 +4,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client.js';
+import { ExportCsv } from '../components/ExportCsv.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { StateBadge } from '../components/badges.js';
 import { DataTable } from '../components/DataTable.js';
@@ -67,6 +68,9 @@ export function Deployments() {
     <>
       <div className="page-head">
         <h1>Deployments</h1>
+        <span className="page-actions">
+          <ExportCsv path="/api/v1/deployments" query={{ status }} what="these deployments" />
+        </span>
       </div>
       {canWrite(user) ? <StartFromPolicy /> : null}
       <label className="inline">

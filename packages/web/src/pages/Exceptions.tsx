@@ -1,13 +1,15 @@
 /** Risk exceptions: request (with a justification and an expiry), approve or reject (a second person), revoke. */
-import type { ExceptionInfo } from '@patchloop/contracts';
+import type { ExceptionInfo, Host } from '@patchloop/contracts';
 import type { Static } from 'typebox';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { StateBadge } from '../components/badges.js';
 import { DataTable } from '../components/DataTable.js';
+import { ExportCsv } from '../components/ExportCsv.js';
+import { HostPicker, type PickedHost } from '../components/HostPicker.js';
 import { formatDate } from '../components/format.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 
@@ -27,11 +29,30 @@ function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-function RequestForm({ onDone }: { onDone: () => void }) {
+/** What a finding's "request exception" fills in: its advisory, package and host. */
+export interface RequestScope {
+  readonly advisory?: string | undefined;
+  readonly package?: string | undefined;
+  readonly hostId?: number | undefined;
+}
+
+/** The host of a pre-filled request, by name (its id until the name is known). */
+function useInitialHost(hostId: number | undefined): [PickedHost | null, (h: PickedHost | null) => void] {
+  const [host, setHost] = useState<PickedHost | null>(hostId ? { id: hostId, hostname: `#${hostId}` } : null);
+  const q = useQuery({
+    queryKey: ['host', hostId],
+    queryFn: () => api.get<Host>(`/api/v1/hosts/${hostId}`),
+    enabled: hostId !== undefined,
+  });
+  const named = host && q.data && q.data.id === host.id ? { id: host.id, hostname: q.data.hostname } : host;
+  return [named, setHost];
+}
+
+function RequestForm({ onDone, initial = {} }: { onDone: () => void; initial?: RequestScope }) {
   const [kind, setKind] = useState('accepted-risk');
-  const [advisory, setAdvisory] = useState('');
-  const [pkg, setPkg] = useState('');
-  const [hostId, setHostId] = useState('');
+  const [advisory, setAdvisory] = useState(initial.advisory ?? '');
+  const [pkg, setPkg] = useState(initial.package ?? '');
+  const [host, setHost] = useInitialHost(initial.hostId);
   const [justification, setJustification] = useState('');
   const [expires, setExpires] = useState(inDays(90));
   const m = useMutation({
@@ -40,7 +61,7 @@ function RequestForm({ onDone }: { onDone: () => void }) {
         kind,
         ...(advisory.trim() ? { advisory: advisory.trim() } : {}),
         ...(pkg.trim() ? { package: pkg.trim() } : {}),
-        ...(hostId.trim() ? { hostId: Number(hostId) } : {}),
+        ...(host ? { hostId: host.id } : {}),
         justification,
         expiresAt: `${expires}T00:00:00Z`,
       }),
@@ -73,15 +94,7 @@ function RequestForm({ onDone }: { onDone: () => void }) {
         Package
         <input value={pkg} onChange={(e) => setPkg(e.target.value)} />
       </label>
-      <label>
-        Host id
-        <input
-          value={hostId}
-          onChange={(e) => setHostId(e.target.value)}
-          inputMode="numeric"
-          pattern="[0-9]*"
-        />
-      </label>
+      <HostPicker value={host} onChange={setHost} />
       <label className="wide">
         Justification
         <textarea
@@ -140,10 +153,28 @@ function Decide({ x }: { x: Exception }) {
   );
 }
 
+/** `?request=1&advisory=…&package=…&hostId=…` (a finding's "request exception") opens the form filled in. */
+function requestedScope(params: URLSearchParams): RequestScope | null {
+  if (params.get('request') !== '1') return null;
+  const hostId = Number(params.get('hostId'));
+  return {
+    advisory: params.get('advisory') ?? undefined,
+    package: params.get('package') ?? undefined,
+    hostId: Number.isInteger(hostId) && hostId > 0 ? hostId : undefined,
+  };
+}
+
 export function Exceptions() {
   const { user } = useSession();
+  const [params, setParams] = useSearchParams();
   const [status, setStatus] = useState('');
-  const [requesting, setRequesting] = useState(false);
+  const fromFinding = requestedScope(params);
+  const [opened, setOpened] = useState(false);
+  const requesting = opened || fromFinding !== null;
+  const setRequesting = (open: boolean) => {
+    setOpened(open);
+    if (!open && fromFinding) setParams({}, { replace: true });
+  };
   const qc = useQueryClient();
   const q = useQuery({
     queryKey: ['exceptions', status],
@@ -158,15 +189,20 @@ export function Exceptions() {
           <button
             type="button"
             className="primary"
-            onClick={() => setRequesting((r) => !r)}
+            onClick={() => setRequesting(!requesting)}
             aria-expanded={requesting}
           >
             Request an exception
           </button>
         ) : null}
+        <span className="page-actions">
+          <ExportCsv path="/api/v1/exceptions" query={{ status }} what="these exceptions" />
+        </span>
       </div>
-      {requesting ? (
+      {requesting && canWrite(user) ? (
         <RequestForm
+          key={params.toString()}
+          initial={fromFinding ?? {}}
           onDone={() => {
             setRequesting(false);
             void qc.invalidateQueries({ queryKey: ['exceptions'] });

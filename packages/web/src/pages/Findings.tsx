@@ -6,7 +6,9 @@ import { Link } from 'react-router';
 import { api } from '../api/client.js';
 import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
+import { ExportCsv } from '../components/ExportCsv.js';
 import { FindingExplain } from '../components/FindingExplain.js';
+import { RequestException } from '../components/FindingActions.js';
 import { formatDate, plural } from '../components/format.js';
 import { boolParam, useListParams } from '../components/list-params.js';
 import {
@@ -24,32 +26,53 @@ interface FindingPage {
   total: number;
 }
 
+/**
+ * Columns for a laptop screen (1366 px): the row's actions first, then what
+ * decides the order of work (severity, risk and priority, due date), then the
+ * long fields, clipped with their full text on hover.
+ */
 function columns(explain: (f: Finding) => void): Column<Finding>[] {
   return [
+    {
+      key: 'actions',
+      header: 'Actions',
+      render: (f) => (
+        <span className="row-actions">
+          <button type="button" className="link-button" onClick={() => explain(f)}>
+            Explain
+            <span className="visually-hidden">
+              {' '}
+              {f.advisory.id} on {f.hostname}
+            </span>
+          </button>
+          <RequestException f={f} compact />
+        </span>
+      ),
+    },
     {
       key: 'host',
       header: 'Host',
       sort: 'host',
-      render: (f) => <Link to={`/hosts/${f.hostId}`}>{f.hostname}</Link>,
+      render: (f) => (
+        <Link to={`/hosts/${f.hostId}`} className="clip clip-host" title={f.hostname}>
+          {f.hostname}
+        </Link>
+      ),
     },
     {
       key: 'advisory',
       header: 'Advisory',
       render: (f) => (
         <>
-          <Link to={`/findings?advisory=${encodeURIComponent(f.advisory.id)}`}>{f.advisory.id}</Link>{' '}
+          <Link
+            to={`/findings?advisory=${encodeURIComponent(f.advisory.id)}`}
+            className="clip clip-advisory"
+            title={f.advisory.id}
+          >
+            {f.advisory.id}
+          </Link>{' '}
           {f.kev ? <KevBadge ransomware={f.kev.ransomware} /> : null}
         </>
-      ),
-    },
-    { key: 'package', header: 'Package', render: (f) => f.package },
-    {
-      key: 'versions',
-      header: 'Installed → fixed',
-      render: (f) => (
-        <code className="small">
-          {f.installedVersion} → {f.fixedVersion ?? 'no fix'}
-        </code>
       ),
     },
     { key: 'severity', header: 'Severity', render: (f) => <SeverityBadge severity={f.severity} /> },
@@ -77,17 +100,25 @@ function columns(explain: (f: Finding) => void): Column<Finding>[] {
         ),
     },
     {
-      key: 'why',
-      header: 'Why',
+      key: 'package',
+      header: 'Package',
       render: (f) => (
-        <button type="button" className="link-button" onClick={() => explain(f)}>
-          Explain
-          <span className="visually-hidden">
-            {' '}
-            {f.advisory.id} on {f.hostname}
-          </span>
-        </button>
+        <span className="clip clip-package" title={f.package}>
+          {f.package}
+        </span>
       ),
+    },
+    {
+      key: 'versions',
+      header: 'Installed → fixed',
+      render: (f) => {
+        const text = `${f.installedVersion} → ${f.fixedVersion ?? 'no fix'}`;
+        return (
+          <code className="small clip clip-versions" title={text}>
+            {text}
+          </code>
+        );
+      },
     },
   ];
 }
@@ -119,6 +150,9 @@ export function Findings() {
       <div className="page-head">
         <h1>Findings</h1>
         {q.data ? <span className="muted">{plural(q.data.total, 'finding')}</span> : null}
+        <span className="page-actions">
+          <ExportCsv path="/api/v1/findings" query={query} what="these findings" />
+        </span>
       </div>
       <form
         className="filters"
@@ -182,6 +216,9 @@ export function Findings() {
                 {explained.advisory.id} on {explained.hostname}
               </h2>
               <FindingExplain f={explained} />
+              <p>
+                <RequestException f={explained} />
+              </p>
             </aside>
           ) : null}
         </div>

@@ -10,7 +10,9 @@ import { canWrite, useSession } from '../auth/session.js';
 import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
 import { AuditTable } from '../components/AuditTable.js';
 import { DataTable } from '../components/DataTable.js';
+import { ExportCsv } from '../components/ExportCsv.js';
 import { FindingExplain } from '../components/FindingExplain.js';
+import { RequestException } from '../components/FindingActions.js';
 import {
   formatDate,
   formatDateTime,
@@ -152,7 +154,12 @@ function HostFindings({ id }: { id: number }) {
           <option value="open">open findings</option>
           <option value="resolved">resolved findings</option>
         </select>
-      </label>
+      </label>{' '}
+      <ExportCsv
+        path={`/api/v1/hosts/${id}/findings`}
+        query={{ status, sort: 'risk' }}
+        what="this host's findings"
+      />
       {q.isPending ? (
         <Loading what="findings" />
       ) : q.isError ? (
@@ -175,6 +182,9 @@ function HostFindings({ id }: { id: number }) {
                     {f.sla ? <span className="muted small"> due {formatDate(f.sla.dueAt)}</span> : null}
                   </summary>
                   <FindingExplain f={f} />
+                  <p>
+                    <RequestException f={f} />
+                  </p>
                 </details>
               </li>
             ))}

@@ -9,6 +9,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/client.js';
 import { canWrite, useSession } from '../auth/session.js';
+import { RebootSelect } from '../components/RebootSelect.js';
 import { KevBadge, SeverityBadge } from '../components/badges.js';
 import { DataTable } from '../components/DataTable.js';
 import { plural } from '../components/format.js';
@@ -49,14 +50,7 @@ export function HostUpdates({ id }: { id: number }) {
       {writable ? (
         <div className="bulk-bar" role="group" aria-label="Deploy updates to this host">
           <strong>{plural(picked.length, 'update')} selected</strong>
-          <label>
-            Reboot{' '}
-            <select value={reboot} onChange={(e) => setReboot(e.target.value)}>
-              <option value="never">never</option>
-              <option value="if-required">if required</option>
-              <option value="always">always</option>
-            </select>
-          </label>
+          <RebootSelect value={reboot} onChange={setReboot} />
           <button
             type="button"
             className="primary"

@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
+import { ExportCsv } from '../components/ExportCsv.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { KevBadge, StateBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
@@ -199,6 +200,9 @@ export function Hosts() {
       <div className="page-head">
         <h1>Hosts</h1>
         {q.data ? <span className="muted">{plural(q.data.total, 'host')}</span> : null}
+        <span className="page-actions">
+          <ExportCsv path="/api/v1/hosts" query={query} what="these hosts" />
+        </span>
       </div>
       <form className="filters" role="search" aria-label="Filter hosts" onSubmit={(e) => e.preventDefault()}>
         <TextFilter params={p} name="q" label="Hostname" />

@@ -73,7 +73,7 @@ function SimulationView({ sim }: { sim: Sim }) {
       {sim.hosts.length === 0 ? (
         <Empty title="The policy selects no host" />
       ) : (
-        <table className="data-table">
+        <table className="data-table sim-table">
           <caption className="visually-hidden">What each host would get</caption>
           <thead>
             <tr>

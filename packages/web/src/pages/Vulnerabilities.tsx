@@ -3,6 +3,7 @@ import type { Vulnerability } from '@patchloop/contracts';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
+import { ExportCsv } from '../components/ExportCsv.js';
 import { KevBadge, PriorityBadge, SeverityBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
 import { formatDate, formatPercent, plural } from '../components/format.js';
@@ -65,7 +66,7 @@ const COLUMNS: Column<Vuln>[] = [
     key: 'packages',
     header: 'Packages',
     render: (v) => (
-      <span className="clip" title={v.packages.join(', ')}>
+      <span className="clip clip-package" title={v.packages.join(', ')}>
         {v.packages.join(', ')}
       </span>
     ),
@@ -94,6 +95,9 @@ export function Vulnerabilities() {
       <div className="page-head">
         <h1>Vulnerabilities</h1>
         {q.data ? <span className="muted">{plural(q.data.total, 'advisory', 'advisories')}</span> : null}
+        <span className="page-actions">
+          <ExportCsv path="/api/v1/vulnerabilities" query={query} what="these vulnerabilities" />
+        </span>
       </div>
       <form
         className="filters"
