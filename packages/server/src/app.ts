@@ -24,6 +24,7 @@ import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
 import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
+import { installRoutes } from './routes/install.js';
 import { systemRoutes } from './routes/system.js';
 import { validatorCompiler } from './validation.js';
 
@@ -80,6 +81,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   policyRoutes(api);
   remediationRoutes(api);
   deploymentRoutes(api);
+  installRoutes(api, SERVER_VERSION);
   await app.ready();
   return app;
 }

@@ -28,6 +28,8 @@ export interface ServerConfig {
   readonly publicUrl: string | undefined;
   /** The built console (index.html and assets) served at `/`; none when undefined. */
   readonly consoleDir: string | undefined;
+  /** The built agent (packaging/dist: tarballs, .deb, .rpm) served at /downloads/ and by /install.sh. */
+  readonly downloadsDir: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -109,6 +111,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
     consoleDir: env.PATCHLOOP_CONSOLE_DIR || undefined,
+    downloadsDir: env.PATCHLOOP_DOWNLOADS_DIR || undefined,
     ...overrides,
   };
 }

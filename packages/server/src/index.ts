@@ -10,3 +10,4 @@ export type { App } from './api.js';
 export { importHost, type ImportHostInput } from './services/import-host.js';
 export { applyPolicy, simulateByName, readPolicy } from './services/policies.js';
 export { autoDeploy } from './services/auto-deploy.js';
+export { agentArtifacts, installCommand, remoteAgentNotes } from './services/agent-install.js';

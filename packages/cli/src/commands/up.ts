@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import type { CliConfig } from '../config.js';
 import type { Io } from './versions.js';
@@ -36,6 +37,10 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(config.feedMirror !== undefined ? { feedMirror: config.feedMirror } : {}),
     ...(process.env.PATCHLOOP_CONSOLE_DIR ? {} : { consoleDir: builtConsoleDir() }),
+    // The agent npm run build:agent built in this clone (packaging/dist), for /install.sh.
+    ...(process.env.PATCHLOOP_DOWNLOADS_DIR
+      ? {}
+      : { downloadsDir: fileURLToPath(new URL('../../../../packaging/dist', import.meta.url)) }),
   });
   const where = resolveDbConfig(process.env, { dataDir: opts.dataDir, databaseUrl: config.databaseUrl });
   const db = await openStore(where);
@@ -70,9 +75,11 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     );
   if (boot.adminToken)
     w(`  admin API token: ${boot.adminToken} (shown once; PATCHLOOP_ADMIN_TOKEN chooses it)`);
-  w(
-    `  enroll an agent: npx patchloop agent --server ${cfg.publicUrl ?? url} --enroll-secret ${boot.enrollSecret}`,
-  );
+  const publicUrl = cfg.publicUrl ?? url;
+  w(`  enroll an agent: npx patchloop agent --server ${publicUrl} --enroll-secret ${boot.enrollSecret}`);
+  w(`  install one on another machine: ${server.installCommand(publicUrl, boot.enrollSecret)}`);
+  const ready = server.agentArtifacts(cfg.downloadsDir).length > 0;
+  for (const note of server.remoteAgentNotes(cfg, publicUrl, ready)) w(`    - ${note}`);
 
   const abort = new AbortController();
   let agentDone: Promise<void> = Promise.resolve();

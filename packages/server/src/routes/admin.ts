@@ -32,6 +32,7 @@ import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.j
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 import { signIn } from '../services/sessions.js';
+import { agentArtifacts, installCommand, remoteAgentNotes, serverUrlFor } from '../services/agent-install.js';
 
 const DAY = 86_400_000;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -214,10 +215,18 @@ export function adminRoutes({ app, ctx }: Api): void {
     async (req) => {
       const secret = (await currentEnrollSecret(ctx)) ?? '';
       // PATCHLOOP_PUBLIC_URL when set; otherwise the address this (admin) caller used.
-      const server =
-        ctx.config.publicUrl ??
-        `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}`;
-      return { secret, command: `patchloop agent --server ${server} --enroll-secret ${secret}` };
+      const server = serverUrlFor(ctx.config, { protocol: req.protocol, host: req.headers.host });
+      const ready = agentArtifacts(ctx.config.downloadsDir).length > 0;
+      return {
+        secret,
+        command: `patchloop agent --server ${server} --enroll-secret ${secret}`,
+        install: {
+          server,
+          command: installCommand(server, secret),
+          ready,
+          notes: remoteAgentNotes(ctx.config, server, ready),
+        },
+      };
     },
   );
 }
