@@ -24,6 +24,8 @@ export const Enrollment = Type.Object({
       server: Type.String(),
       command: Type.String(),
       ready: Type.Boolean(),
+      /** The .deb and .rpm of the same agent, under /downloads/. */
+      files: Type.Array(Type.String()),
       notes: Type.Array(Type.String()),
     }),
   ),

@@ -33,6 +33,7 @@ describe('the agent installer and downloads', () => {
     writeFileSync(join(stage, 'VERSION'), '0.1.0\n');
     spawnSync('tar', ['-czf', join(dir, TARBALL), '-C', join(dir, 'stage'), 'patchloop-agent']);
     tarball = readFileSync(join(dir, TARBALL));
+    writeFileSync(join(dir, 'patchloop-agent_0.1.0_amd64.deb'), 'not really a package');
     built = await startHarness('pglite', { config: { downloadsDir: dir } });
     bare = await startHarness('pglite', { config: { downloadsDir: join(dir, 'nothing-here') } });
     behindProxy = await startHarness('pglite', {
@@ -149,6 +150,7 @@ describe('the agent installer and downloads', () => {
       server: 'https://patchloop.example.com',
       command: `curl -fsSL https://patchloop.example.com/install.sh | sudo sh -s -- --enroll-token ${ENROLL_SECRET}`,
       ready: true,
+      files: ['patchloop-agent_0.1.0_amd64.deb'],
       notes: [],
     });
   });

@@ -32,7 +32,13 @@ import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.j
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 import { signIn } from '../services/sessions.js';
-import { agentArtifacts, installCommand, remoteAgentNotes, serverUrlFor } from '../services/agent-install.js';
+import {
+  agentArtifacts,
+  agentPackages,
+  installCommand,
+  remoteAgentNotes,
+  serverUrlFor,
+} from '../services/agent-install.js';
 
 const DAY = 86_400_000;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -224,6 +230,7 @@ export function adminRoutes({ app, ctx }: Api): void {
           server,
           command: installCommand(server, secret),
           ready,
+          files: agentPackages(ctx.config.downloadsDir),
           notes: remoteAgentNotes(ctx.config, server, ready),
         },
       };

@@ -69,6 +69,11 @@ export function openDownload(dir: string | undefined, name: string) {
   return { size: st.size, stream: createReadStream(join(dir, name)) };
 }
 
+/** The .deb and .rpm packages of the agent in `dir`. */
+export function agentPackages(dir: string | undefined): string[] {
+  return dir === undefined ? [] : listDownloads(dir).filter((f) => /\.(deb|rpm)$/.test(f));
+}
+
 function listDownloads(dir: string): string[] {
   try {
     return readdirSync(dir)
