@@ -191,6 +191,11 @@ ${conclusion(r)}
 `;
 }
 
+/** For bench/run.js: runs the benchmark and writes its section into BENCHMARKS.md. */
+export async function recordAgentArtifact(runs = 20) {
+  writeSection(ROOT, agentArtifactMarkdown(await runAgentArtifactBench(runs)), HEADING);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
     options: { runs: { type: 'string', default: '20' }, write: { type: 'boolean', default: false } },
