@@ -182,6 +182,22 @@ describe.skipIf(why !== null)('installing the agent on another machine', () => {
       expect(existsSync(join(root, path)), path).toBe(false);
     }
     expect(() => lstatSync(join(root, 'usr/bin/patchloop-agent'))).toThrow();
+
+    // --no-enroll (machine images): the secret waits in the 0600 file for the unit's first start.
+    const image = await runInRoot(root, ['sh', '-s', '--', '--enroll-token', SECRET, '--no-enroll'], {
+      input: script,
+      timeoutMs: 300_000,
+    });
+    expect(image.code, image.stderr).toBe(0);
+    expect(envFile(readFileSync(join(root, 'etc/patchloop-agent.env'), 'utf8'))).toEqual({
+      PATCHLOOP_SERVER: server.url,
+      PATCHLOOP_ENROLL_SECRET: SECRET,
+    });
+    expect(existsSync(credential)).toBe(false);
+    const first = await checkinAsTheUnit(root, 'etc/systemd/system/patchloop-agent.service');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/checked in as host \d+/);
+    expect(mode(credential)).toBe(0o600);
   }, 600_000);
 
   it('installs the .deb with dpkg without enrolling; the agent checks in once configured; purge removes it', async () => {
@@ -222,6 +238,22 @@ describe.skipIf(why !== null)('installing the agent on another machine', () => {
       expect(existsSync(join(root, path)), path).toBe(false);
     }
   }, 600_000);
+
+  it.skipIf(findCommand('systemd-analyze') === null)(
+    'ships a unit systemd reads without a warning',
+    async () => {
+      // verify wants ExecStart's binary to exist: the unit as shipped, pointing at one that does.
+      const unit = readFileSync(join(repoRoot, 'packaging/patchloop-agent.service'), 'utf8');
+      const file = join(work, 'patchloop-agent.service');
+      writeFileSync(
+        file,
+        unit.replace('ExecStart=/usr/bin/patchloop-agent', `ExecStart=${process.execPath}`),
+      );
+      const r = await runCommand('systemd-analyze', ['verify', file]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+    },
+  );
 
   it.skipIf(findCommand('rpm') === null)('builds an .rpm of the same files', async () => {
     const rpm = readdirSync(out).find((f) => f.endsWith('.rpm'))!;
