@@ -19,6 +19,7 @@ import {
   readFileSync,
   readlinkSync,
   readdirSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -99,6 +100,8 @@ describe.skipIf(why !== null)('installing the agent on another machine', () => {
   afterAll(async () => {
     await server?.stop();
     for (const root of roots) await removeHostRoot(root);
+    // The build is ~100 MB of runtime copies.
+    rmSync(work, { recursive: true, force: true });
   }, 120_000);
 
   it('installs, enrolls and checks in from the served installer, and uninstalls', async () => {
