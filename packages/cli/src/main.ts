@@ -3,8 +3,7 @@
  * exit codes (0 ok, 1 failed or invalid input, 2 usage error).
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { isPatchloopError } from '@patchloop/core';
+import { Command } from 'commander';
 import { agentCommand } from './commands/agent.js';
 import { auditCommand } from './commands/audit.js';
 import { feedsCommand } from './commands/feeds.js';
@@ -15,17 +14,9 @@ import { upCommand } from './commands/up.js';
 import { usersCommand } from './commands/users.js';
 import { loadConfig } from './config.js';
 import { versionsCommand, type Io } from './commands/versions.js';
+import { runProgram } from './run-program.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** Errors in how the command was called rather than in the data it read. */
-const USAGE_CODES = new Set<string>([
-  'PL_USAGE',
-  'PL_VERSION_SCHEME_UNKNOWN',
-  'PL_FEED_SOURCE_UNKNOWN',
-  'PL_SCAN_INPUT_INVALID',
-  'PL_OS_SPEC_INVALID',
-]);
+export { EXIT, runProgram } from './run-program.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -75,22 +66,5 @@ export async function main(
   argv: string[],
   io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  let exit: number = EXIT.ok;
-  const program = buildProgram(io, (code) => (exit = code));
-  try {
-    await program.parseAsync(argv);
-    return exit;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (isPatchloopError(e)) {
-      io.stderr.write(`error ${e.code}: ${e.message}\n`);
-      return USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
-    }
-    io.stderr.write(
-      `patchloop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    return EXIT.failed;
-  }
+  return runProgram((setExit) => buildProgram(io, setExit), argv, io);
 }

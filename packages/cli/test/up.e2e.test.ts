@@ -46,6 +46,11 @@ describe('patchloop up', () => {
     const password = /admin user: admin, password (\S+)/.exec(out)?.[1];
     const secret = /--enroll-secret (\S+)/.exec(out)?.[1];
     expect(token && password && secret).toBeTruthy();
+    // What another machine runs, with this server's URL, and what it still lacks for that.
+    await waitFor('the installer line', async () => first.output().includes('listens on 127.0.0.1 only'));
+    expect(first.output()).toContain(
+      `install one on another machine: curl -fsSL ${first.url}/install.sh | sudo sh -s -- --enroll-token ${secret}`,
+    );
     const health = await fetch(`${first.url}/healthz`);
     expect(health.status).toBe(200);
     const api = client(first.url, token!);

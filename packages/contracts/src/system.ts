@@ -15,7 +15,21 @@ export const FeedStatusList = Type.Object({
   jobs: Type.Record(Type.String(), Type.Integer()),
 });
 export type FeedStatusList = Static<typeof FeedStatusList>;
-export const Enrollment = Type.Object({ secret: Type.String(), command: Type.String() });
+export const Enrollment = Type.Object({
+  secret: Type.String(),
+  command: Type.String(),
+  /** Installing the agent on another machine: the server's URL, the one-line installer, what is missing. */
+  install: Type.Optional(
+    Type.Object({
+      server: Type.String(),
+      command: Type.String(),
+      ready: Type.Boolean(),
+      /** The .deb and .rpm of the same agent, under /downloads/. */
+      files: Type.Array(Type.String()),
+      notes: Type.Array(Type.String()),
+    }),
+  ),
+});
 export type Enrollment = Static<typeof Enrollment>;
 export const RiskSettingsView = Type.Object({
   weights: Type.Record(Type.String(), Type.Unknown()),
@@ -24,3 +38,11 @@ export const RiskSettingsView = Type.Object({
 });
 
 export type RiskSettingsView = Static<typeof RiskSettingsView>;
+
+/** The names of the built agent's files (tarball, .deb, .rpm, .sha256): no path, no dot file. */
+export const AGENT_DOWNLOAD_NAME = '^patchloop-agent[-_][A-Za-z0-9][A-Za-z0-9._+-]*$';
+/** `GET /downloads/:file`: a file of the built agent. */
+export const AgentDownloadParams = Type.Object({
+  file: Type.String({ pattern: AGENT_DOWNLOAD_NAME, maxLength: 128 }),
+});
+export type AgentDownloadParams = Static<typeof AgentDownloadParams>;

@@ -25,6 +25,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
 import { importRoutes } from './routes/imports.js';
+import { installRoutes } from './routes/install.js';
 import { systemRoutes } from './routes/system.js';
 import { refuseUndeclaredQueries, validatorCompiler } from './validation.js';
 
@@ -85,6 +86,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   remediationRoutes(api);
   deploymentRoutes(api);
   importRoutes(api);
+  installRoutes(api, SERVER_VERSION);
   await app.ready();
   return app;
 }

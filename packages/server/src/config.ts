@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly consoleDir: string | undefined;
   /** The largest feed file the API accepts for import (PATCHLOOP_UPLOAD_LIMIT_MB, default 4096). */
   readonly uploadLimitBytes: number;
+  /** The built agent (packaging/dist: tarballs, .deb, .rpm) served at /downloads/ and by /install.sh. */
+  readonly downloadsDir: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -122,6 +124,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
     consoleDir: env.PATCHLOOP_CONSOLE_DIR || undefined,
     uploadLimitBytes: megabytes('PATCHLOOP_UPLOAD_LIMIT_MB', env.PATCHLOOP_UPLOAD_LIMIT_MB ?? '4096'),
+    downloadsDir: env.PATCHLOOP_DOWNLOADS_DIR || undefined,
     ...overrides,
   };
 }

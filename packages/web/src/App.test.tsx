@@ -123,6 +123,14 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
     return reply(200, {
       secret: 's3cret-enroll-0123456789',
       command: 'patchloop agent --server http://pl.example:8080 --enroll-secret s3cret-enroll-0123456789',
+      install: {
+        server: 'http://pl.example:8080',
+        command:
+          'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token s3cret-enroll-0123456789',
+        ready: true,
+        files: ['patchloop-agent-0.1.0-1.x86_64.rpm', 'patchloop-agent_0.1.0_amd64.deb'],
+        notes: ['The URL is plain http: put a TLS reverse proxy in front.'],
+      },
     });
   return reply(404, { error: { code: 'PL_NOT_FOUND', message: `no route ${route}` } });
 }
@@ -250,6 +258,26 @@ describe('the console', () => {
       expect(command).toHaveTextContent(
         'patchloop agent --server http://pl.example:8080 --enroll-secret s3cret-enroll-0123456789',
       ),
+    );
+    expect(screen.getByLabelText('Installer command')).toHaveTextContent(
+      'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token s3cret-enroll-0123456789',
+    );
+  });
+
+  it('shows admins in Settings the installer line, what the server still needs, and the packages', async () => {
+    signedIn = true;
+    SESSION.role = 'admin';
+    window.history.replaceState(null, '', '/settings');
+    renderApp();
+    expect(await screen.findByLabelText('Installer command')).toHaveTextContent(
+      'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token s3cret-enroll-0123456789',
+    );
+    expect(screen.getByRole('note', { name: 'What a remote machine needs' })).toHaveTextContent(
+      'The URL is plain http: put a TLS reverse proxy in front.',
+    );
+    expect(screen.getByRole('link', { name: 'patchloop-agent_0.1.0_amd64.deb' })).toHaveAttribute(
+      'href',
+      'http://pl.example:8080/downloads/patchloop-agent_0.1.0_amd64.deb',
     );
   });
 

@@ -3,7 +3,7 @@
  * this machine, a root on it (--root), or a host over SSH (--ssh, agentless).
  */
 import { Command, Option } from 'commander';
-import { PatchloopError } from '@patchloop/core';
+import { parseDuration, PatchloopError } from '@patchloop/core';
 import type { Io } from './versions.js';
 
 interface AgentCliOptions {
@@ -22,10 +22,33 @@ interface AgentCliOptions {
 
 const SSH_TARGET = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/;
 
-export function agentCommand(io: Io, setExit: (code: number) => void): Command {
-  return new Command('agent')
+/** How the command is named and where it keeps its state by default (the installed agent differs). */
+export interface AgentCommandSetup {
+  readonly name: string;
+  readonly stateDir: string;
+}
+
+const IN_REPOSITORY: AgentCommandSetup = { name: 'agent', stateDir: './patchloop-agent' };
+
+function interval(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms === 0)
+    throw new PatchloopError('PL_USAGE', `--interval must be a duration like 60s, 5m or 1h, got "${text}"`);
+  return ms;
+}
+
+export function agentCommand(
+  io: Io,
+  setExit: (code: number) => void,
+  setup: AgentCommandSetup = IN_REPOSITORY,
+): Command {
+  return new Command(setup.name)
     .description('enroll this machine (or a root, or a host over SSH) and check in with the server')
-    .requiredOption('--server <url>', 'the Patchloop server, e.g. http://127.0.0.1:8080')
+    .addOption(
+      new Option('--server <url>', 'the Patchloop server, e.g. http://127.0.0.1:8080')
+        .env('PATCHLOOP_SERVER')
+        .makeOptionMandatory(),
+    )
     .option('--enroll-secret <secret>', 'the enrollment secret (first run; PATCHLOOP_ENROLL_SECRET)')
     .option('--tags <a,b>', 'tags for this host, applied at enrollment')
     .addOption(
@@ -33,7 +56,7 @@ export function agentCommand(io: Io, setExit: (code: number) => void): Command {
     )
     .addOption(
       new Option('--state-dir <dir>', 'where the credential and the last inventory are kept').default(
-        './patchloop-agent',
+        setup.stateDir,
       ),
     )
     .option('--interval <duration>', 'check-in interval like 60s or 5m (default: what the server asks for)')
@@ -47,7 +70,6 @@ export function agentCommand(io: Io, setExit: (code: number) => void): Command {
     .option('--ssh-known-hosts <file>', "known_hosts file for --ssh (default: ssh's own)")
     .action(async (opts: AgentCliOptions) => {
       const { Agent, localRunner, sshRunner } = await import('@patchloop/agent');
-      const { parseDuration } = await import('@patchloop/server');
       const tags = opts.tags
         ? opts.tags
             .split(',')
@@ -76,7 +98,7 @@ export function agentCommand(io: Io, setExit: (code: number) => void): Command {
         tags,
         runner,
         stateDir: opts.stateDir,
-        intervalMs: opts.interval ? parseDuration('--interval', opts.interval) : undefined,
+        intervalMs: opts.interval ? interval(opts.interval) : undefined,
         transport: opts.ssh ? 'ssh' : 'agent',
         allowReboot: opts.allowReboot === true,
         log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { PatchloopError } from '@patchloop/core';
 import type { CliConfig } from '../config.js';
@@ -56,6 +57,10 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(config.feedMirror !== undefined ? { feedMirror: config.feedMirror } : {}),
     ...(process.env.PATCHLOOP_CONSOLE_DIR ? {} : { consoleDir: builtConsoleDir() }),
+    // The agent npm run build:agent built in this clone (packaging/dist), for /install.sh.
+    ...(process.env.PATCHLOOP_DOWNLOADS_DIR
+      ? {}
+      : { downloadsDir: fileURLToPath(new URL('../../../../packaging/dist', import.meta.url)) }),
   });
   // Said at once, before the store is opened (a new embedded store takes seconds to create).
   if (cfg.port !== 0) await assertPortFree(cfg.host, cfg.port);
@@ -105,9 +110,11 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   if (boot.adminPasswordNote) w(`  admin user: ${boot.adminPasswordNote}`);
   if (boot.adminToken)
     w(`  admin API token: ${boot.adminToken} (shown once; PATCHLOOP_ADMIN_TOKEN chooses it)`);
-  w(
-    `  enroll an agent: npx patchloop agent --server ${cfg.publicUrl ?? url} --enroll-secret ${boot.enrollSecret}`,
-  );
+  const publicUrl = cfg.publicUrl ?? url;
+  w(`  enroll an agent: npx patchloop agent --server ${publicUrl} --enroll-secret ${boot.enrollSecret}`);
+  w(`  install one on another machine: ${server.installCommand(publicUrl, boot.enrollSecret)}`);
+  const ready = server.agentArtifacts(cfg.downloadsDir).length > 0;
+  for (const note of server.remoteAgentNotes(cfg, publicUrl, ready)) w(`    - ${note}`);
 
   const abort = new AbortController();
   let agentDone: Promise<void> = Promise.resolve();

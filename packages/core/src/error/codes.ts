@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   PL_PASSWORD_WRONG: "The current password given to change one's own password is wrong.",
   PL_AGENT_HOST_MISMATCH:
     "An agent's check-in names another machine than the host its credential belongs to; nothing was stored.",
+  PL_AGENT_ARTIFACT_MISSING:
+    'The agent installer or a download was asked for, but this server has no built agent for it: run npm run build:agent, or set PATCHLOOP_DOWNLOADS_DIR to where it was built.',
   PL_CHECKIN_INVENTORY_INVALID:
     "A check-in's inventory is inconsistent (duplicate packages, a diff that does not produce its stated hash, a wrong package manager); nothing was stored.",
   PL_SERVER_CONFIG_INVALID:

@@ -39,6 +39,13 @@ import { ApiError } from '../errors.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
 import { signIn } from '../services/sessions.js';
 import { changeUser, resetPassword } from '../services/users.js';
+import {
+  agentArtifacts,
+  agentPackages,
+  installCommand,
+  remoteAgentNotes,
+  serverUrlFor,
+} from '../services/agent-install.js';
 
 const DAY = 86_400_000;
 
@@ -242,10 +249,19 @@ export function adminRoutes({ app, ctx }: Api): void {
 
   const enrollment = (req: FastifyRequest, secret: string) => {
     // PATCHLOOP_PUBLIC_URL when set; otherwise the address this (admin) caller used.
-    const server =
-      ctx.config.publicUrl ??
-      `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}`;
-    return { secret, command: `patchloop agent --server ${server} --enroll-secret ${secret}` };
+    const server = serverUrlFor(ctx.config, { protocol: req.protocol, host: req.headers.host });
+    const ready = agentArtifacts(ctx.config.downloadsDir).length > 0;
+    return {
+      secret,
+      command: `patchloop agent --server ${server} --enroll-secret ${secret}`,
+      install: {
+        server,
+        command: installCommand(server, secret),
+        ready,
+        files: agentPackages(ctx.config.downloadsDir),
+        notes: remoteAgentNotes(ctx.config, server, ready),
+      },
+    };
   };
 
   app.get(

@@ -15,11 +15,24 @@ export function EnrollHint() {
   });
   return (
     <Empty title="No hosts yet">
-      <p>Install the agent on a machine and enroll it with this command:</p>
       {isAdmin ? (
-        <pre className="command" aria-label="Enrollment command">
-          {q.data?.command ?? 'Loading…'}
-        </pre>
+        <>
+          {q.data?.install ? (
+            <>
+              <p>Install the agent on another machine and enroll it, as root:</p>
+              <pre className="command" aria-label="Installer command">
+                {q.data.install.command}
+              </pre>
+              {q.data.install.notes.length > 0 ? (
+                <p className="small">Settings → Enrollment says what this server still needs for that.</p>
+              ) : null}
+            </>
+          ) : null}
+          <p>Or enroll with the agent from a clone of Patchloop:</p>
+          <pre className="command" aria-label="Enrollment command">
+            {q.data?.command ?? 'Loading…'}
+          </pre>
+        </>
       ) : (
         <p>Ask an administrator for the enrollment command (Settings → Enrollment).</p>
       )}

@@ -116,7 +116,8 @@ function EnrollmentPanel() {
         <ErrorNotice error={q.error} />
       ) : (
         <>
-          <p>Run this on a machine to enroll it:</p>
+          {q.data.install ? <InstallAgent install={q.data.install} /> : null}
+          <p>From a clone of the Patchloop repository (or this server itself):</p>
           <pre className="command" aria-label="Enrollment command">
             {q.data.command}
           </pre>
@@ -133,6 +134,44 @@ function EnrollmentPanel() {
         </>
       )}
     </section>
+  );
+}
+
+/** The one-line installer for another machine, and what this server still lacks for it. */
+function InstallAgent({ install }: { install: NonNullable<Enrollment['install']> }) {
+  return (
+    <>
+      <p>Install the agent on another Linux machine (systemd, glibc 2.28 or later) and enroll it, as root:</p>
+      <pre className="command" aria-label="Installer command">
+        {install.command}
+      </pre>
+      {install.notes.length > 0 ? (
+        <div role="note" aria-label="What a remote machine needs">
+          <p>Before other machines can use it:</p>
+          <ul>
+            {install.notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {install.files.length > 0 ? (
+        <p className="small">
+          The same agent as a package:{' '}
+          {install.files.map((f, i) => (
+            <span key={f}>
+              {i > 0 ? ', ' : null}
+              <a href={`${install.server}/downloads/${f}`}>{f}</a>
+            </span>
+          ))}
+          . Install it, set PATCHLOOP_SERVER and PATCHLOOP_ENROLL_SECRET in{' '}
+          <code>/etc/patchloop-agent.env</code>, then run <code>systemctl enable --now patchloop-agent</code>.
+        </p>
+      ) : null}
+      <p className="small muted">
+        Remove the agent: the same installer with <code>--uninstall</code>, or remove the package.
+      </p>
+    </>
   );
 }
 

@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Killed (SIGKILL) after this long; default 10 minutes. */
   readonly timeoutMs?: number;
+  /** Written to the command's standard input (otherwise it has none). */
+  readonly input?: string;
 }
 
 /** `cmd args…` as one readable line, for error messages. */
@@ -35,12 +37,13 @@ export function runCommand(
     const child = spawn(cmd, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    child.stdin?.end(options.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr?.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
     child.on('error', (e) => {
       clearTimeout(timer);
