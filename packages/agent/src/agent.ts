@@ -52,6 +52,15 @@ export interface AgentOptions {
   readonly allowReboot?: boolean | undefined;
   /** The longest long poll, in seconds (default 25). */
   readonly maxPollSeconds?: number | undefined;
+  /**
+   * The machine this agent manages (`local:/`, `root:/abs/path`, `ssh:user@host:port`). Its state
+   * directory belongs to that machine alone (PL_AGENT_STATE_MISMATCH otherwise), and a machine
+   * with no machine id of its own gets one derived from it and its hostname, so that enrolling
+   * it again finds the same host.
+   */
+  readonly target?: string | undefined;
+  /** The hostname reported when the machine names none (a root without /etc/hostname). */
+  readonly fallbackHostname?: string | undefined;
   /** For tests: how jobs read the package database and decide that a reboot is needed. */
   readonly jobHooks?:
     | {
@@ -127,9 +136,12 @@ export class Agent {
   private failures = 0;
   /** Set when the server refused this host for good (retired): run() returned and will not check in again. */
   stopped: ServerError | null = null;
+  /** Collection warnings are logged at the first check-in, not at every one. */
+  private warned = false;
 
   constructor(private readonly opts: AgentOptions) {
     this.state = new StateDir(opts.stateDir);
+    if (opts.target) this.state.claimTarget(opts.target);
     this.client = new ServerClient({ server: opts.server });
     this.journal = new Journal(opts.stateDir);
   }
@@ -138,12 +150,17 @@ export class Agent {
     this.opts.log?.(line);
   }
 
-  /** The host's machine id, or one the agent made up and keeps in its state dir. */
-  private machineId(collected: string | null): string {
+  /**
+   * The host's machine id; for a machine without one, the id kept in the state dir, first
+   * derived from the target and hostname (stable when the state dir is lost), else random.
+   */
+  private machineId(collected: string | null, hostname: string): string {
     if (collected && /^[A-Za-z0-9_.:-]{8,128}$/.test(collected)) return collected;
     const f = join(this.state.dir, 'machine-id');
     if (existsSync(f)) return readFileSync(f, 'utf8').trim();
-    const id = randomUUID().replace(/-/g, '');
+    const id = this.opts.target
+      ? createHash('sha256').update(`${this.opts.target}\n${hostname}`).digest('hex').slice(0, 32)
+      : randomUUID().replace(/-/g, '');
     writeFileSync(f, `${id}\n`, { mode: 0o600 });
     return id;
   }
@@ -159,7 +176,13 @@ export class Agent {
       tags: [...(this.opts.tags ?? [])],
       ...(this.opts.transport ? { transport: this.opts.transport } : {}),
     });
-    const e = { server: this.opts.server, hostId: r.hostId, credential: r.credential, machineId };
+    const e = {
+      server: this.opts.server,
+      hostId: r.hostId,
+      credential: r.credential,
+      machineId,
+      tags: [...(this.opts.tags ?? [])],
+    };
     this.state.saveEnrollment(e);
     this.log(`enrolled as host ${r.hostId}`);
     return e;
@@ -170,9 +193,15 @@ export class Agent {
     let collected: Pick<HostCollection, 'facts' | 'machineId' | 'warnings'>;
     let snapshot: Snapshot;
     try {
-      const c = await (this.opts.collect ?? collectHost)(this.opts.runner);
+      const c = await (
+        this.opts.collect ?? ((r) => collectHost(r, { fallbackHostname: this.opts.fallbackHostname }))
+      )(this.opts.runner);
       collected = c;
-      snapshot = { ...snapshotOf(c), facts: c.facts, machineId: this.machineId(c.machineId) };
+      snapshot = {
+        ...snapshotOf(c),
+        facts: c.facts,
+        machineId: this.machineId(c.machineId, c.facts.hostname),
+      };
       this.state.savePending(snapshot);
     } catch (e) {
       // Collection failed (package database locked, host unreachable over SSH): a collection
@@ -187,7 +216,7 @@ export class Agent {
         warnings: [`collection failed: ${(e as Error).message}`],
       };
     }
-    const machineId = snapshot.machineId ?? this.machineId(collected.machineId);
+    const machineId = snapshot.machineId ?? this.machineId(collected.machineId, collected.facts.hostname);
     let enrollment = this.state.enrollment();
     if (!enrollment || enrollment.server !== this.opts.server || enrollment.machineId !== machineId) {
       this.state.forgetAcknowledged();
@@ -251,8 +280,18 @@ export class Agent {
       sent,
       acknowledged: response.acknowledged,
       nextCheckinSeconds: response.nextCheckinSeconds,
-      warnings: collected.warnings,
+      warnings: [...collected.warnings, ...this.tagWarnings(enrollment)],
     };
+  }
+
+  /** --tags apply at enrollment; tags given later are not silently dropped but said so. */
+  private tagWarnings(enrollment: { hostId: number; tags?: readonly string[] }): string[] {
+    const given = [...new Set(this.opts.tags ?? [])].sort();
+    const enrolled = enrollment.tags === undefined ? null : [...new Set(enrollment.tags)].sort();
+    if (given.length === 0 || (enrolled !== null && given.join(',') === enrolled.join(','))) return [];
+    return [
+      `--tags ${given.join(',')} ${enrolled === null ? 'may differ from the tags' : `differ from the tags (${enrolled.join(',') || 'none'})`} this host was enrolled with: --tags apply at enrollment only; change host ${enrollment.hostId}'s tags in the console (Hosts → the host → Edit) or with PATCH /api/v1/hosts/${enrollment.hostId}`,
+    ];
   }
 
   /** How jobs run for the enrolled host. */
@@ -343,6 +382,8 @@ export class Agent {
       let checkedIn = false;
       try {
         const r = await this.checkinOnce();
+        if (!this.warned) for (const w of r.warnings) this.log(`warning: ${w}`);
+        this.warned = true;
         this.failures = 0;
         checkedIn = true;
         const base = this.opts.intervalMs ?? r.nextCheckinSeconds * 1000;

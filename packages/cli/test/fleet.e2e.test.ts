@@ -73,6 +73,14 @@ describe.skipIf(sshWhy !== null).each(['pglite', 'postgres'] as const)('a fleet 
   const alpine = csvPackages('alpine-310.csv');
   let hosts: { a: HostRoot; b: HostRoot; alpine: HostRoot; ssh: HostRoot };
 
+  // One state directory per host for the whole run (kept across agent restarts), never shared
+  // with another run: a state directory belongs to one machine (PL_AGENT_STATE_MISMATCH).
+  const stateDirs = new Map<string, string>();
+  const stateDirOf = (h: HostRoot) => {
+    let d = stateDirs.get(h.hostname);
+    if (d === undefined) stateDirs.set(h.hostname, (d = join(tempDir(`state-${backend}`), h.hostname)));
+    return d;
+  };
   const agentArgs = (h: HostRoot, extra: string[] = []) => [
     'agent',
     '--server',
@@ -82,7 +90,7 @@ describe.skipIf(sshWhy !== null).each(['pglite', 'postgres'] as const)('a fleet 
     '--root',
     h.root,
     '--state-dir',
-    join(h.root, '..', `${h.hostname}-state`),
+    stateDirOf(h),
     '--interval',
     '1s',
     '--tags',
@@ -253,9 +261,9 @@ describe.skipIf(sshWhy !== null).each(['pglite', 'postgres'] as const)('a fleet 
       },
       60_000,
     );
-    const state = JSON.parse(
-      readFileSync(join(h.root, '..', `${h.hostname}-state`, 'enrollment.json'), 'utf8'),
-    ) as { hostId: number };
+    const state = JSON.parse(readFileSync(join(stateDirOf(h), 'enrollment.json'), 'utf8')) as {
+      hostId: number;
+    };
     expect(state.hostId).toBe(host.id);
     expect((await api<{ total: number }>('/api/v1/hosts?tag=e2e')).total).toBe(4);
   }, 120_000);

@@ -84,7 +84,7 @@ describe('idle agents', () => {
       const h = debianBusterRoot(`idle-${i}`, `${String(i).padStart(2, '0')}${'ab'.repeat(15)}`, pkgs);
       const args = ['agent', '--server', proxy.url, '--enroll-secret', SECRET, '--root', h.root];
       agents.push(
-        start([...args, '--state-dir', join(h.root, '..', `${h.hostname}-state`), '--interval', '10m'], {}),
+        start([...args, '--state-dir', join(tempDir('idle-state'), h.hostname), '--interval', '10m'], {}),
       );
     }
     const api = client(server.url, ADMIN);

@@ -20,11 +20,13 @@ export function patchloopAsync(
   args: string[],
   input?: string,
   env: Record<string, string> = {},
+  cwd?: string,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
+      ...(cwd ? { cwd } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -18,12 +18,15 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { HostFacts, WirePackage, WireUpdate } from '@patchloop/contracts';
+import { PatchloopError } from '@patchloop/core';
 
 export interface Enrollment {
   readonly server: string;
   readonly hostId: number;
   readonly credential: string;
   readonly machineId: string;
+  /** The tags the host was enrolled with (absent in state written by older agents). */
+  readonly tags?: readonly string[];
 }
 
 export interface Snapshot {
@@ -76,6 +79,22 @@ export class StateDir {
 
   private remove(name: string): void {
     rmSync(join(this.dir, name), { force: true });
+  }
+
+  /**
+   * The machine this state belongs to (`local:/`, `root:/srv/img`, `ssh:user@host:22`): set by the
+   * first agent that uses the directory; another target is refused, so that two agents never share
+   * one credential and merge two machines into one host.
+   */
+  claimTarget(target: string): void {
+    const owner = this.read<{ target: string }>('target.json');
+    if (owner && owner.target !== target) {
+      throw new PatchloopError(
+        'PL_AGENT_STATE_MISMATCH',
+        `the state directory ${this.dir} belongs to ${owner.target}, not ${target}: give each managed machine its own --state-dir (or leave it out: the default is one directory per machine)`,
+      );
+    }
+    if (!owner) this.write('target.json', { target });
   }
 
   enrollment(): Enrollment | null {

@@ -2,6 +2,8 @@
  * `patchloop agent`: enroll with the server and check in on an interval, for
  * this machine, a root on it (--root), or a host over SSH (--ssh, agentless).
  */
+import { createHash } from 'node:crypto';
+import { basename, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { parseDuration, PatchloopError } from '@patchloop/core';
 import type { Io } from './versions.js';
@@ -11,7 +13,8 @@ interface AgentCliOptions {
   enrollSecret?: string;
   tags?: string;
   root: string;
-  stateDir: string;
+  stateDir?: string;
+  hostname?: string;
   interval?: string;
   once?: boolean;
   allowReboot?: boolean;
@@ -21,6 +24,39 @@ interface AgentCliOptions {
 }
 
 const SSH_TARGET = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/;
+
+/**
+ * The machine an agent manages: its target (what its state directory belongs to), the default
+ * state directory (one per machine), and the hostname to report when the machine names none.
+ */
+export function managedMachine(
+  opts: { root?: string; ssh?: string },
+  base = 'patchloop-agent',
+): {
+  target: string;
+  stateDir: string;
+  hostname: string | undefined;
+} {
+  const root = resolve(opts.root ?? '/');
+  const slug = (s: string) =>
+    `${
+      s
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^_+|_+$/g, '')
+        .slice(0, 48) || 'root'
+    }-${createHash('sha256').update(s).digest('hex').slice(0, 8)}`;
+  if (opts.ssh) {
+    const m = SSH_TARGET.exec(opts.ssh);
+    const target = `ssh:${opts.ssh}${m?.[3] ? '' : ':22'}${root === '/' ? '' : root}`;
+    return { target, stateDir: join(base, `ssh-${slug(target.slice(4))}`), hostname: m?.[2] };
+  }
+  if (root === '/') return { target: 'local:/', stateDir: base, hostname: undefined };
+  return {
+    target: `root:${root}`,
+    stateDir: join(base, `root-${slug(root)}`),
+    hostname: basename(root),
+  };
+}
 
 /** How the command is named and where it keeps its state by default (the installed agent differs). */
 export interface AgentCommandSetup {
@@ -55,9 +91,14 @@ export function agentCommand(
       new Option('--root <dir>', 'filesystem root of the host (a chroot or mounted image)').default('/'),
     )
     .addOption(
-      new Option('--state-dir <dir>', 'where the credential and the last inventory are kept').default(
-        setup.stateDir,
+      new Option(
+        '--state-dir <dir>',
+        `where the credential and the last inventory are kept (default: ${setup.stateDir} for this machine, ${setup.stateDir}/<machine> for --root or --ssh: one per managed machine)`,
       ),
+    )
+    .option(
+      '--hostname <name>',
+      'the hostname to report when the machine names none (a root without /etc/hostname)',
     )
     .option('--interval <duration>', 'check-in interval like 60s or 5m (default: what the server asks for)')
     .option('--once', 'check in once and exit')
@@ -77,6 +118,7 @@ export function agentCommand(
             .filter((t) => t !== '')
         : [];
       let runner;
+      const machine = managedMachine(opts, setup.stateDir);
       if (opts.ssh) {
         const m = SSH_TARGET.exec(opts.ssh);
         if (!m) throw new PatchloopError('PL_USAGE', `--ssh must be user@host[:port], got ${opts.ssh}`);
@@ -97,7 +139,9 @@ export function agentCommand(
         enrollSecret: opts.enrollSecret ?? process.env.PATCHLOOP_ENROLL_SECRET,
         tags,
         runner,
-        stateDir: opts.stateDir,
+        stateDir: opts.stateDir ?? machine.stateDir,
+        target: machine.target,
+        fallbackHostname: opts.hostname ?? machine.hostname,
         intervalMs: opts.interval ? interval(opts.interval) : undefined,
         transport: opts.ssh ? 'ssh' : 'agent',
         allowReboot: opts.allowReboot === true,

@@ -7,11 +7,12 @@
  */
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { PatchloopError } from '@patchloop/core';
 import type { CliConfig } from '../config.js';
+import { managedMachine } from './agent.js';
 import type { Io } from './versions.js';
 
 interface UpOptions {
@@ -120,13 +121,20 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   let agentDone: Promise<void> = Promise.resolve();
   if (opts.localAgent) {
     const { Agent, localRunner } = await import('@patchloop/agent');
-    const stateDir = join(dataDir ?? '.', 'local-agent');
+    // One state directory per machine: `up --root DIR` is another machine than `up`.
+    const machine = managedMachine({ root: opts.root });
+    const stateDir = join(
+      dataDir ?? '.',
+      machine.target === 'local:/' ? 'local-agent' : `local-agent-${basename(machine.stateDir)}`,
+    );
     const agent = new Agent({
       server: url,
       enrollSecret: boot.enrollSecret,
       tags: ['local'],
       runner: localRunner({ root: opts.root }),
       stateDir,
+      target: machine.target,
+      fallbackHostname: machine.hostname,
       log: (line) => app.log.info({ agent: 'local' }, line),
     });
     agentDone = agent.run(abort.signal);

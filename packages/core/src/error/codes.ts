@@ -103,6 +103,8 @@ export const ERROR_CODES = {
     'The ssh client could not reach or log in to the host (ssh exit status 255), or is not installed.',
   PL_AGENT_RUNNER_INVALID:
     'A host runner was given an invalid option (ssh host, user, port, option, root, command or environment name).',
+  PL_AGENT_STATE_MISMATCH:
+    "An agent's state directory belongs to another managed machine (another --root or --ssh target): each machine needs its own --state-dir.",
   PL_AGENT_CHECKIN_FAILED:
     "An agent's check-in did not reach the server or the server refused it (network error, HTTP error); the agent retries with backoff.",
   PL_EXCEPTION_SELF_APPROVAL: "An exception's requester tried to approve it; another person must.",
