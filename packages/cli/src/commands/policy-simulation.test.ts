@@ -20,6 +20,7 @@ describe('formatSimulation', () => {
         },
         { hostname: 'web-a', ring: 'all', action: 'nothing', updates: [], held: [] },
       ],
+      lost: [],
     });
     expect(text).toContain(
       'import-web  all  not-deployable\n  not deployable: imported from an inventory file: no agent runs on it to install updates\n  updates (1), needed but never deployed here:\n    openssl → 1.1.1n-0+deb10u3',

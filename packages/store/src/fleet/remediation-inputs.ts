@@ -35,7 +35,9 @@ export async function loadRemediationInputs(
     hostname: string;
     package_manager: string;
     updates: { name: string; candidateVersion: string }[] | null;
-  }>('SELECT id, hostname, package_manager, updates FROM host WHERE package_manager IS NOT NULL AND retired_at IS NULL');
+  }>(
+    'SELECT id, hostname, package_manager, updates FROM host WHERE package_manager IS NOT NULL AND retired_at IS NULL',
+  );
   const excepted = await exceptedFindingIds(q, now, 'f.resolved_at IS NULL');
   const findings = await q.query<{
     host_id: number;
