@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, startServer, tempDir, type Proc } from './fleet-lab.js';
+import { Agent, localRunner } from '@patchloop/agent';
+import { client, csvPackages, fixtures, startServer, tempDir, waitFor, type Proc } from './fleet-lab.js';
 import { patchloopAsync, type Run } from './run.js';
 
 interface Sim {
@@ -58,7 +59,14 @@ const re = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const ok = (r: Run) => `exit ${r.status}\n${r.stdout}\n${r.stderr}`;
 
-/** A data dir with the DSA list and hosts h1 (linux, pilot) and h2 (linux) from the buster inventory. */
+const ADMIN = 'e2e-policy-admin-token-0123456789';
+
+/**
+ * A data dir with the DSA list and hosts h1 (linux, pilot) and h2 (linux) from the buster inventory.
+ * The hosts are agents (enrolled and checked in through a real server with the real agent code,
+ * their package manager answering with no pending update): imported hosts cannot run a deployment,
+ * so a policy would only ever call them not deployable.
+ */
 async function fleetStore(prefix: string): Promise<string> {
   const dataDir = tempDir(prefix);
   const feed = await patchloopAsync([
@@ -70,25 +78,59 @@ async function fleetStore(prefix: string): Promise<string> {
     dataDir,
   ]);
   expect([0, 3], ok(feed)).toContain(feed.status);
-  for (const [hostname, tags] of [
-    ['h1', 'linux,pilot'],
-    ['h2', 'linux'],
-  ] as const) {
-    const r = await patchloopAsync([
-      'hosts',
-      'import',
-      '--hostname',
-      hostname,
-      '--os',
-      'debian:10',
-      '--tags',
-      tags,
-      '--inventory',
-      join(fixtures, 'inventories/normalized/debian-buster.csv'),
-      '--data-dir',
-      dataDir,
-    ]);
-    expect(r.status, ok(r)).toBe(0);
+  const secret = 'e2e-policy-enroll-secret-0123456789';
+  const server = await startServer(['--data-dir', dataDir], {
+    PATCHLOOP_ADMIN_TOKEN: ADMIN,
+    PATCHLOOP_ENROLL_SECRET: secret,
+    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
+    PATCHLOOP_LOG_LEVEL: 'warn',
+  });
+  try {
+    const packages = csvPackages('debian-buster.csv').map((p) => ({
+      name: p.name,
+      version: p.version,
+      arch: p.arch,
+      sourceName: p.source,
+      sourceVersion: p.sourceVersion,
+      vendor: null,
+    }));
+    for (const [i, [hostname, tags]] of (
+      [
+        ['h1', ['linux', 'pilot']],
+        ['h2', ['linux']],
+      ] as const
+    ).entries()) {
+      const agent = new Agent({
+        server: server.url,
+        enrollSecret: secret,
+        tags: [...tags],
+        runner: localRunner({ root: '/' }),
+        stateDir: tempDir(`${prefix}-${hostname}-state`),
+        collect: async () => ({
+          machineId: `${i}`.padStart(32, 'e'),
+          facts: {
+            hostname,
+            os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: null },
+            arch: 'x86_64',
+            kernel: { running: null, newestInstalled: null },
+            reboot: { required: false, reasons: [], packages: [] },
+          },
+          manager: 'dpkg',
+          packages,
+          updates: [],
+          warnings: [],
+        }),
+      });
+      await agent.checkinOnce();
+    }
+    // Assessed before the offline commands read the store.
+    const api = client(server.url, ADMIN);
+    await waitFor('both hosts assessed', async () => {
+      const h = await api<{ items: { findingCounts: { total: number } }[] }>('/api/v1/hosts');
+      return h.items.length === 2 && h.items.every((x) => x.findingCounts.total > 0);
+    });
+  } finally {
+    expect(await server.stop()).toBe(0);
   }
   return dataDir;
 }
@@ -324,8 +366,6 @@ describe('patchloop policy, offline', () => {
     expect(both.stderr).toMatch(/^error PL_USAGE: /);
   }, 60_000);
 });
-
-const ADMIN = 'e2e-policy-admin-token-0123456789';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
