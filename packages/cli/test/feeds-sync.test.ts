@@ -15,7 +15,7 @@ import { fixturePath } from '../../core/test/fixtures.js';
 import { startFeedServer, type FeedServer } from './feed-server.js';
 import { patchloopAsync } from './run.js';
 
-const FAST = { backoffMs: 5, attempts: 3, timeoutMs: 10_000 };
+const FAST = { backoffMs: 5, attempts: 3, stallTimeoutMs: 10_000 };
 const kevBody = readFileSync(fixturePath('kev', 'known_exploited_vulnerabilities.json'));
 
 let dir: string;
