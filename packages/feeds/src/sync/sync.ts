@@ -30,7 +30,7 @@ import {
   type FeedSink,
   type FeedSource,
 } from '@patchloop/core';
-import type { NOTHING} from '../import/import.js';
+import type { NOTHING } from '../import/import.js';
 import { importFeed, type ImportSummary, type ProgressFn } from '../import/import.js';
 import { cveAssets, planCveAssets, type CveMark } from './cve-releases.js';
 import {
@@ -473,8 +473,11 @@ async function isolate(endpoint: string, run: () => Promise<Outcome | Outcome[]>
     const r = await run();
     return Array.isArray(r) ? r : [r];
   } catch (e) {
-    if (!isPatchloopError(e)) throw e;
-    return [failed(endpoint, e)];
+    // Anything else (a store error on one file's data) fails this endpoint too, not the sync.
+    const err = isPatchloopError(e)
+      ? e
+      : new PatchloopError('PL_FEED_DOWNLOAD_INVALID', `${endpoint}: ${(e as Error).message}`);
+    return [failed(endpoint, err)];
   }
 }
 
