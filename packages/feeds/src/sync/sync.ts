@@ -565,6 +565,9 @@ async function syncMirror(source: FeedSource, options: SyncOptions, tmp: string)
     }
   };
   if (has(tarXz)) out.push(...(await run('osv-all.tar.xz', tarXz)));
+  // Records or archives directly in osv/ (an older mirror layout) are one more endpoint.
+  const top = readdirSync(dir).filter((f) => /\.(json|zip)$/i.test(f) && has(join(dir, f)));
+  if (top.length > 0) out.push(...(await run('osv', looseCopy(dir, top, join(tmp, '_top')))));
   const ecosystems = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
   for (const e of ecosystems) {
     const ecoDir = join(dir, e.name);
@@ -578,11 +581,14 @@ async function syncMirror(source: FeedSource, options: SyncOptions, tmp: string)
     if (loose.length > 0 || !has(zip)) {
       // The loose records are newer than all.zip: apply them after it, on their own.
       out.push(
-        ...(await run(`${e.name} records`, has(zip) ? looseCopy(ecoDir, loose, join(tmp, e.name)) : ecoDir)),
+        ...(await (has(zip)
+          ? run(`${e.name} records`, looseCopy(ecoDir, loose, join(tmp, e.name)))
+          : run(e.name, ecoDir))),
       );
     }
   }
-  return out;
+  // An empty folder: the import path reports that nothing usable was there.
+  return out.length > 0 ? out : run(dir, dir);
 }
 
 /** A directory holding only the loose records of an ecosystem folder (hard links, or copies). */
