@@ -1,10 +1,11 @@
 /**
  * Test support: a real HTTP server on 127.0.0.1 serving feed files the way
- * publishers do (ETag, Last-Modified, 304), with failures on demand: a 500
- * before success, a truncated body, an error page.
+ * publishers do (ETag, Last-Modified, 304, Range with If-Range, HEAD), with
+ * failures on demand: a 500 before success, a truncated body, a stalled
+ * transfer, an error page.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Route {
@@ -17,6 +18,11 @@ export interface Route {
   failHeaders?: Record<string, string>;
   /** Declare the full length, send half, then cut the connection. */
   truncate?: boolean;
+  /** Send this many bytes of the next `stallTimes` answers, then send nothing (the connection stays open). */
+  stallAfter?: number;
+  stallTimes?: number;
+  /** Answer `Range` requests with 206 (when If-Range matches); otherwise the whole body. */
+  ranges?: boolean;
 }
 
 export interface FeedServer {
@@ -29,6 +35,7 @@ export interface FeedServer {
 export async function startFeedServer(): Promise<FeedServer> {
   const routes = new Map<string, Route>();
   const requests: FeedServer['requests'] = [];
+  const stalled = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     requests.push({ path, headers: req.headers });
@@ -48,14 +55,38 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(304, { etag }).end();
       return;
     }
-    const headers: Record<string, string | number> = { 'content-length': route.body.length };
-    if (route.validators) Object.assign(headers, { etag, 'last-modified': lastModified });
-    res.writeHead(200, headers);
+    const validators = { etag, 'last-modified': lastModified };
+    const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+    const ifRange = req.headers['if-range'];
+    let body = route.body;
+    if (route.ranges && range && (ifRange === undefined || ifRange === etag || ifRange === lastModified)) {
+      const start = Number(range[1]);
+      body = route.body.subarray(start);
+      res.writeHead(206, {
+        ...validators,
+        'content-length': body.length,
+        'content-range': `bytes ${start}-${route.body.length - 1}/${route.body.length}`,
+      });
+    } else {
+      const headers: Record<string, string | number> = { 'content-length': route.body.length };
+      if (route.validators || route.ranges) Object.assign(headers, validators);
+      res.writeHead(200, headers);
+    }
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    if (route.stallAfter !== undefined && (route.stallTimes ?? 0) > 0) {
+      route.stallTimes = (route.stallTimes ?? 0) - 1;
+      stalled.add(res);
+      res.write(body.subarray(0, route.stallAfter));
+      return;
+    }
     if (route.truncate) {
       res.write(route.body.subarray(0, Math.floor(route.body.length / 2)), () => res.destroy());
       return;
     }
-    res.end(route.body);
+    res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
@@ -63,6 +94,9 @@ export async function startFeedServer(): Promise<FeedServer> {
     base: `http://127.0.0.1:${port}`,
     requests,
     route: (path, route) => routes.set(path, route),
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () => {
+      for (const res of stalled) res.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
   };
 }
