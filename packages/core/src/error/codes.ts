@@ -29,6 +29,8 @@ export const ERROR_CODES = {
     'A downloaded feed file failed verification (truncated, wrong format); the previous data stays active.',
   PL_FEED_SYNC_CRASHED:
     'A feed sync or import process died (crash, out of memory, killed, timed out); the previous data stays active and the sync is retried later.',
+  PL_FEED_ARCHIVE_CORRUPT:
+    'A feed archive is truncated or corrupt (or its decompressor failed); nothing from it was applied.',
   PL_FEED_PATH_INVALID: 'A feed import path does not exist or is not a readable file, directory or archive.',
   PL_DB_CONFIG_INVALID: 'The database configuration (data directory or PostgreSQL URL) is not usable.',
   PL_DB_MIGRATION_FAILED: 'A store migration failed; the store was left at the previous version.',
