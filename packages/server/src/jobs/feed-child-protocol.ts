@@ -65,15 +65,22 @@ export interface WireError {
   readonly message: string;
 }
 
-/** The FeedSink methods a child may call on the parent's store. */
+/**
+ * The FeedSink methods a child may call on the parent's store. `begin`
+ * answers with a session id; the session's own calls are
+ * `session.applyChunk`, `session.finish` and `session.abort` with the id as
+ * their first argument.
+ */
 export const SINK_METHODS = [
   'apply',
+  'begin',
   'recordFailure',
   'recordUnchanged',
   'status',
   'downloadState',
   'saveDownloadState',
 ] as const;
+export const SESSION_METHODS = ['applyChunk', 'finish', 'abort'] as const;
 
 export function wireError(e: unknown): WireError {
   const err = e as { code?: unknown; message?: unknown } | null;

@@ -13,10 +13,11 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PatchloopError, type FeedSink, type FeedSource } from '@patchloop/core';
+import { PatchloopError, type FeedApplySession, type FeedSink, type FeedSource } from '@patchloop/core';
 import { createFeedStore } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import {
+  SESSION_METHODS,
   SINK_METHODS,
   wireError,
   type ChildSourceResult,
@@ -83,6 +84,32 @@ export async function runInChild(
     stderr = (stderr + d).slice(-STDERR_TAIL);
   });
 
+  // Chunked sessions the child opened (each holds a transaction here): rolled back if the child dies.
+  const sessions = new Map<number, FeedApplySession>();
+  let nextSession = 1;
+  const inflight = new Set<Promise<unknown>>();
+  async function storeCall(method: string, args: unknown[]): Promise<unknown> {
+    if (method === 'begin') {
+      const id = nextSession++;
+      sessions.set(id, await sink.begin(args[0] as Parameters<FeedSink['begin']>[0]));
+      return id;
+    }
+    const [, name] = /^session\.(\w+)$/.exec(method) ?? [];
+    if (name && (SESSION_METHODS as readonly string[]).includes(name)) {
+      const [id, ...rest] = args as [number, ...unknown[]];
+      const session = sessions.get(id);
+      if (!session) throw new Error(`no feed import session ${id}`);
+      if (name !== 'applyChunk') sessions.delete(id);
+      return (session[name as keyof FeedApplySession] as (...a: unknown[]) => Promise<unknown>).apply(
+        session,
+        rest,
+      );
+    }
+    if (!(SINK_METHODS as readonly string[]).includes(method))
+      throw new Error(`unknown store call ${method}`);
+    return (sink[method as keyof FeedSink] as (...a: unknown[]) => Promise<unknown>).apply(sink, args);
+  }
+
   const reply = (m: ToChild) => {
     if (child.connected) child.send(m);
   };
@@ -101,12 +128,9 @@ export async function runInChild(
         current = null;
         break;
       case 'sink': {
-        const method = (SINK_METHODS as readonly string[]).includes(m.method)
-          ? (sink[m.method as keyof FeedSink] as (...a: unknown[]) => Promise<unknown>)
-          : null;
-        const call = method
-          ? method.apply(sink, m.args)
-          : Promise.reject(new Error(`unknown store call ${m.method}`));
+        const call = storeCall(m.method, m.args);
+        inflight.add(call);
+        void call.catch(() => undefined).finally(() => inflight.delete(call));
         call.then(
           (value) => reply({ t: 'sink-reply', id: m.id, ok: true, value }),
           (e: unknown) => reply({ t: 'sink-reply', id: m.id, ok: false, error: wireError(e) }),
@@ -140,6 +164,9 @@ export async function runInChild(
   });
   const source: FeedSource | null = current;
   if (source) ctx.feedRuns.finish(source, pid);
+  // Store calls still running for the dead child finish first; then its open sessions roll back.
+  await Promise.allSettled([...inflight]);
+  for (const session of sessions.values()) await session.abort().catch(() => undefined);
 
   if (finished && code === 0 && failed === null) return { results, crashed: null };
   const message =

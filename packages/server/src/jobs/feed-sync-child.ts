@@ -10,8 +10,15 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PatchloopError, type ErrorCode, type FeedSink, type FeedSource } from '@patchloop/core';
 import {
+  PatchloopError,
+  type ErrorCode,
+  type FeedApplySession,
+  type FeedSink,
+  type FeedSource,
+} from '@patchloop/core';
+import {
+  SESSION_METHODS,
   SINK_METHODS,
   wireError,
   type ChildSourceResult,
@@ -40,7 +47,15 @@ function parentSink(): FeedSink {
         pending.set(id, { resolve, reject });
         send({ t: 'sink', id, method, args }).catch(reject);
       });
-  return Object.fromEntries(SINK_METHODS.map((m) => [m, call(m)])) as unknown as FeedSink;
+  const sink = Object.fromEntries(SINK_METHODS.map((m) => [m, call(m)])) as unknown as FeedSink;
+  // A chunked session lives in the parent (its transaction there); here, its id.
+  sink.begin = async (start) => {
+    const id = (await call('begin')(start)) as number;
+    return Object.fromEntries(
+      SESSION_METHODS.map((m) => [m, (...args: unknown[]) => call(`session.${m}`)(id, ...args)]),
+    ) as unknown as FeedApplySession;
+  };
+  return sink;
 }
 
 /** Bytes under a path (a file, or a directory's files). */
