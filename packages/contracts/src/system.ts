@@ -9,7 +9,26 @@ export const FeedStatus = Type.Object({
   lastStatus: Type.Union([Type.String(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   lastErrorCode: Type.Union([Type.String(), Type.Null()]),
+  /** A sync or import of this source running now (in a child process of the server), with its progress. */
+  running: Type.Optional(
+    Type.Union([
+      Type.Object({
+        kind: Type.Union([Type.Literal('sync'), Type.Literal('import')]),
+        phase: Type.Union([
+          Type.Literal('starting'),
+          Type.Literal('read'),
+          Type.Literal('parse'),
+          Type.Literal('store'),
+        ]),
+        records: Type.Integer(),
+        bytes: Type.Integer(),
+        started: Type.String(),
+      }),
+      Type.Null(),
+    ]),
+  ),
 });
+export type FeedStatus = Static<typeof FeedStatus>;
 export const FeedStatusList = Type.Object({
   items: Type.Array(FeedStatus),
   jobs: Type.Record(Type.String(), Type.Integer()),

@@ -21,6 +21,10 @@ export interface ServerConfig {
   readonly feedSyncIntervalMs: number;
   /** Directory of feed files to import instead of downloading (air-gapped sites). */
   readonly feedMirror: string | undefined;
+  /** Heap cap of the child process a feed sync or import runs in (PATCHLOOP_SYNC_MAX_HEAP_MB, default 1024). */
+  readonly syncMaxHeapMb: number;
+  /** A feed sync or import child running longer than this is killed and reported (PATCHLOOP_SYNC_TIMEOUT, default 2h). */
+  readonly syncTimeoutMs: number;
   /** Run background jobs in this process (assessment, feed sync). */
   readonly runJobs: boolean;
   readonly logLevel: string;
@@ -119,6 +123,9 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
         ? 0
         : parseDuration('PATCHLOOP_FEED_SYNC_INTERVAL', env.PATCHLOOP_FEED_SYNC_INTERVAL ?? '6h'),
     feedMirror: env.PATCHLOOP_FEED_MIRROR || undefined,
+    syncMaxHeapMb:
+      megabytes('PATCHLOOP_SYNC_MAX_HEAP_MB', env.PATCHLOOP_SYNC_MAX_HEAP_MB ?? '1024') / (1024 * 1024),
+    syncTimeoutMs: parseDuration('PATCHLOOP_SYNC_TIMEOUT', env.PATCHLOOP_SYNC_TIMEOUT ?? '2h'),
     runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),

@@ -9,6 +9,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { CredentialCache } from './auth/secrets.js';
 import type { ServerConfig } from './config.js';
 import { JobWaiters } from './services/job-waiters.js';
+import { FeedRuns } from './jobs/feed-runs.js';
 
 export interface ServerContext {
   readonly db: Db;
@@ -21,6 +22,10 @@ export interface ServerContext {
   log: FastifyBaseLogger | null;
   /** The embedded store's data directory, whose scan index is rewritten after feed changes; null on PostgreSQL. */
   readonly dataDir: string | null;
+  /** PostgreSQL's URL, which a feed sync's child process connects with; null on the embedded store. */
+  readonly databaseUrl: string | null;
+  /** Feed syncs and imports running in child processes now, with their progress. */
+  readonly feedRuns: FeedRuns;
   /** Wakes the job worker (a job was queued in this process). */
   wakeJobs: () => void;
   /** Agents' parked long polls for deployment jobs. */
@@ -30,7 +35,7 @@ export interface ServerContext {
 export function createContext(
   db: Db,
   config: ServerConfig,
-  opts: { now?: () => Date; dataDir?: string | null } = {},
+  opts: { now?: () => Date; dataDir?: string | null; databaseUrl?: string | null } = {},
 ): ServerContext {
   const ctx: ServerContext = {
     db,
@@ -40,6 +45,8 @@ export function createContext(
     logins: new LoginThrottle(),
     log: null,
     dataDir: opts.dataDir ?? null,
+    databaseUrl: opts.databaseUrl ?? null,
+    feedRuns: new FeedRuns(),
     wakeJobs: () => {},
     agentJobs: new JobWaiters(
       (ids) => hostsWithPendingTasks(db, ids),

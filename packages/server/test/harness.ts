@@ -54,6 +54,7 @@ export async function startHarness(
 ): Promise<Harness> {
   let db: Db;
   let cleanup = async () => {};
+  let databaseUrl: string | null = null;
   if (backend === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'pl-server-'));
     db = await openStore({ dataDir: dir });
@@ -61,6 +62,7 @@ export async function startHarness(
   } else {
     const url = await createDatabase(inject('pgUrl'), `s_${process.pid}_${Date.now()}_${counter++}`);
     db = await openStore({ databaseUrl: url });
+    databaseUrl = url;
   }
   const config = loadServerConfig(
     {
@@ -70,7 +72,8 @@ export async function startHarness(
     },
     opts.config,
   );
-  const ctx = createContext(db, config, { now: opts.now });
+  // On PostgreSQL a feed sync's child process connects to the same database.
+  const ctx = createContext(db, config, { now: opts.now, databaseUrl });
   await bootstrap(ctx);
   const app = await build(ctx, { logger: process.env.PATCHLOOP_TEST_LOG ? { level: 'error' } : false });
   const worker = startWorker(ctx, { autoStart: false });

@@ -2,6 +2,8 @@
  * `patchloop feeds import|sync|status`: vulnerability intelligence into the
  * store (the embedded one in --data-dir, or PostgreSQL).
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { FEED_SOURCES, PatchloopError, type FeedSourceStatus } from '@patchloop/core';
 import type { ImportPhase, ImportSummary } from '@patchloop/feeds';
@@ -59,16 +61,28 @@ async function auditFeed(db: Db, action: 'feed.import' | 'feed.sync', s: ImportS
   });
 }
 
-/** A progress line on a terminal (stderr), nothing otherwise. */
-function progress(io: Io, source: string) {
+/** Bytes under a path (a file, or a directory's files): what an import reads. */
+function sizeOf(path: string): number {
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) return st.size;
+    return readdirSync(path).reduce((n, f) => n + sizeOf(join(path, f)), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** A progress line on a terminal (stderr), nothing otherwise: phase, records and bytes. */
+function progress(io: Io, source: string, bytes = 0) {
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   if (!tty) return undefined;
   const label: Record<ImportPhase, string> = { read: 'reading', parse: 'parsing', store: 'storing' };
+  const size = bytes > 0 ? `, ${(bytes / 2 ** 20).toFixed(1)} MiB` : '';
   return (phase: ImportPhase, done: number, total: number) => {
     const width = 24;
     const filled = total > 0 ? Math.round((done / total) * width) : 0;
     io.stderr.write(
-      `\r${source}: ${label[phase].padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}   `,
+      `\r${source}: ${label[phase].padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${phase === 'read' ? '' : ' records'}${size}   `,
     );
     if (phase === 'store' && done === total) io.stderr.write('\r\x1b[K');
   };
@@ -165,7 +179,9 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
         config,
         opts.dataDir,
         async (db) => {
-          const s = await importFeed(source, path, createFeedStore(db), { onProgress: progress(io, source) });
+          const s = await importFeed(source, path, createFeedStore(db), {
+            onProgress: progress(io, source, sizeOf(path)),
+          });
           await auditFeed(db, 'feed.import', s);
           return s;
         },
@@ -227,12 +243,13 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
         async (db) => {
           const sink = createFeedStore(db);
           const out: number[] = [];
+          const mirror = opts.mirror ?? config.feedMirror;
           for (const source of sources) {
             const s = await syncFeed(source, {
               sink,
-              mirror: opts.mirror ?? config.feedMirror,
+              mirror,
               urls: opts.url,
-              onProgress: progress(io, source),
+              onProgress: progress(io, source, mirror ? sizeOf(join(mirror, source)) : 0),
             });
             report(io, s);
             await auditFeed(db, 'feed.sync', s);

@@ -68,7 +68,8 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   const where = resolveDbConfig(process.env, { dataDir: opts.dataDir, databaseUrl: config.databaseUrl });
   const db = await openStore(where);
   const dataDir = 'dataDir' in where ? where.dataDir : null;
-  const ctx = server.createContext(db, cfg, { dataDir });
+  const databaseUrl = 'databaseUrl' in where ? where.databaseUrl : null;
+  const ctx = server.createContext(db, cfg, { dataDir, databaseUrl });
   const boot = await server.bootstrap(ctx);
   const app = await server.build(ctx, {
     logger: { level: cfg.logLevel, redact: server.REDACT, stream: process.stderr },

@@ -1,7 +1,9 @@
 /**
  * The port between feed parsing (packages/feeds) and the store
- * (packages/store): parsed data for one source goes in as one batch and is
- * applied atomically. The apps wire a store-backed sink to the importer.
+ * (packages/store): parsed data for one source goes in as one batch, or, for
+ * archives of any size, as a session of bounded chunks (`begin` → `applyChunk`
+ * … → `finish`), and is applied atomically either way. The apps wire a
+ * store-backed sink to the importer.
  */
 import type {
   Advisory,
@@ -43,6 +45,25 @@ export interface ImportRunInfo {
   readonly errors: readonly FeedRecordError[];
 }
 
+/** An import run as it starts: its errors are known only when it finishes. */
+export type ImportRunStart = Omit<ImportRunInfo, 'errors'>;
+
+/** The batches a session takes in chunks: per-record sources, never pruned. */
+export type ChunkBatch = Extract<FeedBatch, { kind: 'advisories' | 'cve' }>;
+
+/**
+ * One import applied in chunks. Nothing is visible to readers until
+ * `finish` commits; `abort` (or a failed chunk) leaves the previous data.
+ */
+export interface FeedApplySession {
+  /** Applies one bounded chunk of records (a few thousand). */
+  applyChunk(batch: ChunkBatch): Promise<void>;
+  /** Commits the run with the problems reported while reading and parsing. */
+  finish(errors: readonly FeedRecordError[]): Promise<ApplyResult>;
+  /** Rolls everything back; the store is as it was before `begin`. */
+  abort(): Promise<void>;
+}
+
 export interface ApplyResult {
   /** New records. */
   readonly added: number;
@@ -76,6 +97,12 @@ export interface DownloadState {
 export interface FeedSink {
   /** Applies a source's parsed records in one transaction; all or nothing. */
   apply(batch: FeedBatch, run: ImportRunInfo): Promise<ApplyResult>;
+  /**
+   * Starts a chunked import (advisories and CVE records; catalogs published
+   * whole and pruned, KEV, EPSS and endoflife, go through `apply`). Until the
+   * session ends, the sink is reserved for it.
+   */
+  begin(run: ImportRunStart): Promise<FeedApplySession>;
   /** Records an import or sync that changed nothing (failed, or nothing usable). */
   recordFailure(run: ImportRunInfo, error: { code: string; message: string }): Promise<void>;
   /** Records a sync that found every download unchanged (HTTP 304 or same content). */

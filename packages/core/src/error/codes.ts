@@ -27,6 +27,10 @@ export const ERROR_CODES = {
     'A feed download failed after its retries (HTTP error, timeout, connection failure).',
   PL_FEED_DOWNLOAD_INVALID:
     'A downloaded feed file failed verification (truncated, wrong format); the previous data stays active.',
+  PL_FEED_SYNC_CRASHED:
+    'A feed sync or import process died (crash, out of memory, killed, timed out); the previous data stays active and the sync is retried later.',
+  PL_FEED_ARCHIVE_CORRUPT:
+    'A feed archive is truncated or corrupt (or its decompressor failed); nothing from it was applied.',
   PL_FEED_PATH_INVALID: 'A feed import path does not exist or is not a readable file, directory or archive.',
   PL_FEED_ECOSYSTEM_INVALID:
     "An OSV ecosystem name in the sync configuration is refused: names with ':' are per-release folders that stopped updating in October 2024 (use the part before ':').",

@@ -212,6 +212,31 @@ describe('matcher trap cases (Debian)', () => {
     expect(scan([pkg('openssl', '1.1.1d-0+deb10u2')], [osv]).findings[0]).toMatchObject({ release: '10' });
   });
 
+  it("counts a DSA and OSV's DEBIAN-CVE record of the same CVE and fix once, naming both", () => {
+    const osv = (id: string, cves: string[], affected: AffectedPackage[]) => ({
+      ...dsa(id, cves, affected),
+      source: 'osv' as const,
+    });
+    const fixed = '1.1.1d-0+deb10u3';
+    const advisories = [
+      osv('DSA-4661-1', ['CVE-2020-1967', 'CVE-2020-1968'], [entry('openssl', '10', fixed)]),
+      osv('DEBIAN-CVE-2020-1967', ['CVE-2020-1967'], [entry('openssl', '10', fixed)]),
+      // Another fixed version: not the DSA's fix, so it stays a finding of its own.
+      osv('DEBIAN-CVE-2020-1968', ['CVE-2020-1968'], [entry('openssl', '10', '1.1.1d-0+deb10u4')]),
+      // Unfixed in the release (no DSA): stays.
+      osv('DEBIAN-CVE-2020-9999', ['CVE-2020-9999'], [entry('openssl', '10', null, 'unfixed')]),
+    ];
+    const r = scan([pkg('openssl', '1.1.1d-0+deb10u2')], advisories);
+    expect(r.findings.map((f) => f.advisory.id).sort()).toEqual([
+      'DEBIAN-CVE-2020-1968',
+      'DEBIAN-CVE-2020-9999',
+      'DSA-4661-1',
+    ]);
+    const dsaFinding = r.findings.find((f) => f.advisory.id === 'DSA-4661-1');
+    expect(dsaFinding?.explanation).toMatch(/fixed by DSA-4661-1 .*; also DEBIAN-CVE-2020-1967$/);
+    expect(r.summary).toMatchObject({ findings: 3, fixable: 2, unfixed: 1 });
+  });
+
   it('finds nothing on a fully patched host', () => {
     const r = scan(
       [

@@ -76,7 +76,7 @@ export function assessHost(input: AssessInput): ScanReport {
     key: contextKey(family, os, targets, true),
     keyWithoutEpoch: contextKey(family, os, targets, false),
   };
-  const findings: Finding[] = [];
+  let findings: Finding[] = [];
   let thirdParty = 0;
   const seen = new Set<string>();
   for (const pkg of input.inventory.packages) {
@@ -121,6 +121,7 @@ export function assessHost(input: AssessInput): ScanReport {
       });
     }
   }
+  findings = mergePerCveCopies(findings);
   findings.sort(
     (a, b) =>
       rank(a.severity) - rank(b.severity) ||
@@ -160,6 +161,43 @@ export function assessHost(input: AssessInput): ScanReport {
     inventory: input.inventory,
     scannedAt: input.now.toISOString(),
   };
+}
+
+/** OSV Debian's per-CVE records: DEBIAN-CVE-2024-1234 is Debian's record of CVE-2024-1234. */
+const PER_CVE_RECORD = /^DEBIAN-(CVE-\d{4}-\d+)$/;
+
+/**
+ * Debian publishes one fix twice: as a DSA/DLA naming its CVEs, and as OSV's
+ * DEBIAN-CVE-* record for each of those CVEs. A DEBIAN-CVE finding whose CVE,
+ * package (name, installed version, arch) and fixed version a DSA/DLA finding
+ * already names is the same finding: it is counted once, under the DSA/DLA,
+ * and its id is kept in that finding's explanation. DEBIAN-CVE findings with
+ * no such twin (unfixed, no-DSA, postponed, another fixed version) stay.
+ */
+function mergePerCveCopies(findings: readonly Finding[]): Finding[] {
+  const key = (f: Finding, cve: string) =>
+    `${cve}\u0000${f.package}\u0000${f.installedVersion}\u0000${f.arch ?? ''}\u0000${f.fixedVersion ?? ''}`;
+  const owner = new Map<string, Finding>();
+  for (const f of findings) {
+    if (f.fixedVersion === null || PER_CVE_RECORD.test(f.advisory.id)) continue;
+    for (const a of f.advisory.aliases)
+      if (a.startsWith('CVE-') && !owner.has(key(f, a))) owner.set(key(f, a), f);
+  }
+  if (owner.size === 0) return [...findings];
+  const also = new Map<Finding, string[]>();
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    const cve = f.fixedVersion === null ? undefined : PER_CVE_RECORD.exec(f.advisory.id)?.[1];
+    const twin = cve === undefined ? undefined : owner.get(key(f, cve));
+    if (twin === undefined) kept.push(f);
+    else also.set(twin, [...(also.get(twin) ?? []), f.advisory.id]);
+  }
+  return kept.map((f) => {
+    const ids = also.get(f);
+    return ids
+      ? { ...f, explanation: `${f.explanation}; also ${[...new Set(ids)].sort(cmp).join(', ')}` }
+      : f;
+  });
 }
 
 /** The upstream Red Hat erratum a rebuild's advisory copies (RHSA/RHBA/RHEA), else its own id. */

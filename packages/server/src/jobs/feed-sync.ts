@@ -1,12 +1,15 @@
 /**
  * The feed-sync job: every source from the mirror directory (air-gapped
- * sites, tests) or from the official URLs. A source that fails keeps its
- * previous data; the others go on. When anything changed, every host is
- * re-assessed (cheaply: unchanged package versions hit the tuple cache).
+ * sites, tests) or from the official URLs, in a child process (feed-child.ts)
+ * so that the server keeps answering. A source that fails keeps its previous
+ * data; the others go on. A child that dies fails the job, which the worker
+ * retries with backoff. When anything changed, every host is re-assessed
+ * (cheaply: unchanged package versions hit the tuple cache).
  */
 import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
-import { appendAudit, createFeedStore, enqueueJob, removeScanIndex, writeScanIndex } from '@patchloop/store';
+import { appendAudit, enqueueJob, removeScanIndex, writeScanIndex } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
+import { crashError, runInChild } from './feed-child.js';
 
 export interface FeedSyncResult {
   readonly source: FeedSource;
@@ -18,21 +21,21 @@ export interface FeedSyncResult {
 export async function runFeedSync(
   ctx: ServerContext,
   sources: readonly FeedSource[] = FEED_SOURCES,
+  opts: { signal?: AbortSignal } = {},
 ): Promise<FeedSyncResult[]> {
-  const { syncFeed } = await import('@patchloop/feeds');
-  const sink = createFeedStore(ctx.db);
   const results: FeedSyncResult[] = [];
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
+  let crashed;
   try {
-    for (const source of sources) {
-      try {
-        const s = await syncFeed(source, { sink, mirror: ctx.config.feedMirror });
-        results.push({ source, exitCode: s.exitCode, imported: s.imported, error: null });
-      } catch (e) {
-        ctx.log?.warn({ source, err: (e as Error).message }, 'feed sync failed; previous data stays active');
-        results.push({ source, exitCode: 1, imported: 0, error: (e as Error).message });
-      }
+    const out = await runInChild(ctx, { kind: 'sync', sources, mirror: ctx.config.feedMirror }, opts);
+    crashed = out.crashed;
+    for (const r of out.results) {
+      if (r.error !== null)
+        ctx.log?.warn({ source: r.source, err: r.error }, 'feed sync failed; previous data stays active');
+      results.push({ source: r.source, exitCode: r.exitCode, imported: r.imported, error: r.error });
     }
+    if (crashed?.source)
+      results.push({ source: crashed.source, exitCode: 1, imported: 0, error: crashed.message });
   } finally {
     if (ctx.dataDir) await writeScanIndex(ctx.db, ctx.dataDir);
   }
@@ -54,5 +57,7 @@ export async function runFeedSync(
     await enqueueJob(ctx.db, 'assess-all', {}, now, { singletonKey: 'assess-all' });
     ctx.wakeJobs();
   }
+  // The job fails and is retried later with backoff (the sources done so far are kept).
+  if (crashed) throw crashError(crashed);
   return results;
 }

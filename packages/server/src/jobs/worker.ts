@@ -2,7 +2,9 @@
  * The job worker every server replica runs: claims due jobs (SKIP LOCKED,
  * so replicas never run one job twice at once), runs them, retries failures
  * with backoff; and the scheduler, which claims each feed-sync slot once
- * across replicas.
+ * across replicas. A feed sync runs in a child process for minutes: it is
+ * claimed with a lease as long as its time limit and awaited on the side,
+ * so assessments and deployments go on meanwhile.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -24,6 +26,9 @@ import { runFeedSync } from './feed-sync.js';
 import { orchestrate } from '../services/orchestrate.js';
 import { autoDeploy } from '../services/auto-deploy.js';
 
+/** The job kind run on the side (in a child process, for minutes). */
+const BACKGROUND = 'feed-sync';
+
 export interface Worker {
   /** Runs due jobs until none is left (tests and the CLI use it to wait for quiet). */
   drain(): Promise<number>;
@@ -37,6 +42,9 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
   let stopped = false;
   let running: Promise<number> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  /** The feed sync running in a child process now, if any. */
+  let background: Promise<void> | null = null;
+  const stopping = new AbortController();
 
   const handlers: Record<string, (job: Job) => Promise<void>> = {
     'assess-host': async (job) => {
@@ -46,7 +54,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
       for (const hostId of await allHostIds(ctx.db)) await assessor.assess(hostId);
     },
     'feed-sync': async () => {
-      await runFeedSync(ctx);
+      await runFeedSync(ctx, undefined, { signal: stopping.signal });
     },
     // Policies with schedule.autoDeploy: one deployment per window opening, by whichever replica claims it.
     'auto-deploy': async () => {
@@ -73,25 +81,45 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     },
   };
 
+  async function runJob(job: Job): Promise<void> {
+    const handler = handlers[job.kind];
+    try {
+      if (!handler) throw new Error(`unknown job kind ${job.kind}`);
+      await handler(job);
+      await completeJob(ctx.db, job.id, id, ctx.now());
+    } catch (e) {
+      if (stopped && job.kind === BACKGROUND) return; // stopped with the server: its lease runs out, it runs again
+      const outcome = await failJob(ctx.db, job, id, (e as Error).message, ctx.now());
+      ctx.log?.warn({ job: job.id, kind: job.kind, err: (e as Error).message, outcome }, 'job failed');
+    }
+  }
+
+  /** Starts a due feed sync on the side (one at a time per worker); true when one started. */
+  async function startBackground(): Promise<boolean> {
+    if (background || stopped) return false;
+    const leaseMs = ctx.config.syncTimeoutMs + 60_000;
+    const [job] = await claimJobs(ctx.db, id, ctx.now(), { limit: 1, kinds: [BACKGROUND], leaseMs });
+    if (!job) return false;
+    background = runJob(job).finally(() => {
+      background = null;
+      ctx.wakeJobs();
+    });
+    return true;
+  }
+
   async function runOnce(): Promise<number> {
-    let done = 0;
+    let done = (await startBackground()) ? 1 : 0;
     while (!stopped) {
-      const jobs = await claimJobs(ctx.db, id, ctx.now(), { limit: 1 });
+      const jobs = await claimJobs(ctx.db, id, ctx.now(), { limit: 1, kinds: FOREGROUND });
       const job = jobs[0];
       if (!job) break;
-      const handler = handlers[job.kind];
-      try {
-        if (!handler) throw new Error(`unknown job kind ${job.kind}`);
-        await handler(job);
-        await completeJob(ctx.db, job.id, id, ctx.now());
-      } catch (e) {
-        const outcome = await failJob(ctx.db, job, id, (e as Error).message, ctx.now());
-        ctx.log?.warn({ job: job.id, kind: job.kind, err: (e as Error).message, outcome }, 'job failed');
-      }
+      await runJob(job);
       done++;
     }
     return done;
   }
+
+  const FOREGROUND = Object.keys(handlers).filter((k) => k !== BACKGROUND);
 
   async function tick(): Promise<number> {
     if (running) return running;
@@ -151,13 +179,16 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
         if (running) await running;
         const n = await tick();
         total += n;
-        if (n === 0) return total;
+        if (n === 0 && !background) return total;
+        if (background) await background;
       }
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      stopping.abort();
       if (running) await running.catch(() => 0);
+      if (background) await background;
     },
   };
 }

@@ -29,7 +29,13 @@ export function systemRoutes({ app, ctx }: Api): void {
     '/api/v1/feeds',
     { config: { access: READ }, schema: { tags: ['feeds'], response: { 200: FeedStatusList } } },
     async () => ({
-      items: await createFeedStore(ctx.db).status(),
+      items: (await createFeedStore(ctx.db).status()).map((s) => {
+        const r = ctx.feedRuns.get(s.source);
+        const running = r
+          ? { kind: r.kind, phase: r.phase, records: r.records, bytes: r.bytes, started: r.started }
+          : null;
+        return { ...s, running };
+      }),
       jobs: await jobCounts(ctx.db),
     }),
   );

@@ -1,7 +1,9 @@
 /**
  * A feed file uploaded through the API: streamed to a temporary file (never
- * held in memory), imported like `patchloop feeds import` does on the store,
- * audited, and followed by a re-assessment when anything changed.
+ * held in memory), imported like `patchloop feeds import` does on the store
+ * but in a child process (jobs/feed-child.ts: its own heap cap, off the
+ * server's event loop), audited, and followed by a re-assessment when
+ * anything changed.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +12,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FeedImportResult } from '@patchloop/contracts';
 import type { FeedSource } from '@patchloop/core';
-import { appendAudit, createFeedStore, enqueueJob, removeScanIndex, writeScanIndex } from '@patchloop/store';
+import { appendAudit, enqueueJob, removeScanIndex, writeScanIndex } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { crashError, runInChild } from '../jobs/feed-child.js';
 
 export interface Upload {
   readonly path: string;
@@ -61,13 +64,24 @@ export async function importFeedUpload(
   path: string,
   actor: string,
 ): Promise<FeedImportResult> {
-  const { importFeed } = await import('@patchloop/feeds');
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
-  let s;
+  let out;
   try {
-    s = await importFeed(source, path, createFeedStore(ctx.db));
+    out = await runInChild(ctx, { kind: 'import', source, path });
   } finally {
     if (ctx.dataDir) await writeScanIndex(ctx.db, ctx.dataDir);
+  }
+  const s = out.results[0];
+  if (out.crashed || !s) {
+    const e = crashError(out.crashed ?? { source, message: 'the import process ended without a result' });
+    await appendAudit(ctx.db, {
+      actor,
+      action: 'feed.import',
+      target: `feed:${source}`,
+      after: { origin: 'upload', status: 'failed', error: e.message },
+      at: ctx.now(),
+    });
+    throw new ApiError(500, e.code, e.message);
   }
   const now = ctx.now();
   await appendAudit(ctx.db, {

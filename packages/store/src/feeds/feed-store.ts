@@ -1,12 +1,18 @@
 /**
  * The store side of feed import: implements core's FeedSink over a Db. Each
- * apply() is one transaction: the import run, the records, the change events
- * and the source's status commit together or not at all, so a failed import
- * leaves the previous good data active.
+ * apply() is one transaction, and so is each begin() … finish() session (its
+ * chunks are written inside one transaction held open across them): the
+ * import run, the records, the change events and the source's status commit
+ * together or not at all, so a failed import leaves the previous good data
+ * active. Memory holds one chunk at a time; the content hashes that make
+ * unchanged records cheap are compared in the database.
  */
 import {
   FEED_SOURCES,
   type ApplyResult,
+  type FeedApplySession,
+  type FeedRecordError,
+  type ImportRunStart,
   type DownloadState,
   type FeedBatch,
   type FeedSink,
@@ -37,10 +43,51 @@ export interface FeedStoreOptions {
   epssJump?: number;
 }
 
-/** The reported problems that cost a record (warnings kept theirs). */
-const skippedOf = (run: ImportRunInfo) => run.errors.filter((e) => e.warning !== true);
+/** Thrown inside a held transaction to roll it back on abort(). */
+const ROLLBACK = Symbol('rollback');
 
-function describeErrors(run: ImportRunInfo): { error: string | null; code: string | null } {
+interface HeldTransaction {
+  readonly tx: Queryable;
+  /** Commits (true) or rolls back (false) and waits until the transaction is over. */
+  end(commit: boolean): Promise<void>;
+}
+
+/**
+ * Opens a transaction that stays open across several calls: db.transaction()
+ * takes a callback, so the callback waits until end() is called. A statement
+ * that fails inside rolls it back when end() is called.
+ */
+function holdTransaction(db: Db): Promise<HeldTransaction> {
+  return new Promise((resolveHeld, rejectHeld) => {
+    let decide: (commit: boolean) => void = () => undefined;
+    const decision = new Promise<boolean>((r) => (decide = r));
+    let opened = false;
+    const done = db
+      .transaction(async (tx) => {
+        opened = true;
+        resolveHeld({
+          tx,
+          end: async (commit) => {
+            decide(commit);
+            await done;
+          },
+        });
+        if (!(await decision)) throw ROLLBACK;
+      })
+      .catch((e: unknown) => {
+        if (e !== ROLLBACK) {
+          if (!opened) rejectHeld(e);
+          throw e;
+        }
+      });
+    done.catch(() => undefined);
+  });
+}
+
+/** The reported problems that cost a record (warnings kept theirs). */
+const skippedOf = (run: Pick<ImportRunInfo, 'errors'>) => run.errors.filter((e) => e.warning !== true);
+
+function describeErrors(run: Pick<ImportRunInfo, 'errors'>): { error: string | null; code: string | null } {
   const skipped = skippedOf(run);
   const first = skipped[0] ?? run.errors[0];
   if (!first) return { error: null, code: null };
@@ -83,11 +130,8 @@ async function applyBatch(
   }
 }
 
-async function recordCount(tx: Queryable, batch: FeedBatch, source: FeedSource): Promise<number> {
-  const r = await tx.query<{ n: number }>(
-    RECORD_COUNT[batch.kind],
-    batch.kind === 'advisories' ? [source] : [],
-  );
+async function recordCount(tx: Queryable, kind: FeedBatch['kind'], source: FeedSource): Promise<number> {
+  const r = await tx.query<{ n: number }>(RECORD_COUNT[kind], kind === 'advisories' ? [source] : []);
   return r.rows[0]?.n ?? 0;
 }
 
@@ -158,12 +202,63 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
     );
   }
 
+  /** The end of every applied run: the run's counts and status, the source's status. */
+  async function completeRun(
+    tx: Queryable,
+    run: ImportRunInfo,
+    importId: number,
+    kind: FeedBatch['kind'],
+    meta: Record<string, unknown>,
+    counts: ApplyResult,
+    at: Date,
+  ): Promise<ApplyResult> {
+    const status = skippedOf(run).length > 0 ? 'partial' : 'ok';
+    await tx.query(
+      `UPDATE import_run SET imported = $2, unchanged = $3, status = $4, skipped = $5, errors = $6::jsonb
+       WHERE id = $1`,
+      [
+        importId,
+        counts.added + counts.modified + counts.removed,
+        counts.unchanged,
+        status,
+        skippedOf(run).length,
+        JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
+      ],
+    );
+    await upsertSource(
+      tx,
+      run.source,
+      {
+        records: await recordCount(tx, kind, run.source),
+        success: true,
+        status,
+        ...describeErrors(run),
+        meta,
+      },
+      at,
+    );
+    return counts;
+  }
+
+  const resultOf = (c: {
+    added: number;
+    modified: number;
+    unchanged: number;
+    removed: number;
+    events: number;
+  }) => ({
+    added: c.added,
+    modified: c.modified,
+    unchanged: c.unchanged,
+    removed: c.removed,
+    changeEvents: c.events,
+  });
+
   return {
     async apply(batch, run): Promise<ApplyResult> {
       const at = now();
       return db.transaction(async (tx) => {
-        const status = skippedOf(run).length > 0 ? 'partial' : 'ok';
-        const importId = await insertRun(tx, run, status, at);
+        const importId = await insertRun(tx, run, 'ok', at);
         // KEV, EPSS and each endoflife product are published whole: rows the
         // new data lacks are removed, unless some records were skipped (then
         // a missing row may only be a malformed one).
@@ -177,31 +272,65 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
           prune,
           options.epssJump ?? DEFAULT_EPSS_JUMP,
         );
-        await tx.query('UPDATE import_run SET imported = $2, unchanged = $3 WHERE id = $1', [
-          importId,
-          counts.added + counts.modified + counts.removed,
-          counts.unchanged,
-        ]);
-        await upsertSource(
-          tx,
-          run.source,
-          {
-            records: await recordCount(tx, batch, run.source),
-            success: true,
-            status,
-            ...describeErrors(run),
-            meta: batchMeta(batch),
-          },
-          at,
-        );
-        return {
-          added: counts.added,
-          modified: counts.modified,
-          unchanged: counts.unchanged,
-          removed: counts.removed,
-          changeEvents: counts.events,
-        };
+        return completeRun(tx, run, importId, batch.kind, batchMeta(batch), resultOf(counts), at);
       });
+    },
+
+    async begin(start: ImportRunStart): Promise<FeedApplySession> {
+      const at = now();
+      const held = await holdTransaction(db);
+      const { tx } = held;
+      let importId: number;
+      try {
+        importId = await insertRun(tx, { ...start, errors: [] }, 'ok', at);
+      } catch (e) {
+        await held.end(false).catch(() => undefined);
+        throw e;
+      }
+      const counts = { added: 0, modified: 0, unchanged: 0, removed: 0, events: 0 };
+      let kind: FeedBatch['kind'] | null = null;
+      let over = false;
+      const ended = () => {
+        if (over) throw new Error('feed import session already finished');
+      };
+      return {
+        async applyChunk(batch) {
+          ended();
+          kind = batch.kind;
+          const run = { ...start, errors: [] };
+          const c = await applyBatch(tx, batch, run, importId, at, false, DEFAULT_EPSS_JUMP);
+          counts.added += c.added;
+          counts.modified += c.modified;
+          counts.unchanged += c.unchanged;
+          counts.removed += c.removed;
+          counts.events += c.events;
+        },
+        async finish(errors: readonly FeedRecordError[]) {
+          ended();
+          over = true;
+          try {
+            const r = await completeRun(
+              tx,
+              { ...start, errors },
+              importId,
+              kind ?? 'advisories',
+              {},
+              resultOf(counts),
+              at,
+            );
+            await held.end(true);
+            return r;
+          } catch (e) {
+            await held.end(false).catch(() => undefined);
+            throw e;
+          }
+        },
+        async abort() {
+          if (over) return;
+          over = true;
+          await held.end(false).catch(() => undefined);
+        },
+      };
     },
 
     async recordFailure(run, error) {

@@ -11,6 +11,13 @@ import { formatDateTime, formatRelative } from '../components/format.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 
 type Token = Static<typeof TokenInfo>;
+type Running = NonNullable<FeedStatusList['items'][number]['running']>;
+
+/** A sync or import in progress: its phase, records and bytes so far. */
+function runningText(r: Running): string {
+  const mib = (r.bytes / 2 ** 20).toFixed(1);
+  return `${r.kind === 'import' ? 'importing' : 'syncing'} (${r.phase}): ${r.records.toLocaleString('en-US')} records, ${mib} MiB`;
+}
 type User = Static<typeof UserInfo>;
 
 function Feeds() {
@@ -19,7 +26,8 @@ function Feeds() {
   const q = useQuery({
     queryKey: ['feeds'],
     queryFn: () => api.get<FeedStatusList>('/api/v1/feeds'),
-    refetchInterval: 10_000,
+    // Faster while a sync runs, to follow its progress.
+    refetchInterval: (query) => (query.state.data?.items.some((f) => f.running) ? 2_000 : 10_000),
   });
   const sync = useMutation({
     mutationFn: () => api.post<{ queued: boolean }>('/api/v1/feeds/sync', {}),
@@ -57,6 +65,11 @@ function Feeds() {
               key: 'status',
               header: 'Last run',
               render: (f) => (f.lastStatus ? <StateBadge state={f.lastStatus} /> : '—'),
+            },
+            {
+              key: 'running',
+              header: 'Now',
+              render: (f) => (f.running ? <span role="status">{runningText(f.running)}</span> : '—'),
             },
             { key: 'success', header: 'Last success', render: (f) => formatRelative(f.lastSuccess) },
             { key: 'import', header: 'Last import', render: (f) => formatDateTime(f.lastImport) },

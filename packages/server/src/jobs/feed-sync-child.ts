@@ -1,0 +1,195 @@
+/**
+ * The child process a feed sync or import runs in (forked by feed-child.ts
+ * with its own heap cap), so that a large or broken feed can stall or kill
+ * only this process, never the server's event loop.
+ *
+ * On PostgreSQL the child connects to the database itself. The embedded
+ * store (PGlite) belongs to the server process alone, so there the child
+ * downloads and parses, and its store writes (FeedSink calls) go to the
+ * parent over IPC, one call at a time, and the parent applies them.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  PatchloopError,
+  type ErrorCode,
+  type FeedApplySession,
+  type FeedSink,
+  type FeedSource,
+} from '@patchloop/core';
+import {
+  SESSION_METHODS,
+  SINK_METHODS,
+  wireError,
+  type ChildSourceResult,
+  type FeedTask,
+  type FromChild,
+  type ToChild,
+} from './feed-child-protocol.js';
+import type { FeedRunPhase } from './feed-runs.js';
+
+function send(m: FromChild): Promise<void> {
+  return new Promise((resolve, reject) =>
+    process.send ? process.send(m, undefined, {}, (e) => (e ? reject(e) : resolve())) : resolve(),
+  );
+}
+
+const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+let nextId = 1;
+
+/** A FeedSink whose every call is made by the parent on its store. */
+function parentSink(): FeedSink {
+  const call =
+    (method: string) =>
+    (...args: unknown[]) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        send({ t: 'sink', id, method, args }).catch(reject);
+      });
+  const sink = Object.fromEntries(SINK_METHODS.map((m) => [m, call(m)])) as unknown as FeedSink;
+  // A chunked session lives in the parent (its transaction there); here, its id.
+  sink.begin = async (start) => {
+    const id = (await call('begin')(start)) as number;
+    return Object.fromEntries(
+      SESSION_METHODS.map((m) => [m, (...args: unknown[]) => call(`session.${m}`)(id, ...args)]),
+    ) as unknown as FeedApplySession;
+  };
+  return sink;
+}
+
+/** Bytes under a path (a file, or a directory's files). */
+function sizeOf(path: string): number {
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) return st.size;
+    return readdirSync(path).reduce((n, f) => n + sizeOf(join(path, f)), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Progress, sent at most every 250 ms (and at every phase change). */
+function reporter(source: FeedSource, bytesRead: () => number) {
+  let last = 0;
+  let lastPhase = '';
+  return (phase: FeedRunPhase, done: number, _total: number, bytes?: number) => {
+    const now = Date.now();
+    if (phase === lastPhase && now - last < 250) return;
+    last = now;
+    lastPhase = phase;
+    void send({ t: 'progress', source, phase, records: done, bytes: bytes ?? bytesRead() });
+  };
+}
+
+function resultOf(
+  source: FeedSource,
+  s: {
+    origin: string;
+    status: string;
+    exitCode: 0 | 1 | 3;
+    imported: number;
+    skipped: number;
+    unchanged: number;
+    errors: ChildSourceResult['errors'];
+  },
+): ChildSourceResult {
+  return {
+    source,
+    origin: s.origin,
+    status: s.status,
+    exitCode: s.exitCode,
+    imported: s.imported,
+    skipped: s.skipped,
+    unchanged: s.unchanged,
+    errors: s.errors.map((e) => ({
+      file: e.file,
+      record: e.record,
+      code: e.code,
+      reason: e.reason,
+      ...(e.warning === true ? { warning: true } : {}),
+    })),
+    error: null,
+  };
+}
+
+async function run(task: FeedTask, databaseUrl: string | null): Promise<void> {
+  const feeds = await import('@patchloop/feeds');
+  let close = async () => {};
+  let sink: FeedSink;
+  if (databaseUrl) {
+    const store = await import('@patchloop/store');
+    const db = await store.openStore({ databaseUrl });
+    close = () => db.close();
+    sink = store.createFeedStore(db);
+  } else {
+    sink = parentSink();
+  }
+  try {
+    if (task.kind === 'import') {
+      const { source, path } = task;
+      await send({ t: 'source-start', source });
+      const bytes = sizeOf(path);
+      const s = await feeds.importFeed(source, path, sink, {
+        onProgress: reporter(source, () => bytes),
+      });
+      await send({ t: 'source-done', result: resultOf(source, s) });
+      return;
+    }
+    for (const source of task.sources) {
+      await send({ t: 'source-start', source });
+      const bytes = task.mirror ? sizeOf(join(task.mirror, source)) : 0;
+      try {
+        const s = await feeds.syncFeed(source, {
+          sink,
+          mirror: task.mirror,
+          onProgress: reporter(source, () => bytes),
+        });
+        const downloaded = s.downloads.reduce((n, d) => n + d.bytes, 0);
+        await send({ t: 'progress', source, phase: 'store', records: s.imported, bytes: bytes + downloaded });
+        await send({ t: 'source-done', result: resultOf(source, s) });
+      } catch (e) {
+        // A source that fails keeps its previous data; the others go on.
+        const { message } = wireError(e);
+        await send({
+          t: 'source-done',
+          result: {
+            source,
+            origin: task.mirror ?? 'online',
+            status: 'failed',
+            exitCode: 1,
+            imported: 0,
+            skipped: 0,
+            unchanged: 0,
+            errors: [],
+            error: message,
+          },
+        });
+      }
+    }
+  } finally {
+    await close();
+  }
+}
+
+process.on('message', (m: ToChild) => {
+  if (m.t === 'sink-reply') {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.value);
+    else
+      p.reject(
+        m.error.code
+          ? new PatchloopError(m.error.code as ErrorCode, m.error.message)
+          : new Error(m.error.message),
+      );
+    return;
+  }
+  run(m.task, m.databaseUrl)
+    .then(() => send({ t: 'done' }))
+    .catch((e: unknown) => send({ t: 'failed', error: wireError(e) }))
+    .finally(() => process.disconnect?.());
+});
+// The parent is gone (the server stopped): nothing is left to do.
+process.on('disconnect', () => process.exit(0));
