@@ -28,8 +28,10 @@ function child(root, target, path) {
 
 export async function runFeedsSizeBench(root, opts = {}) {
   const backends = (opts.backend ?? 'both') === 'both' ? ['pglite', 'postgres'] : [opts.backend];
-  const archives = [['Debian', Number(opts.debian ?? 40000)]];
-  if (Number(opts.ubuntu ?? 0) > 0) archives.push(['Ubuntu', Number(opts.ubuntu)]);
+  const archives = [
+    ['Debian', Number(opts.debian ?? 40000)],
+    ['Ubuntu', Number(opts.ubuntu ?? 0)],
+  ].filter(([, n]) => n > 0);
   const cluster = backends.includes('postgres') ? await startPgCluster() : null;
   const rows = [];
   try {
