@@ -56,4 +56,5 @@ writeFileSync(
 await (await import('./checkin-load.js')).recordCheckinLoad(root, fixtures); // its own section, appended
 await (await import('./console-lists.js')).recordConsoleLists(root, fixtures); // its own section, appended
 await (await import('./agent-artifact.js')).recordAgentArtifact(); // its own section, appended
+await (await import('./feeds-size.js')).recordFeedsSize(root); // its own section, appended
 console.log('wrote BENCHMARKS.md');

@@ -5,8 +5,15 @@ import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import type { FeedRecordError } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandBuffer, readFeedPath } from './files.js';
+import { expandBuffer, type ReadOptions } from './files.js';
 import { IMPORTERS } from './sources.js';
+import { streamFeedPath } from './stream.js';
+
+async function readFeedPath(path: string, options: ReadOptions, errors: FeedRecordError[]) {
+  const out = [];
+  for await (const f of streamFeedPath(path, options, errors)) out.push(f);
+  return out;
+}
 
 let dir: string;
 beforeAll(() => {
@@ -17,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const all = { accept: () => true };
 
 describe('reading feed input', () => {
-  it('reads a directory recursively, choosing files by their path inside it', () => {
+  it('reads a directory recursively, choosing files by their path inside it', async () => {
     const data = join(dir, 'tracker-data');
     mkdirSync(join(data, 'DSA'), { recursive: true });
     mkdirSync(join(data, 'DLA'), { recursive: true });
@@ -25,10 +32,10 @@ describe('reading feed input', () => {
     writeFileSync(join(data, 'DLA', 'list'), 'dla');
     writeFileSync(join(data, 'README'), 'x');
     const errors: FeedRecordError[] = [];
-    expect(readFeedPath(data, { accept: IMPORTERS['debian-dsa'].accept }, errors)).toEqual([
+    expect(await readFeedPath(data, { accept: IMPORTERS['debian-dsa'].accept }, errors)).toEqual([
       { name: 'DSA/list', text: 'dsa' },
     ]);
-    expect(readFeedPath(data, { accept: IMPORTERS['debian-dla'].accept }, errors)).toEqual([
+    expect(await readFeedPath(data, { accept: IMPORTERS['debian-dla'].accept }, errors)).toEqual([
       { name: 'DLA/list', text: 'dla' },
     ]);
     expect(errors).toEqual([]);
@@ -51,11 +58,11 @@ describe('reading feed input', () => {
     expect(errors).toEqual([]);
   });
 
-  it('reports an oversize file, archive entry or decompression, and a corrupt archive', () => {
+  it('reports an oversize file, archive entry or decompression, and a corrupt archive', async () => {
     const errors: FeedRecordError[] = [];
     const big = join(dir, 'big.json');
     writeFileSync(big, 'x'.repeat(2000));
-    expect(readFeedPath(big, { ...all, maxFileBytes: 1000 }, errors)).toEqual([]);
+    expect(await readFeedPath(big, { ...all, maxFileBytes: 1000 }, errors)).toEqual([]);
     expect(
       expandBuffer('bomb.gz', gzipSync(Buffer.alloc(1_000_000)), { ...all, maxFileBytes: 1000 }, errors),
     ).toEqual([]);
@@ -78,7 +85,9 @@ describe('reading feed input', () => {
     expect(errors[1]?.reason).toBe('decompresses to more than the limit of 1000 bytes');
   });
 
-  it('names a missing path with PL_FEED_PATH_INVALID', () => {
-    expect(() => readFeedPath(join(dir, 'nope'), all, [])).toThrowError(/PL_FEED_PATH_INVALID|no such file/);
+  it('names a missing path with PL_FEED_PATH_INVALID', async () => {
+    await expect(readFeedPath(join(dir, 'nope'), all, [])).rejects.toThrowError(
+      /PL_FEED_PATH_INVALID|no such file/,
+    );
   });
 });

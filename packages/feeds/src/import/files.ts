@@ -1,13 +1,11 @@
 /**
- * Reads feed input the way publishers ship it: one file, a directory (read
- * recursively), a .zip archive (OSV's all.zip), a .gz file (EPSS), or JSON
- * Lines. Each file is handed to the source's parser with its name.
+ * Feed files in memory: one downloaded buffer expanded (a .zip's entries, a
+ * .gz). Paths on disk, of any size, are read by stream.ts one entry at a
+ * time instead.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
-import { PatchloopError, type FeedRecordError } from '@patchloop/core';
+import type { FeedRecordError } from '@patchloop/core';
 
 /**
  * Default limit for one input file (or archive entry), decompressed: well
@@ -121,48 +119,3 @@ export function expandBuffer(
 }
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(full));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
-
-/** Reads a file, directory or archive path into feed files. */
-export function readFeedPath(path: string, options: ReadOptions, errors: FeedRecordError[]): FeedFile[] {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new PatchloopError('PL_FEED_PATH_INVALID', `no such file or directory: ${path}`, { path });
-  }
-  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const readOne = (file: string, label: string): FeedFile[] => {
-    const size = statSync(file).size;
-    if (size > max) {
-      errors.push({
-        file: label,
-        record: '(file)',
-        code: 'PL_FEED_RECORD_TOO_LARGE',
-        reason: `${size} bytes is over the limit of ${max} bytes`,
-      });
-      return [];
-    }
-    return expandBuffer(label, readFileSync(file), options, errors);
-  };
-  if (st.isDirectory()) {
-    return walk(path)
-      .map((f) => ({ f, rel: relative(path, f).split(sep).join('/') }))
-      .filter(({ rel }) => options.accept(rel) || /\.(zip|gz)$/.test(rel))
-      .flatMap(({ f, rel }) => readOne(f, rel));
-  }
-  if (!st.isFile())
-    throw new PatchloopError('PL_FEED_PATH_INVALID', `not a file or directory: ${path}`, { path });
-  return readOne(path, basename(path));
-}

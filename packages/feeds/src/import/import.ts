@@ -1,16 +1,24 @@
 /**
  * `feeds import`: read a path, parse it with the source's parser, and apply
- * the result to the store in one transaction. Bad records are reported and
- * skipped; when nothing usable is left, nothing changes.
+ * the result to the store atomically. Per-record sources (OSV, the Debian
+ * lists, CVE records) are streamed: one file or archive entry at a time,
+ * applied in chunks of CHUNK_RECORDS through one store session, so memory
+ * holds one chunk, never the archive. Bad records are reported and skipped;
+ * when nothing usable is left, or the archive cannot be read to its end,
+ * nothing changes.
  */
 import {
+  isPatchloopError,
   PatchloopError,
   FEED_SOURCES,
+  type ChunkBatch,
+  type FeedApplySession,
   type FeedRecordError,
   type FeedSink,
   type FeedSource,
 } from '@patchloop/core';
-import { readFeedPath, type FeedFile } from './files.js';
+import type { FeedFile } from './files.js';
+import { streamFeedPath } from './stream.js';
 import { IMPORTERS } from './sources.js';
 
 export type ImportStatus = 'ok' | 'partial' | 'failed' | 'unchanged';
@@ -47,6 +55,9 @@ export const NOTHING = {
 } as const;
 
 export type ImportPhase = 'read' | 'parse' | 'store';
+
+/** Records per store chunk of a streamed import. */
+export const CHUNK_RECORDS = 2000;
 export type ProgressFn = (phase: ImportPhase, done: number, total: number) => void;
 
 export function assertSource(name: string): FeedSource {
@@ -56,6 +67,105 @@ export function assertSource(name: string): FeedSource {
     `unknown feed source ${JSON.stringify(name)} (known: ${FEED_SOURCES.join(', ')})`,
     { source: name },
   );
+}
+
+/** The summary of a run that changed nothing, after recording it as failed. */
+async function failed(
+  sink: FeedSink,
+  run: { source: FeedSource; origin: string; startedAt: Date },
+  errors: readonly FeedRecordError[],
+  error: { code: string; message: string },
+): Promise<ImportSummary> {
+  await sink.recordFailure({ ...run, errors }, error);
+  const skipped = errors.filter((e) => e.warning !== true).length;
+  return {
+    source: run.source,
+    origin: run.origin,
+    status: 'failed',
+    ...NOTHING,
+    errors,
+    skipped,
+    warnings: errors.length - skipped,
+    exitCode: 1,
+  };
+}
+
+/**
+ * Parses files one at a time as they come and applies their records in
+ * chunks of `chunk` through one store session (streamed sources only). A
+ * throw while reading (a truncated or corrupt archive) or storing aborts the
+ * session: nothing changes, and the failure is recorded and reported.
+ */
+export async function applyStream(
+  source: FeedSource,
+  origin: string,
+  files: AsyncIterable<FeedFile>,
+  errors: FeedRecordError[],
+  sink: FeedSink,
+  options: { onProgress?: ProgressFn; chunk?: number } = {},
+): Promise<ImportSummary> {
+  const stream = IMPORTERS[source].stream;
+  if (!stream) throw new Error(`${source} is not a streamed source`);
+  const startedAt = new Date();
+  const run = { source, origin, startedAt };
+  const size = options.chunk ?? CHUNK_RECORDS;
+  let session: FeedApplySession | null = null;
+  let pending: ChunkBatch['records'][number][] = [];
+  let records = 0;
+  let seen = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    session ??= await sink.begin(run);
+    const batch = { kind: stream.kind, records: pending } as ChunkBatch;
+    pending = [];
+    await session.applyChunk(batch);
+    options.onProgress?.('store', records, records);
+  };
+  try {
+    for await (const f of files) {
+      const r = stream.parseOne(f);
+      for (const e of r.errors) errors.push(e);
+      for (const rec of r.records) pending.push(rec);
+      records += r.records.length;
+      options.onProgress?.('parse', ++seen, 0);
+      if (pending.length >= size) await flush();
+    }
+    await flush();
+  } catch (e) {
+    await (session as FeedApplySession | null)?.abort();
+    if (!isPatchloopError(e)) throw e;
+    const err: FeedRecordError = {
+      file: (e.details?.file as string | undefined) ?? origin,
+      record: '(archive)',
+      code: e.code as FeedRecordError['code'],
+      reason: e.message,
+    };
+    return failed(sink, run, [...errors, err], { code: e.code, message: e.message });
+  }
+  if (session === null) {
+    const message =
+      seen === 0
+        ? `no ${source} files found in ${origin}`
+        : `nothing usable in ${origin}: ${errors.length} record(s) rejected`;
+    return failed(sink, run, errors, { code: 'PL_FEED_NOTHING_USABLE', message });
+  }
+  const r = await (session as FeedApplySession).finish(errors);
+  const skipped = errors.filter((e) => e.warning !== true).length;
+  return {
+    source,
+    origin,
+    errors,
+    skipped,
+    warnings: errors.length - skipped,
+    status: skipped > 0 ? 'partial' : 'ok',
+    imported: r.added + r.modified + r.removed,
+    added: r.added,
+    modified: r.modified,
+    unchanged: r.unchanged,
+    removed: r.removed,
+    changeEvents: r.changeEvents,
+    exitCode: skipped > 0 ? 3 : 0,
+  };
 }
 
 /** Parses already-read files and applies them: shared by import and sync. */
@@ -103,15 +213,29 @@ export async function importFeed(
   source: FeedSource,
   path: string,
   sink: FeedSink,
-  options: { maxFileBytes?: number; onProgress?: ProgressFn } = {},
+  options: { maxFileBytes?: number; onProgress?: ProgressFn; chunk?: number } = {},
 ): Promise<ImportSummary> {
   const readErrors: FeedRecordError[] = [];
-  options.onProgress?.('read', 0, 1);
-  const files = readFeedPath(
+  const files = streamFeedPath(
     path,
     { accept: IMPORTERS[source].accept, maxFileBytes: options.maxFileBytes },
     readErrors,
   );
+  if (IMPORTERS[source].stream) return applyStream(source, path, files, readErrors, sink, options);
+  // Catalogs published whole (KEV, EPSS, endoflife) and Alpine's secdb (one
+  // advisory spans files) are parsed together; they are a few MB.
+  options.onProgress?.('read', 0, 1);
+  const all: FeedFile[] = [];
+  try {
+    for await (const f of files) all.push(f);
+  } catch (e) {
+    if (!isPatchloopError(e) || e.code !== 'PL_FEED_ARCHIVE_CORRUPT') throw e;
+    const err: FeedRecordError = { file: path, record: '(archive)', code: e.code, reason: e.message };
+    return failed(sink, { source, origin: path, startedAt: new Date() }, [...readErrors, err], {
+      code: e.code,
+      message: e.message,
+    });
+  }
   options.onProgress?.('read', 1, 1);
-  return applyFiles(source, path, files, readErrors, sink, options.onProgress);
+  return applyFiles(source, path, all, readErrors, sink, options.onProgress);
 }

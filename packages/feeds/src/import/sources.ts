@@ -2,7 +2,14 @@
  * The one list of feed sources for import: which files each wants and how
  * its files become one batch for the store.
  */
-import type { Advisory, FeedBatch, FeedRecordError, FeedSource, ParseResult } from '@patchloop/core';
+import type {
+  Advisory,
+  ChunkBatch,
+  FeedBatch,
+  FeedRecordError,
+  FeedSource,
+  ParseResult,
+} from '@patchloop/core';
 import { mergeAlpineAdvisories, parseAlpineSecdb } from '../alpine-secdb/index.js';
 import { parseCveRecords } from '../cve/index.js';
 import { parseDebianList } from '../debian/index.js';
@@ -17,6 +24,16 @@ export interface SourceImporter {
   accept(path: string): boolean;
   /** Parses all files into one batch (null when nothing usable came out) and the records' errors. */
   parse(files: readonly FeedFile[]): { batch: FeedBatch | null; records: number; errors: FeedRecordError[] };
+  /**
+   * Sources whose files parse on their own, record by record: an import
+   * streams them and applies the records in bounded chunks. The others (a
+   * catalog published whole, or records merged across files) are small and
+   * parsed together.
+   */
+  stream?: {
+    readonly kind: ChunkBatch['kind'];
+    parseOne(file: FeedFile): ParseResult<ChunkBatch['records'][number]>;
+  };
 }
 
 const json = (n: string) => /\.json$/i.test(n);
@@ -39,17 +56,24 @@ function advisories(parseOne: (f: FeedFile) => ParseResult<Advisory>): SourceImp
   };
 }
 
+function streamed(
+  parseOne: (f: FeedFile) => ParseResult<Advisory>,
+  accept: (p: string) => boolean,
+): SourceImporter {
+  return { accept, parse: advisories(parseOne), stream: { kind: 'advisories', parseOne } };
+}
+
 export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
-  osv: { accept: json, parse: advisories((f) => parseOsv(f.text, f.name)) },
-  'debian-dsa': {
+  osv: streamed((f) => parseOsv(f.text, f.name), json),
+  'debian-dsa': streamed(
+    (f) => parseDebianList(f.text, f.name, 'debian-dsa'),
     // The tracker's data/DSA/list (or a file named for DSAs), never data/DLA/list.
-    accept: (p) => /(^|\/)DSA\/list$/.test(p) || p === 'list' || /dsa/i.test(base(p)),
-    parse: advisories((f) => parseDebianList(f.text, f.name, 'debian-dsa')),
-  },
-  'debian-dla': {
-    accept: (p) => /(^|\/)DLA\/list$/.test(p) || p === 'list' || /dla/i.test(base(p)),
-    parse: advisories((f) => parseDebianList(f.text, f.name, 'debian-dla')),
-  },
+    (p) => /(^|\/)DSA\/list$/.test(p) || p === 'list' || /dsa/i.test(base(p)),
+  ),
+  'debian-dla': streamed(
+    (f) => parseDebianList(f.text, f.name, 'debian-dla'),
+    (p) => /(^|\/)DLA\/list$/.test(p) || p === 'list' || /dla/i.test(base(p)),
+  ),
   'alpine-secdb': {
     accept: (p) => /\.(json|ya?ml)$/i.test(p),
     // One advisory per CVE spans branches and files: merge what this import
@@ -119,6 +143,7 @@ export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
       }
       return { batch: records.length > 0 ? { kind: 'cve', records } : null, records: records.length, errors };
     },
+    stream: { kind: 'cve', parseOne: (f) => parseCveRecords(f.text, f.name) },
   },
   endoflife: {
     accept: (p) => json(p) && !base(p).startsWith('_'),

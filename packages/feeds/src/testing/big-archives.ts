@@ -49,7 +49,7 @@ export interface BigArchive {
 }
 
 /** Bump when the generated content changes, so cached archives are rebuilt. */
-const GENERATION = 1;
+const GENERATION = 2;
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: this file is packages/feeds/{src,dist}/testing/. */
@@ -168,7 +168,12 @@ function* debianRecords(entries: readonly TrackerEntry[]): Generator<Generated> 
   const seen = new Set<string>();
   for (const [i, e] of entries.entries()) {
     const rnd = lcg(i + 1);
-    const fixes = e.fixed.filter((f) => DEBIAN_RELEASES[f.release] !== undefined && f.fixed_version !== '');
+    const fixes = e.fixed.filter(
+      (f) =>
+        DEBIAN_RELEASES[f.release] !== undefined &&
+        typeof f.fixed_version === 'string' &&
+        /^[0-9]/.test(f.fixed_version),
+    );
     if (fixes.length === 0) continue;
     const when = `${e.date}T00:00:00Z`;
     const advisory: Json = {

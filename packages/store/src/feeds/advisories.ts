@@ -22,7 +22,18 @@ export async function upsertAdvisories(
     dedupe(records, (a) => a.id),
     CHUNK,
   )) {
-    const batch = mergeByRelease ? await mergeWithStored(tx, source, incoming) : incoming;
+    const merged = mergeByRelease ? await mergeWithStored(tx, source, incoming) : incoming;
+    // Unchanged records (most of a re-import) cost one hash lookup, not a write of their document.
+    const hashes = merged.map((a) => contentHash(a));
+    const stored = await tx.query<{ id: string; content_hash: string }>(
+      'SELECT id, content_hash FROM advisory WHERE source = $1 AND id = ANY($2::text[])',
+      [source, merged.map((a) => a.id)],
+    );
+    const storedHash = new Map(stored.rows.map((r) => [r.id, r.content_hash]));
+    const batch = merged.filter((a, i) => storedHash.get(a.id) !== hashes[i]);
+    const batchHashes = hashes.filter((h, i) => storedHash.get((merged[i] as Advisory).id) !== h);
+    counts.unchanged += merged.length - batch.length;
+    if (batch.length === 0) continue;
     const changed = await tx.query<{ id: string; inserted: boolean }>(
       `INSERT INTO advisory (source, id, published, modified, withdrawn, classification, severity, summary,
                              aliases, content_hash, doc, imported_at)
@@ -50,7 +61,7 @@ export async function upsertAdvisories(
         batch.map((a) => a.severity),
         batch.map((a) => a.summary),
         batch.map((a) => JSON.stringify(a.aliases)),
-        batch.map((a) => contentHash(a)),
+        batchHashes,
         batch.map((a) => JSON.stringify(a)),
       ],
     );
