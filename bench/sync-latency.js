@@ -339,6 +339,21 @@ export async function runSyncLatencyBench(root, opts = {}) {
   return { archive, rows };
 }
 
+const errorsLine = (rows) => {
+  const bad = rows.flatMap((r) =>
+    [
+      ['idle', r.idle],
+      ['full sync', r.full],
+      ['1 % changed', r.incremental],
+    ]
+      .filter(([, w]) => w.errorCount > 0)
+      .map(([name, w]) => `${r.backend} ${name}: ${w.errorCount} (${[...new Set(w.errors)].join('; ')})`),
+  );
+  return bad.length === 0
+    ? 'No probe failed.'
+    : `Probes that failed (not counted in the latencies): ${bad.join('; ')}. On PGlite the sync child's store writes are applied by the server process on its embedded database (\`feed-sync-child.ts\`), so the server's event loop is busy while each chunk is written.`;
+};
+
 export function syncLatencyMarkdown({ archive, rows }) {
   const m = describeMachine();
   const f = (x) => (x === null || x === undefined ? '–' : x.toFixed(1));
@@ -378,6 +393,8 @@ child's is its VmHWM; PostgreSQL is the sum of the cluster's processes' PSS at i
 | backend | phase | sync s | \`/healthz\` ms p50 / p99 / max (n) | check-in ms p50 / p99 / max (n) | server RSS MiB | sync child peak MiB | PostgreSQL PSS MiB | errors |
 | --- | --- | ---: | --- | --- | --- | ---: | ---: | ---: |
 ${rows.flatMap((r) => [phase(r, 'idle', r.idle), phase(r, 'full sync', r.full), phase(r, '1 % changed', r.incremental)]).join('\n')}
+
+${errorsLine(rows)}
 
 Records stored after each sync: ${rows.map((r) => `${r.backend} ${r.full.osv.records} (${r.full.osv.lastStatus}), then ${r.incremental.osv.records} (${r.incremental.osv.lastStatus})`).join('; ')}.
 Server RSS during the full sync (every 5 s):
