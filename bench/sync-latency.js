@@ -1,0 +1,429 @@
+// A Debian-sized OSV sync inside a running server (#14): `patchloop server` as a real process, on
+// PGlite and on PostgreSQL, reading a feed mirror (PATCHLOOP_FEED_MIRROR) that holds
+// osv/Debian/all.zip built by @patchloop/feeds/testing. While the sync runs this process measures
+// `/healthz` latency (one request every 50 ms, open loop), the latency of an agent's check-ins
+// (one host enrolled through the real `Agent` class, a heartbeat every 500 ms), the server's RSS
+// over time, the sync child's peak RSS (VmHWM of the server's child process) and, on PostgreSQL,
+// the cluster's memory. Then a second sync with 1 % of the records changed: `<ID>.json` beside
+// all.zip plus osv/Debian/modified_id.csv, as OSV publishes them.
+//   node bench/sync-latency.js [--records N] [--backend both|pglite|postgres] [--no-write]
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, localRunner } from '@patchloop/agent';
+import { parseInventoryCsv } from '@patchloop/core';
+import { buildOsvArchive } from '@patchloop/feeds/testing';
+import { createDatabase, startPgCluster } from '@patchloop/store/testing';
+import { ADMIN_TOKEN, ENROLL_SECRET, spawnServer } from './checkin-load-http.js';
+import { clusterUsage, findPostmaster, procStat } from './checkin-load-proc.js';
+import { writeSection } from './checkin-load.js';
+import { describeMachine } from './machine.js';
+
+const HEADING = '## Feed sync inside the server';
+export const SYNC_AIMS = { childRssMiB: 512, healthP99Ms: 100, incrementalShare: 0.05 };
+const T0 = performance.now();
+const log = (s) =>
+  process.stderr.write(`sync-latency [${((performance.now() - T0) / 1000).toFixed(0)} s]: ${s}\n`);
+
+const kb = (pid, key) => {
+  try {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+};
+
+function childrenOf(ppid) {
+  const out = [];
+  for (const d of readdirSync('/proc'))
+    if (/^\d+$/.test(d) && procStat(d)?.ppid === ppid) out.push(Number(d));
+  return out;
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? null;
+  return { count: s.length, p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? null };
+}
+
+/** Samples the server, its children (the sync child) and the PostgreSQL cluster every 100 ms. */
+class Watch {
+  constructor(serverPid, postmaster) {
+    this.serverPid = serverPid;
+    this.postmaster = postmaster;
+    this.reset();
+    this.timer = setInterval(() => this.sample(), 100);
+  }
+  reset() {
+    this.t = performance.now();
+    this.serverRss = []; // [seconds, MiB]
+    this.children = new Map(); // pid -> { first, last, hwm, cmd }
+    this.pgPss = 0;
+  }
+  sample() {
+    const now = (performance.now() - this.t) / 1000;
+    const rss = kb(this.serverPid, 'VmRSS');
+    if (rss !== null) this.serverRss.push([now, rss]);
+    for (const pid of childrenOf(this.serverPid)) {
+      const c = this.children.get(pid) ?? { first: now, last: now, hwm: 0 };
+      c.last = now;
+      c.hwm = Math.max(c.hwm, kb(pid, 'VmHWM') ?? 0);
+      this.children.set(pid, c);
+    }
+    if (this.postmaster) this.pgPss = Math.max(this.pgPss, clusterUsage(this.postmaster)?.pssMiB ?? 0);
+  }
+  window() {
+    const rss = this.serverRss.map(([, v]) => v);
+    const kids = [...this.children.values()];
+    return {
+      serverRssStartMiB: Math.round(rss[0] ?? 0),
+      serverRssPeakMiB: Math.round(Math.max(0, ...rss)),
+      serverRssEndMiB: Math.round(rss.at(-1) ?? 0),
+      // Every 5 s, for the section's RSS-over-time line.
+      serverRssSeries: this.serverRss
+        .filter((_, i) => i % 50 === 0)
+        .map(([t, v]) => [Math.round(t), Math.round(v)]),
+      childPeakMiB: Math.round(Math.max(0, ...kids.map((c) => c.hwm))),
+      childSeconds: Math.max(0, ...kids.map((c) => c.last - c.first)),
+      children: kids.length,
+      pgPssPeakMiB: this.postmaster ? Math.round(this.pgPss) : null,
+    };
+  }
+  stop() {
+    clearInterval(this.timer);
+  }
+}
+
+/** `/healthz` every 50 ms, each request on its own (open loop), and the agent's check-ins. */
+function probes(url, agent) {
+  const health = [];
+  const checkins = [];
+  const errors = [];
+  let on = true;
+  const tick = setInterval(() => {
+    const t = performance.now();
+    fetch(`${url}/healthz`)
+      .then(async (r) => {
+        await r.arrayBuffer();
+        if (!r.ok) throw new Error(`/healthz: ${r.status}`);
+        health.push(performance.now() - t);
+      })
+      .catch((e) => errors.push(e.message));
+  }, 50);
+  const heartbeats = (async () => {
+    while (on) {
+      const t = performance.now();
+      try {
+        const r = await agent.checkinOnce();
+        if (r.sent !== 'same') errors.push(`check-in sent ${r.sent}`);
+        checkins.push(performance.now() - t);
+      } catch (e) {
+        errors.push(`check-in: ${e.message}`);
+      }
+      await sleep(Math.max(0, 500 - (performance.now() - t)));
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      clearInterval(tick);
+      await heartbeats;
+      await sleep(200); // the last /healthz answers
+      return {
+        health: stats(health),
+        checkin: stats(checkins),
+        errors: errors.slice(0, 5),
+        errorCount: errors.length,
+      };
+    },
+  };
+}
+
+async function api(url, path, init = {}) {
+  const r = await fetch(`${url}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+  });
+  const body = await r.json();
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const osvOf = async (url) => (await api(url, '/api/v1/feeds')).items.find((i) => i.source === 'osv');
+
+/** Queues a sync and waits for it to end; returns its wall time and the OSV status after it. */
+async function syncOnce(url) {
+  const before = await osvOf(url);
+  const t = performance.now();
+  await api(url, '/api/v1/feeds/sync', { method: 'POST', body: '{}' });
+  let seenRunning = false;
+  for (;;) {
+    await sleep(100);
+    const feeds = await api(url, '/api/v1/feeds');
+    const osv = feeds.items.find((i) => i.source === 'osv');
+    if (feeds.items.some((i) => i.running)) seenRunning = true;
+    const ended = !feeds.items.some((i) => i.running) && (feeds.jobs.running ?? 0) === 0;
+    if (ended && (seenRunning || osv.lastImport !== before.lastImport)) {
+      return { seconds: (performance.now() - t) / 1000, osv };
+    }
+    if (performance.now() - t > 1_800_000) throw new Error('the sync did not end in 30 min');
+  }
+}
+
+/**
+ * 1 % of the archive's records, changed (a new `modified`, a longer `details`), written as
+ * `<ID>.json` beside all.zip, and a modified_id.csv listing every record, the changed ones first.
+ */
+function changeOnePercent(ecoDir, zip, share) {
+  const names = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    .split('\n')
+    .filter((n) => n.endsWith('.json'));
+  const step = Math.round(1 / share);
+  const picked = names.filter((_, i) => i % step === 0);
+  const out = join(ecoDir, '.unpacked');
+  execFileSync('unzip', ['-q', '-o', zip, ...picked, '-d', out], { maxBuffer: 1 << 26 });
+  const now = new Date().toISOString();
+  for (const n of picked) {
+    const rec = JSON.parse(readFileSync(join(out, n), 'utf8'));
+    rec.modified = now;
+    rec.details = `${rec.details ?? ''} (revised by the benchmark)`;
+    writeFileSync(join(ecoDir, n), JSON.stringify(rec));
+  }
+  rmSync(out, { recursive: true, force: true });
+  const changed = new Set(picked);
+  const older = '2025-01-01T00:00:00Z';
+  const lines = [
+    ...picked.map((n) => `${now},${n.slice(0, -5)}`),
+    ...names.filter((n) => !changed.has(n)).map((n) => `${older},${n.slice(0, -5)}`),
+  ];
+  writeFileSync(join(ecoDir, 'modified_id.csv'), `${lines.join('\n')}\n`);
+  return picked.length;
+}
+
+function debianHost() {
+  const fixtures = process.env.PATCHLOOP_FIXTURES ?? resolve(import.meta.dirname, '../../shared/fixtures');
+  const csv = readFileSync(
+    join(fixtures, 'inventories/normalized/debian12-bookworm-host.dpkg-status.csv'),
+    'utf8',
+  );
+  return parseInventoryCsv(csv).packages.map((p) => ({
+    name: p.name,
+    version: p.version,
+    arch: p.arch ?? '',
+    sourceName: p.sourceName,
+    sourceVersion: p.sourceVersion,
+    vendor: null,
+  }));
+}
+
+async function runBackend(root, backend, archive, cluster, share) {
+  const dir = join(tmpdir(), `pl-sync-latency-${backend}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const ecoDir = join(dir, 'mirror', 'osv', 'Debian');
+  mkdirSync(ecoDir, { recursive: true });
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('PATCHLOOP_')) delete env[k];
+  Object.assign(env, {
+    PATCHLOOP_ADMIN_TOKEN: ADMIN_TOKEN,
+    PATCHLOOP_ENROLL_SECRET: ENROLL_SECRET,
+    PATCHLOOP_FEED_MIRROR: join(dir, 'mirror'),
+    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
+    PATCHLOOP_LOG_LEVEL: 'warn',
+  });
+  const args = [join(root, 'packages/cli/bin/patchloop.js'), 'server', '--port', '0'];
+  let postmaster = null;
+  if (backend === 'postgres') {
+    env.PATCHLOOP_DATABASE_URL = await createDatabase(cluster.url, `sync_latency_${Date.now()}`);
+    postmaster = findPostmaster(new URL(cluster.url).port);
+  } else args.push('--data-dir', join(dir, 'data'));
+  // The mirror is empty at start (the start-up import finds nothing): the sync below is the one measured.
+  const server = await spawnServer(args, {
+    env,
+    ready: (out) => /listening on (http:\/\/\S+)/.exec(out)?.[1],
+  });
+  const url = server.value;
+  const watch = new Watch(server.pid, postmaster);
+  const result = { backend };
+  try {
+    await sleep(3000);
+    const packages = debianHost();
+    const agent = new Agent({
+      server: url,
+      enrollSecret: ENROLL_SECRET,
+      tags: ['bench'],
+      runner: localRunner({ root: '/' }),
+      stateDir: join(dir, 'agent'),
+      collect: async () => ({
+        machineId: 'b'.repeat(32),
+        facts: {
+          hostname: 'bench-bookworm',
+          os: {
+            id: 'debian',
+            versionId: '12',
+            codename: 'bookworm',
+            prettyName: 'Debian GNU/Linux 12 (bookworm)',
+          },
+          arch: 'x86_64',
+          kernel: { running: null, newestInstalled: null },
+          reboot: { required: false, reasons: [], packages: [] },
+        },
+        manager: 'dpkg',
+        packages,
+        updates: [],
+        warnings: [],
+      }),
+    });
+    const full = await agent.checkinOnce();
+    if (full.sent !== 'full') throw new Error(`first check-in sent ${full.sent}`);
+    result.packages = packages.length;
+
+    // Idle: 5 s of probes with no sync, for comparison.
+    watch.reset();
+    let p = probes(url, agent);
+    await sleep(5000);
+    result.idle = { ...(await p.stop()), ...watch.window() };
+    log(`${backend} idle: ${JSON.stringify(result.idle.health)}`);
+
+    try {
+      linkSync(archive.path, join(ecoDir, 'all.zip'));
+    } catch {
+      copyFileSync(archive.path, join(ecoDir, 'all.zip'));
+    }
+    watch.reset();
+    p = probes(url, agent);
+    const full1 = await syncOnce(url);
+    result.full = { ...(await p.stop()), ...watch.window(), seconds: full1.seconds, osv: pick(full1.osv) };
+    log(`${backend} full: ${JSON.stringify({ ...result.full, serverRssSeries: undefined })}`);
+
+    result.changed = changeOnePercent(ecoDir, archive.path, share);
+    watch.reset();
+    p = probes(url, agent);
+    const inc = await syncOnce(url);
+    result.incremental = { ...(await p.stop()), ...watch.window(), seconds: inc.seconds, osv: pick(inc.osv) };
+    log(`${backend} 1 %: ${JSON.stringify({ ...result.incremental, serverRssSeries: undefined })}`);
+    result.serverAlive = server.child.exitCode === null;
+  } finally {
+    watch.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+const pick = (s) => ({
+  records: s.records,
+  lastStatus: s.lastStatus,
+  lastError: s.lastError,
+  lastErrorCode: s.lastErrorCode,
+});
+
+export async function runSyncLatencyBench(root, opts = {}) {
+  const backends = (opts.backend ?? 'both') === 'both' ? ['pglite', 'postgres'] : [opts.backend];
+  const archive = await buildOsvArchive({ ecosystem: 'Debian', records: Number(opts.records ?? 40000) });
+  log(`archive: ${archive.records} records, ${(archive.bytes / 1e6).toFixed(1)} MB`);
+  const cluster = backends.includes('postgres') ? await startPgCluster() : null;
+  const rows = [];
+  try {
+    for (const b of backends) rows.push(await runBackend(root, b, archive, cluster, 0.01));
+  } finally {
+    cluster?.stop();
+  }
+  return { archive, rows };
+}
+
+const errorsLine = (rows) => {
+  const bad = rows.flatMap((r) =>
+    [
+      ['idle', r.idle],
+      ['full sync', r.full],
+      ['1 % changed', r.incremental],
+    ]
+      .filter(([, w]) => w.errorCount > 0)
+      .map(([name, w]) => `${r.backend} ${name}: ${w.errorCount} (${[...new Set(w.errors)].join('; ')})`),
+  );
+  return bad.length === 0
+    ? 'No probe failed.'
+    : `Probes that failed (not counted in the latencies): ${bad.join('; ')}. On PGlite the sync child's store writes are applied by the server process on its embedded database (\`feed-sync-child.ts\`), so the server's event loop is busy while each chunk is written.`;
+};
+
+export function syncLatencyMarkdown({ archive, rows }) {
+  const m = describeMachine();
+  const f = (x) => (x === null || x === undefined ? '–' : x.toFixed(1));
+  const lat = (s) => `${f(s.p50)} / ${f(s.p99)} / ${f(s.max)} (${s.count})`;
+  const yes = (ok) => (ok ? 'met' : '**not met**');
+  const phase = (r, name, w) =>
+    `| ${r.backend} | ${name} | ${w.seconds === undefined ? '–' : w.seconds.toFixed(1)} | ${lat(w.health)} | ${lat(w.checkin)} | ${w.serverRssStartMiB} → ${w.serverRssPeakMiB} | ${w.children ? w.childPeakMiB : '–'} | ${w.pgPssPeakMiB ?? '–'} | ${w.errorCount} |`;
+  const pg = rows.find((r) => r.backend === 'postgres');
+  const aims = rows
+    .map((r) => {
+      const share = r.incremental.seconds / r.full.seconds;
+      return `- ${r.backend}: \`/healthz\` p99 during the full sync ${f(r.full.health.p99)} ms (aim < ${SYNC_AIMS.healthP99Ms} ms: ${yes(r.full.health.p99 < SYNC_AIMS.healthP99Ms)}); the sync with 1 % changed took ${(share * 100).toFixed(0)} % of the full sync's time (aim < ${SYNC_AIMS.incrementalShare * 100} %: ${yes(share < SYNC_AIMS.incrementalShare)})${r.backend === 'postgres' ? `; sync child peak RSS ${r.full.childPeakMiB} MiB (aim ≤ ${SYNC_AIMS.childRssMiB} MiB: ${yes(r.full.childPeakMiB <= SYNC_AIMS.childRssMiB)})` : ''}.`;
+    })
+    .join('\n');
+  const series = rows
+    .map(
+      (r) =>
+        `- ${r.backend}, full sync: ${r.full.serverRssSeries.map(([t, v]) => `${t} s ${v}`).join(', ')} MiB`,
+    )
+    .join('\n');
+  return `${HEADING}
+
+\`node bench/sync-latency.js\` on ${new Date().toISOString().slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}.
+The machine was shared with other sessions (builds and tests) while it ran: latencies and times include their load.
+\`patchloop server\` runs as its own process (on PGlite, and on a throwaway PostgreSQL cluster) with
+\`PATCHLOOP_FEED_MIRROR\` holding \`osv/Debian/all.zip\` (${archive.records} records, ${(archive.bytes / 1e6).toFixed(1)} MB, built by
+\`@patchloop/feeds/testing\`); \`POST /api/v1/feeds/sync\` starts the sync in the server's child process, and the
+sync ends when \`GET /api/v1/feeds\` (polled every 100 ms) shows nothing running. Meanwhile this process sends
+\`GET /healthz\` every 50 ms (each on its own, not waiting for the previous one) and one host enrolled through
+the real \`Agent\` class (the Debian 12 build host, ${rows[0]?.packages ?? '?'} packages) checks in every 500 ms (\`checkinOnce\`,
+a heartbeat: the server already holds its inventory). "idle" is 5 s of the same probes before the sync.
+"1 %" is a second sync after ${rows[0]?.changed ?? '?'} records (1 %) were changed and written as \`<ID>.json\` beside all.zip,
+with \`modified_id.csv\` listing every record, the changed ones first, as OSV publishes them. Server RSS is
+VmRSS sampled every 100 ms (start → peak; on PGlite the database lives in the server process); the sync
+child's is its VmHWM; PostgreSQL is the sum of the cluster's processes' PSS at its peak.
+
+| backend | phase | sync s | \`/healthz\` ms p50 / p99 / max (n) | check-in ms p50 / p99 / max (n) | server RSS MiB | sync child peak MiB | PostgreSQL PSS MiB | errors |
+| --- | --- | ---: | --- | --- | --- | ---: | ---: | ---: |
+${rows.flatMap((r) => [phase(r, 'idle', r.idle), phase(r, 'full sync', r.full), phase(r, '1 % changed', r.incremental)]).join('\n')}
+
+${errorsLine(rows)}
+
+Records stored after each sync: ${rows.map((r) => `${r.backend} ${r.full.osv.records} (${r.full.osv.lastStatus}), then ${r.incremental.osv.records} (${r.incremental.osv.lastStatus})`).join('; ')}.
+Server RSS during the full sync (every 5 s):
+${series}
+
+Aims (#14):
+${aims}
+${pg ? '' : '- PostgreSQL was not measured in this run.\n'}
+The "1 %" sync goes through the server's mirror path, which reads \`all.zip\` whole every time (each record
+found unchanged) and then applies the loose \`<ID>.json\` files; it does not read \`modified_id.csv\` (only the
+online path does: \`modified_id.csv\`, then only the changed \`<ID>.json\`, and the server has no setting to
+point that path at a local copy of OSV's bucket). So this figure is the mirror's re-read cost, not OSV's
+incremental path.
+`;
+}
+
+/** For bench/run.js: its own section, appended to the BENCHMARKS.md just written. */
+export async function recordSyncLatency(root) {
+  writeSection(root, syncLatencyMarkdown(await runSyncLatencyBench(root)), HEADING);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const root = resolve(import.meta.dirname, '..');
+  const { values } = parseArgs({
+    options: { records: { type: 'string' }, backend: { type: 'string' }, 'no-write': { type: 'boolean' } },
+  });
+  const r = await runSyncLatencyBench(root, values);
+  writeFileSync(join(tmpdir(), 'pl-sync-latency.json'), JSON.stringify(r, null, 2));
+  const md = syncLatencyMarkdown(r);
+  if (values['no-write']) console.log(md);
+  else writeSection(root, md, HEADING);
+}
