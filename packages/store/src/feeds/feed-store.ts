@@ -1,11 +1,13 @@
 /**
  * The store side of feed import: implements core's FeedSink over a Db. Each
- * apply() is one transaction, and so is each begin() … finish() session (its
- * chunks are written inside one transaction held open across them): the
- * import run, the records, the change events and the source's status commit
- * together or not at all, so a failed import leaves the previous good data
- * active. Memory holds one chunk at a time; the content hashes that make
- * unchanged records cheap are compared in the database.
+ * apply() is one transaction. A begin() … finish() session is applied, by
+ * default, through staging tables (staging.ts): each chunk in its own short
+ * transaction, so other queries run between chunks even on the embedded
+ * single-connection store, then finish() moves the changed records in with
+ * the import run, change events and source status in one transaction; or
+ * ('held') in one transaction held open across the chunks. Either way a
+ * failed import leaves the previous good data active. Memory holds one
+ * chunk at a time; content hashes are compared in the database.
  */
 import {
   FEED_SOURCES,
