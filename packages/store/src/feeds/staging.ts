@@ -62,23 +62,29 @@ export async function dropStaged(db: Queryable, session: string): Promise<void> 
   for (const t of STAGE_TABLES) await db.query(`DELETE FROM ${t} WHERE session_id = $1`, [session]);
 }
 
-/** What readers would see for these ids if the session committed now: its staged hash, else the stored one. */
+/**
+ * What readers would see for these ids if the session committed now: the
+ * staged hash, else the stored one (and the document, only to merge: reading
+ * every document back made an unchanged re-import 2.5 times slower).
+ */
 async function effectiveHashes(
   tx: Queryable,
   kind: ChunkBatch['kind'],
   session: string,
   source: FeedSource,
   ids: readonly string[],
+  withDoc = false,
 ): Promise<Map<string, { hash: string; doc: unknown }>> {
   const r =
     kind === 'advisories'
       ? await tx.query<{ id: string; hash: string; doc: unknown }>(
-          `SELECT i.id, coalesce(s.content_hash, a.content_hash) AS hash, coalesce(s.doc, a.doc) AS doc
+          `SELECT i.id, coalesce(s.content_hash, a.content_hash) AS hash,
+                  CASE WHEN $4::boolean THEN coalesce(s.doc, a.doc) END AS doc
            FROM unnest($3::text[]) AS i(id)
            LEFT JOIN feed_stage_advisory s ON s.session_id = $1 AND s.id = i.id
            LEFT JOIN advisory a ON a.source = $2 AND a.id = i.id
            WHERE s.id IS NOT NULL OR a.id IS NOT NULL`,
-          [session, source, ids],
+          [session, source, ids, withDoc],
         )
       : await tx.query<{ id: string; hash: string; doc: unknown }>(
           `SELECT i.id, coalesce(s.content_hash, c.content_hash) AS hash, NULL AS doc
@@ -131,6 +137,7 @@ async function stageAdvisories(
     session,
     source,
     incoming.map((a) => a.id),
+    mergeByRelease,
   );
   const merged = mergeByRelease
     ? mergeAdvisories(incoming, new Map([...seen].map(([id, v]) => [id, v.doc as Advisory])))
