@@ -2,7 +2,7 @@
 // transaction held across all chunks, on both backends, for a Debian-sized OSV archive
 // (default 40,000 records): first import, unchanged re-import, the longest wait of a `SELECT 1`
 // issued every 50 ms meanwhile, and how long the final (finish) transaction holds the store.
-//   node bench/feeds-staging.js [--records N] [--backend both|pglite|postgres]
+//   node bench/feeds-staging.js [--records N] [--backend both|pglite|postgres] [--mode staged|held]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,14 +12,16 @@ import { buildOsvArchive } from '@patchloop/feeds/testing';
 import { createDatabase, startPgCluster } from '@patchloop/store/testing';
 
 const root = resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { records: { type: 'string' }, backend: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { records: { type: 'string' }, backend: { type: 'string' }, mode: { type: 'string' } },
+});
 const backends = (values.backend ?? 'both') === 'both' ? ['pglite', 'postgres'] : [values.backend];
 const a = await buildOsvArchive({ ecosystem: 'Debian', records: Number(values.records ?? 40000) });
 const cluster = backends.includes('postgres') ? await startPgCluster() : null;
 const rows = [];
 try {
   for (const backend of backends)
-    for (const mode of ['staged', 'held']) {
+    for (const mode of values.mode ? [values.mode] : ['staged', 'held']) {
       const dir = mkdtempSync(join(tmpdir(), 'pl-feeds-staging-'));
       try {
         const target =
