@@ -252,10 +252,18 @@ async function stageEvents(tx: Queryable, session: string, events: readonly Chan
   return events.length;
 }
 
+/** How many staged rows one statement of finish moves: PGlite runs each statement on the caller's thread. */
+const PROMOTE_CHUNK = 2000;
+
+/** Lets the event loop answer what waits (PGlite blocks it for the length of a statement). */
+const breathe = () => new Promise<void>((r) => setImmediate(r));
+
 /**
  * Inside finish's transaction: writes the session's staged records, their
- * affected packages and change events into the real tables. Throws when the
- * session is gone (deleted by a newer session of the same source).
+ * affected packages and change events into the real tables, in statements of
+ * PROMOTE_CHUNK rows so that no single statement stalls the embedded store's
+ * thread for long. Throws when the session is gone (deleted by a newer
+ * session of the same source).
  */
 export async function promoteStaged(
   tx: Queryable,
@@ -268,43 +276,56 @@ export async function promoteStaged(
   if (owned.affectedRows !== 1)
     throw new Error(`feed import session ${session} was cleared by a newer import of ${source}`);
   const stamp = at.toISOString();
-  await tx.query(
-    `INSERT INTO advisory (source, id, published, modified, withdrawn, classification, severity, summary,
-                           aliases, content_hash, doc, imported_at)
-     SELECT $2, s.id, s.published, s.modified, s.withdrawn, s.classification, s.severity, s.summary,
-            s.aliases, s.content_hash, s.doc, $3
-     FROM feed_stage_advisory s WHERE s.session_id = $1
-     ON CONFLICT (source, id) DO UPDATE SET
-       published = excluded.published, modified = excluded.modified, withdrawn = excluded.withdrawn,
-       classification = excluded.classification, severity = excluded.severity, summary = excluded.summary,
-       aliases = excluded.aliases, content_hash = excluded.content_hash, doc = excluded.doc,
-       imported_at = excluded.imported_at`,
-    [session, source, stamp],
-  );
-  await tx.query(
-    `DELETE FROM advisory_package p USING feed_stage_advisory s
-     WHERE s.session_id = $1 AND p.source = $2 AND p.advisory_id = s.id`,
-    [session, source],
-  );
-  await tx.query(
-    `INSERT INTO advisory_package (source, advisory_id, ecosystem, release, package, status, fixed_version)
-     SELECT $2, s.id, e->>'ecosystem', coalesce(e->>'release', ''), e->>'package', e->>'status', e->>'fixedVersion'
-     FROM feed_stage_advisory s CROSS JOIN LATERAL jsonb_array_elements(s.doc->'affected') AS e
-     WHERE s.session_id = $1`,
-    [session, source],
-  );
-  await tx.query(
-    `INSERT INTO cve (id, state, published, modified, cvss_version, cvss_vector, cvss_score, severity,
-                      content_hash, doc, imported_at)
-     SELECT s.id, s.state, s.published, s.modified, s.cvss_version, s.cvss_vector, s.cvss_score, s.severity,
-            s.content_hash, s.doc, $2
-     FROM feed_stage_cve s WHERE s.session_id = $1
-     ON CONFLICT (id) DO UPDATE SET state = excluded.state, published = excluded.published,
-       modified = excluded.modified, cvss_version = excluded.cvss_version, cvss_vector = excluded.cvss_vector,
-       cvss_score = excluded.cvss_score, severity = excluded.severity, content_hash = excluded.content_hash,
-       doc = excluded.doc, imported_at = excluded.imported_at`,
-    [session, stamp],
-  );
+  const staged = async (table: 'feed_stage_advisory' | 'feed_stage_cve') =>
+    chunks(
+      (
+        await tx.query<{ id: string }>(`SELECT id FROM ${table} WHERE session_id = $1 ORDER BY id`, [session])
+      ).rows.map((r) => r.id),
+      PROMOTE_CHUNK,
+    );
+  for (const ids of await staged('feed_stage_advisory')) {
+    await tx.query(
+      `INSERT INTO advisory (source, id, published, modified, withdrawn, classification, severity, summary,
+                             aliases, content_hash, doc, imported_at)
+       SELECT $2, s.id, s.published, s.modified, s.withdrawn, s.classification, s.severity, s.summary,
+              s.aliases, s.content_hash, s.doc, $3
+       FROM feed_stage_advisory s WHERE s.session_id = $1 AND s.id = ANY($4::text[])
+       ON CONFLICT (source, id) DO UPDATE SET
+         published = excluded.published, modified = excluded.modified, withdrawn = excluded.withdrawn,
+         classification = excluded.classification, severity = excluded.severity, summary = excluded.summary,
+         aliases = excluded.aliases, content_hash = excluded.content_hash, doc = excluded.doc,
+         imported_at = excluded.imported_at`,
+      [session, source, stamp, ids],
+    );
+    await tx.query('DELETE FROM advisory_package WHERE source = $1 AND advisory_id = ANY($2::text[])', [
+      source,
+      ids,
+    ]);
+    await tx.query(
+      `INSERT INTO advisory_package (source, advisory_id, ecosystem, release, package, status, fixed_version)
+       SELECT $2, s.id, e->>'ecosystem', coalesce(e->>'release', ''), e->>'package', e->>'status',
+              e->>'fixedVersion'
+       FROM feed_stage_advisory s CROSS JOIN LATERAL jsonb_array_elements(s.doc->'affected') AS e
+       WHERE s.session_id = $1 AND s.id = ANY($3::text[])`,
+      [session, source, ids],
+    );
+    await breathe();
+  }
+  for (const ids of await staged('feed_stage_cve')) {
+    await tx.query(
+      `INSERT INTO cve (id, state, published, modified, cvss_version, cvss_vector, cvss_score, severity,
+                        content_hash, doc, imported_at)
+       SELECT s.id, s.state, s.published, s.modified, s.cvss_version, s.cvss_vector, s.cvss_score, s.severity,
+              s.content_hash, s.doc, $2
+       FROM feed_stage_cve s WHERE s.session_id = $1 AND s.id = ANY($3::text[])
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, published = excluded.published,
+         modified = excluded.modified, cvss_version = excluded.cvss_version, cvss_vector = excluded.cvss_vector,
+         cvss_score = excluded.cvss_score, severity = excluded.severity, content_hash = excluded.content_hash,
+         doc = excluded.doc, imported_at = excluded.imported_at`,
+      [session, stamp, ids],
+    );
+    await breathe();
+  }
   await tx.query(
     `INSERT INTO change_event (at, source, kind, subject, import_id, details)
      SELECT $2, $3, e.kind, e.subject, $4, e.details
