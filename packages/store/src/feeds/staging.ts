@@ -25,6 +25,12 @@ import { chunks, contentHash, dedupe, toTimestamp } from './rows.js';
 
 const CHUNK = 500;
 
+/** How many staged rows one statement of finish (or of the cleanup) moves: PGlite runs each statement on the caller's thread. */
+const PROMOTE_CHUNK = 2000;
+
+/** Lets the event loop answer what waits (PGlite blocks it for the length of a statement). */
+const breathe = () => new Promise<void>((r) => setImmediate(r));
+
 export interface StageCounts {
   added: number;
   modified: number;
@@ -56,10 +62,20 @@ export async function openStagedSession(db: Db, source: FeedSource, at: Date): P
   return id;
 }
 
-/** Deletes a session's staged rows (after finish, or on abort). */
+/** Deletes a session's staged rows (after finish, or on abort), a few thousand per statement. */
 export async function dropStaged(db: Queryable, session: string): Promise<void> {
   await db.query('DELETE FROM feed_stage_session WHERE id = $1', [session]);
-  for (const t of STAGE_TABLES) await db.query(`DELETE FROM ${t} WHERE session_id = $1`, [session]);
+  for (const t of ['feed_stage_advisory', 'feed_stage_cve'] as const)
+    for (;;) {
+      const r = await db.query(
+        `DELETE FROM ${t} WHERE session_id = $1 AND id IN
+           (SELECT id FROM ${t} WHERE session_id = $1 LIMIT ${PROMOTE_CHUNK})`,
+        [session],
+      );
+      await breathe();
+      if (r.affectedRows < PROMOTE_CHUNK) break;
+    }
+  await db.query('DELETE FROM feed_stage_event WHERE session_id = $1', [session]);
 }
 
 /**
@@ -251,12 +267,6 @@ async function stageEvents(tx: Queryable, session: string, events: readonly Chan
   );
   return events.length;
 }
-
-/** How many staged rows one statement of finish moves: PGlite runs each statement on the caller's thread. */
-const PROMOTE_CHUNK = 2000;
-
-/** Lets the event loop answer what waits (PGlite blocks it for the length of a statement). */
-const breathe = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * Inside finish's transaction: writes the session's staged records, their
