@@ -84,7 +84,7 @@ export async function runInChild(
     stderr = (stderr + d).slice(-STDERR_TAIL);
   });
 
-  // Chunked sessions the child opened (each holds a transaction here): rolled back if the child dies.
+  // Chunked sessions the child opened (staged rows, or a held transaction): aborted if the child dies.
   const sessions = new Map<number, FeedApplySession>();
   let nextSession = 1;
   const inflight = new Set<Promise<unknown>>();

@@ -158,7 +158,14 @@ async function mergeWithStored(tx: Queryable, source: FeedSource, incoming: Advi
     'SELECT id, doc FROM advisory WHERE source = $1 AND id = ANY($2::text[])',
     [source, incoming.map((a) => a.id)],
   );
-  const byId = new Map(stored.rows.map((r) => [r.id, r.doc]));
+  return mergeAdvisories(incoming, new Map(stored.rows.map((r) => [r.id, r.doc])));
+}
+
+/** mergeWithStored's merge, given the stored records by id (staging reads them from two tables). */
+export function mergeAdvisories(
+  incoming: readonly Advisory[],
+  byId: ReadonlyMap<string, Advisory>,
+): Advisory[] {
   const min = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x < y ? x : y);
   const max = (x: string | null, y: string | null) => (x === null ? y : y === null ? x : x > y ? x : y);
   return incoming.map((a) => {

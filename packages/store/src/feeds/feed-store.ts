@@ -1,11 +1,13 @@
 /**
  * The store side of feed import: implements core's FeedSink over a Db. Each
- * apply() is one transaction, and so is each begin() … finish() session (its
- * chunks are written inside one transaction held open across them): the
- * import run, the records, the change events and the source's status commit
- * together or not at all, so a failed import leaves the previous good data
- * active. Memory holds one chunk at a time; the content hashes that make
- * unchanged records cheap are compared in the database.
+ * apply() is one transaction. A begin() … finish() session is applied, by
+ * default, through staging tables (staging.ts): each chunk in its own short
+ * transaction, so other queries run between chunks even on the embedded
+ * single-connection store, then finish() moves the changed records in with
+ * the import run, change events and source status in one transaction; or
+ * ('held') in one transaction held open across the chunks. Either way a
+ * failed import leaves the previous good data active. Memory holds one
+ * chunk at a time; content hashes are compared in the database.
  */
 import {
   FEED_SOURCES,
@@ -24,6 +26,7 @@ import type { Db, Queryable } from '../db.js';
 import { qb } from '../query.js';
 import { upsertAdvisories } from './advisories.js';
 import { DEFAULT_EPSS_JUMP, upsertCves, upsertEol, upsertEpss, upsertKev } from './enrichment.js';
+import { dropStaged, openStagedSession, promoteStaged, stageChunk } from './staging.js';
 
 /** How many records a source holds, as `feeds status` reports it. */
 const RECORD_COUNT: Record<FeedBatch['kind'], string> = {
@@ -41,7 +44,18 @@ export interface FeedStoreOptions {
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
   epssJump?: number;
+  /**
+   * How a chunked session (begin … finish) is applied: 'staged' writes each
+   * chunk in its own short transaction into staging tables and moves them in
+   * at finish (other queries run between chunks); 'held' keeps one
+   * transaction open across the chunks. The default is per backend, from
+   * the measurements in BENCHMARKS.md.
+   */
+  sessions?: 'staged' | 'held';
 }
+
+/** Chunked sessions per backend: see FeedStoreOptions.sessions. */
+const DEFAULT_SESSIONS: Record<Db['kind'], 'staged' | 'held'> = { pglite: 'staged', postgres: 'staged' };
 
 /** Thrown inside a held transaction to roll it back on abort(). */
 const ROLLBACK = Symbol('rollback');
@@ -144,6 +158,7 @@ function batchMeta(batch: FeedBatch): Record<string, unknown> {
 
 export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSink {
   const now = options.now ?? (() => new Date());
+  const mode = options.sessions ?? DEFAULT_SESSIONS[db.kind];
 
   async function insertRun(
     tx: Queryable,
@@ -254,6 +269,113 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
     changeEvents: c.events,
   });
 
+  async function heldSession(start: ImportRunStart): Promise<FeedApplySession> {
+    const at = now();
+    const held = await holdTransaction(db);
+    const { tx } = held;
+    let importId: number;
+    try {
+      importId = await insertRun(tx, { ...start, errors: [] }, 'ok', at);
+    } catch (e) {
+      await held.end(false).catch(() => undefined);
+      throw e;
+    }
+    const counts = { added: 0, modified: 0, unchanged: 0, removed: 0, events: 0 };
+    let kind: FeedBatch['kind'] | null = null;
+    let over = false;
+    const ended = () => {
+      if (over) throw new Error('feed import session already finished');
+    };
+    return {
+      async applyChunk(batch) {
+        ended();
+        kind = batch.kind;
+        const run = { ...start, errors: [] };
+        const c = await applyBatch(tx, batch, run, importId, at, false, DEFAULT_EPSS_JUMP);
+        counts.added += c.added;
+        counts.modified += c.modified;
+        counts.unchanged += c.unchanged;
+        counts.removed += c.removed;
+        counts.events += c.events;
+      },
+      async finish(errors: readonly FeedRecordError[]) {
+        ended();
+        over = true;
+        try {
+          const r = await completeRun(
+            tx,
+            { ...start, errors },
+            importId,
+            kind ?? 'advisories',
+            {},
+            resultOf(counts),
+            at,
+          );
+          await held.end(true);
+          return r;
+        } catch (e) {
+          await held.end(false).catch(() => undefined);
+          throw e;
+        }
+      },
+      async abort() {
+        if (over) return;
+        over = true;
+        await held.end(false).catch(() => undefined);
+      },
+    };
+  }
+
+  /** A session over staging tables: each chunk its own short transaction, one short one at finish. */
+  async function stagedSession(start: ImportRunStart): Promise<FeedApplySession> {
+    const at = now();
+    const session = await openStagedSession(db, start.source, at);
+    const counts = { added: 0, modified: 0, unchanged: 0, removed: 0, events: 0 };
+    let kind: FeedBatch['kind'] | null = null;
+    let over = false;
+    let broken = false;
+    const ended = () => {
+      if (over) throw new Error('feed import session already finished');
+      if (broken) throw new Error('feed import session failed on an earlier chunk');
+    };
+    const drop = () => dropStaged(db, session).catch(() => undefined);
+    return {
+      async applyChunk(batch) {
+        ended();
+        kind = batch.kind;
+        try {
+          const c = await stageChunk(db, session, start.source, batch);
+          counts.added += c.added;
+          counts.modified += c.modified;
+          counts.unchanged += c.unchanged;
+          counts.events += c.events;
+        } catch (e) {
+          broken = true;
+          throw e;
+        }
+      },
+      async finish(errors: readonly FeedRecordError[]) {
+        ended();
+        over = true;
+        const run = { ...start, errors };
+        try {
+          return await db.transaction(async (tx) => {
+            const importId = await insertRun(tx, run, 'ok', at);
+            await promoteStaged(tx, session, start.source, importId, at);
+            return completeRun(tx, run, importId, kind ?? 'advisories', {}, resultOf(counts), at);
+          });
+        } finally {
+          await drop();
+        }
+      },
+      async abort() {
+        if (over) return;
+        over = true;
+        await drop();
+      },
+    };
+  }
+
   return {
     async apply(batch, run): Promise<ApplyResult> {
       const at = now();
@@ -276,61 +398,8 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
       });
     },
 
-    async begin(start: ImportRunStart): Promise<FeedApplySession> {
-      const at = now();
-      const held = await holdTransaction(db);
-      const { tx } = held;
-      let importId: number;
-      try {
-        importId = await insertRun(tx, { ...start, errors: [] }, 'ok', at);
-      } catch (e) {
-        await held.end(false).catch(() => undefined);
-        throw e;
-      }
-      const counts = { added: 0, modified: 0, unchanged: 0, removed: 0, events: 0 };
-      let kind: FeedBatch['kind'] | null = null;
-      let over = false;
-      const ended = () => {
-        if (over) throw new Error('feed import session already finished');
-      };
-      return {
-        async applyChunk(batch) {
-          ended();
-          kind = batch.kind;
-          const run = { ...start, errors: [] };
-          const c = await applyBatch(tx, batch, run, importId, at, false, DEFAULT_EPSS_JUMP);
-          counts.added += c.added;
-          counts.modified += c.modified;
-          counts.unchanged += c.unchanged;
-          counts.removed += c.removed;
-          counts.events += c.events;
-        },
-        async finish(errors: readonly FeedRecordError[]) {
-          ended();
-          over = true;
-          try {
-            const r = await completeRun(
-              tx,
-              { ...start, errors },
-              importId,
-              kind ?? 'advisories',
-              {},
-              resultOf(counts),
-              at,
-            );
-            await held.end(true);
-            return r;
-          } catch (e) {
-            await held.end(false).catch(() => undefined);
-            throw e;
-          }
-        },
-        async abort() {
-          if (over) return;
-          over = true;
-          await held.end(false).catch(() => undefined);
-        },
-      };
+    begin(start: ImportRunStart): Promise<FeedApplySession> {
+      return mode === 'held' ? heldSession(start) : stagedSession(start);
     },
 
     async recordFailure(run, error) {
