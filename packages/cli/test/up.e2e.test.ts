@@ -71,7 +71,12 @@ describe('patchloop up', () => {
       body: JSON.stringify({ username: 'admin', password }),
     });
     expect(s.status).toBe(201);
-    expect(await first.stop('SIGTERM')).toBe(0);
+    // Ctrl-C: it says so and stops within seconds, its own agent's long poll parked meanwhile.
+    const t0 = Date.now();
+    expect(await first.stop('SIGINT')).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(first.output()).toContain('Patchloop: stopping (Ctrl-C again to quit at once)');
+    expect(first.output()).toContain('Patchloop: stopped');
 
     // Second start: same store, nothing generated again, the token still works.
     const second = await up(['--data-dir', dataDir, '--no-local-agent']);

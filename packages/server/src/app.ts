@@ -51,6 +51,10 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1024 * 1024,
+    // On close, every connection goes (parked polls were answered in preClose). Without it, `up`
+    // stopping while its own agent's long poll and a feed sync were in flight waited forever on
+    // that poll's connection (seen with Ctrl-C: the 20 s watchdog had to end the process).
+    forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   ctx.log = app.log;
