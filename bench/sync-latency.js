@@ -1,15 +1,28 @@
 // A Debian-sized OSV sync inside a running server (#14): `patchloop server` as a real process, on
-// PGlite and on PostgreSQL, reading a feed mirror (PATCHLOOP_FEED_MIRROR) that holds
-// osv/Debian/all.zip built by @patchloop/feeds/testing. While the sync runs this process measures
-// `/healthz` latency (one request every 50 ms, open loop), the latency of an agent's check-ins
-// (one host enrolled through the real `Agent` class, a heartbeat every 500 ms), the server's RSS
-// over time, the sync child's peak RSS (VmHWM of the server's child process) and, on PostgreSQL,
-// the cluster's memory. Then a second sync with 1 % of the records changed: `<ID>.json` beside
-// all.zip plus osv/Debian/modified_id.csv, as OSV publishes them.
+// PGlite and on PostgreSQL, syncing online from a copy of OSV's bucket served by this process on
+// 127.0.0.1 (PATCHLOOP_FEED_URL_OSV; Debian/all.zip built by @patchloop/feeds/testing, and
+// Debian/modified_id.csv). While the sync runs this process measures `/healthz` latency (one
+// request every 50 ms, open loop), the latency of an agent's check-ins (one host enrolled through
+// the real `Agent` class, a heartbeat every 500 ms), the server's RSS over time, the sync child's
+// peak RSS (VmHWM of the server's child process) and, on PostgreSQL, the cluster's memory. Then a
+// second sync with 1 % of the records changed, as OSV publishes a change: a newer line at the top
+// of modified_id.csv and the record at Debian/<ID>.json.
 //   node bench/sync-latency.js [--records N] [--backend both|pglite|postgres] [--no-write]
 import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import {
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -163,7 +176,7 @@ const osvOf = async (url) => (await api(url, '/api/v1/feeds')).items.find((i) =>
 async function syncOnce(url) {
   const before = await osvOf(url);
   const t = performance.now();
-  await api(url, '/api/v1/feeds/sync', { method: 'POST', body: '{}' });
+  await api(url, '/api/v1/feeds/sync', { method: 'POST', body: JSON.stringify({ sources: ['osv'] }) });
   let seenRunning = false;
   for (;;) {
     await sleep(100);
@@ -176,6 +189,37 @@ async function syncOnce(url) {
     }
     if (performance.now() - t > 1_800_000) throw new Error('the sync did not end in 30 min');
   }
+}
+
+/** OSV's bucket, as its HTTP server answers: the files, or 404. Counts the requests per kind. */
+async function serveBucket(dir) {
+  const asked = { zip: 0, csv: 0, json: 0 };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = join(dir, path);
+    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    const ext = path.slice(path.lastIndexOf('.') + 1);
+    if (ext in asked) asked[ext]++;
+    res.writeHead(200, { 'content-length': statSync(file).size });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, asked, close: () => server.close() };
+}
+
+/** modified_id.csv for the baseline: every record, changed long ago. */
+function baselineCsv(ecoDir, zip) {
+  const names = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    .split('\n')
+    .filter((n) => n.endsWith('.json'));
+  writeFileSync(
+    join(ecoDir, 'modified_id.csv'),
+    `${names.map((n) => `2025-01-01T00:00:00Z,${n.slice(0, -5)}`).join('\n')}\n`,
+  );
 }
 
 /**
@@ -227,14 +271,16 @@ function debianHost() {
 async function runBackend(root, backend, archive, cluster, share) {
   const dir = join(tmpdir(), `pl-sync-latency-${backend}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
-  const ecoDir = join(dir, 'mirror', 'osv', 'Debian');
+  const ecoDir = join(dir, 'bucket', 'Debian');
   mkdirSync(ecoDir, { recursive: true });
+  const bucket = await serveBucket(join(dir, 'bucket'));
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('PATCHLOOP_')) delete env[k];
   Object.assign(env, {
     PATCHLOOP_ADMIN_TOKEN: ADMIN_TOKEN,
     PATCHLOOP_ENROLL_SECRET: ENROLL_SECRET,
-    PATCHLOOP_FEED_MIRROR: join(dir, 'mirror'),
+    PATCHLOOP_FEED_URL_OSV: bucket.url,
+    PATCHLOOP_OSV_ECOSYSTEMS: 'Debian',
     PATCHLOOP_FEED_SYNC_INTERVAL: '0',
     PATCHLOOP_LOG_LEVEL: 'warn',
   });
@@ -244,7 +290,7 @@ async function runBackend(root, backend, archive, cluster, share) {
     env.PATCHLOOP_DATABASE_URL = await createDatabase(cluster.url, `sync_latency_${Date.now()}`);
     postmaster = findPostmaster(new URL(cluster.url).port);
   } else args.push('--data-dir', join(dir, 'data'));
-  // The mirror is empty at start (the start-up import finds nothing): the sync below is the one measured.
+  // No sync on a schedule: the syncs below are the ones measured.
   const server = await spawnServer(args, {
     env,
     ready: (out) => /listening on (http:\/\/\S+)/.exec(out)?.[1],
@@ -297,10 +343,13 @@ async function runBackend(root, backend, archive, cluster, share) {
     } catch {
       copyFileSync(archive.path, join(ecoDir, 'all.zip'));
     }
+    baselineCsv(ecoDir, archive.path);
     watch.reset();
     p = probes(url, agent);
     const full1 = await syncOnce(url);
     result.full = { ...(await p.stop()), ...watch.window(), seconds: full1.seconds, osv: pick(full1.osv) };
+    result.full.asked = { ...bucket.asked };
+    for (const k of Object.keys(bucket.asked)) bucket.asked[k] = 0;
     log(`${backend} full: ${JSON.stringify({ ...result.full, serverRssSeries: undefined })}`);
 
     result.changed = changeOnePercent(ecoDir, archive.path, share);
@@ -308,10 +357,12 @@ async function runBackend(root, backend, archive, cluster, share) {
     p = probes(url, agent);
     const inc = await syncOnce(url);
     result.incremental = { ...(await p.stop()), ...watch.window(), seconds: inc.seconds, osv: pick(inc.osv) };
+    result.incremental.asked = { ...bucket.asked };
     log(`${backend} 1 %: ${JSON.stringify({ ...result.incremental, serverRssSeries: undefined })}`);
     result.serverAlive = server.child.exitCode === null;
   } finally {
     watch.stop();
+    bucket.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -331,12 +382,14 @@ export async function runSyncLatencyBench(root, opts = {}) {
   log(`archive: ${archive.records} records, ${(archive.bytes / 1e6).toFixed(1)} MB`);
   const cluster = backends.includes('postgres') ? await startPgCluster() : null;
   const rows = [];
+  const loadAvg = [loadavg()[0]];
   try {
     for (const b of backends) rows.push(await runBackend(root, b, archive, cluster, 0.01));
   } finally {
     cluster?.stop();
   }
-  return { archive, rows };
+  loadAvg.push(loadavg()[0]);
+  return { archive, rows, loadAvg };
 }
 
 const errorsLine = (rows) => {
@@ -351,10 +404,10 @@ const errorsLine = (rows) => {
   );
   return bad.length === 0
     ? 'No probe failed.'
-    : `Probes that failed (not counted in the latencies): ${bad.join('; ')}. On PGlite the sync child's store writes are applied by the server process on its embedded database (\`feed-sync-child.ts\`), so the server's event loop is busy while each chunk is written.`;
+    : `Probes that failed (not counted in the latencies): ${bad.join('; ')}.`;
 };
 
-export function syncLatencyMarkdown({ archive, rows }) {
+export function syncLatencyMarkdown({ archive, rows, loadAvg }) {
   const m = describeMachine();
   const f = (x) => (x === null || x === undefined ? '–' : x.toFixed(1));
   const lat = (s) => `${f(s.p50)} / ${f(s.p99)} / ${f(s.max)} (${s.count})`;
@@ -377,18 +430,20 @@ export function syncLatencyMarkdown({ archive, rows }) {
   return `${HEADING}
 
 \`node bench/sync-latency.js\` on ${new Date().toISOString().slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}.
-The machine was shared with other sessions (builds and tests) while it ran: latencies and times include their load.
-\`patchloop server\` runs as its own process (on PGlite, and on a throwaway PostgreSQL cluster) with
-\`PATCHLOOP_FEED_MIRROR\` holding \`osv/Debian/all.zip\` (${archive.records} records, ${(archive.bytes / 1e6).toFixed(1)} MB, built by
-\`@patchloop/feeds/testing\`); \`POST /api/v1/feeds/sync\` starts the sync in the server's child process, and the
-sync ends when \`GET /api/v1/feeds\` (polled every 100 ms) shows nothing running. Meanwhile this process sends
-\`GET /healthz\` every 50 ms (each on its own, not waiting for the previous one) and one host enrolled through
-the real \`Agent\` class (the Debian 12 build host, ${rows[0]?.packages ?? '?'} packages) checks in every 500 ms (\`checkinOnce\`,
-a heartbeat: the server already holds its inventory). "idle" is 5 s of the same probes before the sync.
-"1 %" is a second sync after ${rows[0]?.changed ?? '?'} records (1 %) were changed and written as \`<ID>.json\` beside all.zip,
-with \`modified_id.csv\` listing every record, the changed ones first, as OSV publishes them. Server RSS is
-VmRSS sampled every 100 ms (start → peak; on PGlite the database lives in the server process); the sync
-child's is its VmHWM; PostgreSQL is the sum of the cluster's processes' PSS at its peak.
+The 1-minute load average was ${loadAvg.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (2 cores: anything above the run's own load is other work on the machine).
+\`patchloop server\` runs as its own process (on PGlite, and on a throwaway PostgreSQL cluster) and syncs
+online (\`POST /api/v1/feeds/sync\` with \`{"sources":["osv"]}\`, in the server's child process) from a copy of
+OSV's bucket that this process serves on 127.0.0.1 (\`PATCHLOOP_FEED_URL_OSV\`, \`PATCHLOOP_OSV_ECOSYSTEMS=Debian\`):
+\`Debian/all.zip\` (${archive.records} records, ${(archive.bytes / 1e6).toFixed(1)} MB, built by \`@patchloop/feeds/testing\`)
+and \`Debian/modified_id.csv\`. The sync ends when \`GET /api/v1/feeds\` (polled every 100 ms) shows nothing
+running. Meanwhile this process sends \`GET /healthz\` every 50 ms (each on its own, not waiting for the
+previous one) and one host enrolled through the real \`Agent\` class (the Debian 12 build host,
+${rows[0]?.packages ?? '?'} packages) checks in every 500 ms (\`checkinOnce\`, a heartbeat: the server already
+holds its inventory). "idle" is 5 s of the same probes before the sync. "1 %" is a second sync after
+${rows[0]?.changed ?? '?'} records (1 %) were changed as OSV publishes a change: newer lines at the top of
+\`modified_id.csv\` and each record at \`Debian/<ID>.json\`. Server RSS is VmRSS sampled every 100 ms
+(start → peak; on PGlite the database lives in the server process, on its own thread); the sync child's is
+its VmHWM; PostgreSQL is the sum of the cluster's processes' PSS at its peak.
 
 | backend | phase | sync s | \`/healthz\` ms p50 / p99 / max (n) | check-in ms p50 / p99 / max (n) | server RSS MiB | sync child peak MiB | PostgreSQL PSS MiB | errors |
 | --- | --- | ---: | --- | --- | --- | ---: | ---: | ---: |
@@ -403,11 +458,7 @@ ${series}
 Aims (#14):
 ${aims}
 ${pg ? '' : '- PostgreSQL was not measured in this run.\n'}
-The "1 %" sync goes through the server's mirror path, which reads \`all.zip\` whole every time (each record
-found unchanged) and then applies the loose \`<ID>.json\` files; it does not read \`modified_id.csv\` (only the
-online path does: \`modified_id.csv\`, then only the changed \`<ID>.json\`, and the server has no setting to
-point that path at a local copy of OSV's bucket). So this figure is the mirror's re-read cost, not OSV's
-incremental path.
+Requests the bucket answered (zip / csv / json): ${rows.map((r) => `${r.backend} full ${r.full.asked.zip} / ${r.full.asked.csv} / ${r.full.asked.json}, 1 % ${r.incremental.asked.zip} / ${r.incremental.asked.csv} / ${r.incremental.asked.json}`).join('; ')}.
 `;
 }
 

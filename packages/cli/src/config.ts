@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { PatchloopError } from '@patchloop/core';
+import { syncSettingsFromEnv, type SyncSettings } from '@patchloop/feeds';
 
 export interface CliConfig {
   /** PATCHLOOP_DATA_DIR: the embedded store's directory. */
@@ -12,6 +13,8 @@ export interface CliConfig {
   readonly databaseUrl: string | undefined;
   /** PATCHLOOP_FEED_MIRROR: read feeds from this directory instead of downloading them. */
   readonly feedMirror: string | undefined;
+  /** PATCHLOOP_FEED_URL_…, PATCHLOOP_OSV_…: where and what `feeds sync` downloads (feeds' settings.ts). */
+  readonly feedSync: SyncSettings;
 }
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
@@ -25,5 +28,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataDir: nonEmpty(env.PATCHLOOP_DATA_DIR),
     databaseUrl: nonEmpty(env.PATCHLOOP_DATABASE_URL),
     feedMirror,
+    feedSync: syncSettingsFromEnv(env),
   };
 }

@@ -3,6 +3,7 @@
  * CLI passes), validated at start with a message naming the bad setting.
  */
 import { PatchloopError } from '@patchloop/core';
+import { syncSettingsFromEnv, type SyncSettings } from '@patchloop/feeds';
 
 export interface ServerConfig {
   readonly host: string;
@@ -21,6 +22,8 @@ export interface ServerConfig {
   readonly feedSyncIntervalMs: number;
   /** Directory of feed files to import instead of downloading (air-gapped sites). */
   readonly feedMirror: string | undefined;
+  /** Publisher URLs, OSV ecosystems, Alpine branches, download limits (PATCHLOOP_FEED_URL_…, PATCHLOOP_OSV_…: feeds' settings.ts). */
+  readonly feedSync: SyncSettings;
   /** Heap cap of the child process a feed sync or import runs in (PATCHLOOP_SYNC_MAX_HEAP_MB, default 1024). */
   readonly syncMaxHeapMb: number;
   /** A feed sync or import child running longer than this is killed and reported (PATCHLOOP_SYNC_TIMEOUT, default 2h). */
@@ -123,6 +126,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
         ? 0
         : parseDuration('PATCHLOOP_FEED_SYNC_INTERVAL', env.PATCHLOOP_FEED_SYNC_INTERVAL ?? '6h'),
     feedMirror: env.PATCHLOOP_FEED_MIRROR || undefined,
+    feedSync: syncSettingsFromEnv(env),
     syncMaxHeapMb:
       megabytes('PATCHLOOP_SYNC_MAX_HEAP_MB', env.PATCHLOOP_SYNC_MAX_HEAP_MB ?? '1024') / (1024 * 1024),
     syncTimeoutMs: parseDuration('PATCHLOOP_SYNC_TIMEOUT', env.PATCHLOOP_SYNC_TIMEOUT ?? '2h'),

@@ -5,9 +5,22 @@
  * its heap cap or is killed is reported on the source and retried later,
  * and the server keeps answering.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { syncSettingsFromEnv } from '@patchloop/feeds';
+import { buildOsvArchive } from '@patchloop/feeds/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, fixturePath, startHarness, type Harness } from './harness.js';
 
@@ -89,6 +102,60 @@ describe.each(BACKEND_NAMES)('feed sync in a child process (%s)', (backend) => {
       expect(jobs.rows).toEqual([{ status: 'done' }]);
     } finally {
       await h.close();
+    }
+  });
+
+  it('syncs only the sources asked for, online, from the publisher the settings name', async () => {
+    // A copy of OSV's bucket on 127.0.0.1 (PATCHLOOP_FEED_URL_OSV), Debian only (PATCHLOOP_OSV_ECOSYSTEMS).
+    const bucket = mkdtempSync(join(tmpdir(), 'pl-osv-bucket-'));
+    const archive = await buildOsvArchive({ ecosystem: 'Debian', records: 300, dir: bucket });
+    mkdirSync(join(bucket, 'Debian'));
+    writeFileSync(join(bucket, 'Debian', 'all.zip'), readFileSync(archive.path));
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      const file = join(bucket, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(bucket) || !existsSync(file) || !file.endsWith('.zip')) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/zip' });
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const h = await startHarness(backend, {
+      config: {
+        feedMirror: undefined,
+        feedSync: syncSettingsFromEnv({ PATCHLOOP_FEED_URL_OSV: base, PATCHLOOP_OSV_ECOSYSTEMS: 'Debian' }),
+      },
+    });
+    try {
+      const bad = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/feeds/sync',
+        headers: h.auth('operator'),
+        payload: { sources: ['osv', 'nvd-typo'] },
+      });
+      expect(bad.statusCode).toBe(400);
+      const ok = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/feeds/sync',
+        headers: h.auth('operator'),
+        payload: { sources: ['osv'] },
+      });
+      expect(ok.statusCode).toBe(202);
+      await h.worker.drain();
+      const items = (await feeds(h)).items;
+      expect(items.find((i) => i.source === 'osv')).toMatchObject({ records: 300, lastStatus: 'ok' });
+      // Nothing else was synced (no request left this machine).
+      expect(items.filter((i) => i.source !== 'osv').every((i) => i.lastStatus === null)).toBe(true);
+      expect(asked).toContain('/Debian/all.zip');
+      expect(asked.every((u) => u.startsWith('/Debian/'))).toBe(true);
+    } finally {
+      await h.close();
+      server.close();
+      rmSync(bucket, { recursive: true, force: true });
     }
   });
 

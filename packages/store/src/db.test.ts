@@ -52,6 +52,41 @@ describe.each(BACKENDS)('Db on $name', (backend) => {
     expect(r.rows).toEqual([{ records: 1 }]);
   });
 
+  it("keeps PostgreSQL's error fields, and a failed statement inside a transaction rolls it back", async () => {
+    await db.query(`INSERT INTO feed_source (source, records) VALUES ('epss', 1) ON CONFLICT DO NOTHING`);
+    const err = await db
+      .query(`INSERT INTO feed_source (source, records) VALUES ('epss', 2)`)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as { code?: string }).code).toBe('23505');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`UPDATE feed_source SET records = 7 WHERE source = 'epss'`);
+        await tx.query(`SELECT 1/0`);
+      }),
+    ).rejects.toThrow(/division by zero/);
+    const r = await db.query<{ records: number }>(`SELECT records FROM feed_source WHERE source = 'epss'`);
+    expect(r.rows).toEqual([{ records: 1 }]);
+  });
+
+  it("keeps this thread's event loop turning while a long statement runs", async () => {
+    // On PGlite the statement runs on the database's own thread (pglite-worker.ts);
+    // run on this thread, no timer could fire until it ended.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const started = Date.now();
+    try {
+      await db.query(
+        `SELECT count(*) FROM generate_series(1, 3000000) a, generate_series(1, 2) b WHERE a % 7 = b`,
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    const elapsed = Date.now() - started;
+    // Only meaningful when the statement took a while; it takes ~1 s here.
+    if (elapsed >= 200) expect(ticks).toBeGreaterThanOrEqual(3);
+  });
+
   it('bulk-inserts through unnest and reports affected rows', async () => {
     const ids = Array.from({ length: 5000 }, (_, i) => `CVE-2024-${10000 + i}`);
     const r = await db.query(

@@ -249,6 +249,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
               sink,
               mirror,
               urls: opts.url,
+              ...config.feedSync,
               onProgress: progress(io, source, mirror ? sizeOf(join(mirror, source)) : 0),
             });
             report(io, s);

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   PL_FEED_PATH_INVALID: 'A feed import path does not exist or is not a readable file, directory or archive.',
   PL_FEED_ECOSYSTEM_INVALID:
     "An OSV ecosystem name in the sync configuration is refused: names with ':' are per-release folders that stopped updating in October 2024 (use the part before ':').",
+  PL_FEED_CONFIG_INVALID:
+    'A feed sync setting (PATCHLOOP_FEED_URL_…, PATCHLOOP_OSV_…, PATCHLOOP_FEED_MAX_DOWNLOAD_MB, …) is not valid; the message names it.',
   PL_DB_CONFIG_INVALID: 'The database configuration (data directory or PostgreSQL URL) is not usable.',
   PL_DB_MIGRATION_FAILED: 'A store migration failed; the store was left at the previous version.',
   PL_STORE_IN_USE:

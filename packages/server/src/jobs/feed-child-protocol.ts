@@ -4,10 +4,16 @@
  * as { code, message }).
  */
 import type { FeedSource } from '@patchloop/core';
+import type { SyncSettings } from '@patchloop/feeds';
 import type { FeedRunPhase } from './feed-runs.js';
 
 export type FeedTask =
-  | { readonly kind: 'sync'; readonly sources: readonly FeedSource[]; readonly mirror: string | undefined }
+  | {
+      readonly kind: 'sync';
+      readonly sources: readonly FeedSource[];
+      readonly mirror: string | undefined;
+      readonly settings?: SyncSettings;
+    }
   | { readonly kind: 'import'; readonly source: FeedSource; readonly path: string };
 
 /** What one source's run came to (SyncSummary / ImportSummary, as sent back). */

@@ -11,6 +11,7 @@
  * itself.
  */
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PatchloopError, type FeedApplySession, type FeedSink, type FeedSource } from '@patchloop/core';
@@ -43,6 +44,8 @@ export interface ChildOutcome {
 }
 
 const STDERR_TAIL = 8192;
+/** The sync child's nice value (0 is normal, 19 the lowest priority). */
+const CHILD_NICENESS = 10;
 
 function describeDeath(
   code: number | null,
@@ -71,6 +74,12 @@ export async function runInChild(
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   const pid = child.pid ?? 0;
+  // Background work: the server's own thread (API, agents) wins the CPU when both want it.
+  try {
+    if (pid) setPriority(pid, CHILD_NICENESS);
+  } catch {
+    // Not permitted (some containers): the sync just competes as an equal.
+  }
   const kind = task.kind;
   const sink: FeedSink = createFeedStore(ctx.db);
   const results: ChildSourceResult[] = [];

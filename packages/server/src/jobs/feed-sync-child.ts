@@ -143,6 +143,7 @@ async function run(task: FeedTask, databaseUrl: string | null): Promise<void> {
         const s = await feeds.syncFeed(source, {
           sink,
           mirror: task.mirror,
+          ...(task.settings ?? {}),
           onProgress: reporter(source, () => bytes),
         });
         const downloaded = s.downloads.reduce((n, d) => n + d.bytes, 0);

@@ -27,7 +27,11 @@ export async function runFeedSync(
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
   let crashed;
   try {
-    const out = await runInChild(ctx, { kind: 'sync', sources, mirror: ctx.config.feedMirror }, opts);
+    const out = await runInChild(
+      ctx,
+      { kind: 'sync', sources, mirror: ctx.config.feedMirror, settings: ctx.config.feedSync },
+      opts,
+    );
     crashed = out.crashed;
     for (const r of out.results) {
       if (r.error !== null)

@@ -7,6 +7,7 @@
  * so assessments and deployments go on meanwhile.
  */
 import { randomUUID } from 'node:crypto';
+import type { FeedSource } from '@patchloop/core';
 import {
   allHostIds,
   appendAudit,
@@ -53,8 +54,10 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     'assess-all': async () => {
       for (const hostId of await allHostIds(ctx.db)) await assessor.assess(hostId);
     },
-    'feed-sync': async () => {
-      await runFeedSync(ctx, undefined, { signal: stopping.signal });
+    'feed-sync': async (job) => {
+      // A request may name the sources to sync now (validated by the route); the schedule syncs all.
+      const sources = Array.isArray(job.payload.sources) ? (job.payload.sources as FeedSource[]) : undefined;
+      await runFeedSync(ctx, sources, { signal: stopping.signal });
     },
     // Policies with schedule.autoDeploy: one deployment per window opening, by whichever replica claims it.
     'auto-deploy': async () => {

@@ -1,11 +1,21 @@
 /** Health, readiness and feed status/sync. */
 import { FeedStatusList, Health, Ready } from '@patchloop/contracts';
+import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
 import { createFeedStore, enqueueJob, jobCounts, schemaVersion } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
 
 const Queued = Type.Object({ queued: Type.Boolean(), jobId: Type.Union([Type.Integer(), Type.Null()]) });
+/** Which sources to sync now (default: all). */
+const SyncRequest = Type.Object(
+  {
+    sources: Type.Optional(
+      Type.Array(Type.Union(FEED_SOURCES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export function systemRoutes({ app, ctx }: Api): void {
   app.get('/healthz', { schema: { tags: ['system'], response: { 200: Health } } }, async () => ({
@@ -42,12 +52,16 @@ export function systemRoutes({ app, ctx }: Api): void {
 
   app.post(
     '/api/v1/feeds/sync',
-    { config: { access: WRITE }, schema: { tags: ['feeds'], response: { 202: Queued } } },
+    {
+      config: { access: WRITE },
+      schema: { tags: ['feeds'], body: Type.Optional(SyncRequest), response: { 202: Queued } },
+    },
     async (req, reply) => {
+      const sources = (req.body as { sources?: FeedSource[] } | undefined)?.sources;
       const jobId = await enqueueJob(
         ctx.db,
         'feed-sync',
-        { requestedBy: actorOf(req.principal) },
+        { requestedBy: actorOf(req.principal), ...(sources ? { sources } : {}) },
         ctx.now(),
         { singletonKey: 'feed-sync' },
       );
