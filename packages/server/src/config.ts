@@ -28,6 +28,8 @@ export interface ServerConfig {
   readonly syncMaxHeapMb: number;
   /** A feed sync or import child running longer than this is killed and reported (PATCHLOOP_SYNC_TIMEOUT, default 2h). */
   readonly syncTimeoutMs: number;
+  /** How long a start waits for PostgreSQL to be reachable (PATCHLOOP_DB_WAIT, default 2m; 0 fails at once). */
+  readonly dbWaitMs: number;
   /** Run background jobs in this process (assessment, feed sync). */
   readonly runJobs: boolean;
   readonly logLevel: string;
@@ -130,6 +132,8 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     syncMaxHeapMb:
       megabytes('PATCHLOOP_SYNC_MAX_HEAP_MB', env.PATCHLOOP_SYNC_MAX_HEAP_MB ?? '1024') / (1024 * 1024),
     syncTimeoutMs: parseDuration('PATCHLOOP_SYNC_TIMEOUT', env.PATCHLOOP_SYNC_TIMEOUT ?? '2h'),
+    dbWaitMs:
+      env.PATCHLOOP_DB_WAIT === '0' ? 0 : parseDuration('PATCHLOOP_DB_WAIT', env.PATCHLOOP_DB_WAIT ?? '2m'),
     runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),

@@ -25,6 +25,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   PL_OS_UNSUPPORTED: 400,
   PL_CHECKIN_INVENTORY_INVALID: 400,
   PL_REQUEST_INVALID: 400,
+  PL_DB_UNAVAILABLE: 503,
 };
 
 /** Answers a request no route matched, or returns false (the console's client-side routes). */
@@ -40,6 +41,10 @@ export function registerErrors(app: FastifyInstance, fallback?: NotFoundFallback
       });
     }
     if (isPatchloopError(err)) {
+      if (err.code === 'PL_DB_UNAVAILABLE') {
+        req.log.warn({ code: err.code }, err.message);
+        void reply.header('retry-after', '5');
+      }
       // Details a client can act on (e.g. each problem of a policy with its path and line).
       const details = Object.keys(err.details).length > 0 ? { details: err.details } : {};
       return reply

@@ -122,11 +122,11 @@ describe('resolveDbConfig', () => {
 });
 
 describe('opening a store', () => {
-  it('names an unreachable PostgreSQL without its password', async () => {
+  it('names an unreachable PostgreSQL without its password (unavailable, not misconfigured)', async () => {
     const err = await openStore({ databaseUrl: 'postgres://u:s3cret@127.0.0.1:1/db?password=s3cret' }).catch(
       (e) => e,
     );
-    expect(err).toMatchObject({ code: 'PL_DB_CONFIG_INVALID' });
+    expect(err).toMatchObject({ code: 'PL_DB_UNAVAILABLE' });
     expect(String(err.message)).toContain('postgres://u:***@127.0.0.1:1/db?password=***');
     expect(String(err.message)).not.toContain('s3cret');
   });

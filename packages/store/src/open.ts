@@ -4,7 +4,7 @@ import { isPatchloopError, PatchloopError, redactUrl, redactUrls } from '@patchl
 import type { Db, DbConfig } from './db.js';
 import { checkSchema, migrate } from './migrate.js';
 import { openPglite } from './pglite-db.js';
-import { openPostgres } from './postgres-db.js';
+import { openPostgres, type PostgresOptions } from './postgres-db.js';
 
 export const DEFAULT_DATA_DIR = './patchloop-data';
 
@@ -36,7 +36,10 @@ export function resolveDbConfig(
  * schema is only checked (a read-only scan never migrates): a store that is
  * behind is an error.
  */
-export async function openStore(config: DbConfig, options: { readOnly?: boolean } = {}): Promise<Db> {
+export async function openStore(
+  config: DbConfig,
+  options: { readOnly?: boolean } & Pick<PostgresOptions, 'waitMs' | 'onWait'> = {},
+): Promise<Db> {
   // A read-only open never creates a store as a side effect.
   if (options.readOnly && 'dataDir' in config && !existsSync(join(config.dataDir, 'PG_VERSION'))) {
     throw new PatchloopError(
@@ -46,9 +49,12 @@ export async function openStore(config: DbConfig, options: { readOnly?: boolean 
   }
   let db: Db;
   try {
-    db = 'databaseUrl' in config ? await openPostgres(config.databaseUrl) : await openPglite(config.dataDir);
+    db =
+      'databaseUrl' in config
+        ? await openPostgres(config.databaseUrl, { waitMs: options.waitMs, onWait: options.onWait })
+        : await openPglite(config.dataDir);
   } catch (e) {
-    if (isPatchloopError(e)) throw e; // PL_STORE_IN_USE says it all
+    if (isPatchloopError(e)) throw e; // PL_STORE_IN_USE, PL_DB_UNAVAILABLE say it all
     const where = 'databaseUrl' in config ? redactUrl(config.databaseUrl) : config.dataDir;
     throw new PatchloopError(
       'PL_DB_CONFIG_INVALID',

@@ -66,7 +66,19 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   // Said at once, before the store is opened (a new embedded store takes seconds to create).
   if (cfg.port !== 0) await assertPortFree(cfg.host, cfg.port);
   const where = resolveDbConfig(process.env, { dataDir: opts.dataDir, databaseUrl: config.databaseUrl });
-  const db = await openStore(where);
+  let waitSaid = 0;
+  const db = await openStore(where, {
+    waitMs: cfg.dbWaitMs,
+    // A server started with (or before) its database waits for it, saying so every ~10 s.
+    onWait: (reason, attempt) => {
+      if (attempt === 1 || Date.now() - waitSaid >= 10_000) {
+        waitSaid = Date.now();
+        io.stderr.write(
+          `waiting for PostgreSQL (${reason}); retrying for up to ${Math.round(cfg.dbWaitMs / 1000)} s (PATCHLOOP_DB_WAIT)\n`,
+        );
+      }
+    },
+  });
   const dataDir = 'dataDir' in where ? where.dataDir : null;
   const databaseUrl = 'databaseUrl' in where ? where.databaseUrl : null;
   const ctx = server.createContext(db, cfg, { dataDir, databaseUrl });

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   PL_FEED_CONFIG_INVALID:
     'A feed sync setting (PATCHLOOP_FEED_URL_…, PATCHLOOP_OSV_…, PATCHLOOP_FEED_MAX_DOWNLOAD_MB, …) is not valid; the message names it.',
   PL_DB_CONFIG_INVALID: 'The database configuration (data directory or PostgreSQL URL) is not usable.',
+  PL_DB_UNAVAILABLE:
+    'The database (PostgreSQL) cannot be reached or the connection broke; the request changed nothing it reports as done. Retry shortly (HTTP 503).',
   PL_DB_MIGRATION_FAILED: 'A store migration failed; the store was left at the previous version.',
   PL_STORE_IN_USE:
     'The embedded store is open in another process (a running server, or another command): one process at a time may open it; send the command to the server with --server URL --token T.',

@@ -7,6 +7,8 @@ import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
 
 const Queued = Type.Object({ queued: Type.Boolean(), jobId: Type.Union([Type.Integer(), Type.Null()]) });
+/** How long /readyz waits for the database's answer. */
+const READY_TIMEOUT_MS = 2000;
 /** Which sources to sync now (default: all). */
 const SyncRequest = Type.Object(
   {
@@ -27,7 +29,12 @@ export function systemRoutes({ app, ctx }: Api): void {
     { schema: { tags: ['system'], response: { 200: Ready, 503: Ready } } },
     async (_req, reply) => {
       try {
-        const v = await schemaVersion(ctx.db);
+        // A probe answers within seconds: a query waiting for an unreachable database is not ready.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the database did not answer')), READY_TIMEOUT_MS);
+        });
+        const v = await Promise.race([schemaVersion(ctx.db), late]).finally(() => clearTimeout(timer));
         return { status: 'ready', database: ctx.db.kind, schemaVersion: v };
       } catch {
         return reply.status(503).send({ status: 'unavailable', database: ctx.db.kind, schemaVersion: 0 });
@@ -54,10 +61,14 @@ export function systemRoutes({ app, ctx }: Api): void {
     '/api/v1/feeds/sync',
     {
       config: { access: WRITE },
-      schema: { tags: ['feeds'], body: Type.Optional(SyncRequest), response: { 202: Queued } },
+      schema: { tags: ['feeds'], body: SyncRequest, response: { 202: Queued } },
+      // No body at all (the console's button, older clients) is a sync of every source.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
     },
     async (req, reply) => {
-      const sources = (req.body as { sources?: FeedSource[] } | undefined)?.sources;
+      const sources = (req.body as { sources?: FeedSource[] }).sources;
       const jobId = await enqueueJob(
         ctx.db,
         'feed-sync',

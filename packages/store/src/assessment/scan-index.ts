@@ -6,7 +6,17 @@
  * written again after it: a scan that finds no complete index reads the
  * database instead, so it never reads stale data.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Advisory, CveRecord, EolCycle, EpssScore, KevEntry } from '@patchloop/core';
 import type { Queryable } from '../db.js';
@@ -36,6 +46,97 @@ export function removeScanIndex(dataDir: string): void {
   rmSync(join(dataDir, SCAN_INDEX_DIR), { recursive: true, force: true });
 }
 
+/** Rows per query while the index is written: bounded memory, and the event loop turns between pages. */
+const PAGE = 500;
+
+/** Appends `[a,b,…]` of `items` to an open file, page by page. */
+class JsonArrayWriter {
+  private first = true;
+  constructor(private readonly fd: number) {
+    writeSync(fd, '[');
+  }
+  add(items: readonly unknown[]): void {
+    if (items.length === 0) return;
+    writeSync(this.fd, `${this.first ? '' : ','}${items.map((i) => JSON.stringify(i)).join(',')}`);
+    this.first = false;
+  }
+  end(): void {
+    writeSync(this.fd, ']');
+  }
+}
+
+/**
+ * Writes one group's file: `{"advisories":[…],"cves":[…],"kev":[…],"epss":[…]}`,
+ * reading each part in pages (a Debian release has tens of thousands of
+ * advisories: read whole, they took gigabytes and stalled the server).
+ */
+async function writeGroup(db: Queryable, path: string, ecosystem: string, release: string): Promise<void> {
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, '{"advisories":');
+    const advisories = new JsonArrayWriter(fd);
+    const ids = new Set<string>();
+    let after: [string, string] = ['', ''];
+    for (;;) {
+      const page = await db.query<{ source: string; id: string; doc: Advisory }>(
+        `SELECT a.source, a.id, a.doc FROM advisory a
+          WHERE a.withdrawn IS NULL AND (a.source, a.id) > ($3, $4) AND (a.source, a.id) IN (
+            SELECT p.source, p.advisory_id FROM advisory_package p WHERE p.ecosystem = $1 AND p.release = $2)
+          ORDER BY a.source, a.id LIMIT ${PAGE}`,
+        [ecosystem, release, after[0], after[1]],
+      );
+      const docs = page.rows.map((r) => r.doc);
+      advisories.add(docs);
+      for (const a of docs) for (const id of [a.id, ...a.aliases]) if (id.startsWith('CVE-')) ids.add(id);
+      const last = page.rows.at(-1);
+      if (!last || page.rows.length < PAGE) break;
+      after = [last.source, last.id];
+    }
+    advisories.end();
+    const sorted = [...ids].sort();
+    const parts: [string, (chunk: string[]) => Promise<unknown[]>][] = [
+      [
+        'cves',
+        async (c) =>
+          (
+            await db.query<{ doc: CveRecord }>('SELECT doc FROM cve WHERE id = ANY($1::text[]) ORDER BY id', [
+              c,
+            ])
+          ).rows.map((r) => r.doc),
+      ],
+      [
+        'kev',
+        async (c) =>
+          (
+            await db.query<{ doc: KevEntry }>(
+              'SELECT doc FROM kev WHERE cve_id = ANY($1::text[]) ORDER BY cve_id',
+              [c],
+            )
+          ).rows.map((r) => r.doc),
+      ],
+      [
+        'epss',
+        async (c) =>
+          (
+            await db.query<EpssScore>(
+              'SELECT cve_id AS "cveId", epss, percentile FROM epss WHERE cve_id = ANY($1::text[]) ORDER BY cve_id',
+              [c],
+            )
+          ).rows,
+      ],
+    ];
+    for (const [name, read] of parts) {
+      writeSync(fd, `,"${name}":`);
+      const out = new JsonArrayWriter(fd);
+      for (let i = 0; i < sorted.length; i += PAGE) out.add(await read(sorted.slice(i, i + PAGE)));
+      out.end();
+    }
+    writeSync(fd, '}');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes the index of everything the store holds, replacing any older one. */
 export async function writeScanIndex(
   db: Queryable,
@@ -51,36 +152,8 @@ export async function writeScanIndex(
   const files: Record<string, string> = {};
   let n = 0;
   for (const g of groups.rows) {
-    const advisories = (
-      await db.query<{ doc: Advisory }>(
-        `SELECT a.doc FROM advisory a
-         WHERE a.withdrawn IS NULL AND (a.source, a.id) IN (
-           SELECT p.source, p.advisory_id FROM advisory_package p WHERE p.ecosystem = $1 AND p.release = $2)
-         ORDER BY a.source, a.id`,
-        [g.ecosystem, g.release],
-      )
-    ).rows.map((r) => r.doc);
-    const ids = [
-      ...new Set(advisories.flatMap((a) => [a.id, ...a.aliases]).filter((id) => id.startsWith('CVE-'))),
-    ];
-    const [cves, kev, epss] = await Promise.all([
-      db.query<{ doc: CveRecord }>('SELECT doc FROM cve WHERE id = ANY($1::text[]) ORDER BY id', [ids]),
-      db.query<{ doc: KevEntry }>('SELECT doc FROM kev WHERE cve_id = ANY($1::text[]) ORDER BY cve_id', [
-        ids,
-      ]),
-      db.query<EpssScore>(
-        'SELECT cve_id AS "cveId", epss, percentile FROM epss WHERE cve_id = ANY($1::text[]) ORDER BY cve_id',
-        [ids],
-      ),
-    ]);
     const file = `group-${n++}.json`;
-    const body: GroupFile = {
-      advisories,
-      cves: cves.rows.map((r) => r.doc),
-      kev: kev.rows.map((r) => r.doc),
-      epss: epss.rows,
-    };
-    writeFileSync(join(tmp, file), JSON.stringify(body));
+    await writeGroup(db, join(tmp, file), g.ecosystem, g.release);
     files[groupKey(g.ecosystem, g.release)] = file;
   }
   const eol = await db.query<{ doc: EolCycle }>('SELECT doc FROM eol_cycle ORDER BY product, cycle');

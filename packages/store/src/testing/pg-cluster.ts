@@ -12,7 +12,23 @@ import { join } from 'node:path';
 
 export interface PgCluster {
   readonly url: string;
+  /** Stops the cluster for good and removes its files. */
   stop(): void;
+  /**
+   * Stops the server, keeping its data, as a restart or a crash would:
+   * 'fast' ends every connection cleanly, 'immediate' is a crash (recovery at the next start).
+   */
+  halt(mode: 'fast' | 'immediate'): void;
+  /** Starts a halted server again on the same port. */
+  resume(): void;
+}
+
+export interface PgClusterOptions {
+  /**
+   * Commits reach the disk before they are acknowledged (fsync, synchronous commit), so a crash
+   * ('immediate' halt) loses nothing acknowledged. The default trades that for speed.
+   */
+  readonly durable?: boolean;
 }
 
 export function findPgBin(): string {
@@ -51,7 +67,7 @@ function pgUser(): { uid: number; gid: number; name: string } | null {
   return { uid, gid, name: 'postgres' };
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+export async function startPgCluster(opts: PgClusterOptions = {}): Promise<PgCluster> {
   const bin = findPgBin();
   const user = pgUser();
   const dir = mkdtempSync(join(tmpdir(), 'pl-pg-'));
@@ -76,27 +92,39 @@ export async function startPgCluster(): Promise<PgCluster> {
     '--no-sync',
   ]);
   const port = await freePort();
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off`,
-    'start',
-  ]);
+  const settings = opts.durable ? '' : ' -c fsync=off -c full_page_writes=off -c synchronous_commit=off';
+  const startServer = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${settings}`,
+      'start',
+    ]);
+  startServer();
   run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'patchloop', 'patchloop']);
   let stopped = false;
+  let halted = false;
   return {
     url: `postgresql://patchloop@127.0.0.1:${port}/patchloop`,
+    halt(mode) {
+      run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+      halted = true;
+    },
+    resume() {
+      startServer();
+      halted = false;
+    },
     stop() {
       if (stopped) return;
       stopped = true;
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        if (!halted) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
