@@ -1,3 +1,4 @@
 export * from './endpoints.js';
 export * from './http.js';
 export * from './sync.js';
+export * from './nvd.js';

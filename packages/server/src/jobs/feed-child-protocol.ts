@@ -6,8 +6,20 @@
 import type { FeedSource } from '@patchloop/core';
 import type { FeedRunPhase } from './feed-runs.js';
 
+/** How the cve source is synced (server settings PATCHLOOP_CVE_SCOPE and PATCHLOOP_NVD_API_KEY). */
+export interface CveSyncSettings {
+  readonly scope: 'all' | 'named';
+  /** Sent over IPC, never in the child's environment or arguments. */
+  readonly nvdApiKey: string | undefined;
+}
+
 export type FeedTask =
-  | { readonly kind: 'sync'; readonly sources: readonly FeedSource[]; readonly mirror: string | undefined }
+  | {
+      readonly kind: 'sync';
+      readonly sources: readonly FeedSource[];
+      readonly mirror: string | undefined;
+      readonly cve?: CveSyncSettings;
+    }
   | { readonly kind: 'import'; readonly source: FeedSource; readonly path: string };
 
 /** What one source's run came to (SyncSummary / ImportSummary, as sent back). */
@@ -79,6 +91,7 @@ export const SINK_METHODS = [
   'status',
   'downloadState',
   'saveDownloadState',
+  'namedCves',
 ] as const;
 export const SESSION_METHODS = ['applyChunk', 'finish', 'abort'] as const;
 

@@ -27,7 +27,16 @@ export async function runFeedSync(
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
   let crashed;
   try {
-    const out = await runInChild(ctx, { kind: 'sync', sources, mirror: ctx.config.feedMirror }, opts);
+    const out = await runInChild(
+      ctx,
+      {
+        kind: 'sync',
+        sources,
+        mirror: ctx.config.feedMirror,
+        cve: { scope: ctx.config.cveScope, nvdApiKey: ctx.config.nvdApiKey },
+      },
+      opts,
+    );
     crashed = out.crashed;
     for (const r of out.results) {
       if (r.error !== null)
