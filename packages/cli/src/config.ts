@@ -15,6 +15,10 @@ export interface CliConfig {
   readonly feedMirror: string | undefined;
   /** PATCHLOOP_FEED_URL_…, PATCHLOOP_OSV_…: where and what `feeds sync` downloads (feeds' settings.ts). */
   readonly feedSync: SyncSettings;
+  /** PATCHLOOP_CVE_SCOPE: which CVE records `feeds sync` stores (all, or only those advisories name). */
+  readonly cveScope: 'all' | 'named';
+  /** PATCHLOOP_NVD_API_KEY: `feeds sync` then also takes NVD's own CVSS from the NVD API. */
+  readonly nvdApiKey: string | undefined;
 }
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
@@ -24,10 +28,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (feedMirror !== undefined && !(existsSync(feedMirror) && statSync(feedMirror).isDirectory())) {
     throw new PatchloopError('PL_USAGE', `PATCHLOOP_FEED_MIRROR is not a directory: ${feedMirror}`);
   }
+  const cveScope = nonEmpty(env.PATCHLOOP_CVE_SCOPE) ?? 'all';
+  if (cveScope !== 'all' && cveScope !== 'named') {
+    throw new PatchloopError(
+      'PL_USAGE',
+      `PATCHLOOP_CVE_SCOPE must be "all" or "named", got ${JSON.stringify(cveScope)}`,
+    );
+  }
   return {
     dataDir: nonEmpty(env.PATCHLOOP_DATA_DIR),
     databaseUrl: nonEmpty(env.PATCHLOOP_DATABASE_URL),
     feedMirror,
     feedSync: syncSettingsFromEnv(env),
+    cveScope,
+    nvdApiKey: nonEmpty(env.PATCHLOOP_NVD_API_KEY),
   };
 }

@@ -39,6 +39,10 @@ export interface ServerConfig {
   readonly consoleDir: string | undefined;
   /** The largest feed file the API accepts for import (PATCHLOOP_UPLOAD_LIMIT_MB, default 4096). */
   readonly uploadLimitBytes: number;
+  /** Which CVE records feed sync stores: every one, or only those stored advisories name (PATCHLOOP_CVE_SCOPE). */
+  readonly cveScope: 'all' | 'named';
+  /** NVD API 2.0 key: feed sync then also takes NVD's own CVSS scores (PATCHLOOP_NVD_API_KEY). */
+  readonly nvdApiKey: string | undefined;
   /** The built agent (packaging/dist: tarballs, .deb, .rpm) served at /downloads/ and by /install.sh. */
   readonly downloadsDir: string | undefined;
 }
@@ -92,6 +96,29 @@ function publicUrl(value: string | undefined): string | undefined {
   return value.replace(/\/+$/, '');
 }
 
+function cveScope(value: string | undefined): 'all' | 'named' {
+  const v = value === undefined || value === '' ? 'all' : value;
+  if (v !== 'all' && v !== 'named') {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      `PATCHLOOP_CVE_SCOPE must be "all" (every CVE record) or "named" (only the CVEs stored advisories name), got "${value}"`,
+    );
+  }
+  return v;
+}
+
+function nvdApiKey(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  // NVD's keys are UUIDs; anything with spaces or control characters cannot go in a header.
+  if (!/^[\x21-\x7e]{8,128}$/.test(value)) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      'PATCHLOOP_NVD_API_KEY must be the API key NVD sent you (8-128 printable characters, no spaces)',
+    );
+  }
+  return value;
+}
+
 export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const adminToken = env.PATCHLOOP_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && (adminToken.length < 16 || adminToken.startsWith('pla_'))) {
@@ -140,6 +167,8 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     consoleDir: env.PATCHLOOP_CONSOLE_DIR || undefined,
     uploadLimitBytes: megabytes('PATCHLOOP_UPLOAD_LIMIT_MB', env.PATCHLOOP_UPLOAD_LIMIT_MB ?? '4096'),
     downloadsDir: env.PATCHLOOP_DOWNLOADS_DIR || undefined,
+    cveScope: cveScope(env.PATCHLOOP_CVE_SCOPE),
+    nvdApiKey: nvdApiKey(env.PATCHLOOP_NVD_API_KEY),
     ...overrides,
   };
 }

@@ -44,6 +44,14 @@ async function withStore<T>(
   }
 }
 
+type SyncOptions = TargetOptions & {
+  source?: string;
+  mirror?: string;
+  url?: string[];
+  cveScope?: 'all' | 'named';
+  nvdApiKey?: string;
+};
+
 /** Every import or sync is a state change: one audit event with its outcome. */
 async function auditFeed(db: Db, action: 'feed.import' | 'feed.sync', s: ImportSummary): Promise<void> {
   const { appendAudit } = await storeLib();
@@ -207,16 +215,28 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(
       new Option('--url <url...>', 'download these URLs instead of the official ones (needs --source)'),
     )
+    .addOption(
+      new Option(
+        '--cve-scope <scope>',
+        'CVE records to store: all, or only those named by stored advisories (default: PATCHLOOP_CVE_SCOPE, else all)',
+      ).choices(['all', 'named']),
+    )
+    .addOption(
+      new Option(
+        '--nvd-api-key <key>',
+        "also take NVD's own CVSS from the NVD API 2.0 (default: PATCHLOOP_NVD_API_KEY; prefer the variable, arguments show in ps)",
+      ),
+    )
     .addOption(dataDir())
     .addOption(serverOption())
     .addOption(tokenOption())
-    .action(async (opts: TargetOptions & { source?: string; mirror?: string; url?: string[] }) => {
+    .action(async (opts: SyncOptions) => {
       const target = serverTarget(opts, process.env);
       if (target) {
-        if (opts.source || opts.mirror || opts.url) {
+        if (opts.source || opts.mirror || opts.url || opts.cveScope || opts.nvdApiKey) {
           throw new PatchloopError(
             'PL_USAGE',
-            '--server syncs every source the way the server is configured: --source, --mirror and --url are for the store',
+            '--server syncs every source the way the server is configured: --source, --mirror, --url, --cve-scope and --nvd-api-key are for the store',
           );
         }
         const r = await apiRequest<{ queued: boolean; jobId: number | null }>(
@@ -245,12 +265,15 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
           const out: number[] = [];
           const mirror = opts.mirror ?? config.feedMirror;
           for (const source of sources) {
+            const nvdApiKey = opts.nvdApiKey ?? config.nvdApiKey;
             const s = await syncFeed(source, {
               sink,
               mirror,
               urls: opts.url,
               ...config.feedSync,
               onProgress: progress(io, source, mirror ? sizeOf(join(mirror, source)) : 0),
+              cveScope: opts.cveScope ?? config.cveScope,
+              ...(nvdApiKey ? { nvd: { apiKey: nvdApiKey } } : {}),
             });
             report(io, s);
             await auditFeed(db, 'feed.sync', s);

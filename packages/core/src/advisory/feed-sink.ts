@@ -26,7 +26,17 @@ export type FeedBatch =
        */
       readonly mergeByRelease?: boolean;
     }
-  | { readonly kind: 'cve'; readonly records: readonly CveRecord[] }
+  | {
+      readonly kind: 'cve';
+      readonly records: readonly CveRecord[];
+      /**
+       * 'nvd': records read from the NVD API. Only their "nvd" metrics are
+       * merged into a stored CVE (its CNA/ADP metrics and text stay); a CVE
+       * not stored yet is added as given. Otherwise (cvelistV5 records) a
+       * stored CVE's "nvd" metrics are kept beside the new record's own.
+       */
+      readonly from?: 'cvelist' | 'nvd';
+    }
   | {
       readonly kind: 'kev';
       readonly records: readonly KevEntry[];
@@ -94,6 +104,14 @@ export interface DownloadState {
   readonly sha256: string | null;
 }
 
+/** The CVEs that stored advisories name (their ids and aliases): the `named` CVE scope. */
+export interface NamedCves {
+  /** CVE ids, each once. */
+  readonly ids: readonly string[];
+  /** How many of them have no CVE record stored. */
+  readonly missing: number;
+}
+
 export interface FeedSink {
   /** Applies a source's parsed records in one transaction; all or nothing. */
   apply(batch: FeedBatch, run: ImportRunInfo): Promise<ApplyResult>;
@@ -110,4 +128,6 @@ export interface FeedSink {
   status(): Promise<FeedSourceStatus[]>;
   downloadState(source: FeedSource, url: string): Promise<DownloadState | null>;
   saveDownloadState(source: FeedSource, url: string, state: DownloadState & { bytes: number }): Promise<void>;
+  /** The CVE ids stored advisories name (sync's `named` CVE scope). */
+  namedCves(): Promise<NamedCves>;
 }

@@ -19,4 +19,13 @@ describe('primaryCvss', () => {
     expect(primaryCvss([m('3.1', 'adp:CISA-ADP', 7), m('3.1', 'cna', 8)])).toMatchObject({ source: 'cna' });
     expect(primaryCvss([m('3.0', 'cna', 7), m('3.1', 'adp:CISA-ADP', 9)])).toMatchObject({ version: '3.1' });
   });
+
+  it("within a version: the CNA's, then NVD's, then an ADP's, whatever their order", () => {
+    const adp = m('3.1', 'adp:CISA-ADP', 9.8);
+    const nvd = m('3.1', 'nvd', 7.5);
+    expect(primaryCvss([adp, nvd])).toBe(nvd);
+    expect(primaryCvss([nvd, adp, m('3.1', 'cna', 5)])).toMatchObject({ source: 'cna' });
+    // The version comes first: NVD's v3.1 over the CNA's v4.0.
+    expect(primaryCvss([m('4.0', 'cna', 6), m('2.0', 'nvd', 5), nvd])).toBe(nvd);
+  });
 });

@@ -52,7 +52,8 @@ function providerName(c: CveContainer): string {
   return c.providerMetadata.shortName ?? c.providerMetadata.orgId ?? 'unknown';
 }
 
-function toMetric(cvss: unknown, source: string, where: string, errors: string[]): CvssMetric | null {
+/** One CVSS object (with `vectorString`, maybe `baseScore`) scored as a metric of `source`; null (and a reason) when it cannot be. */
+export function toMetric(cvss: unknown, source: string, where: string, errors: string[]): CvssMetric | null {
   if (!isObject(cvss) || typeof cvss.vectorString !== 'string') {
     errors.push(`${where}: no vectorString`);
     return null;

@@ -60,6 +60,21 @@ export type ImportPhase = 'read' | 'parse' | 'store';
 export const CHUNK_RECORDS = 2000;
 export type ProgressFn = (phase: ImportPhase, done: number, total: number) => void;
 
+export interface StreamOptions {
+  onProgress?: ProgressFn;
+  chunk?: number;
+  /**
+   * Only records whose id this accepts are applied (the `named` CVE scope);
+   * the others are left out unreported. A file named after a record it
+   * refuses (`CVE-2024-1234.json`) is not even parsed. When it leaves
+   * nothing, the run is 'unchanged', not a failure.
+   */
+  keep?: (id: string) => boolean;
+}
+
+/** A record's id in its file name, as cvelistV5 names its files. */
+const ID_IN_NAME = /(CVE-\d{4}-\d+)\.json$/i;
+
 export function assertSource(name: string): FeedSource {
   if ((FEED_SOURCES as readonly string[]).includes(name)) return name as FeedSource;
   throw new PatchloopError(
@@ -102,9 +117,10 @@ export async function applyStream(
   files: AsyncIterable<FeedFile>,
   errors: FeedRecordError[],
   sink: FeedSink,
-  options: { onProgress?: ProgressFn; chunk?: number } = {},
+  options: StreamOptions = {},
 ): Promise<ImportSummary> {
   const stream = IMPORTERS[source].stream;
+  const keep = options.keep;
   if (!stream) throw new Error(`${source} is not a streamed source`);
   const startedAt = new Date();
   const run = { source, origin, startedAt };
@@ -113,6 +129,7 @@ export async function applyStream(
   let pending: ChunkBatch['records'][number][] = [];
   let records = 0;
   let seen = 0;
+  let outOfScope = 0;
   const flush = async () => {
     if (pending.length === 0) return;
     session ??= await sink.begin(run);
@@ -123,10 +140,21 @@ export async function applyStream(
   };
   try {
     for await (const f of files) {
+      const named = keep ? ID_IN_NAME.exec(f.name)?.[1]?.toUpperCase() : undefined;
+      if (keep && named !== undefined && !keep(named)) {
+        outOfScope++;
+        options.onProgress?.('parse', ++seen, 0);
+        continue;
+      }
       const r = stream.parseOne(f);
       for (const e of r.errors) errors.push(e);
-      for (const rec of r.records) pending.push(rec);
-      records += r.records.length;
+      for (const rec of r.records) {
+        if (keep && !keep(rec.id)) outOfScope++;
+        else {
+          pending.push(rec);
+          records++;
+        }
+      }
       options.onProgress?.('parse', ++seen, 0);
       if (pending.length >= size) await flush();
     }
@@ -142,6 +170,20 @@ export async function applyStream(
     };
     return failed(sink, run, [...errors, err], { code: e.code, message: e.message });
   }
+  const skipped = errors.filter((e) => e.warning !== true).length;
+  if (session === null && outOfScope > 0) {
+    // Every usable record was out of scope: nothing to change, nothing wrong.
+    return {
+      source,
+      origin,
+      ...NOTHING,
+      errors,
+      skipped,
+      warnings: errors.length - skipped,
+      status: skipped > 0 ? 'partial' : 'unchanged',
+      exitCode: skipped > 0 ? 3 : 0,
+    };
+  }
   if (session === null) {
     const message =
       seen === 0
@@ -150,7 +192,6 @@ export async function applyStream(
     return failed(sink, run, errors, { code: 'PL_FEED_NOTHING_USABLE', message });
   }
   const r = await (session as FeedApplySession).finish(errors);
-  const skipped = errors.filter((e) => e.warning !== true).length;
   return {
     source,
     origin,
@@ -213,7 +254,7 @@ export async function importFeed(
   source: FeedSource,
   path: string,
   sink: FeedSink,
-  options: { maxFileBytes?: number; onProgress?: ProgressFn; chunk?: number } = {},
+  options: StreamOptions & { maxFileBytes?: number } = {},
 ): Promise<ImportSummary> {
   const readErrors: FeedRecordError[] = [];
   const files = streamFeedPath(

@@ -32,6 +32,8 @@ export interface FeedBases {
   readonly epss: string;
   /** The GitHub API listing cvelistV5's releases (each carries the baseline and hourly delta zips). */
   readonly cveReleases: string;
+  /** NVD API 2.0's CVE endpoint (NVD's own CVSS; used only with an API key). */
+  readonly nvd: string;
   /** endoflife.date API v1: <base>/<product>/. */
   readonly endoflife: string;
 }
@@ -64,6 +66,7 @@ export const OFFICIAL_BASES: FeedBases = {
   kevFallback: 'https://raw.githubusercontent.com/cisagov/kev-data/main/known_exploited_vulnerabilities.json',
   epss: 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz',
   cveReleases: 'https://api.github.com/repos/CVEProject/cvelistV5/releases?per_page=100',
+  nvd: 'https://services.nvd.nist.gov/rest/json/cves/2.0',
   endoflife: 'https://endoflife.date/api/v1/products',
 };
 

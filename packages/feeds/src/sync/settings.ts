@@ -27,6 +27,7 @@ export const BASE_SETTINGS: Readonly<Record<string, keyof FeedBases>> = {
   PATCHLOOP_FEED_URL_EPSS: 'epss',
   PATCHLOOP_FEED_URL_CVE_RELEASES: 'cveReleases',
   PATCHLOOP_FEED_URL_ENDOFLIFE: 'endoflife',
+  PATCHLOOP_FEED_URL_NVD: 'nvd',
 };
 
 const bad = (name: string, why: string, value: string) =>

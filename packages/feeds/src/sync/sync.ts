@@ -29,6 +29,7 @@ import {
   type FeedRecordError,
   type FeedSink,
   type FeedSource,
+  type NamedCves,
 } from '@patchloop/core';
 import type { NOTHING } from '../import/import.js';
 import { importFeed, type ImportSummary, type ProgressFn } from '../import/import.js';
@@ -44,6 +45,7 @@ import {
   type EndpointConfig,
 } from './endpoints.js';
 import { contentLength, DEFAULT_DOWNLOAD, download, type DownloadOptions } from './http.js';
+import { DEFAULT_NVD, syncNvd, type NvdOptions } from './nvd.js';
 import { scanModifiedIds } from './osv-delta.js';
 import { extractZipEntry, listZipEntries } from './zip-entry.js';
 
@@ -62,7 +64,17 @@ export interface SyncOptions {
   readonly workDir?: string;
   /** How many OSV records are fetched at once in an incremental sync. */
   readonly concurrency?: number;
+  /**
+   * Which CVE records the cve source stores: 'all' (default) or 'named',
+   * only the CVEs that stored advisories name (a far smaller store).
+   */
+  readonly cveScope?: CveScope;
+  /** NVD API 2.0 for NVD's own CVSS (cve source): used when an API key is given. */
+  readonly nvd?: Partial<NvdOptions> & { readonly apiKey: string };
 }
+
+export type CveScope = 'all' | 'named';
+export const CVE_SCOPES: readonly CveScope[] = ['all', 'named'];
 
 export interface DownloadReport {
   /** The URL, without credentials. */
@@ -105,6 +117,9 @@ interface Ctx {
   readonly onProgress: ProgressFn | undefined;
   readonly concurrency: number;
   readonly downloads: DownloadReport[];
+  /** The `named` CVE scope: the CVEs stored advisories name (none: every record is kept). */
+  readonly named: NamedCves | null;
+  readonly keep: ((id: string) => boolean) | undefined;
 }
 
 const shown = (url: string) => redactUrl(url);
@@ -162,6 +177,7 @@ async function apply(ctx: Ctx, label: string, path: string): Promise<ImportSumma
   const s = await importFeed(ctx.source, path, ctx.sink, {
     maxFileBytes: ctx.maxFileBytes,
     onProgress: ctx.onProgress,
+    ...(ctx.keep ? { keep: ctx.keep } : {}),
   });
   if (s.exitCode === 1) {
     const why = s.errors[0];
@@ -415,7 +431,18 @@ async function syncCve(ctx: Ctx, listUrl: string): Promise<Outcome[]> {
       `${shown(listUrl)}: not JSON (${(e as Error).message})`,
     );
   }
-  const plan = planCveAssets(cveAssets(listing), mark);
+  const assets = cveAssets(listing);
+  // With the `named` scope, a CVE named only after its record went by in a
+  // delta is missing: when more named CVEs are missing than after the last
+  // baseline, take the newest baseline again (at most once a day).
+  const namedKey = `${shown(listUrl)}#named-baseline`;
+  const lastNamed = ctx.named ? await ctx.sink.downloadState(ctx.source, namedKey) : null;
+  const newest = assets.filter((a) => a.kind === 'baseline').reduce((d, a) => (a.date > d ? a.date : d), '');
+  const rebaseline =
+    ctx.named !== null &&
+    ctx.named.missing > Number(lastNamed?.lastModified ?? 0) &&
+    newest !== (lastNamed?.etag ?? null);
+  const plan = planCveAssets(assets, rebaseline ? null : mark);
   if (plan.length === 0) return [unchanged('cvelistV5 releases')];
   const out: Outcome[] = [];
   for (const asset of plan) {
@@ -439,6 +466,15 @@ async function syncCve(ctx: Ctx, listUrl: string): Promise<Outcome[]> {
         sha256: null,
         bytes: 0,
       });
+      if (ctx.named && asset.kind === 'baseline') {
+        // What is still missing after a baseline is not in cvelistV5 at all.
+        await ctx.sink.saveDownloadState(ctx.source, namedKey, {
+          etag: asset.date,
+          lastModified: String((await ctx.sink.namedCves()).missing),
+          sha256: null,
+          bytes: 0,
+        });
+      }
       out.push({
         report: { endpoint: asset.name, result: 'applied', via: asset.kind },
         summaries: [s],
@@ -454,6 +490,52 @@ async function syncCve(ctx: Ctx, listUrl: string): Promise<Outcome[]> {
     }
   }
   return out;
+}
+
+// ---- CVE: NVD API 2.0, NVD's own CVSS ----
+
+async function syncNvdApi(ctx: Ctx, nvd: NvdOptions): Promise<Outcome> {
+  const label = 'NVD API';
+  const r = await syncNvd({
+    sink: ctx.sink,
+    source: ctx.source,
+    base: ctx.cfg.bases.nvd,
+    dl: ctx.dl,
+    tmp: ctx.tmp,
+    options: nvd,
+    keep: ctx.keep,
+    onProgress: ctx.onProgress,
+  });
+  const c = r.counts;
+  const imported = c.added + c.modified + c.removed;
+  const skipped = r.errors.filter((e) => e.warning !== true).length;
+  const summary: ImportSummary = {
+    source: ctx.source,
+    origin: shown(ctx.cfg.bases.nvd),
+    status: skipped > 0 ? 'partial' : imported > 0 ? 'ok' : 'unchanged',
+    imported,
+    ...c,
+    skipped,
+    warnings: r.errors.length - skipped,
+    errors: r.errors,
+    exitCode: skipped > 0 ? 3 : 0,
+  };
+  return {
+    report: { endpoint: label, result: imported > 0 ? 'applied' : 'unchanged', via: r.via },
+    summaries: [summary],
+    notes: [],
+  };
+}
+
+/** The `named` CVE scope's set of ids, as a filter. */
+async function cveScope(
+  sink: FeedSink,
+  scope: CveScope,
+): Promise<{ named: NamedCves | null; keep: ((id: string) => boolean) | undefined }> {
+  if (scope === 'all') return { named: null, keep: undefined };
+  const named = await sink.namedCves();
+  const ids = new Set(named.ids);
+  return { named, keep: (id) => ids.has(id) };
 }
 
 // ---- the sync ----
@@ -530,13 +612,19 @@ function combine(
   };
 }
 
-async function syncMirror(source: FeedSource, options: SyncOptions, tmp: string): Promise<Outcome[]> {
+async function syncMirror(
+  source: FeedSource,
+  options: SyncOptions,
+  tmp: string,
+  keep: ((id: string) => boolean) | undefined,
+): Promise<Outcome[]> {
   const dir = join(options.mirror as string, source);
   const run = (label: string, path: string) =>
     isolate(label, async () => {
       const s = await importFeed(source, path, options.sink, {
         onProgress: options.onProgress,
         maxFileBytes: options.maxFileBytes,
+        ...(keep ? { keep } : {}),
       });
       if (s.exitCode === 1) {
         const why = s.errors[0];
@@ -613,9 +701,11 @@ export async function syncFeed(source: FeedSource, options: SyncOptions): Promis
   let origin: string;
   const tmp = mkdtempSync(join(options.workDir ?? tmpdir(), 'patchloop-sync-'));
   try {
+    const scope =
+      source === 'cve' ? await cveScope(sink, options.cveScope ?? 'all') : { named: null, keep: undefined };
     if (options.mirror !== undefined) {
       origin = join(options.mirror, source);
-      outcomes = await syncMirror(source, options, tmp);
+      outcomes = await syncMirror(source, options, tmp, scope.keep);
     } else {
       const ctx: Ctx = {
         source,
@@ -627,6 +717,7 @@ export async function syncFeed(source: FeedSource, options: SyncOptions): Promis
         onProgress: options.onProgress,
         concurrency: options.concurrency ?? 8,
         downloads,
+        ...scope,
       };
       outcomes = [];
       if (options.urls) {
@@ -649,6 +740,12 @@ export async function syncFeed(source: FeedSource, options: SyncOptions): Promis
       } else if (source === 'cve') {
         origin = shown(cfg.bases.cveReleases);
         outcomes.push(...(await isolate('cvelistV5 releases', () => syncCve(ctx, cfg.bases.cveReleases))));
+        // NVD's own scores, on their own: a failure here leaves what cvelistV5 brought applied.
+        const nvd = options.nvd;
+        if (nvd?.apiKey) {
+          origin += ` ${shown(cfg.bases.nvd)}`;
+          outcomes.push(...(await isolate('NVD API', () => syncNvdApi(ctx, { ...DEFAULT_NVD, ...nvd }))));
+        }
       } else {
         let eps = officialEndpoints(source, cfg);
         if (source === 'alpine-secdb') {

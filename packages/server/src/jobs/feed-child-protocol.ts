@@ -7,12 +7,20 @@ import type { FeedSource } from '@patchloop/core';
 import type { SyncSettings } from '@patchloop/feeds';
 import type { FeedRunPhase } from './feed-runs.js';
 
+/** How the cve source is synced (server settings PATCHLOOP_CVE_SCOPE and PATCHLOOP_NVD_API_KEY). */
+export interface CveSyncSettings {
+  readonly scope: 'all' | 'named';
+  /** Sent over IPC, never in the child's environment or arguments. */
+  readonly nvdApiKey: string | undefined;
+}
+
 export type FeedTask =
   | {
       readonly kind: 'sync';
       readonly sources: readonly FeedSource[];
       readonly mirror: string | undefined;
       readonly settings?: SyncSettings;
+      readonly cve?: CveSyncSettings;
     }
   | { readonly kind: 'import'; readonly source: FeedSource; readonly path: string };
 
@@ -85,6 +93,7 @@ export const SINK_METHODS = [
   'status',
   'downloadState',
   'saveDownloadState',
+  'namedCves',
 ] as const;
 export const SESSION_METHODS = ['applyChunk', 'finish', 'abort'] as const;
 

@@ -145,6 +145,8 @@ async function run(task: FeedTask, databaseUrl: string | null): Promise<void> {
           mirror: task.mirror,
           ...(task.settings ?? {}),
           onProgress: reporter(source, () => bytes),
+          cveScope: task.cve?.scope ?? 'all',
+          ...(task.cve?.nvdApiKey ? { nvd: { apiKey: task.cve.nvdApiKey } } : {}),
         });
         const downloaded = s.downloads.reduce((n, d) => n + d.bytes, 0);
         await send({ t: 'progress', source, phase: 'store', records: s.imported, bytes: bytes + downloaded });

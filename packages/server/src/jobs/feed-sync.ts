@@ -29,7 +29,13 @@ export async function runFeedSync(
   try {
     const out = await runInChild(
       ctx,
-      { kind: 'sync', sources, mirror: ctx.config.feedMirror, settings: ctx.config.feedSync },
+      {
+        kind: 'sync',
+        sources,
+        mirror: ctx.config.feedMirror,
+        settings: ctx.config.feedSync,
+        cve: { scope: ctx.config.cveScope, nvdApiKey: ctx.config.nvdApiKey },
+      },
       opts,
     );
     crashed = out.crashed;

@@ -6,6 +6,7 @@
 import { primaryCvss, type CveRecord, type EolCycle, type EpssFile, type KevEntry } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import { insertEvents } from './advisories.js';
+import { mergeCve, storedCves, type CveOrigin } from './cve-merge.js';
 import { chunks, contentHash, dedupe, toTimestamp, type UpsertCounts } from './rows.js';
 
 /** An EPSS rise of at least this much (absolute probability) is a change event. */
@@ -23,12 +24,25 @@ function tally(batchSize: number, rows: Changed[], counts: UpsertCounts): void {
   counts.unchanged += batchSize - rows.length;
 }
 
-export async function upsertCves(tx: Queryable, records: readonly CveRecord[], now: Date) {
+export async function upsertCves(
+  tx: Queryable,
+  records: readonly CveRecord[],
+  now: Date,
+  from: CveOrigin = 'cvelist',
+) {
   const counts = { added: 0, modified: 0, unchanged: 0, events: 0, removed: 0 };
-  for (const batch of chunks(
+  for (const part of chunks(
     dedupe(records, (r) => r.id),
     1000,
   )) {
+    // Each publisher replaces only its own part of a stored CVE (cve-merge.ts).
+    const stored = await storedCves(
+      tx,
+      part.map((r) => r.id),
+      from,
+      null,
+    );
+    const batch = part.map((r) => mergeCve(r, stored.get(r.id), from));
     const primary = batch.map((r) => primaryCvss(r.cvss));
     const res = await tx.query<Changed>(
       `INSERT INTO cve (id, state, published, modified, cvss_version, cvss_vector, cvss_score, severity,

@@ -25,6 +25,7 @@ import {
 import type { Db, Queryable } from '../db.js';
 import { qb } from '../query.js';
 import { upsertAdvisories } from './advisories.js';
+import { namedCves } from './cve-merge.js';
 import { DEFAULT_EPSS_JUMP, upsertCves, upsertEol, upsertEpss, upsertKev } from './enrichment.js';
 import { dropStaged, openStagedSession, promoteStaged, stageChunk } from './staging.js';
 
@@ -134,7 +135,7 @@ async function applyBatch(
       return { ...c, removed: 0 };
     }
     case 'cve':
-      return upsertCves(tx, batch.records, at);
+      return upsertCves(tx, batch.records, at, batch.from ?? 'cvelist');
     case 'kev':
       return upsertKev(tx, batch.records, importId, at, prune);
     case 'epss':
@@ -458,6 +459,8 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
       const r = rows[0];
       return r ? { etag: r.etag, lastModified: r.last_modified, sha256: r.sha256 } : null;
     },
+
+    namedCves: () => namedCves(db),
 
     async saveDownloadState(source, url, state) {
       await db.run(

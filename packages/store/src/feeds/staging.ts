@@ -21,6 +21,7 @@ import {
 } from '@patchloop/core';
 import type { Db, Queryable } from '../db.js';
 import { mergeAdvisories, type ChangeEventInput } from './advisories.js';
+import { mergeCve, storedCves, type CveOrigin } from './cve-merge.js';
 import { chunks, contentHash, dedupe, toTimestamp } from './rows.js';
 
 const CHUNK = 500;
@@ -79,37 +80,27 @@ export async function dropStaged(db: Queryable, session: string): Promise<void> 
 }
 
 /**
- * What readers would see for these ids if the session committed now: the
- * staged hash, else the stored one (and the document, only to merge: reading
- * every document back made an unchanged re-import 2.5 times slower).
+ * What readers would see for these advisories if the session committed now:
+ * the staged hash, else the stored one (and the document, only to merge:
+ * reading every document back made an unchanged re-import 2.5 times slower).
+ * CVEs have theirs in cve-merge.ts.
  */
 async function effectiveHashes(
   tx: Queryable,
-  kind: ChunkBatch['kind'],
   session: string,
   source: FeedSource,
   ids: readonly string[],
   withDoc = false,
 ): Promise<Map<string, { hash: string; doc: unknown }>> {
-  const r =
-    kind === 'advisories'
-      ? await tx.query<{ id: string; hash: string; doc: unknown }>(
-          `SELECT i.id, coalesce(s.content_hash, a.content_hash) AS hash,
-                  CASE WHEN $4::boolean THEN coalesce(s.doc, a.doc) END AS doc
-           FROM unnest($3::text[]) AS i(id)
-           LEFT JOIN feed_stage_advisory s ON s.session_id = $1 AND s.id = i.id
-           LEFT JOIN advisory a ON a.source = $2 AND a.id = i.id
-           WHERE s.id IS NOT NULL OR a.id IS NOT NULL`,
-          [session, source, ids, withDoc],
-        )
-      : await tx.query<{ id: string; hash: string; doc: unknown }>(
-          `SELECT i.id, coalesce(s.content_hash, c.content_hash) AS hash, NULL AS doc
-           FROM unnest($2::text[]) AS i(id)
-           LEFT JOIN feed_stage_cve s ON s.session_id = $1 AND s.id = i.id
-           LEFT JOIN cve c ON c.id = i.id
-           WHERE s.id IS NOT NULL OR c.id IS NOT NULL`,
-          [session, ids],
-        );
+  const r = await tx.query<{ id: string; hash: string; doc: unknown }>(
+    `SELECT i.id, coalesce(s.content_hash, a.content_hash) AS hash,
+            CASE WHEN $4::boolean THEN coalesce(s.doc, a.doc) END AS doc
+     FROM unnest($3::text[]) AS i(id)
+     LEFT JOIN feed_stage_advisory s ON s.session_id = $1 AND s.id = i.id
+     LEFT JOIN advisory a ON a.source = $2 AND a.id = i.id
+     WHERE s.id IS NOT NULL OR a.id IS NOT NULL`,
+    [session, source, ids, withDoc],
+  );
   return new Map(r.rows.map((row) => [row.id, { hash: row.hash, doc: row.doc }]));
 }
 
@@ -133,7 +124,7 @@ export async function stageChunk(
         dedupe(batch.records, (r) => r.id),
         CHUNK,
       ))
-        await stageCves(tx, session, source, part, counts);
+        await stageCves(tx, session, part, batch.from ?? 'cvelist', counts);
     }
     return counts;
   });
@@ -149,7 +140,6 @@ async function stageAdvisories(
 ): Promise<void> {
   const seen = await effectiveHashes(
     tx,
-    'advisories',
     session,
     source,
     incoming.map((a) => a.id),
@@ -204,17 +194,18 @@ async function stageAdvisories(
 async function stageCves(
   tx: Queryable,
   session: string,
-  source: FeedSource,
-  records: CveRecord[],
+  incoming: CveRecord[],
+  from: CveOrigin,
   counts: StageCounts,
 ): Promise<void> {
-  const seen = await effectiveHashes(
+  const seen = await storedCves(
     tx,
-    'cve',
+    incoming.map((r) => r.id),
+    from,
     session,
-    source,
-    records.map((r) => r.id),
   );
+  // Each publisher replaces only its own part of a stored CVE (cve-merge.ts).
+  const records = incoming.map((r) => mergeCve(r, seen.get(r.id), from));
   const hashes = records.map((r) => contentHash(r));
   const batch = records.filter((r, i) => seen.get(r.id)?.hash !== hashes[i]);
   const batchHashes = hashes.filter((h, i) => seen.get((records[i] as CveRecord).id)?.hash !== h);

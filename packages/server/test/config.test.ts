@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadServerConfig } from '../src/config.js';
+
+describe('server configuration: feed sync of CVE records', () => {
+  it('PATCHLOOP_CVE_SCOPE is all (default) or named; anything else is PL_SERVER_CONFIG_INVALID', () => {
+    expect(loadServerConfig({}).cveScope).toBe('all');
+    expect(loadServerConfig({ PATCHLOOP_CVE_SCOPE: 'named' }).cveScope).toBe('named');
+    expect(() => loadServerConfig({ PATCHLOOP_CVE_SCOPE: 'some' })).toThrow(
+      expect.objectContaining({
+        code: 'PL_SERVER_CONFIG_INVALID',
+        message: expect.stringContaining('PATCHLOOP_CVE_SCOPE'),
+      }),
+    );
+  });
+
+  it('PATCHLOOP_NVD_API_KEY turns the NVD API on; a key that cannot be a header is refused', () => {
+    expect(loadServerConfig({}).nvdApiKey).toBeUndefined();
+    const key = '0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    expect(loadServerConfig({ PATCHLOOP_NVD_API_KEY: key }).nvdApiKey).toBe(key);
+    expect(() => loadServerConfig({ PATCHLOOP_NVD_API_KEY: 'with space in it' })).toThrow(
+      expect.objectContaining({ code: 'PL_SERVER_CONFIG_INVALID' }),
+    );
+  });
+});
