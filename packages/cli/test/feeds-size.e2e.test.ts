@@ -87,6 +87,51 @@ describe('feeds import at production size (PostgreSQL)', () => {
     );
   }, 300_000);
 
+  it('a real fleet check: the Debian 12 build host now reports unfixed CVEs, each fix counted once', async () => {
+    const fixtures =
+      process.env.PATCHLOOP_FIXTURES ?? join(import.meta.dirname, '../../../../shared/fixtures');
+    const status = join(fixtures, 'inventories/raw/debian12-bookworm-host.dpkg-status');
+    const r = await cli(['scan', '--dpkg-status', status, '--os', 'debian:12', '--format', 'json']);
+    expect(r.status).toBe(0);
+    interface F {
+      package: string;
+      arch: string | null;
+      installedVersion: string;
+      fixedVersion: string | null;
+      advisory: { id: string; aliases: string[] };
+      explanation: string;
+    }
+    const doc = JSON.parse(r.stdout) as { summary: { findings: number; unfixed: number }; findings: F[] };
+    const unfixed = doc.findings.filter((f) => f.fixedVersion === null);
+    // Unfixed, no-DSA and postponed issues come only as DEBIAN-CVE records.
+    expect(unfixed.length).toBeGreaterThan(0);
+    expect(doc.summary.unfixed).toBe(unfixed.length);
+    expect(unfixed.every((f) => /^DEBIAN-CVE-/.test(f.advisory.id))).toBe(true);
+    // A DEBIAN-CVE record naming the same CVE, package and fix as a DSA/DLA is not a second finding:
+    const named = new Set(
+      doc.findings
+        .filter((f) => f.fixedVersion !== null && !f.advisory.id.startsWith('DEBIAN-'))
+        .flatMap((f) =>
+          f.advisory.aliases.map(
+            (c) => `${c}|${f.package}|${f.installedVersion}|${f.arch}|${f.fixedVersion}`,
+          ),
+        ),
+    );
+    const twins = doc.findings.filter(
+      (f) =>
+        f.fixedVersion !== null &&
+        f.advisory.id.startsWith('DEBIAN-CVE-') &&
+        named.has(`${f.advisory.id.slice(7)}|${f.package}|${f.installedVersion}|${f.arch}|${f.fixedVersion}`),
+    );
+    expect(twins).toEqual([]);
+    // …its id is kept in the DSA/DLA finding's explanation.
+    const merged = doc.findings.filter((f) => /; also DEBIAN-CVE-/.test(f.explanation));
+    const cves = new Set(unfixed.map((f) => f.advisory.id.slice(7)));
+    console.log(
+      `Debian 12 build host against the Debian-sized archive: ${doc.summary.findings} findings, ${unfixed.length} unfixed (${cves.size} CVEs), ${merged.length} DSA/DLA findings that absorbed a DEBIAN-CVE twin`,
+    );
+  }, 240_000);
+
   it('refuses a truncated all.zip (exit 1) and keeps the previous data', async () => {
     const zip = await buildOsvArchive({ ecosystem: 'Debian', records: DEBIAN_RECORDS });
     const cut = join(dir, 'truncated.zip');
