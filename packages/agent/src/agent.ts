@@ -37,7 +37,7 @@ export interface AgentOptions {
    * A one-time enrollment token an admin issued for this host: enrolls a machine the server
    * already knows after its agent lost its credential (the shared secret only creates new hosts).
    */
-  readonly enrollToken?: string | undefined;
+  readonly hostToken?: string | undefined;
   readonly tags?: readonly string[] | undefined;
   readonly runner: HostRunner;
   readonly stateDir: string;
@@ -184,8 +184,8 @@ export class Agent {
       hostname,
       tags: [...(this.opts.tags ?? [])],
       ...(this.opts.transport ? { transport: this.opts.transport } : {}),
-      ...(this.opts.enrollToken ? { hostToken: this.opts.enrollToken } : {}),
-      ...(previous !== null && !this.opts.enrollToken ? { credential: previous } : {}),
+      ...(this.opts.hostToken ? { hostToken: this.opts.hostToken } : {}),
+      ...(previous !== null && !this.opts.hostToken ? { credential: previous } : {}),
     });
     const e = {
       server: this.opts.server,

@@ -113,7 +113,7 @@ describe('agents keep machines apart', () => {
       const r = await patchloopAsync(
         ['agent', '--server', server.url, '--enroll-secret', SECRET, '--root', root, '--once'],
         '',
-        { PATCHLOOP_ENROLL_TOKEN: t.token },
+        { PATCHLOOP_HOST_TOKEN: t.token },
         cwd,
       );
       expect(r.status, r.stderr).toBe(0);

@@ -217,7 +217,7 @@ export const HostEnrollTokenCreate = Type.Object(
 export type HostEnrollTokenCreate = Static<typeof HostEnrollTokenCreate>;
 export const HostEnrollTokenCreated = Type.Object({
   hostId: Type.Integer(),
-  /** Shown once; stored hashed. Single use: the agent gives it with --enroll-token (or PATCHLOOP_ENROLL_TOKEN). */
+  /** Shown once; stored hashed. Single use: the agent gives it with --host-token (or PATCHLOOP_HOST_TOKEN). */
   token: Type.String(),
   expiresAt: DateTime,
 });

@@ -11,7 +11,7 @@ import type { Io } from './versions.js';
 interface AgentCliOptions {
   server: string;
   enrollSecret?: string;
-  enrollToken?: string;
+  hostToken?: string;
   tags?: string;
   root: string;
   stateDir?: string;
@@ -89,9 +89,9 @@ export function agentCommand(
     .option('--enroll-secret <secret>', 'the enrollment secret (first run; PATCHLOOP_ENROLL_SECRET)')
     .addOption(
       new Option(
-        '--enroll-token <token>',
+        '--host-token <token>',
         'a one-time enrollment token an admin issued for this host, to enroll it again after its agent lost its credential',
-      ).env('PATCHLOOP_ENROLL_TOKEN'),
+      ).env('PATCHLOOP_HOST_TOKEN'),
     )
     .option('--tags <a,b>', 'tags for this host, applied at enrollment')
     .addOption(
@@ -144,7 +144,7 @@ export function agentCommand(
       const agent = new Agent({
         server: opts.server,
         enrollSecret: opts.enrollSecret ?? process.env.PATCHLOOP_ENROLL_SECRET,
-        enrollToken: opts.enrollToken,
+        hostToken: opts.hostToken,
         tags,
         runner,
         stateDir: opts.stateDir ?? machine.stateDir,

@@ -42,7 +42,7 @@ function hostExists(host: HostRecord, why: string): ApiError {
   return new ApiError(
     409,
     'PL_ENROLL_HOST_EXISTS',
-    `machine id already enrolled as host ${host.id} (${host.hostname}); ${why}. The shared enrollment secret only creates new hosts: to re-enroll this one, an admin issues a one-time enrollment token for it (console: Hosts → ${host.hostname} → Enrollment token, or POST /api/v1/hosts/${host.id}/enroll-token) and the agent is started with --enroll-token (or PATCHLOOP_ENROLL_TOKEN)`,
+    `machine id already enrolled as host ${host.id} (${host.hostname}); ${why}. The shared enrollment secret only creates new hosts: to re-enroll this one, an admin issues a one-time enrollment token for it (console: Hosts → ${host.hostname} → Enrollment token, or POST /api/v1/hosts/${host.id}/enroll-token) and the agent is started with --host-token (or PATCHLOOP_HOST_TOKEN)`,
   );
 }
 

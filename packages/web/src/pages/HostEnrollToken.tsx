@@ -28,8 +28,8 @@ export function HostEnrollToken({ h }: { h: Host }) {
         <p className="notice" role="status">
           One-time enrollment token for {h.hostname} (shown once, valid until{' '}
           {formatDateTime(issue.data.expiresAt)}): <code className="secret">{issue.data.token}</code>. Start
-          the host&apos;s agent with <code>--enroll-token {issue.data.token}</code> (or{' '}
-          <code>PATCHLOOP_ENROLL_TOKEN</code>) besides the enrollment secret: it takes this host back and its
+          the host&apos;s agent with <code>--host-token {issue.data.token}</code> (or{' '}
+          <code>PATCHLOOP_HOST_TOKEN</code>) besides the enrollment secret: it takes this host back and its
           current credential stops working. An earlier unused token no longer works.
         </p>
       ) : null}
