@@ -33,6 +33,11 @@ export const AGENT_VERSION = '0.1.0';
 export interface AgentOptions {
   readonly server: string;
   readonly enrollSecret?: string | undefined;
+  /**
+   * A one-time enrollment token an admin issued for this host: enrolls a machine the server
+   * already knows after its agent lost its credential (the shared secret only creates new hosts).
+   */
+  readonly hostToken?: string | undefined;
   readonly tags?: readonly string[] | undefined;
   readonly runner: HostRunner;
   readonly stateDir: string;
@@ -165,7 +170,11 @@ export class Agent {
     return id;
   }
 
-  private async enroll(machineId: string, hostname: string) {
+  /**
+   * Enrolls; a machine the server knows proves it is that host with the credential it still
+   * holds for this machine (another server URL) or with the admin's one-time token.
+   */
+  private async enroll(machineId: string, hostname: string, previous: string | null) {
     if (!this.opts.enrollSecret) {
       throw new PatchloopError('PL_USAGE', 'this agent is not enrolled: give --enroll-secret');
     }
@@ -175,6 +184,8 @@ export class Agent {
       hostname,
       tags: [...(this.opts.tags ?? [])],
       ...(this.opts.transport ? { transport: this.opts.transport } : {}),
+      ...(this.opts.hostToken ? { hostToken: this.opts.hostToken } : {}),
+      ...(previous !== null && !this.opts.hostToken ? { credential: previous } : {}),
     });
     const e = {
       server: this.opts.server,
@@ -220,7 +231,8 @@ export class Agent {
     let enrollment = this.state.enrollment();
     if (!enrollment || enrollment.server !== this.opts.server || enrollment.machineId !== machineId) {
       this.state.forgetAcknowledged();
-      enrollment = await this.enroll(machineId, collected.facts.hostname);
+      const previous = enrollment?.machineId === machineId ? enrollment.credential : null;
+      enrollment = await this.enroll(machineId, collected.facts.hostname, previous);
     }
     let acked = this.state.acknowledged();
     let response: CheckinResponse | null = null;
@@ -252,10 +264,11 @@ export class Agent {
       } catch (e) {
         if (e instanceof ServerError && e.status === 401 && attempt === 0) {
           // The server no longer knows the credential (host deleted, credential revoked): enroll again.
+          // Its revoked credential proves nothing: a known host needs the admin's token.
           this.state.forgetEnrollment();
           this.state.forgetAcknowledged();
           acked = null;
-          enrollment = await this.enroll(machineId, collected.facts.hostname);
+          enrollment = await this.enroll(machineId, collected.facts.hostname, null);
           continue;
         }
         if (

@@ -4,8 +4,10 @@
  * each managed from the same working directory with the default state
  * directory, are two hosts named after their roots (not two "localhost"s,
  * not one merged host); an agent pointed at another machine's state
- * directory is refused; a machine enrolled again after its state is lost is
- * the same host; a --tags change after enrollment is said, not dropped.
+ * directory is refused; a machine whose agent lost its state cannot take its
+ * host back with the shared secret alone, but with a one-time enrollment
+ * token an admin issued for it, and is then the same host; a --tags change
+ * after enrollment is said, not dropped.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,18 +86,39 @@ describe('agents keep machines apart', () => {
 
   it("refuses another machine's state directory", async () => {
     const shared = join(cwd, 'shared-state');
-    expect((await agent(debian, ['--state-dir', shared])).status).toBe(0);
+    // A fresh state directory for a machine the server knows: the shared secret does not re-enroll it.
+    const fresh = await agent(debian, ['--state-dir', shared]);
+    expect(fresh.status).toBe(1);
+    expect(fresh.stderr).toContain('PL_ENROLL_HOST_EXISTS');
     const r = await agent(alpine, ['--state-dir', shared]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('PL_AGENT_STATE_MISMATCH');
     expect(r.stderr).toContain(`root:${debian}`);
   });
 
-  it('a machine enrolled again after losing its state is the same host', async () => {
+  it('a machine that lost its state re-enrolls with an admin token only, as the same host', async () => {
     const before = await hosts();
     rmSync(join(cwd, 'patchloop-agent'), { recursive: true, force: true });
-    expect((await agent(debian)).status).toBe(0);
-    expect((await agent(alpine)).status).toBe(0);
+    for (const root of [debian, alpine]) {
+      const refused = await agent(root);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('PL_ENROLL_HOST_EXISTS');
+    }
+    for (const root of [debian, alpine]) {
+      const id = before.items.find((x) => x.hostname === root.split('/').pop())!.id;
+      const t = await api<{ token: string }>(`/api/v1/hosts/${id}/enroll-token`, {
+        method: 'POST',
+        body: '{}',
+      });
+      const r = await patchloopAsync(
+        ['agent', '--server', server.url, '--enroll-secret', SECRET, '--root', root, '--once'],
+        '',
+        { PATCHLOOP_HOST_TOKEN: t.token },
+        cwd,
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`enrolled as host ${id}`);
+    }
     const after = await hosts();
     expect(after.total).toBe(before.total);
     expect(after.items.map((x) => x.id).sort()).toEqual(before.items.map((x) => x.id).sort());

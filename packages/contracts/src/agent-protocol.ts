@@ -141,6 +141,13 @@ export const EnrollRequest = Type.Object(
     tags: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,64}$' }), { maxItems: 64 }),
     /** How the host is managed: an agent on it, or an agent reaching it over SSH. */
     transport: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('ssh')])),
+    /**
+     * Re-enrolling a host already enrolled (same machine id) needs proof, as the shared secret
+     * only creates new hosts: the host's current agent credential (`pla_…`)…
+     */
+    credential: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** …or a one-time enrollment token an admin issued for this host (`plh_…`). */
+    hostToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   },
   { additionalProperties: false },
 );

@@ -66,6 +66,10 @@ export const HostRetire = Type.Object(
 export const HostSummary = Type.Object({
   id: Type.Integer(),
   hostname: Type.String(),
+  /** Another live host has the same hostname (cloned VMs, `localhost`): tell them apart by id or machine id. */
+  duplicateName: Type.Boolean(),
+  /** The machine's own id; null for an imported host, and hidden (null) from auditors. */
+  machineId: Nullable(Type.String()),
   /** Set when the host was retired (only listed with retired=true or include=retired). */
   retired: Nullable(HostRetirement),
   os: HostFacts.properties.os,
@@ -99,7 +103,6 @@ export type HostSummary = Static<typeof HostSummary>;
 
 export const Host = Type.Object({
   ...HostSummary.properties,
-  machineId: Nullable(Type.String()),
   arch: Nullable(Type.String()),
   kernel: HostFacts.properties.kernel,
   reboot: HostFacts.properties.reboot,
@@ -205,6 +208,20 @@ export const HostTagsChange = Type.Object(
 export type HostTagsChange = Static<typeof HostTagsChange>;
 /** How many of the hosts' tags changed (hosts that already had them as asked are not counted). */
 export const HostTagsResult = Type.Object({ updated: Type.Integer() });
+
+/** An admin issues a one-time enrollment token for one host (re-enrolling it after its agent lost its credential). */
+export const HostEnrollTokenCreate = Type.Object(
+  { expiresInHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 168 })) },
+  { additionalProperties: false },
+);
+export type HostEnrollTokenCreate = Static<typeof HostEnrollTokenCreate>;
+export const HostEnrollTokenCreated = Type.Object({
+  hostId: Type.Integer(),
+  /** Shown once; stored hashed. Single use: the agent gives it with --host-token (or PATCHLOOP_HOST_TOKEN). */
+  token: Type.String(),
+  expiresAt: DateTime,
+});
+export type HostEnrollTokenCreated = Static<typeof HostEnrollTokenCreated>;
 
 export const PackageItem = Type.Object({
   name: Type.String(),

@@ -46,6 +46,8 @@ export const Simulation = Type.Object({
   }),
   hosts: Type.Array(
     Type.Object({
+      /** Hosts are addressed by id: two hosts may share a hostname. */
+      hostId: Type.Integer(),
       hostname: Type.String(),
       ring: Type.String(),
       /** `not-deployable`: the host cannot run a deployment (notDeployable says why); never planned. */

@@ -109,8 +109,10 @@ describe.each(BACKEND_NAMES)('agent protocol on %s', (backend) => {
     });
     expect(stale.json()).toMatchObject({ acknowledged: hash2, needFull: true });
 
-    // Re-enrollment: same host, new credential, old one refused.
-    const again = await enrollHost(h.app, 'machine-a-00000001', 'web-1', ['dmz']);
+    // Re-enrollment (proved with the current credential): same host, new credential, old one refused.
+    const again = await enrollHost(h.app, 'machine-a-00000001', 'web-1', ['dmz'], {
+      credential: e.credential,
+    });
     expect(again.hostId).toBe(e.hostId);
     expect(again.inventoryHash).toBe(hash2);
     const old = await checkin(h.app, e.credential, {

@@ -36,11 +36,18 @@ export function facts(hostname: string, os: HostFacts['os']): HostFacts {
   };
 }
 
-export async function enrollHost(app: App, machineId: string, hostname: string, tags: string[] = []) {
+export async function enrollHost(
+  app: App,
+  machineId: string,
+  hostname: string,
+  tags: string[] = [],
+  /** Proof for re-enrolling a known machine: its current credential or an admin's host token. */
+  proof: { credential?: string; hostToken?: string } = {},
+) {
   const r = await app.inject({
     method: 'POST',
     url: '/api/v1/enroll',
-    payload: { secret: ENROLL_SECRET, machineId, hostname, tags },
+    payload: { secret: ENROLL_SECRET, machineId, hostname, tags, ...proof },
   });
   if (r.statusCode !== 201) throw new Error(`enroll: ${r.statusCode} ${r.body}`);
   return r.json() as { hostId: number; credential: string; inventoryHash: string | null };

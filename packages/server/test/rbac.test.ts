@@ -119,6 +119,11 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
     req: () => ({ url: '/api/v1/hosts/999999/reinstate' }),
     notFoundOk: true,
   },
+  'POST /api/v1/hosts/:id/enroll-token': {
+    access: 'admin',
+    req: () => ({ url: '/api/v1/hosts/999999/enroll-token', payload: {} }),
+    notFoundOk: true,
+  },
   'DELETE /api/v1/hosts/:id': {
     access: 'admin',
     req: () => ({ url: '/api/v1/hosts/999999' }),

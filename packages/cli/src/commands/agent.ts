@@ -11,6 +11,7 @@ import type { Io } from './versions.js';
 interface AgentCliOptions {
   server: string;
   enrollSecret?: string;
+  hostToken?: string;
   tags?: string;
   root: string;
   stateDir?: string;
@@ -86,6 +87,12 @@ export function agentCommand(
         .makeOptionMandatory(),
     )
     .option('--enroll-secret <secret>', 'the enrollment secret (first run; PATCHLOOP_ENROLL_SECRET)')
+    .addOption(
+      new Option(
+        '--host-token <token>',
+        'a one-time enrollment token an admin issued for this host, to enroll it again after its agent lost its credential',
+      ).env('PATCHLOOP_HOST_TOKEN'),
+    )
     .option('--tags <a,b>', 'tags for this host, applied at enrollment')
     .addOption(
       new Option('--root <dir>', 'filesystem root of the host (a chroot or mounted image)').default('/'),
@@ -137,6 +144,7 @@ export function agentCommand(
       const agent = new Agent({
         server: opts.server,
         enrollSecret: opts.enrollSecret ?? process.env.PATCHLOOP_ENROLL_SECRET,
+        hostToken: opts.hostToken,
         tags,
         runner,
         stateDir: opts.stateDir ?? machine.stateDir,

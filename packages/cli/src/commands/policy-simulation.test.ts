@@ -9,6 +9,7 @@ describe('formatSimulation', () => {
       window: { open: true, start: null, end: null, next: null },
       hosts: [
         {
+          hostId: 1,
           hostname: 'import-web',
           ring: 'all',
           action: 'not-deployable',
@@ -18,7 +19,7 @@ describe('formatSimulation', () => {
           ],
           held: [],
         },
-        { hostname: 'web-a', ring: 'all', action: 'nothing', updates: [], held: [] },
+        { hostId: 2, hostname: 'web-a', ring: 'all', action: 'nothing', updates: [], held: [] },
       ],
       lost: [],
     });
@@ -26,5 +27,19 @@ describe('formatSimulation', () => {
       'import-web  all  not-deployable\n  not deployable: imported from an inventory file: no agent runs on it to install updates\n  updates (1), needed but never deployed here:\n    openssl → 1.1.1n-0+deb10u3',
     );
     expect(text).toContain('web-a       all  nothing');
+  });
+
+  it('tells hosts sharing a hostname apart by their id', () => {
+    const host = (hostId: number) =>
+      ({ hostId, hostname: 'localhost', ring: 'all', action: 'nothing', updates: [], held: [] }) as const;
+    const text = formatSimulation({
+      policy: 'fleet',
+      at: '2030-03-01T08:00:00.000Z',
+      window: { open: true, start: null, end: null, next: null },
+      hosts: [host(3), host(4)],
+      lost: [],
+    });
+    expect(text).toContain('localhost (host 3)  all  nothing');
+    expect(text).toContain('localhost (host 4)  all  nothing');
   });
 });

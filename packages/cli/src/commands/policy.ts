@@ -156,10 +156,15 @@ export function formatSimulation(s: Simulation): string {
     windowLine(s.window),
   ];
   if (s.hosts.length === 0) lines.push('', 'no host is governed by this policy');
-  const hw = Math.max(0, ...s.hosts.map((h) => h.hostname.length));
+  // Hosts sharing a hostname (cloned VMs, localhost) are told apart by their id.
+  const count = new Map<string, number>();
+  for (const h of s.hosts) count.set(h.hostname, (count.get(h.hostname) ?? 0) + 1);
+  const name = (h: Simulation['hosts'][number]) =>
+    (count.get(h.hostname) ?? 0) > 1 ? `${h.hostname} (host ${h.hostId})` : h.hostname;
+  const hw = Math.max(0, ...s.hosts.map((h) => name(h).length));
   const rw = Math.max(0, ...s.hosts.map((h) => h.ring.length));
   for (const h of s.hosts) {
-    lines.push('', `${h.hostname.padEnd(hw)}  ${h.ring.padEnd(rw)}  ${h.action}`);
+    lines.push('', `${name(h).padEnd(hw)}  ${h.ring.padEnd(rw)}  ${h.action}`);
     if (h.notDeployable) lines.push(`  not deployable: ${h.notDeployable}`);
     if (h.updates.length > 0) {
       lines.push(

@@ -68,6 +68,10 @@ export const ERROR_CODES = {
   PL_ENROLL_SECRET_INVALID: 'An agent enrollment carried a wrong or missing enrollment secret.',
   PL_ENROLL_SECRET_FROM_ENV:
     'The enrollment secret comes from PATCHLOOP_ENROLL_SECRET, so it cannot be rotated through the API: change the variable and restart the server.',
+  PL_ENROLL_HOST_EXISTS:
+    "An enrollment named the machine id of a host already enrolled: the shared secret only creates new hosts; re-enrolling needs the host's current agent credential or a one-time enrollment token an admin issued for it. The host keeps its credential.",
+  PL_ENROLL_TOKEN_INVALID:
+    'A per-host enrollment token is unknown, used, expired, or was issued for another host.',
   PL_HOST_RETIRED:
     'The host was retired: its agent may not check in, poll for jobs or enroll again, and it cannot be deployed to (reinstate it, or delete it and enroll anew).',
   PL_USER_LAST_ADMIN: 'The change would leave no enabled admin user (disabling or demoting the last one).',

@@ -150,6 +150,7 @@ describe('simulatePolicy on the debian-buster inventory', () => {
     });
     const host = sim.hosts.find((h) => h.hostname === 'buster-pilot-01');
     expect(host).toEqual({
+      hostId: expect.any(Number),
       hostname: 'buster-pilot-01',
       ring: 'pilot',
       action: 'deploy',

@@ -80,6 +80,8 @@ export interface HeldFix {
 }
 
 export interface SimulatedHost {
+  /** The host's id: hostnames need not be unique (cloned VMs, `localhost`), ids are. */
+  readonly hostId: number;
   readonly hostname: string;
   readonly ring: string;
   readonly action: HostAction;
@@ -200,6 +202,7 @@ export function simulatePolicy(input: SimulationInput): Simulation {
           : planHost(policy, { ...host, versionScheme: host.versionScheme }, at);
       if (host.notDeployable)
         return {
+          hostId: host.id,
           hostname: host.hostname,
           ring: ring.name,
           action: 'not-deployable',
@@ -215,7 +218,7 @@ export function simulatePolicy(input: SimulationInput): Simulation {
             : window.open
               ? 'deploy'
               : 'wait-window';
-      return { hostname: host.hostname, ring: ring.name, action, updates, held };
+      return { hostId: host.id, hostname: host.hostname, ring: ring.name, action, updates, held };
     });
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   return {

@@ -33,3 +33,13 @@ export function actorOf(p: Principal | null): string {
   const user = sessionUser(p);
   return user !== null ? `user:${user}` : `token:${p.name}`;
 }
+
+/** Machine ids identify a machine to enrollment: auditors read the fleet without them. */
+export function seesMachineIds(p: Principal | null): boolean {
+  return p?.kind === 'token' && p.role !== 'auditor';
+}
+
+/** A host (or audit record) as this principal may see it: machine ids hidden from auditors. */
+export function maskMachineId<T extends { machineId: string | null }>(p: Principal | null, h: T): T {
+  return seesMachineIds(p) ? h : { ...h, machineId: null };
+}

@@ -69,7 +69,7 @@ export function publicIdOf(token: string): string {
   return sha256(token).slice(0, 16);
 }
 
-export function newToken(kind: 'plt' | 'pla'): string {
+export function newToken(kind: 'plt' | 'pla' | 'plh'): string {
   return `${kind}_${randomBytes(32).toString('base64url')}`;
 }
 

@@ -32,7 +32,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { currentEnrollSecret, rotateEnrollSecret } from '../auth/bootstrap.js';
-import { actorOf, ADMIN, READ, sessionUser } from '../auth/principal.js';
+import { actorOf, ADMIN, READ, seesMachineIds, sessionUser } from '../auth/principal.js';
 import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
@@ -221,6 +221,8 @@ export function adminRoutes({ app, ctx }: Api): void {
     },
     async (req, reply) => {
       const q = req.query;
+      // Enrollment and deletion events name the machine id: auditors see it hidden.
+      const seen = (v: unknown) => (seesMachineIds(req.principal) ? v : hideMachineIds(v));
       const page = async (offset: number, limit: number) => {
         const r = await listAudit(ctx.db, {
           limit,
@@ -236,8 +238,8 @@ export function adminRoutes({ app, ctx }: Api): void {
             actor: e.actor,
             action: e.action,
             target: e.target,
-            before: e.before,
-            after: e.after,
+            before: seen(e.before),
+            after: seen(e.after),
             hash: e.hash,
           })),
         };
@@ -313,5 +315,14 @@ export function adminRoutes({ app, ctx }: Api): void {
       });
       return { username: r.user.username, password: r.generated };
     },
+  );
+}
+
+/** An audit record's before/after with every `machineId` value hidden. */
+function hideMachineIds(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(hideMachineIds);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, k === 'machineId' && x !== null ? '(hidden)' : hideMachineIds(x)]),
   );
 }

@@ -24,6 +24,7 @@ import {
 } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
+import { samePerson } from '../auth/person.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
@@ -204,11 +205,11 @@ export function exceptionRoutes({ app, ctx }: Api): void {
               `exception ${before.id} is ${before.status}: it cannot be ${t.to} now`,
             );
           }
-          if (action === 'approve' && before.requestedBy === actor) {
+          if (action === 'approve' && (await samePerson(tx, before.requestedBy, actor))) {
             throw new ApiError(
               403,
               'PL_EXCEPTION_SELF_APPROVAL',
-              'the requester of an exception cannot approve it',
+              'the requester of an exception cannot approve it (with another credential of theirs either): another person must',
             );
           }
           if (action === 'approve' && before.expiresAt.getTime() <= now.getTime()) {

@@ -5,6 +5,8 @@ import {
   Host,
   HostList,
   HostListQuery,
+  HostEnrollTokenCreate,
+  HostEnrollTokenCreated,
   HostPatch,
   HostRetire,
   HostTagsChange,
@@ -14,11 +16,12 @@ import {
 } from '@patchloop/contracts';
 import { appendAudit, editHost, enqueueJob, getHost, listHosts, loadHostPackages } from '@patchloop/store';
 import { Type } from 'typebox';
-import { actorOf, ADMIN, READ, WRITE } from '../auth/principal.js';
+import { actorOf, ADMIN, maskMachineId, READ, WRITE } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
 import type { Api } from '../api.js';
 import { reinstateHost, removeHost, retireHost } from '../services/host-lifecycle.js';
 import { changeHostTags } from '../services/host-tags.js';
+import { issueHostEnrollToken } from '../services/enroll.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
 import { hostWhere } from '../services/list-queries.js';
 import { findingPages, FINDING_CSV, hostDetail, hostSummary } from './views.js';
@@ -47,7 +50,10 @@ export function hostRoutes(api: Api): void {
           sort: q.sort,
           order: q.order,
         });
-        return { items: r.items.map((h) => hostSummary(h, now, stale())), total: r.total };
+        return {
+          items: r.items.map((h) => maskMachineId(req.principal, hostSummary(h, now, stale()))),
+          total: r.total,
+        };
       };
       if (q.format === 'csv') return sendCsv(reply, 'hosts', HOST_CSV, page);
       return page(q.offset ?? 0, q.limit ?? 50);
@@ -60,7 +66,7 @@ export function hostRoutes(api: Api): void {
     async (req) => {
       const h = await getHost(ctx.db, req.params.id);
       if (!h) throw notFound(req.params.id);
-      return hostDetail(h, ctx.now(), stale());
+      return maskMachineId(req.principal, hostDetail(h, ctx.now(), stale()));
     },
   );
 
@@ -116,6 +122,28 @@ export function hostRoutes(api: Api): void {
     async (req) => {
       const h = await reinstateHost(ctx, { id: req.params.id, actor: actorOf(req.principal) });
       return hostDetail(h, ctx.now(), stale());
+    },
+  );
+
+  // A one-time token that lets this host's agent enroll again (it lost its credential). Admins only.
+  app.post(
+    '/api/v1/hosts/:id/enroll-token',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['hosts'],
+        params: IdParams,
+        body: HostEnrollTokenCreate,
+        response: { 201: HostEnrollTokenCreated },
+      },
+    },
+    async (req, reply) => {
+      const r = await issueHostEnrollToken(ctx, {
+        hostId: req.params.id,
+        actor: actorOf(req.principal),
+        expiresInHours: req.body.expiresInHours ?? 24,
+      });
+      return reply.status(201).send(r);
     },
   );
 

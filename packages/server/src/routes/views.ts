@@ -27,6 +27,8 @@ export function hostSummary(h: HostRecord, now: Date, staleAfterMs: number): Hos
   return {
     id: h.id,
     hostname: h.hostname,
+    duplicateName: h.duplicateName,
+    machineId: h.machineId,
     retired: h.retired && { at: h.retired.at.toISOString(), by: h.retired.by, reason: h.retired.reason },
     os: h.os,
     tags: h.tags,
@@ -61,7 +63,6 @@ export function assessmentOf(h: HostRecord): HostSummary['assessment'] {
 export function hostDetail(h: HostRecord, now: Date, staleAfterMs: number): Host {
   return {
     ...hostSummary(h, now, staleAfterMs),
-    machineId: h.machineId,
     arch: h.arch,
     kernel: h.kernel,
     reboot: h.reboot,

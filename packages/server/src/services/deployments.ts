@@ -68,23 +68,16 @@ export async function createFromPolicy(
   const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
   // What the policy approves now, whatever the window and rings say (the orchestrator waits for those).
   const sim = simulatePolicy({ policy, at: now, hosts: await loadSimHosts(ctx.db, now), policies: all });
-  const hosts = await ctx.db.query<{ id: number; hostname: string }>(
-    'SELECT id, hostname FROM host WHERE retired_at IS NULL',
-  );
-  const idOf = new Map(hosts.rows.map((h) => [h.hostname, Number(h.id)]));
+  // Every simulated host is a live host, addressed by its id (hostnames need not be unique).
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
   const notDeployable = sim.hosts
-    .filter((h) => h.action === 'not-deployable' && idOf.has(h.hostname))
-    .map((h) => ({
-      hostId: idOf.get(h.hostname) as number,
-      hostname: h.hostname,
-      reason: h.notDeployable ?? '',
-    }));
+    .filter((h) => h.action === 'not-deployable')
+    .map((h) => ({ hostId: h.hostId, hostname: h.hostname, reason: h.notDeployable ?? '' }));
   const tasks = sim.hosts
-    .filter((h) => h.action !== 'not-deployable' && h.updates.length > 0 && idOf.has(h.hostname))
+    .filter((h) => h.action !== 'not-deployable' && h.updates.length > 0)
     .map((h) => ({
       id: newTaskId(),
-      hostId: idOf.get(h.hostname) as number,
+      hostId: h.hostId,
       hostname: h.hostname,
       ring: h.ring,
       packages: h.updates.map((u) => ({ name: u.package, version: u.toVersion })),

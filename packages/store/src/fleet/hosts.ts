@@ -22,6 +22,8 @@ export interface HostRecord {
   readonly id: number;
   readonly machineId: string | null;
   readonly hostname: string;
+  /** Another live host has the same hostname. */
+  readonly duplicateName: boolean;
   readonly transport: 'agent' | 'ssh' | 'import';
   readonly os: HostFactsRow['os'];
   readonly arch: string | null;
@@ -63,6 +65,14 @@ export const HOST_COLUMNS = `h.id, h.machine_id, h.hostname, h.transport, h.os_i
   h.finding_counts, h.assessed_at, h.assessment_error, h.updates_security, h.updates_other, h.patch_status,
   h.last_patched_at, h.retired_at, h.retired_by, h.retired_reason`;
 
+/** Whether another live host has the same hostname (cloned VMs, `localhost`): hosts are told apart by id. */
+const duplicateName = (t: string) =>
+  `EXISTS (SELECT 1 FROM host d WHERE d.hostname = ${t}.hostname AND d.id <> ${t}.id AND d.retired_at IS NULL) AS duplicate_name`;
+/** HOST_COLUMNS for `SELECT … FROM host h`. */
+const HOST_SELECT = `${HOST_COLUMNS}, ${duplicateName('h')}`;
+/** HOST_COLUMNS for `INSERT/UPDATE host … RETURNING`. */
+const HOST_RETURNING = `${HOST_COLUMNS.replace(/h\./g, '')}, ${duplicateName('host')}`;
+
 type Row = Record<string, unknown>;
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
@@ -71,6 +81,7 @@ export function hostFromRow(r: Row): HostRecord {
     id: Number(r.id),
     machineId: (r.machine_id as string | null) ?? null,
     hostname: r.hostname as string,
+    duplicateName: r.duplicate_name === true,
     transport: r.transport as HostRecord['transport'],
     os: {
       id: (r.os_id as string | null) ?? 'unknown',
@@ -139,7 +150,7 @@ export async function setHostRetired(
 ): Promise<HostRecord | null> {
   const r = await q.query(
     `UPDATE host SET retired_at = $2, retired_by = $3, retired_reason = $4 WHERE id = $1
-     RETURNING ${HOST_COLUMNS.replace(/h\./g, '')}`,
+     RETURNING ${HOST_RETURNING}`,
     [id, retired?.at ?? null, retired?.by ?? null, retired?.reason ?? null],
   );
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
@@ -171,12 +182,12 @@ export async function skipHostQueuedTasks(
 }
 
 export async function getHost(q: Queryable, id: number): Promise<HostRecord | null> {
-  const r = await q.query(`SELECT ${HOST_COLUMNS} FROM host h WHERE h.id = $1`, [id]);
+  const r = await q.query(`SELECT ${HOST_SELECT} FROM host h WHERE h.id = $1`, [id]);
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
 }
 
 export async function getHostByMachineId(q: Queryable, machineId: string): Promise<HostRecord | null> {
-  const r = await q.query(`SELECT ${HOST_COLUMNS} FROM host h WHERE h.machine_id = $1`, [machineId]);
+  const r = await q.query(`SELECT ${HOST_SELECT} FROM host h WHERE h.machine_id = $1`, [machineId]);
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
 }
 
@@ -193,7 +204,7 @@ export async function insertHost(q: Queryable, h: NewHost): Promise<HostRecord> 
   const r = await q.query(
     `INSERT INTO host (machine_id, hostname, transport, tags, enrolled_at, os_id, os_version, os_codename, os_pretty)
      VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9)
-     RETURNING ${HOST_COLUMNS.replace(/h\./g, '')}`,
+     RETURNING ${HOST_RETURNING}`,
     [
       h.machineId,
       h.hostname,
@@ -324,7 +335,7 @@ export async function editHost(q: Queryable, id: number, edit: HostEdit): Promis
   if (edit.userRisk !== undefined) set('user_risk', edit.userRisk);
   if (sets.length === 0) return getHost(q, id);
   const r = await q.query(
-    `UPDATE host SET ${sets.join(', ')} WHERE id = $1 RETURNING ${HOST_COLUMNS.replace(/h\./g, '')}`,
+    `UPDATE host SET ${sets.join(', ')} WHERE id = $1 RETURNING ${HOST_RETURNING}`,
     params,
   );
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
@@ -429,7 +440,7 @@ export async function listHosts(
   const sort = SORTS[f.sort ?? 'hostname'].map((c) => `${c} ${dir} NULLS LAST`).join(', ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM host h ${w}`, params);
   const rows = await q.query(
-    `SELECT ${HOST_COLUMNS} FROM host h ${w} ORDER BY ${sort}, h.id LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`,
+    `SELECT ${HOST_SELECT} FROM host h ${w} ORDER BY ${sort}, h.id LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`,
     params,
   );
   return { items: rows.rows.map(hostFromRow), total: total.rows[0]?.n ?? 0 };

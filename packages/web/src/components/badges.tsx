@@ -67,3 +67,20 @@ const STATE_CLASS: Record<string, string> = {
 export function StateBadge({ state }: { state: string }) {
   return <span className={`badge ${STATE_CLASS[state] ?? ''}`}>{state}</span>;
 }
+
+/**
+ * Another host has the same hostname (cloned VMs, `localhost`): said so, with what tells this
+ * one apart — its machine id's first characters, or its host id where the machine id is hidden
+ * (auditors).
+ */
+export function DuplicateNameBadge({ h }: { h: { id: number; machineId: string | null } }) {
+  const which = h.machineId ? `machine ${h.machineId.slice(0, 8)}` : `host #${h.id}`;
+  return (
+    <span
+      className="badge state-warn"
+      title="Another host has this hostname: hosts are told apart by id, never by name"
+    >
+      duplicate name · {which}
+    </span>
+  );
+}

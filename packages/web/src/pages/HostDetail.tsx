@@ -7,7 +7,13 @@ import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client.js';
 import { canWrite, useSession } from '../auth/session.js';
-import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
+import {
+  DuplicateNameBadge,
+  KevBadge,
+  PriorityBadge,
+  SeverityBadge,
+  StateBadge,
+} from '../components/badges.js';
 import { AuditTable } from '../components/AuditTable.js';
 import { DataTable } from '../components/DataTable.js';
 import { ExportCsv } from '../components/ExportCsv.js';
@@ -25,6 +31,7 @@ import {
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { HostEdit } from './HostEdit.js';
+import { HostEnrollToken } from './HostEnrollToken.js';
 import { HostLifecycle } from './HostLifecycle.js';
 import { HostUpdates } from './HostUpdates.js';
 
@@ -100,6 +107,11 @@ function Overview({ h }: { h: Host }) {
             </dd>
             <dt>Enrolled</dt>
             <dd>{formatDateTime(h.enrolledAt)}</dd>
+            <dt>Machine id</dt>
+            <dd>
+              {h.machineId ??
+                (user?.role === 'auditor' && h.transport !== 'import' ? 'hidden from auditors' : '—')}
+            </dd>
             <dt>Assessed</dt>
             <dd>
               {formatDateTime(h.assessedAt)}
@@ -308,6 +320,7 @@ export function HostDetail() {
       </p>
       <div className="page-head">
         <h1>{h.hostname}</h1>
+        {h.duplicateName ? <DuplicateNameBadge h={h} /> : null}
         <span className="muted">{osName(h.os)}</span>
         {h.assessment.state === 'assessed' ? (
           <span className="muted">
@@ -334,6 +347,7 @@ export function HostDetail() {
         {h.lastPatchedAt ? formatDateTime(h.lastPatchedAt) : 'not seen yet'}
       </p>
       <HostLifecycle h={h} />
+      <HostEnrollToken h={h} />
       <Tabs
         selectedKey={tab}
         onSelectionChange={(k: Key) => setParams({ tab: String(k) }, { replace: true })}

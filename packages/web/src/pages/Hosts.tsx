@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { api } from '../api/client.js';
 import { ExportCsv } from '../components/ExportCsv.js';
 import { canWrite, useSession } from '../auth/session.js';
-import { KevBadge, StateBadge } from '../components/badges.js';
+import { DuplicateNameBadge, KevBadge, StateBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
 import { EnrollHint } from '../components/EnrollHint.js';
 import {
@@ -40,7 +40,17 @@ const COLUMNS: Column<HostSummary>[] = [
     key: 'hostname',
     header: 'Hostname',
     sort: 'hostname',
-    render: (h) => <Link to={`/hosts/${h.id}`}>{h.hostname}</Link>,
+    render: (h) => (
+      <>
+        <Link to={`/hosts/${h.id}`}>{h.hostname}</Link>
+        {h.duplicateName ? (
+          <>
+            {' '}
+            <DuplicateNameBadge h={h} />
+          </>
+        ) : null}
+      </>
+    ),
   },
   {
     key: 'os',
