@@ -7,7 +7,7 @@
  * (cheaply: unchanged package versions hit the tuple cache).
  */
 import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
-import { appendAudit, enqueueJob, removeScanIndex, writeScanIndex } from '@patchloop/store';
+import { appendAudit, enqueueJob, removeScanIndex, storableText, writeScanIndex } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { crashError, runInChild } from './feed-child.js';
 
@@ -49,7 +49,8 @@ export async function runFeedSync(
       source: r.source,
       exitCode: r.exitCode,
       imported: r.imported,
-      error: r.error,
+      // A reason may quote a corrupt entry's bytes: as the feed state keeps it.
+      error: r.error === null ? null : storableText(r.error),
     })),
     at: now,
   });
