@@ -23,18 +23,27 @@ const feedsLib = () => import('@patchloop/feeds');
 const storeLib = () => import('@patchloop/store');
 
 async function withStore<T>(
+  io: Io,
   config: CliConfig,
   dataDir: string | undefined,
   fn: (db: Db) => Promise<T>,
   options: { changesData?: boolean } = {},
 ): Promise<T> {
-  const { openStore, resolveDbConfig, removeScanIndex, writeScanIndex } = await storeLib();
+  const { cleanAbandonedStaging, openStore, resolveDbConfig, removeScanIndex, writeScanIndex } =
+    await storeLib();
   const where = resolveDbConfig({}, { dataDir: dataDir ?? config.dataDir, databaseUrl: config.databaseUrl });
   const db = await openStore(where);
   // The embedded store's scan index is removed before the data changes and
   // written again after, so a scan never reads an index older than the data.
   const indexDir = options.changesData && 'dataDir' in where ? where.dataDir : null;
   try {
+    if (options.changesData) {
+      // An import killed earlier left staged rows: say what goes.
+      for (const a of await cleanAbandonedStaging(db))
+        io.stderr.write(
+          `removed ${a.rows} staged row(s) of an abandoned ${a.source ?? 'feed'} import (${a.why}${a.owner ? `, ${a.owner}` : ''})\n`,
+        );
+    }
     if (indexDir !== null) removeScanIndex(indexDir);
     const result = await fn(db);
     if (indexDir !== null) await writeScanIndex(db, indexDir);
@@ -176,6 +185,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
       const { createFeedStore } = await storeLib();
       const source = assertSource(sourceName);
       const summary = await withStore(
+        io,
         config,
         opts.dataDir,
         async (db) => {
@@ -238,6 +248,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
         throw new PatchloopError('PL_USAGE', '--url needs --source');
       }
       const codes = await withStore(
+        io,
         config,
         opts.dataDir,
         async (db) => {
@@ -273,7 +284,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
       const target = serverTarget(opts, process.env);
       const rows = target
         ? (await apiRequest<{ items: FeedSourceStatus[] }>(target, 'GET', '/api/v1/feeds')).body.items
-        : await withStore(config, opts.dataDir, async (db) =>
+        : await withStore(io, config, opts.dataDir, async (db) =>
             (await storeLib()).createFeedStore(db).status(),
           );
       io.stdout.write(

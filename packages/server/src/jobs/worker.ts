@@ -22,6 +22,7 @@ import {
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { Assessor } from '../services/assess.js';
+import { cleanAbandonedImports } from './feed-child.js';
 import { runFeedSync } from './feed-sync.js';
 import { orchestrate } from '../services/orchestrate.js';
 import { autoDeploy } from '../services/auto-deploy.js';
@@ -121,10 +122,17 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
 
   const FOREGROUND = Object.keys(handlers).filter((k) => k !== BACKGROUND);
 
+  /** Set once the staged rows of imports that died before this start are gone. */
+  let cleaned = false;
+
   async function tick(): Promise<number> {
     if (running) return running;
     running = (async () => {
       try {
+        if (!cleaned) {
+          cleaned = true;
+          await cleanAbandonedImports(ctx, 'at start');
+        }
         await schedule();
         // Deployments move on every tick (dispatch, timeouts, rings, windows).
         await orchestrate(ctx).catch((e: unknown) =>

@@ -65,8 +65,7 @@ export function storableText(text: string, max = MAX_REASON_CHARS): string {
   let s = '';
   for (const ch of text) {
     const c = ch.codePointAt(0) as number;
-    if ((c < 0x20 && ch !== '\n' && ch !== '\t') || c === 0x7f)
-      s += `\\x${c.toString(16).padStart(2, '0')}`;
+    if ((c < 0x20 && ch !== '\n' && ch !== '\t') || c === 0x7f) s += `\\x${c.toString(16).padStart(2, '0')}`;
     else if (c >= 0xd800 && c <= 0xdfff) s += '\ufffd';
     else s += ch;
     if (s.length > max) return `${s.slice(0, max - 1)}…`;
