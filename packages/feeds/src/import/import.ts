@@ -9,8 +9,11 @@
  */
 import {
   isPatchloopError,
+  keepReleases,
   PatchloopError,
   FEED_SOURCES,
+  type Advisory,
+  type AdvisoryTarget,
   type ChunkBatch,
   type FeedApplySession,
   type FeedRecordError,
@@ -39,6 +42,8 @@ export interface ImportSummary {
   /** Problems reported on records that were kept. */
   readonly warnings: number;
   readonly changeEvents: number;
+  /** Advisories left out whole: none of their affected releases is kept (`releases`). */
+  readonly filtered: number;
   readonly errors: readonly FeedRecordError[];
   /** 0 all imported (or nothing new), 3 partial (some records skipped), 1 nothing usable. */
   readonly exitCode: 0 | 1 | 3;
@@ -52,6 +57,7 @@ export const NOTHING = {
   unchanged: 0,
   removed: 0,
   changeEvents: 0,
+  filtered: 0,
 } as const;
 
 export type ImportPhase = 'read' | 'parse' | 'store';
@@ -59,6 +65,31 @@ export type ImportPhase = 'read' | 'parse' | 'store';
 /** Records per store chunk of a streamed import. */
 export const CHUNK_RECORDS = 2000;
 export type ProgressFn = (phase: ImportPhase, done: number, total: number) => void;
+
+export interface ImportOptions {
+  readonly maxFileBytes?: number | undefined;
+  readonly onProgress?: ProgressFn | undefined;
+  readonly chunk?: number;
+  /**
+   * Keep only the affected entries of these ecosystems and releases (an
+   * advisory left with none is not imported, and counted as `filtered`);
+   * null or absent: keep all.
+   */
+  readonly releases?: readonly AdvisoryTarget[] | null | undefined;
+}
+
+/** Advisories cut down to the kept releases; the others pass as they are. */
+function keptOnly<T>(records: readonly T[], kind: string, options: ImportOptions, left: { n: number }): T[] {
+  const targets = options.releases;
+  if (!targets || kind !== 'advisories') return [...records];
+  const out: T[] = [];
+  for (const r of records) {
+    const kept = keepReleases(r as Advisory, targets);
+    if (kept === null) left.n++;
+    else out.push(kept as T);
+  }
+  return out;
+}
 
 export function assertSource(name: string): FeedSource {
   if ((FEED_SOURCES as readonly string[]).includes(name)) return name as FeedSource;
@@ -102,7 +133,7 @@ export async function applyStream(
   files: AsyncIterable<FeedFile>,
   errors: FeedRecordError[],
   sink: FeedSink,
-  options: { onProgress?: ProgressFn; chunk?: number } = {},
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const stream = IMPORTERS[source].stream;
   if (!stream) throw new Error(`${source} is not a streamed source`);
@@ -113,6 +144,7 @@ export async function applyStream(
   let pending: ChunkBatch['records'][number][] = [];
   let records = 0;
   let seen = 0;
+  const filtered = { n: 0 };
   const flush = async () => {
     if (pending.length === 0) return;
     session ??= await sink.begin(run);
@@ -125,8 +157,9 @@ export async function applyStream(
     for await (const f of files) {
       const r = stream.parseOne(f);
       for (const e of r.errors) errors.push(e);
-      for (const rec of r.records) pending.push(rec);
-      records += r.records.length;
+      const kept = keptOnly(r.records, stream.kind, options, filtered);
+      for (const rec of kept) pending.push(rec);
+      records += kept.length;
       options.onProgress?.('parse', ++seen, 0);
       if (pending.length >= size) await flush();
     }
@@ -142,6 +175,8 @@ export async function applyStream(
     };
     return failed(sink, run, [...errors, err], { code: e.code, message: e.message });
   }
+  if (session === null && filtered.n > 0 && errors.length === 0)
+    return outsideReleases(sink, run, filtered.n);
   if (session === null) {
     const message =
       seen === 0
@@ -164,7 +199,27 @@ export async function applyStream(
     unchanged: r.unchanged,
     removed: r.removed,
     changeEvents: r.changeEvents,
+    filtered: filtered.n,
     exitCode: skipped > 0 ? 3 : 0,
+  };
+}
+
+/** Every record was of releases not kept: nothing to store, and nothing wrong. */
+async function outsideReleases(
+  sink: FeedSink,
+  run: { source: FeedSource; origin: string; startedAt: Date },
+  filtered: number,
+): Promise<ImportSummary> {
+  await sink.recordUnchanged({ ...run, errors: [] });
+  return {
+    ...run,
+    status: 'unchanged',
+    ...NOTHING,
+    filtered,
+    skipped: 0,
+    warnings: 0,
+    errors: [],
+    exitCode: 0,
   };
 }
 
@@ -175,16 +230,25 @@ export async function applyFiles(
   files: readonly FeedFile[],
   readErrors: readonly FeedRecordError[],
   sink: FeedSink,
-  onProgress?: ProgressFn,
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
+  const { onProgress } = options;
   const startedAt = new Date();
   onProgress?.('parse', 0, files.length);
   const parsed = IMPORTERS[source].parse(files);
   onProgress?.('parse', files.length, files.length);
+  const filtered = { n: 0 };
+  if (parsed.batch?.kind === 'advisories') {
+    const records = keptOnly(parsed.batch.records, 'advisories', options, filtered);
+    parsed.batch = records.length > 0 ? { ...parsed.batch, records } : null;
+    parsed.records = records.length;
+  }
   const errors = [...readErrors, ...parsed.errors];
   const run = { source, origin, startedAt, errors };
   const skipped = errors.filter((e) => e.warning !== true).length;
   const base = { source, origin, errors, skipped, warnings: errors.length - skipped };
+  if (parsed.batch === null && filtered.n > 0 && errors.length === 0)
+    return outsideReleases(sink, { source, origin, startedAt }, filtered.n);
   if (parsed.batch === null) {
     const message =
       files.length === 0
@@ -205,6 +269,7 @@ export async function applyFiles(
     unchanged: r.unchanged,
     removed: r.removed,
     changeEvents: r.changeEvents,
+    filtered: filtered.n,
     exitCode: skipped > 0 ? 3 : 0,
   };
 }
@@ -213,7 +278,7 @@ export async function importFeed(
   source: FeedSource,
   path: string,
   sink: FeedSink,
-  options: { maxFileBytes?: number; onProgress?: ProgressFn; chunk?: number } = {},
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const readErrors: FeedRecordError[] = [];
   const files = streamFeedPath(
@@ -237,5 +302,5 @@ export async function importFeed(
     });
   }
   options.onProgress?.('read', 1, 1);
-  return applyFiles(source, path, all, readErrors, sink, options.onProgress);
+  return applyFiles(source, path, all, readErrors, sink, options);
 }
