@@ -5,7 +5,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { FEED_SOURCES, PatchloopError, type FeedSourceStatus } from '@patchloop/core';
+import {
+  FEED_SOURCES,
+  parseFeedReleases,
+  PatchloopError,
+  type AdvisoryTarget,
+  type FeedSourceStatus,
+} from '@patchloop/core';
 import type { ImportPhase, ImportSummary } from '@patchloop/feeds';
 import type { Db } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
@@ -16,6 +22,19 @@ const serverOption = () => new Option('--server <url>', 'a running Patchloop ser
 const tokenOption = () => new Option('--token <token>', 'API token for --server (default: PATCHLOOP_TOKEN)');
 
 const MAX_ERRORS_SHOWN = 20;
+
+const releasesOption = () =>
+  new Option(
+    '--releases <list>',
+    'keep only these releases\' advisories: "all", "fleet" (the hosts\' releases) and/or <os>:<version>, comma-separated (default: PATCHLOOP_FEED_RELEASES or all)',
+  );
+
+/** The advisory releases an import keeps (null: all), from --releases or PATCHLOOP_FEED_RELEASES. */
+async function keptReleases(db: Db, flag: string | undefined): Promise<AdvisoryTarget[] | null> {
+  const parsed = parseFeedReleases(flag ?? process.env.PATCHLOOP_FEED_RELEASES);
+  if ('problem' in parsed) throw new PatchloopError('PL_USAGE', `--releases: ${parsed.problem}`);
+  return (await storeLib()).feedReleaseTargets(db, parsed.value);
+}
 
 // The feed and store libraries (PGlite's WebAssembly among them) load only
 // when a command runs, so that `--help` and other commands start fast.
@@ -104,6 +123,8 @@ interface Outcome {
   readonly imported: number;
   readonly skipped: number;
   readonly unchanged: number;
+  /** Advisories of releases not kept (--releases). */
+  readonly filtered?: number;
   readonly errors: readonly {
     file: string;
     record: string;
@@ -117,7 +138,7 @@ function report(io: Io, s: Outcome): void {
   const what =
     s.status === 'unchanged'
       ? 'unchanged since the last sync'
-      : `imported ${s.imported}, skipped ${s.skipped}, unchanged ${s.unchanged}`;
+      : `imported ${s.imported}, skipped ${s.skipped}, unchanged ${s.unchanged}${s.filtered ? `, ${s.filtered} of releases not kept` : ''}`;
   io.stdout.write(`${s.source}: ${what}${s.status === 'failed' ? ' (failed: nothing changed)' : ''}\n`);
   for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
     io.stderr.write(`  ${e.warning ? 'warning' : 'skipped'} ${e.file} ${e.record}: ${e.code}: ${e.reason}\n`);
@@ -171,36 +192,49 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(serverOption())
     .addOption(tokenOption())
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
-    .action(async (sourceName: string, path: string, opts: TargetOptions & { format: string }) => {
-      const target = serverTarget(opts, process.env);
-      if (target) {
-        const { uploadFeed } = await import('../feed-upload.js');
-        const r = await uploadFeed(target, sourceName, path);
-        if (opts.format === 'json') io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-        else report(io, r);
-        setExit(r.exitCode);
-        return;
-      }
-      const { assertSource, importFeed } = await feedsLib();
-      const { createFeedStore } = await storeLib();
-      const source = assertSource(sourceName);
-      const summary = await withStore(
-        io,
-        config,
-        opts.dataDir,
-        async (db) => {
-          const s = await importFeed(source, path, createFeedStore(db), {
-            onProgress: progress(io, source, sizeOf(path)),
-          });
-          await auditFeed(db, 'feed.import', s);
-          return s;
-        },
-        { changesData: true },
-      );
-      if (opts.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else report(io, summary);
-      setExit(summary.exitCode);
-    });
+    .addOption(releasesOption())
+    .action(
+      async (
+        sourceName: string,
+        path: string,
+        opts: TargetOptions & { format: string; releases?: string },
+      ) => {
+        const target = serverTarget(opts, process.env);
+        if (target) {
+          if (opts.releases)
+            throw new PatchloopError(
+              'PL_USAGE',
+              '--server keeps the releases the server is configured with (PATCHLOOP_FEED_RELEASES)',
+            );
+          const { uploadFeed } = await import('../feed-upload.js');
+          const r = await uploadFeed(target, sourceName, path);
+          if (opts.format === 'json') io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+          else report(io, r);
+          setExit(r.exitCode);
+          return;
+        }
+        const { assertSource, importFeed } = await feedsLib();
+        const { createFeedStore } = await storeLib();
+        const source = assertSource(sourceName);
+        const summary = await withStore(
+          io,
+          config,
+          opts.dataDir,
+          async (db) => {
+            const s = await importFeed(source, path, createFeedStore(db), {
+              onProgress: progress(io, source, sizeOf(path)),
+              releases: await keptReleases(db, opts.releases),
+            });
+            await auditFeed(db, 'feed.import', s);
+            return s;
+          },
+          { changesData: true },
+        );
+        if (opts.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else report(io, summary);
+        setExit(summary.exitCode);
+      },
+    );
 
   feeds
     .command('sync')
@@ -220,58 +254,65 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(dataDir())
     .addOption(serverOption())
     .addOption(tokenOption())
-    .action(async (opts: TargetOptions & { source?: string; mirror?: string; url?: string[] }) => {
-      const target = serverTarget(opts, process.env);
-      if (target) {
-        if (opts.source || opts.mirror || opts.url) {
-          throw new PatchloopError(
-            'PL_USAGE',
-            '--server syncs every source the way the server is configured: --source, --mirror and --url are for the store',
-          );
-        }
-        const r = await apiRequest<{ queued: boolean; jobId: number | null }>(
-          target,
-          'POST',
-          '/api/v1/feeds/sync',
-        );
-        io.stdout.write(
-          r.body.queued
-            ? `feed sync queued on the server (job ${r.body.jobId}); follow it with: patchloop feeds status --server ${target.server}\n`
-            : `a feed sync is already queued on the server; follow it with: patchloop feeds status --server ${target.server}\n`,
-        );
-        return;
-      }
-      const { assertSource, syncFeed } = await feedsLib();
-      const { createFeedStore } = await storeLib();
-      const sources = opts.source ? [assertSource(opts.source)] : [...FEED_SOURCES];
-      if (opts.url && !opts.source) {
-        throw new PatchloopError('PL_USAGE', '--url needs --source');
-      }
-      const codes = await withStore(
-        io,
-        config,
-        opts.dataDir,
-        async (db) => {
-          const sink = createFeedStore(db);
-          const out: number[] = [];
-          const mirror = opts.mirror ?? config.feedMirror;
-          for (const source of sources) {
-            const s = await syncFeed(source, {
-              sink,
-              mirror,
-              urls: opts.url,
-              onProgress: progress(io, source, mirror ? sizeOf(join(mirror, source)) : 0),
-            });
-            report(io, s);
-            await auditFeed(db, 'feed.sync', s);
-            out.push(s.exitCode);
+    .addOption(releasesOption())
+    .action(
+      async (
+        opts: TargetOptions & { source?: string; mirror?: string; url?: string[]; releases?: string },
+      ) => {
+        const target = serverTarget(opts, process.env);
+        if (target) {
+          if (opts.source || opts.mirror || opts.url || opts.releases) {
+            throw new PatchloopError(
+              'PL_USAGE',
+              '--server syncs every source the way the server is configured: --source, --mirror, --url and --releases are for the store',
+            );
           }
-          return out;
-        },
-        { changesData: true },
-      );
-      setExit(worstExit(codes));
-    });
+          const r = await apiRequest<{ queued: boolean; jobId: number | null }>(
+            target,
+            'POST',
+            '/api/v1/feeds/sync',
+          );
+          io.stdout.write(
+            r.body.queued
+              ? `feed sync queued on the server (job ${r.body.jobId}); follow it with: patchloop feeds status --server ${target.server}\n`
+              : `a feed sync is already queued on the server; follow it with: patchloop feeds status --server ${target.server}\n`,
+          );
+          return;
+        }
+        const { assertSource, syncFeed } = await feedsLib();
+        const { createFeedStore } = await storeLib();
+        const sources = opts.source ? [assertSource(opts.source)] : [...FEED_SOURCES];
+        if (opts.url && !opts.source) {
+          throw new PatchloopError('PL_USAGE', '--url needs --source');
+        }
+        const codes = await withStore(
+          io,
+          config,
+          opts.dataDir,
+          async (db) => {
+            const sink = createFeedStore(db);
+            const out: number[] = [];
+            const mirror = opts.mirror ?? config.feedMirror;
+            const releases = await keptReleases(db, opts.releases);
+            for (const source of sources) {
+              const s = await syncFeed(source, {
+                sink,
+                mirror,
+                urls: opts.url,
+                releases,
+                onProgress: progress(io, source, mirror ? sizeOf(join(mirror, source)) : 0),
+              });
+              report(io, s);
+              await auditFeed(db, 'feed.sync', s);
+              out.push(s.exitCode);
+            }
+            return out;
+          },
+          { changesData: true },
+        );
+        setExit(worstExit(codes));
+      },
+    );
 
   feeds
     .command('status')

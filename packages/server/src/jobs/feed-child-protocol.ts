@@ -3,12 +3,23 @@
  * import runs in (Node IPC, structured clone: Dates survive, Errors are sent
  * as { code, message }).
  */
-import type { FeedSource } from '@patchloop/core';
+import type { AdvisoryTarget, FeedSource } from '@patchloop/core';
 import type { FeedRunPhase } from './feed-runs.js';
 
+/** `releases`: the advisory releases kept (PATCHLOOP_FEED_RELEASES), null for all. */
 export type FeedTask =
-  | { readonly kind: 'sync'; readonly sources: readonly FeedSource[]; readonly mirror: string | undefined }
-  | { readonly kind: 'import'; readonly source: FeedSource; readonly path: string };
+  | {
+      readonly kind: 'sync';
+      readonly sources: readonly FeedSource[];
+      readonly mirror: string | undefined;
+      readonly releases: readonly AdvisoryTarget[] | null;
+    }
+  | {
+      readonly kind: 'import';
+      readonly source: FeedSource;
+      readonly path: string;
+      readonly releases: readonly AdvisoryTarget[] | null;
+    };
 
 /** What one source's run came to (SyncSummary / ImportSummary, as sent back). */
 export interface ChildSourceResult {

@@ -132,6 +132,7 @@ async function run(task: FeedTask, databaseUrl: string | null): Promise<void> {
       const bytes = sizeOf(path);
       const s = await feeds.importFeed(source, path, sink, {
         onProgress: reporter(source, () => bytes),
+        releases: task.releases,
       });
       await send({ t: 'source-done', result: resultOf(source, s) });
       return;
@@ -143,6 +144,7 @@ async function run(task: FeedTask, databaseUrl: string | null): Promise<void> {
         const s = await feeds.syncFeed(source, {
           sink,
           mirror: task.mirror,
+          releases: task.releases,
           onProgress: reporter(source, () => bytes),
         });
         const downloaded = s.downloads.reduce((n, d) => n + d.bytes, 0);

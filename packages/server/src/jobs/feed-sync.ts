@@ -6,8 +6,17 @@
  * retries with backoff. When anything changed, every host is re-assessed
  * (cheaply: unchanged package versions hit the tuple cache).
  */
-import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
-import { appendAudit, enqueueJob, removeScanIndex, storableText, writeScanIndex } from '@patchloop/store';
+import { FEED_SOURCES, type AdvisoryTarget, type FeedSource } from '@patchloop/core';
+import {
+  appendAudit,
+  enqueueJob,
+  feedReleaseTargets,
+  getSetting,
+  putSetting,
+  removeScanIndex,
+  storableText,
+  writeScanIndex,
+} from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { crashError, runInChild } from './feed-child.js';
 
@@ -18,6 +27,25 @@ export interface FeedSyncResult {
   readonly error: string | null;
 }
 
+/** The releases (ecosystem:release) the last feed sync kept: a host on another one starts a sync. */
+const SYNCED_RELEASES = 'feed.releases.synced';
+
+const releaseKeys = (targets: readonly AdvisoryTarget[]) =>
+  targets.flatMap((t) => t.releases.map((r) => `${t.ecosystem}:${r}`));
+
+/**
+ * With PATCHLOOP_FEED_RELEASES=fleet: whether the fleet runs a release the
+ * last sync did not keep (a new host's), so that a sync should start now
+ * rather than at the next scheduled one. That sync takes the whole data of
+ * the endpoints concerned (their sync state says what they kept).
+ */
+export async function fleetNeedsSync(ctx: ServerContext): Promise<boolean> {
+  if (!ctx.config.feedReleases?.fleet) return false;
+  const targets = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
+  const synced = new Set((await getSetting<string[]>(ctx.db, SYNCED_RELEASES)) ?? []);
+  return releaseKeys(targets ?? []).some((k) => !synced.has(k));
+}
+
 export async function runFeedSync(
   ctx: ServerContext,
   sources: readonly FeedSource[] = FEED_SOURCES,
@@ -26,8 +54,13 @@ export async function runFeedSync(
   const results: FeedSyncResult[] = [];
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
   let crashed;
+  const releases = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
   try {
-    const out = await runInChild(ctx, { kind: 'sync', sources, mirror: ctx.config.feedMirror }, opts);
+    const out = await runInChild(
+      ctx,
+      { kind: 'sync', sources, mirror: ctx.config.feedMirror, releases },
+      opts,
+    );
     crashed = out.crashed;
     for (const r of out.results) {
       if (r.error !== null)
@@ -40,6 +73,7 @@ export async function runFeedSync(
     if (ctx.dataDir) await writeScanIndex(ctx.db, ctx.dataDir);
   }
   const now = ctx.now();
+  if (releases !== null && !crashed) await putSetting(ctx.db, SYNCED_RELEASES, releaseKeys(releases), now);
   const changed = results.filter((r) => r.imported > 0);
   await appendAudit(ctx.db, {
     actor: 'system',
