@@ -2,7 +2,7 @@
  * `patchloop feeds import|sync|status`: vulnerability intelligence into the
  * store (the embedded one in --data-dir, or PostgreSQL).
  */
-import { readdirSync, statSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import {
@@ -12,7 +12,7 @@ import {
   type AdvisoryTarget,
   type FeedSourceStatus,
 } from '@patchloop/core';
-import type { ImportPhase, ImportSummary } from '@patchloop/feeds';
+import type { ImportSummary, ProgressFn } from '@patchloop/feeds';
 import type { Db } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import { apiRequest, serverTarget, type TargetOptions } from '../server-api.js';
@@ -89,30 +89,33 @@ async function auditFeed(db: Db, action: 'feed.import' | 'feed.sync', s: ImportS
   });
 }
 
-/** Bytes under a path (a file, or a directory's files): what an import reads. */
-function sizeOf(path: string): number {
-  try {
-    const st = statSync(path);
-    if (!st.isDirectory()) return st.size;
-    return readdirSync(path).reduce((n, f) => n + sizeOf(join(path, f)), 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** A progress line on a terminal (stderr), nothing otherwise: phase, records and bytes. */
-function progress(io: Io, source: string, bytes = 0) {
+/**
+ * A progress bar on a terminal (stderr), redrawn at most 10 times a second;
+ * nothing otherwise (logs and pipes stay line-based). `done` clears it.
+ */
+export async function progressBar(
+  io: Io,
+  label: string,
+  totalBytes = 0,
+): Promise<{ report: ProgressFn | undefined; done: () => void }> {
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
-  if (!tty) return undefined;
-  const label: Record<ImportPhase, string> = { read: 'reading', parse: 'parsing', store: 'storing' };
-  const size = bytes > 0 ? `, ${(bytes / 2 ** 20).toFixed(1)} MiB` : '';
-  return (phase: ImportPhase, done: number, total: number) => {
-    const width = 24;
-    const filled = total > 0 ? Math.round((done / total) * width) : 0;
-    io.stderr.write(
-      `\r${source}: ${label[phase].padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${phase === 'read' ? '' : ' records'}${size}   `,
-    );
-    if (phase === 'store' && done === total) io.stderr.write('\r\x1b[K');
+  if (!tty) return { report: undefined, done: () => undefined };
+  const { formatProgress, trackProgress } = await feedsLib();
+  let shown = false;
+  const t = trackProgress({
+    totalBytes,
+    intervalMs: 100,
+    emit: (s) => {
+      shown = true;
+      io.stderr.write(`\r\x1b[K${formatProgress(label, s)}`);
+    },
+  });
+  return {
+    report: t.report,
+    done: () => {
+      t.flush();
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
   };
 }
 
@@ -207,13 +210,14 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
               '--server keeps the releases the server is configured with (PATCHLOOP_FEED_RELEASES)',
             );
           const { uploadFeed } = await import('../feed-upload.js');
-          const r = await uploadFeed(target, sourceName, path);
+          const bar = await progressBar(io, sourceName);
+          const r = await uploadFeed(target, sourceName, path, bar.report).finally(bar.done);
           if (opts.format === 'json') io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
           else report(io, r);
           setExit(r.exitCode);
           return;
         }
-        const { assertSource, importFeed } = await feedsLib();
+        const { assertSource, importFeed, sizeOf } = await feedsLib();
         const { createFeedStore } = await storeLib();
         const source = assertSource(sourceName);
         const summary = await withStore(
@@ -221,10 +225,11 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
           config,
           opts.dataDir,
           async (db) => {
+            const bar = await progressBar(io, source, sizeOf(path));
             const s = await importFeed(source, path, createFeedStore(db), {
-              onProgress: progress(io, source, sizeOf(path)),
+              onProgress: bar.report,
               releases: await keptReleases(db, opts.releases),
-            });
+            }).finally(bar.done);
             await auditFeed(db, 'feed.import', s);
             return s;
           },
@@ -279,7 +284,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
           );
           return;
         }
-        const { assertSource, syncFeed } = await feedsLib();
+        const { assertSource, sizeOf, syncFeed } = await feedsLib();
         const { createFeedStore } = await storeLib();
         const sources = opts.source ? [assertSource(opts.source)] : [...FEED_SOURCES];
         if (opts.url && !opts.source) {
@@ -295,13 +300,14 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
             const mirror = opts.mirror ?? config.feedMirror;
             const releases = await keptReleases(db, opts.releases);
             for (const source of sources) {
+              const bar = await progressBar(io, source, mirror ? sizeOf(join(mirror, source)) : 0);
               const s = await syncFeed(source, {
                 sink,
                 mirror,
                 urls: opts.url,
                 releases,
-                onProgress: progress(io, source, mirror ? sizeOf(join(mirror, source)) : 0),
-              });
+                onProgress: bar.report,
+              }).finally(bar.done);
               report(io, s);
               await auditFeed(db, 'feed.sync', s);
               out.push(s.exitCode);

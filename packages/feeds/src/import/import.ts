@@ -21,6 +21,7 @@ import {
   type FeedSource,
 } from '@patchloop/core';
 import type { FeedFile } from './files.js';
+import { sizeOf, type ProgressFn } from './progress.js';
 import { streamFeedPath } from './stream.js';
 import { IMPORTERS } from './sources.js';
 
@@ -60,11 +61,10 @@ export const NOTHING = {
   filtered: 0,
 } as const;
 
-export type ImportPhase = 'read' | 'parse' | 'store';
+export type { ImportPhase, ProgressFn } from './progress.js';
 
 /** Records per store chunk of a streamed import. */
 export const CHUNK_RECORDS = 2000;
-export type ProgressFn = (phase: ImportPhase, done: number, total: number) => void;
 
 export interface ImportOptions {
   readonly maxFileBytes?: number | undefined;
@@ -281,15 +281,20 @@ export async function importFeed(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const readErrors: FeedRecordError[] = [];
+  const { onProgress } = options;
+  const total = onProgress ? sizeOf(path) : 0;
   const files = streamFeedPath(
     path,
-    { accept: IMPORTERS[source].accept, maxFileBytes: options.maxFileBytes },
+    {
+      accept: IMPORTERS[source].accept,
+      maxFileBytes: options.maxFileBytes,
+      onBytes: onProgress ? (n) => onProgress('read', n, total) : undefined,
+    },
     readErrors,
   );
   if (IMPORTERS[source].stream) return applyStream(source, path, files, readErrors, sink, options);
   // Catalogs published whole (KEV, EPSS, endoflife) and Alpine's secdb (one
   // advisory spans files) are parsed together; they are a few MB.
-  options.onProgress?.('read', 0, 1);
   const all: FeedFile[] = [];
   try {
     for await (const f of files) all.push(f);
@@ -301,6 +306,5 @@ export async function importFeed(
       message: e.message,
     });
   }
-  options.onProgress?.('read', 1, 1);
   return applyFiles(source, path, all, readErrors, sink, options);
 }
