@@ -130,6 +130,7 @@ describe.each(BACKENDS)('kept releases on $name', (backend) => {
     let from = server.requests.length;
     const first = await sync();
     expect(first).toMatchObject({ status: 'ok', added: 2, filtered: 1 });
+    expect(paths(from)).toEqual(['/osv/Debian/modified_id.csv', '/osv/Debian/all.zip']);
     expect(first.endpoints).toEqual([{ endpoint: 'Debian', result: 'applied', via: 'baseline' }]);
     expect(await releases()).toEqual(['DEBIAN-CVE-2026-0001 12', 'DEBIAN-CVE-2026-0002 12']);
 

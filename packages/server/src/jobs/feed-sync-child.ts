@@ -10,6 +10,7 @@
  */
 
 import { join } from 'node:path';
+import type * as Feeds from '@patchloop/feeds';
 import {
   PatchloopError,
   type ErrorCode,
@@ -57,7 +58,7 @@ function parentSink(): FeedSink {
   return sink;
 }
 
-type FeedsLib = typeof import('@patchloop/feeds');
+type FeedsLib = typeof Feeds;
 
 /** Progress to the parent, at most every 250 ms: records, and bytes of the input read so far. */
 function reporter(feeds: FeedsLib, source: FeedSource, totalBytes: number) {

@@ -357,7 +357,7 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
     const long = 'x'.repeat(10_000);
     const errors: FeedRecordError[] = [
       { file: 'all.zip\u0000', record: 'DSA-1\u0000', code: 'PL_FEED_ARCHIVE_CORRUPT', reason: quoted },
-      { file: 'all.zip', record: 'DSA-2', code: 'PL_FEED_RECORD_INVALID', reason: long },
+      { file: 'all.zip', record: 'DSA-2', code: 'PL_FEED_JSON_INVALID', reason: long },
     ];
     await store().recordFailure(run('osv', errors), { code: 'PL_FEED_ARCHIVE_CORRUPT', message: quoted });
     const st = (await store().status()).find((s) => s.source === 'osv');
