@@ -17,6 +17,7 @@ import { basename, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FeedImportResult } from '@patchloop/contracts';
 import { PatchloopError } from '@patchloop/core';
+import type { ProgressFn } from '@patchloop/feeds';
 import { Zip, ZipDeflate } from 'fflate';
 import { apiRequest, type ServerTarget } from './server-api.js';
 
@@ -55,10 +56,21 @@ async function zipDirectory(dir: string, to: string): Promise<void> {
   if (failed) throw failed;
 }
 
+/** The file as a stream, its bytes reported as they are read to be sent. */
+function sending(file: string, onProgress: ProgressFn | undefined): Readable {
+  const input = createReadStream(file);
+  if (!onProgress) return input;
+  const size = statSync(file).size;
+  let sent = 0;
+  input.on('data', (chunk) => onProgress('upload', (sent += chunk.length), size));
+  return input;
+}
+
 export async function uploadFeed(
   target: ServerTarget,
   source: string,
   path: string,
+  onProgress?: ProgressFn,
 ): Promise<FeedImportResult> {
   let stat;
   try {
@@ -85,7 +97,7 @@ export async function uploadFeed(
       'POST',
       `/api/v1/feeds/${encodeURIComponent(source)}/import?name=${encodeURIComponent(name)}`,
       {
-        text: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+        text: Readable.toWeb(sending(file, onProgress)) as ReadableStream<Uint8Array>,
         contentType: 'application/octet-stream',
       },
       3_600_000,

@@ -2,7 +2,7 @@
  * Server configuration from PATCHLOOP_… environment variables (and flags the
  * CLI passes), validated at start with a message naming the bad setting.
  */
-import { PatchloopError } from '@patchloop/core';
+import { parseFeedReleases, PatchloopError, type FeedReleases } from '@patchloop/core';
 import { syncSettingsFromEnv, type SyncSettings } from '@patchloop/feeds';
 
 export interface ServerConfig {
@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly feedMirror: string | undefined;
   /** Publisher URLs, OSV ecosystems, Alpine branches, download limits (PATCHLOOP_FEED_URL_…, PATCHLOOP_OSV_…: feeds' settings.ts). */
   readonly feedSync: SyncSettings;
+  /** Releases whose advisories are kept (PATCHLOOP_FEED_RELEASES: all, fleet, <os>:<version>,…); null: all. */
+  readonly feedReleases: FeedReleases | null;
   /** Heap cap of the child process a feed sync or import runs in (PATCHLOOP_SYNC_MAX_HEAP_MB, default 1024). */
   readonly syncMaxHeapMb: number;
   /** A feed sync or import child running longer than this is killed and reported (PATCHLOOP_SYNC_TIMEOUT, default 2h). */
@@ -63,6 +65,13 @@ const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "90s", "15m", "6h", "7d" → milliseconds. */
+function feedReleases(value: string | undefined): FeedReleases | null {
+  const r = parseFeedReleases(value);
+  if ('problem' in r)
+    throw new PatchloopError('PL_SERVER_CONFIG_INVALID', `PATCHLOOP_FEED_RELEASES: ${r.problem}`);
+  return r.value;
+}
+
 export function parseDuration(name: string, value: string): number {
   const m = DURATION.exec(value.trim());
   if (!m) {
@@ -156,6 +165,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
         : parseDuration('PATCHLOOP_FEED_SYNC_INTERVAL', env.PATCHLOOP_FEED_SYNC_INTERVAL ?? '6h'),
     feedMirror: env.PATCHLOOP_FEED_MIRROR || undefined,
     feedSync: syncSettingsFromEnv(env),
+    feedReleases: feedReleases(env.PATCHLOOP_FEED_RELEASES),
     syncMaxHeapMb:
       megabytes('PATCHLOOP_SYNC_MAX_HEAP_MB', env.PATCHLOOP_SYNC_MAX_HEAP_MB ?? '1024') / (1024 * 1024),
     syncTimeoutMs: parseDuration('PATCHLOOP_SYNC_TIMEOUT', env.PATCHLOOP_SYNC_TIMEOUT ?? '2h'),

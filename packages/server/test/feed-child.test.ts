@@ -160,7 +160,14 @@ describe.each(BACKEND_NAMES)('feed sync in a child process (%s)', (backend) => {
   });
 
   it('a child over its heap cap is reported (PL_FEED_SYNC_CRASHED), retried later, the server stays up', async () => {
-    const h = await startHarness(backend, { config: { feedMirror: mirror.dir, syncMaxHeapMb: 24 } });
+    // One file of ~40 MB: a JSON array is parsed whole, far beyond a 24 MiB heap.
+    const big = osvMirror(0);
+    const one = readFileSync(join(mirror.dir, 'osv', 'copy-0.json'), 'utf8').slice(1, -1);
+    writeFileSync(
+      join(big.dir, 'osv', 'big.json'),
+      `[${Array.from({ length: 40e6 / one.length }, () => one).join(',')}]`,
+    );
+    const h = await startHarness(backend, { config: { feedMirror: big.dir, syncMaxHeapMb: 24 } });
     try {
       await h.app.inject({ method: 'POST', url: '/api/v1/feeds/sync', headers: h.auth('operator') });
       const before = Date.now();
@@ -180,6 +187,7 @@ describe.each(BACKEND_NAMES)('feed sync in a child process (%s)', (backend) => {
       expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {
       await h.close();
+      rmSync(big.dir, { recursive: true, force: true });
     }
   });
 

@@ -5,6 +5,8 @@ export { migrate, loadMigrations, schemaVersion, type Migration } from './migrat
 export { openPglite } from './pglite-db.js';
 export { openPostgres } from './postgres-db.js';
 export { createFeedStore, type FeedStoreOptions } from './feeds/feed-store.js';
+export { storableText } from './feeds/rows.js';
+export { cleanAbandonedStaging, STALE_SESSION_MS, type AbandonedSession } from './feeds/staging.js';
 export { qb } from './query.js';
 export type { Database } from './schema.js';
 export { loadScanData, type ScanData, type ScanDataRequest } from './assessment/scan-data.js';

@@ -43,7 +43,8 @@ class PgliteThread {
     dir: string,
     private readonly ready: (err: Error | null) => void,
   ) {
-    this.worker = new Worker(workerEntry(), { workerData: { dataDir: dir } });
+    // None of the process's own flags (--input-type, --import hooks, profilers): the thread only runs PGlite.
+    this.worker = new Worker(workerEntry(), { workerData: { dataDir: dir }, execArgv: [] });
     this.worker.on('message', (m: PgliteResponse) => this.answer(m));
     this.worker.on('error', (e) => this.stop(e));
     this.worker.on('exit', (code) =>

@@ -2,11 +2,17 @@
  * `patchloop feeds import|sync|status`: vulnerability intelligence into the
  * store (the embedded one in --data-dir, or PostgreSQL).
  */
-import { readdirSync, statSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { FEED_SOURCES, PatchloopError, type FeedSourceStatus } from '@patchloop/core';
-import type { ImportPhase, ImportSummary } from '@patchloop/feeds';
+import {
+  FEED_SOURCES,
+  parseFeedReleases,
+  PatchloopError,
+  type AdvisoryTarget,
+  type FeedSourceStatus,
+} from '@patchloop/core';
+import type { ImportSummary, ProgressFn } from '@patchloop/feeds';
 import type { Db } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import { apiRequest, serverTarget, type TargetOptions } from '../server-api.js';
@@ -17,24 +23,46 @@ const tokenOption = () => new Option('--token <token>', 'API token for --server 
 
 const MAX_ERRORS_SHOWN = 20;
 
+const releasesOption = () =>
+  new Option(
+    '--releases <list>',
+    'keep only these releases\' advisories: "all", "fleet" (the hosts\' releases) and/or <os>:<version>, comma-separated (default: PATCHLOOP_FEED_RELEASES or all)',
+  );
+
+/** The advisory releases an import keeps (null: all), from --releases or PATCHLOOP_FEED_RELEASES. */
+async function keptReleases(db: Db, flag: string | undefined): Promise<AdvisoryTarget[] | null> {
+  const parsed = parseFeedReleases(flag ?? process.env.PATCHLOOP_FEED_RELEASES);
+  if ('problem' in parsed) throw new PatchloopError('PL_USAGE', `--releases: ${parsed.problem}`);
+  return (await storeLib()).feedReleaseTargets(db, parsed.value);
+}
+
 // The feed and store libraries (PGlite's WebAssembly among them) load only
 // when a command runs, so that `--help` and other commands start fast.
 const feedsLib = () => import('@patchloop/feeds');
 const storeLib = () => import('@patchloop/store');
 
 async function withStore<T>(
+  io: Io,
   config: CliConfig,
   dataDir: string | undefined,
   fn: (db: Db) => Promise<T>,
   options: { changesData?: boolean } = {},
 ): Promise<T> {
-  const { openStore, resolveDbConfig, removeScanIndex, writeScanIndex } = await storeLib();
+  const { cleanAbandonedStaging, openStore, resolveDbConfig, removeScanIndex, writeScanIndex } =
+    await storeLib();
   const where = resolveDbConfig({}, { dataDir: dataDir ?? config.dataDir, databaseUrl: config.databaseUrl });
   const db = await openStore(where);
   // The embedded store's scan index is removed before the data changes and
   // written again after, so a scan never reads an index older than the data.
   const indexDir = options.changesData && 'dataDir' in where ? where.dataDir : null;
   try {
+    if (options.changesData) {
+      // An import killed earlier left staged rows: say what goes.
+      for (const a of await cleanAbandonedStaging(db))
+        io.stderr.write(
+          `removed ${a.rows} staged row(s) of an abandoned ${a.source ?? 'feed'} import (${a.why}${a.owner ? `, ${a.owner}` : ''})\n`,
+        );
+    }
     if (indexDir !== null) removeScanIndex(indexDir);
     const result = await fn(db);
     if (indexDir !== null) await writeScanIndex(db, indexDir);
@@ -69,30 +97,33 @@ async function auditFeed(db: Db, action: 'feed.import' | 'feed.sync', s: ImportS
   });
 }
 
-/** Bytes under a path (a file, or a directory's files): what an import reads. */
-function sizeOf(path: string): number {
-  try {
-    const st = statSync(path);
-    if (!st.isDirectory()) return st.size;
-    return readdirSync(path).reduce((n, f) => n + sizeOf(join(path, f)), 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** A progress line on a terminal (stderr), nothing otherwise: phase, records and bytes. */
-function progress(io: Io, source: string, bytes = 0) {
+/**
+ * A progress bar on a terminal (stderr), redrawn at most 10 times a second;
+ * nothing otherwise (logs and pipes stay line-based). `done` clears it.
+ */
+export async function progressBar(
+  io: Io,
+  label: string,
+  totalBytes = 0,
+): Promise<{ report: ProgressFn | undefined; done: () => void }> {
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
-  if (!tty) return undefined;
-  const label: Record<ImportPhase, string> = { read: 'reading', parse: 'parsing', store: 'storing' };
-  const size = bytes > 0 ? `, ${(bytes / 2 ** 20).toFixed(1)} MiB` : '';
-  return (phase: ImportPhase, done: number, total: number) => {
-    const width = 24;
-    const filled = total > 0 ? Math.round((done / total) * width) : 0;
-    io.stderr.write(
-      `\r${source}: ${label[phase].padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${phase === 'read' ? '' : ' records'}${size}   `,
-    );
-    if (phase === 'store' && done === total) io.stderr.write('\r\x1b[K');
+  if (!tty) return { report: undefined, done: () => undefined };
+  const { formatProgress, trackProgress } = await feedsLib();
+  let shown = false;
+  const t = trackProgress({
+    totalBytes,
+    intervalMs: 100,
+    emit: (s) => {
+      shown = true;
+      io.stderr.write(`\r\x1b[K${formatProgress(label, s)}`);
+    },
+  });
+  return {
+    report: t.report,
+    done: () => {
+      t.flush();
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
   };
 }
 
@@ -103,6 +134,8 @@ interface Outcome {
   readonly imported: number;
   readonly skipped: number;
   readonly unchanged: number;
+  /** Advisories of releases not kept (--releases). */
+  readonly filtered?: number;
   readonly errors: readonly {
     file: string;
     record: string;
@@ -116,7 +149,7 @@ function report(io: Io, s: Outcome): void {
   const what =
     s.status === 'unchanged'
       ? 'unchanged since the last sync'
-      : `imported ${s.imported}, skipped ${s.skipped}, unchanged ${s.unchanged}`;
+      : `imported ${s.imported}, skipped ${s.skipped}, unchanged ${s.unchanged}${s.filtered ? `, ${s.filtered} of releases not kept` : ''}`;
   io.stdout.write(`${s.source}: ${what}${s.status === 'failed' ? ' (failed: nothing changed)' : ''}\n`);
   for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
     io.stderr.write(`  ${e.warning ? 'warning' : 'skipped'} ${e.file} ${e.record}: ${e.code}: ${e.reason}\n`);
@@ -170,35 +203,51 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(serverOption())
     .addOption(tokenOption())
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
-    .action(async (sourceName: string, path: string, opts: TargetOptions & { format: string }) => {
-      const target = serverTarget(opts, process.env);
-      if (target) {
-        const { uploadFeed } = await import('../feed-upload.js');
-        const r = await uploadFeed(target, sourceName, path);
-        if (opts.format === 'json') io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-        else report(io, r);
-        setExit(r.exitCode);
-        return;
-      }
-      const { assertSource, importFeed } = await feedsLib();
-      const { createFeedStore } = await storeLib();
-      const source = assertSource(sourceName);
-      const summary = await withStore(
-        config,
-        opts.dataDir,
-        async (db) => {
-          const s = await importFeed(source, path, createFeedStore(db), {
-            onProgress: progress(io, source, sizeOf(path)),
-          });
-          await auditFeed(db, 'feed.import', s);
-          return s;
-        },
-        { changesData: true },
-      );
-      if (opts.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else report(io, summary);
-      setExit(summary.exitCode);
-    });
+    .addOption(releasesOption())
+    .action(
+      async (
+        sourceName: string,
+        path: string,
+        opts: TargetOptions & { format: string; releases?: string },
+      ) => {
+        const target = serverTarget(opts, process.env);
+        if (target) {
+          if (opts.releases)
+            throw new PatchloopError(
+              'PL_USAGE',
+              '--server keeps the releases the server is configured with (PATCHLOOP_FEED_RELEASES)',
+            );
+          const { uploadFeed } = await import('../feed-upload.js');
+          const bar = await progressBar(io, sourceName);
+          const r = await uploadFeed(target, sourceName, path, bar.report).finally(bar.done);
+          if (opts.format === 'json') io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+          else report(io, r);
+          setExit(r.exitCode);
+          return;
+        }
+        const { assertSource, importFeed, sizeOf } = await feedsLib();
+        const { createFeedStore } = await storeLib();
+        const source = assertSource(sourceName);
+        const summary = await withStore(
+          io,
+          config,
+          opts.dataDir,
+          async (db) => {
+            const bar = await progressBar(io, source, sizeOf(path));
+            const s = await importFeed(source, path, createFeedStore(db), {
+              onProgress: bar.report,
+              releases: await keptReleases(db, opts.releases),
+            }).finally(bar.done);
+            await auditFeed(db, 'feed.import', s);
+            return s;
+          },
+          { changesData: true },
+        );
+        if (opts.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else report(io, summary);
+        setExit(summary.exitCode);
+      },
+    );
 
   feeds
     .command('sync')
@@ -230,13 +279,14 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(dataDir())
     .addOption(serverOption())
     .addOption(tokenOption())
-    .action(async (opts: SyncOptions) => {
+    .addOption(releasesOption())
+    .action(async (opts: SyncOptions & { releases?: string }) => {
       const target = serverTarget(opts, process.env);
       if (target) {
-        if (opts.source || opts.mirror || opts.url || opts.cveScope || opts.nvdApiKey) {
+        if (opts.source || opts.mirror || opts.url || opts.cveScope || opts.nvdApiKey || opts.releases) {
           throw new PatchloopError(
             'PL_USAGE',
-            '--server syncs every source the way the server is configured: --source, --mirror, --url, --cve-scope and --nvd-api-key are for the store',
+            '--server syncs every source the way the server is configured: --source, --mirror, --url, --cve-scope, --nvd-api-key and --releases are for the store',
           );
         }
         const r = await apiRequest<{ queued: boolean; jobId: number | null }>(
@@ -251,30 +301,34 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
         );
         return;
       }
-      const { assertSource, syncFeed } = await feedsLib();
+      const { assertSource, sizeOf, syncFeed } = await feedsLib();
       const { createFeedStore } = await storeLib();
       const sources = opts.source ? [assertSource(opts.source)] : [...FEED_SOURCES];
       if (opts.url && !opts.source) {
         throw new PatchloopError('PL_USAGE', '--url needs --source');
       }
       const codes = await withStore(
+        io,
         config,
         opts.dataDir,
         async (db) => {
           const sink = createFeedStore(db);
           const out: number[] = [];
           const mirror = opts.mirror ?? config.feedMirror;
+          const releases = await keptReleases(db, opts.releases);
+          const nvdApiKey = opts.nvdApiKey ?? config.nvdApiKey;
           for (const source of sources) {
-            const nvdApiKey = opts.nvdApiKey ?? config.nvdApiKey;
+            const bar = await progressBar(io, source, mirror ? sizeOf(join(mirror, source)) : 0);
             const s = await syncFeed(source, {
               sink,
               mirror,
               urls: opts.url,
               ...config.feedSync,
-              onProgress: progress(io, source, mirror ? sizeOf(join(mirror, source)) : 0),
+              releases,
+              onProgress: bar.report,
               cveScope: opts.cveScope ?? config.cveScope,
               ...(nvdApiKey ? { nvd: { apiKey: nvdApiKey } } : {}),
-            });
+            }).finally(bar.done);
             report(io, s);
             await auditFeed(db, 'feed.sync', s);
             out.push(s.exitCode);
@@ -297,7 +351,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
       const target = serverTarget(opts, process.env);
       const rows = target
         ? (await apiRequest<{ items: FeedSourceStatus[] }>(target, 'GET', '/api/v1/feeds')).body.items
-        : await withStore(config, opts.dataDir, async (db) =>
+        : await withStore(io, config, opts.dataDir, async (db) =>
             (await storeLib()).createFeedStore(db).status(),
           );
       io.stdout.write(

@@ -7,4 +7,5 @@ export type * from './model.js';
 export type * from './report.js';
 export type * from './status.js';
 export { OS_FAMILIES, familyFor } from './os/list.js';
+export * from './os/release-set.js';
 export * from './finding-json.js';

@@ -26,6 +26,8 @@ export interface ReadOptions {
    * ("DSA/list", "v3.11/main.json"); others are ignored.
    */
   accept: (path: string) => boolean;
+  /** Called as the input is read: bytes of the path (all its files) read so far. */
+  onBytes?: ((position: number) => void) | undefined;
 }
 
 export function isGzip(buf: Uint8Array): boolean {

@@ -9,8 +9,11 @@
  */
 import {
   isPatchloopError,
+  keepReleases,
   PatchloopError,
   FEED_SOURCES,
+  type Advisory,
+  type AdvisoryTarget,
   type ChunkBatch,
   type FeedApplySession,
   type FeedRecordError,
@@ -18,6 +21,7 @@ import {
   type FeedSource,
 } from '@patchloop/core';
 import type { FeedFile } from './files.js';
+import { sizeOf, type ProgressFn } from './progress.js';
 import { streamFeedPath } from './stream.js';
 import { IMPORTERS } from './sources.js';
 
@@ -39,6 +43,8 @@ export interface ImportSummary {
   /** Problems reported on records that were kept. */
   readonly warnings: number;
   readonly changeEvents: number;
+  /** Advisories left out whole: none of their affected releases is kept (`releases`). */
+  readonly filtered: number;
   readonly errors: readonly FeedRecordError[];
   /** 0 all imported (or nothing new), 3 partial (some records skipped), 1 nothing usable. */
   readonly exitCode: 0 | 1 | 3;
@@ -52,24 +58,50 @@ export const NOTHING = {
   unchanged: 0,
   removed: 0,
   changeEvents: 0,
+  filtered: 0,
 } as const;
 
-export type ImportPhase = 'read' | 'parse' | 'store';
+export type { ImportPhase, ProgressFn } from './progress.js';
 
 /** Records per store chunk of a streamed import. */
 export const CHUNK_RECORDS = 2000;
-export type ProgressFn = (phase: ImportPhase, done: number, total: number) => void;
 
-export interface StreamOptions {
-  onProgress?: ProgressFn;
-  chunk?: number;
+export interface ImportOptions extends KeepOption {
+  readonly maxFileBytes?: number | undefined;
+  readonly onProgress?: ProgressFn | undefined;
+  readonly chunk?: number;
+  /**
+   * Keep only the affected entries of these ecosystems and releases (an
+   * advisory left with none is not imported, and counted as `filtered`);
+   * null or absent: keep all.
+   */
+  readonly releases?: readonly AdvisoryTarget[] | null | undefined;
+}
+
+/** Advisories cut down to the kept releases; the others pass as they are. */
+function keptOnly<T>(records: readonly T[], kind: string, options: ImportOptions, left: { n: number }): T[] {
+  const targets = options.releases;
+  if (!targets || kind !== 'advisories') return [...records];
+  const out: T[] = [];
+  for (const r of records) {
+    const kept = keepReleases(r as Advisory, targets);
+    if (kept === null) left.n++;
+    else out.push(kept as T);
+  }
+  return out;
+}
+
+/** What a streamed import takes: ImportOptions (the name sync.ts and the CVE scope use). */
+export type StreamOptions = ImportOptions;
+
+interface KeepOption {
   /**
    * Only records whose id this accepts are applied (the `named` CVE scope);
    * the others are left out unreported. A file named after a record it
    * refuses (`CVE-2024-1234.json`) is not even parsed. When it leaves
    * nothing, the run is 'unchanged', not a failure.
    */
-  keep?: (id: string) => boolean;
+  readonly keep?: ((id: string) => boolean) | undefined;
 }
 
 /** A record's id in its file name, as cvelistV5 names its files. */
@@ -117,7 +149,7 @@ export async function applyStream(
   files: AsyncIterable<FeedFile>,
   errors: FeedRecordError[],
   sink: FeedSink,
-  options: StreamOptions = {},
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const stream = IMPORTERS[source].stream;
   const keep = options.keep;
@@ -130,6 +162,7 @@ export async function applyStream(
   let records = 0;
   let seen = 0;
   let outOfScope = 0;
+  const filtered = { n: 0 };
   const flush = async () => {
     if (pending.length === 0) return;
     session ??= await sink.begin(run);
@@ -148,7 +181,7 @@ export async function applyStream(
       }
       const r = stream.parseOne(f);
       for (const e of r.errors) errors.push(e);
-      for (const rec of r.records) {
+      for (const rec of keptOnly(r.records, stream.kind, options, filtered)) {
         if (keep && !keep(rec.id)) outOfScope++;
         else {
           pending.push(rec);
@@ -170,9 +203,11 @@ export async function applyStream(
     };
     return failed(sink, run, [...errors, err], { code: e.code, message: e.message });
   }
+  if (session === null && filtered.n > 0 && errors.length === 0)
+    return outsideReleases(sink, run, filtered.n);
   const skipped = errors.filter((e) => e.warning !== true).length;
   if (session === null && outOfScope > 0) {
-    // Every usable record was out of scope: nothing to change, nothing wrong.
+    // Every usable record was out of the CVE scope: nothing to change, nothing wrong.
     return {
       source,
       origin,
@@ -205,7 +240,27 @@ export async function applyStream(
     unchanged: r.unchanged,
     removed: r.removed,
     changeEvents: r.changeEvents,
+    filtered: filtered.n,
     exitCode: skipped > 0 ? 3 : 0,
+  };
+}
+
+/** Every record was of releases not kept: nothing to store, and nothing wrong. */
+async function outsideReleases(
+  sink: FeedSink,
+  run: { source: FeedSource; origin: string; startedAt: Date },
+  filtered: number,
+): Promise<ImportSummary> {
+  await sink.recordUnchanged({ ...run, errors: [] });
+  return {
+    ...run,
+    status: 'unchanged',
+    ...NOTHING,
+    filtered,
+    skipped: 0,
+    warnings: 0,
+    errors: [],
+    exitCode: 0,
   };
 }
 
@@ -216,16 +271,25 @@ export async function applyFiles(
   files: readonly FeedFile[],
   readErrors: readonly FeedRecordError[],
   sink: FeedSink,
-  onProgress?: ProgressFn,
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
+  const { onProgress } = options;
   const startedAt = new Date();
   onProgress?.('parse', 0, files.length);
   const parsed = IMPORTERS[source].parse(files);
   onProgress?.('parse', files.length, files.length);
+  const filtered = { n: 0 };
+  if (parsed.batch?.kind === 'advisories') {
+    const records = keptOnly(parsed.batch.records, 'advisories', options, filtered);
+    parsed.batch = records.length > 0 ? { ...parsed.batch, records } : null;
+    parsed.records = records.length;
+  }
   const errors = [...readErrors, ...parsed.errors];
   const run = { source, origin, startedAt, errors };
   const skipped = errors.filter((e) => e.warning !== true).length;
   const base = { source, origin, errors, skipped, warnings: errors.length - skipped };
+  if (parsed.batch === null && filtered.n > 0 && errors.length === 0)
+    return outsideReleases(sink, { source, origin, startedAt }, filtered.n);
   if (parsed.batch === null) {
     const message =
       files.length === 0
@@ -246,6 +310,7 @@ export async function applyFiles(
     unchanged: r.unchanged,
     removed: r.removed,
     changeEvents: r.changeEvents,
+    filtered: filtered.n,
     exitCode: skipped > 0 ? 3 : 0,
   };
 }
@@ -254,18 +319,23 @@ export async function importFeed(
   source: FeedSource,
   path: string,
   sink: FeedSink,
-  options: StreamOptions & { maxFileBytes?: number } = {},
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const readErrors: FeedRecordError[] = [];
+  const { onProgress } = options;
+  const total = onProgress ? sizeOf(path) : 0;
   const files = streamFeedPath(
     path,
-    { accept: IMPORTERS[source].accept, maxFileBytes: options.maxFileBytes },
+    {
+      accept: IMPORTERS[source].accept,
+      maxFileBytes: options.maxFileBytes,
+      onBytes: onProgress ? (n) => onProgress('read', n, total) : undefined,
+    },
     readErrors,
   );
   if (IMPORTERS[source].stream) return applyStream(source, path, files, readErrors, sink, options);
   // Catalogs published whole (KEV, EPSS, endoflife) and Alpine's secdb (one
   // advisory spans files) are parsed together; they are a few MB.
-  options.onProgress?.('read', 0, 1);
   const all: FeedFile[] = [];
   try {
     for await (const f of files) all.push(f);
@@ -277,6 +347,5 @@ export async function importFeed(
       message: e.message,
     });
   }
-  options.onProgress?.('read', 1, 1);
-  return applyFiles(source, path, all, readErrors, sink, options.onProgress);
+  return applyFiles(source, path, all, readErrors, sink, options);
 }

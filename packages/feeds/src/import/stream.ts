@@ -74,13 +74,28 @@ function tooLarge(label: string, size: number | string, max: number): FeedRecord
   };
 }
 
+/** Bytes of the current file read so far (the caller adds the files before it). */
+type Position = (bytes: number) => void;
+
+/** Counts the bytes read from a file stream into `at`. */
+function counted(input: Readable, at: Position): Readable {
+  let n = 0;
+  input.on('data', (chunk: Buffer) => at((n += chunk.length)));
+  return input;
+}
+
 /** Reads a stream whole, up to `max` bytes (null past it; the stream is drained). */
-async function collect(stream: AsyncIterable<Buffer>, max: number): Promise<Buffer | null> {
+async function collect(
+  stream: AsyncIterable<Buffer>,
+  max: number,
+  onChunk?: (size: number) => void,
+): Promise<Buffer | null> {
   const parts: Buffer[] = [];
   let size = 0;
   let over = false;
   for await (const chunk of stream) {
     size += chunk.length;
+    onChunk?.(size);
     if (size > max) over = true;
     if (!over) parts.push(chunk);
   }
@@ -103,6 +118,7 @@ async function* zipEntries(
   options: ReadOptions,
   max: number,
   errors: FeedRecordError[],
+  at: Position,
 ): AsyncGenerator<FeedFile> {
   let zip: yauzl.ZipFile;
   try {
@@ -144,6 +160,10 @@ async function* zipEntries(
         return;
       }
       const name = entry.fileName;
+      // Where this entry's data lies in the file: inside it, by the share inflated so far.
+      const start = entry.relativeOffsetOfLocalHeader;
+      const packed = entry.compressedSize;
+      at(start);
       if (name.endsWith('/') || !options.accept(name)) continue;
       const what = `${label}!${name}`;
       if (entry.uncompressedSize > max) {
@@ -155,7 +175,8 @@ async function* zipEntries(
         const stream = await new Promise<Readable>((res, rej) =>
           zip.openReadStream(entry, (e, s) => (e ? rej(e) : res(s))),
         );
-        data = await collect(stream, max);
+        const full = Math.max(1, entry.uncompressedSize);
+        data = await collect(stream, max, (n) => at(start + Math.round((packed * Math.min(n, full)) / full)));
       } catch (e) {
         // The directory is intact but this entry's data is not: skip it, report it.
         errors.push({
@@ -188,10 +209,16 @@ async function* zipEntries(
   }
 }
 
-/** The system `xz -dc FILE` as a stream (argv, no shell); its failure becomes the stream's error. */
-function xzStream(path: string): Readable {
-  const child = spawn('xz', ['-dc', '--', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** The system `xz -dc` over the file (fed through stdin, counted) as a stream; its failure becomes the stream's error. */
+function xzStream(path: string, at: Position): Readable {
+  const child = spawn('xz', ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out = child.stdout;
+  const input = counted(createReadStream(path), at);
+  input.on('error', (e) => out.destroy(e));
+  // xz stopping early (it failed, or the reader stopped) closes its stdin: not an error of its own.
+  child.stdin.on('error', () => undefined);
+  input.pipe(child.stdin);
+  out.on('close', () => input.destroy());
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 2000) stderr += d;
@@ -256,8 +283,9 @@ async function* gzipFile(
   options: ReadOptions,
   max: number,
   errors: FeedRecordError[],
+  at: Position,
 ): AsyncGenerator<FeedFile> {
-  const gunzip = createReadStream(path).pipe(createGunzip());
+  const gunzip = counted(createReadStream(path), at).pipe(createGunzip());
   if (/\.(tar\.gz|tgz)$/i.test(path)) {
     yield* tarEntries(gunzip, label, options, max, errors);
     return;
@@ -288,20 +316,22 @@ async function* oneFile(
   label: string,
   options: ReadOptions,
   errors: FeedRecordError[],
+  at: Position,
 ): AsyncGenerator<FeedFile> {
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const kind = sniff(path);
-  if (kind === 'zip') yield* zipEntries(path, label, options, max, errors);
-  else if (kind === 'gzip') yield* gzipFile(path, label, options, max, errors);
-  else if (kind === 'xz') yield* tarEntries(xzStream(path), label, options, max, errors);
-  else if (kind === 'tar') yield* tarEntries(createReadStream(path), label, options, max, errors);
+  if (kind === 'zip') yield* zipEntries(path, label, options, max, errors, at);
+  else if (kind === 'gzip') yield* gzipFile(path, label, options, max, errors, at);
+  else if (kind === 'xz') yield* tarEntries(xzStream(path, at), label, options, max, errors);
+  else if (kind === 'tar')
+    yield* tarEntries(counted(createReadStream(path), at), label, options, max, errors);
   else {
     const size = statSync(path).size;
     if (size > max) {
       errors.push(tooLarge(label, size, max));
       return;
     }
-    const data = await collect(createReadStream(path), max);
+    const data = await collect(createReadStream(path), max, at);
     const f = data === null ? null : decode(label, data, errors);
     if (f) yield f;
   }
@@ -333,14 +363,21 @@ export async function* streamFeedPath(
   } catch {
     throw new PatchloopError('PL_FEED_PATH_INVALID', `no such file or directory: ${path}`, { path });
   }
+  const report = options.onBytes;
   if (st.isDirectory()) {
+    // Positions count every file under the directory, in walk order (sizeOf's total).
+    let base = 0;
     for (const f of walk(path)) {
       const rel = relative(path, f).split(sep).join('/');
-      if (options.accept(rel) || ARCHIVE.test(rel)) yield* oneFile(f, rel, options, errors);
+      const at: Position = report ? (n) => report(base + n) : () => undefined;
+      if (options.accept(rel) || ARCHIVE.test(rel)) yield* oneFile(f, rel, options, errors, at);
+      base += statSync(f).size;
+      report?.(base);
     }
     return;
   }
   if (!st.isFile())
     throw new PatchloopError('PL_FEED_PATH_INVALID', `not a file or directory: ${path}`, { path });
-  yield* oneFile(path, basename(path), options, errors);
+  yield* oneFile(path, basename(path), options, errors, report ?? (() => undefined));
+  report?.(st.size);
 }

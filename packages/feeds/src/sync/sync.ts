@@ -26,6 +26,8 @@ import {
   redactUrl,
   redactUrls,
   PatchloopError,
+  releasesFor,
+  type AdvisoryTarget,
   type FeedRecordError,
   type FeedSink,
   type FeedSource,
@@ -64,6 +66,8 @@ export interface SyncOptions {
   readonly workDir?: string;
   /** How many OSV records are fetched at once in an incremental sync. */
   readonly concurrency?: number;
+  /** Records per store chunk (importFeed's `chunk`; default 2,000). */
+  readonly chunk?: number;
   /**
    * Which CVE records the cve source stores: 'all' (default) or 'named',
    * only the CVEs that stored advisories name (a far smaller store).
@@ -71,6 +75,14 @@ export interface SyncOptions {
   readonly cveScope?: CveScope;
   /** NVD API 2.0 for NVD's own CVSS (cve source): used when an API key is given. */
   readonly nvd?: Partial<NvdOptions> & { readonly apiKey: string };
+  /**
+   * Keep only these ecosystems' releases (importFeed's `releases`); null or
+   * absent: keep all. What each endpoint was last applied with is kept with
+   * its sync state: a release it did not cover makes the next sync fetch
+   * and apply the whole data again (OSV: the baseline archive, not
+   * increments).
+   */
+  readonly releases?: readonly AdvisoryTarget[] | null | undefined;
 }
 
 export type CveScope = 'all' | 'named';
@@ -114,12 +126,14 @@ interface Ctx {
   readonly cfg: EndpointConfig;
   readonly tmp: string;
   readonly maxFileBytes: number | undefined;
+  readonly chunk: number | undefined;
   readonly onProgress: ProgressFn | undefined;
   readonly concurrency: number;
   readonly downloads: DownloadReport[];
   /** The `named` CVE scope: the CVEs stored advisories name (none: every record is kept). */
   readonly named: NamedCves | null;
   readonly keep: ((id: string) => boolean) | undefined;
+  readonly releases: readonly AdvisoryTarget[] | null;
 }
 
 const shown = (url: string) => redactUrl(url);
@@ -176,8 +190,10 @@ async function fetchTo(ctx: Ctx, url: string, name: string, conditional = true):
 async function apply(ctx: Ctx, label: string, path: string): Promise<ImportSummary> {
   const s = await importFeed(ctx.source, path, ctx.sink, {
     maxFileBytes: ctx.maxFileBytes,
+    ...(ctx.chunk ? { chunk: ctx.chunk } : {}),
     onProgress: ctx.onProgress,
     ...(ctx.keep ? { keep: ctx.keep } : {}),
+    releases: ctx.releases,
   });
   if (s.exitCode === 1) {
     const why = s.errors[0];
@@ -215,13 +231,63 @@ function refusedOrUnreachable(e: unknown): boolean {
   return status === undefined || status === 403;
 }
 
+// ---- kept releases: what each endpoint's data was last applied with ----
+
+/** Every release (null), or the sorted releases of one ecosystem: what an endpoint's data covers. */
+type Covered = readonly string[] | null;
+
+const ALL = '*';
+const encodeCovered = (c: Covered) => (c === null ? ALL : JSON.stringify(c));
+/** Data applied before releases were kept (no mark) covers every release. */
+function decodeCovered(s: string | null | undefined): Covered {
+  if (s === null || s === undefined || s === ALL) return null;
+  try {
+    const v: unknown = JSON.parse(s);
+    return Array.isArray(v) ? v.map(String) : null;
+  } catch {
+    return null;
+  }
+}
+const covers = (had: Covered, want: Covered) =>
+  had === null || (want !== null && want.every((r) => had.includes(r)));
+
+/** The releases of `ecosystem` this sync keeps (null: all). */
+const wanted = (ctx: Ctx, ecosystem: string): Covered =>
+  ctx.releases === null ? null : releasesFor(ctx.releases, ecosystem);
+
+/** The ecosystem whose releases a per-file advisory source publishes. */
+const SOURCE_ECOSYSTEM: Partial<Record<FeedSource, string>> = {
+  'debian-dsa': 'Debian',
+  'debian-dla': 'Debian',
+  'alpine-secdb': 'Alpine',
+};
+
+/** Where the releases an endpoint was applied with are kept, beside its validators. */
+const coveredKey = (url: string) => `${shown(url)}#releases`;
+
+async function saveCovered(ctx: Ctx, url: string, covered: Covered): Promise<void> {
+  await ctx.sink.saveDownloadState(ctx.source, coveredKey(url), {
+    etag: encodeCovered(covered),
+    lastModified: null,
+    sha256: null,
+    bytes: 0,
+  });
+}
+
 /** One file, one endpoint: download, apply, save its validators. */
 async function syncFile(ctx: Ctx, ep: Endpoint): Promise<Outcome> {
+  const eco = SOURCE_ECOSYSTEM[ctx.source];
+  const want = eco === undefined ? null : wanted(ctx, eco);
+  if (want !== null && want.length === 0) return unchanged(ep.label, 'no kept release');
+  // Applied before without a release now kept: fetch and apply it whole again.
+  const fresh =
+    eco !== undefined &&
+    !covers(decodeCovered((await ctx.sink.downloadState(ctx.source, coveredKey(ep.url)))?.etag), want);
   let url = ep.url;
   const notes: FeedRecordError[] = [];
   let got: Fetched;
   try {
-    got = await fetchTo(ctx, url, ep.mirrorPath);
+    got = await fetchTo(ctx, url, ep.mirrorPath, !fresh);
   } catch (e) {
     if (ep.fallback === undefined || !refusedOrUnreachable(e)) throw e;
     notes.push(
@@ -233,16 +299,17 @@ async function syncFile(ctx: Ctx, ep: Endpoint): Promise<Outcome> {
       ),
     );
     url = ep.fallback;
-    got = await fetchTo(ctx, url, ep.mirrorPath);
+    got = await fetchTo(ctx, url, ep.mirrorPath, !fresh);
   }
-  const via = url === ep.url ? undefined : 'fallback';
+  const via = url === ep.url ? undefined : fresh ? 'baseline' : 'fallback';
   if (got.status === 'not-modified') return { ...unchanged(ep.label, via), notes };
-  if (got.same) {
+  if (got.same && !fresh) {
     await got.save();
     return { ...unchanged(ep.label, via), notes };
   }
   const s = await apply(ctx, ep.label, got.path);
   await got.save();
+  if (eco !== undefined) await saveCovered(ctx, ep.url, want);
   return {
     report: { endpoint: ep.label, result: 'applied', ...(via ? { via } : {}) },
     summaries: [s],
@@ -305,13 +372,30 @@ async function fetchRecords(
 
 async function syncOsvEcosystem(ctx: Ctx, eco: string): Promise<Outcome> {
   checkEcosystem(eco);
+  const want = wanted(ctx, eco);
+  if (want !== null && want.length === 0) return unchanged(eco, 'no kept release');
   const base = `${trim(ctx.cfg.bases.osv)}/${encodeURIComponent(eco)}`;
   const csvUrl = `${base}/modified_id.csv`;
   // The newest change applied is kept as the lastModified of a marker entry
-  // beside the download validators ('#applied' is never fetched).
+  // beside the download validators ('#applied' is never fetched), the
+  // releases it was applied with as its etag.
   const markKey = `${shown(csvUrl)}#applied`;
-  const since = (await ctx.sink.downloadState(ctx.source, markKey))?.lastModified ?? null;
+  const applied = await ctx.sink.downloadState(ctx.source, markKey);
   const notes: FeedRecordError[] = [];
+  let since = applied?.lastModified ?? null;
+  // A release the data was not applied with (a new host's): the whole archive, not increments.
+  const fresh = since !== null && !covers(decodeCovered(applied?.etag), want);
+  if (fresh) {
+    since = null;
+    notes.push(
+      note(
+        eco,
+        'modified_id.csv',
+        'PL_FEED_RECORD_TOO_LARGE',
+        `releases ${(want ?? ['all']).join(', ')} were not all kept by the last sync: downloading the whole archive`,
+      ),
+    );
+  }
   let csv: Fetched | null = null;
   try {
     csv = await fetchTo(ctx, csvUrl, `${eco}/modified_id.csv`, since !== null);
@@ -331,7 +415,7 @@ async function syncOsvEcosystem(ctx: Ctx, eco: string): Promise<Outcome> {
   const mark = async () => {
     if (csv?.status !== 'ok' || !scan?.newest) return;
     await ctx.sink.saveDownloadState(ctx.source, markKey, {
-      etag: null,
+      etag: encodeCovered(want),
       lastModified: scan.newest,
       sha256: null,
       bytes: 0,
@@ -371,8 +455,8 @@ async function syncOsvEcosystem(ctx: Ctx, eco: string): Promise<Outcome> {
     );
   }
   const archive = await baselineArchive(ctx, eco);
-  const got = await fetchTo(ctx, archive.url, archive.name);
-  if (got.status === 'not-modified' || got.same) {
+  const got = await fetchTo(ctx, archive.url, archive.name, !fresh);
+  if (got.status === 'not-modified' || (got.same && !fresh)) {
     if (got.status === 'ok') await got.save();
     await mark();
     return { ...unchanged(eco, 'baseline'), notes };
@@ -515,6 +599,7 @@ async function syncNvdApi(ctx: Ctx, nvd: NvdOptions): Promise<Outcome> {
     status: skipped > 0 ? 'partial' : imported > 0 ? 'ok' : 'unchanged',
     imported,
     ...c,
+    filtered: 0,
     skipped,
     warnings: r.errors.length - skipped,
     errors: r.errors,
@@ -603,6 +688,7 @@ function combine(
     unchanged: sum('unchanged'),
     removed: sum('removed'),
     changeEvents: sum('changeEvents'),
+    filtered: sum('filtered'),
     skipped,
     warnings: errors.length - skipped - failureErrors.length,
     errors,
@@ -624,7 +710,9 @@ async function syncMirror(
       const s = await importFeed(source, path, options.sink, {
         onProgress: options.onProgress,
         maxFileBytes: options.maxFileBytes,
+        ...(options.chunk ? { chunk: options.chunk } : {}),
         ...(keep ? { keep } : {}),
+        releases: options.releases,
       });
       if (s.exitCode === 1) {
         const why = s.errors[0];
@@ -714,10 +802,12 @@ export async function syncFeed(source: FeedSource, options: SyncOptions): Promis
         cfg,
         tmp,
         maxFileBytes: options.maxFileBytes,
+        chunk: options.chunk,
         onProgress: options.onProgress,
         concurrency: options.concurrency ?? 8,
         downloads,
         ...scope,
+        releases: options.releases ?? null,
       };
       outcomes = [];
       if (options.urls) {

@@ -3,7 +3,7 @@
  * import runs in (Node IPC, structured clone: Dates survive, Errors are sent
  * as { code, message }).
  */
-import type { FeedSource } from '@patchloop/core';
+import type { AdvisoryTarget, FeedSource } from '@patchloop/core';
 import type { SyncSettings } from '@patchloop/feeds';
 import type { FeedRunPhase } from './feed-runs.js';
 
@@ -14,6 +14,7 @@ export interface CveSyncSettings {
   readonly nvdApiKey: string | undefined;
 }
 
+/** `releases`: the advisory releases kept (PATCHLOOP_FEED_RELEASES), null for all. */
 export type FeedTask =
   | {
       readonly kind: 'sync';
@@ -21,8 +22,14 @@ export type FeedTask =
       readonly mirror: string | undefined;
       readonly settings?: SyncSettings;
       readonly cve?: CveSyncSettings;
+      readonly releases: readonly AdvisoryTarget[] | null;
     }
-  | { readonly kind: 'import'; readonly source: FeedSource; readonly path: string };
+  | {
+      readonly kind: 'import';
+      readonly source: FeedSource;
+      readonly path: string;
+      readonly releases: readonly AdvisoryTarget[] | null;
+    };
 
 /** What one source's run came to (SyncSummary / ImportSummary, as sent back). */
 export interface ChildSourceResult {

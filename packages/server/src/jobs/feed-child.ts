@@ -15,7 +15,7 @@ import { setPriority } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PatchloopError, type FeedApplySession, type FeedSink, type FeedSource } from '@patchloop/core';
-import { createFeedStore } from '@patchloop/store';
+import { cleanAbandonedStaging, createFeedStore } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import {
   SESSION_METHODS,
@@ -34,6 +34,23 @@ function childEntry(): string {
   const dist = fileURLToPath(new URL('../../dist/jobs/feed-sync-child.js', import.meta.url));
   if (existsSync(dist)) return dist;
   throw new Error(`the feed sync child ${built} is not built (npm run build)`);
+}
+
+/**
+ * Removes the staged rows of feed imports whose process died (this server's
+ * before a restart, a killed sync child) or went silent (another replica's),
+ * and says what went in the log. Never fails the caller.
+ */
+export async function cleanAbandonedImports(ctx: ServerContext, when: string): Promise<void> {
+  try {
+    for (const s of await cleanAbandonedStaging(ctx.db))
+      ctx.log?.warn(
+        { session: s.id, source: s.source, owner: s.owner, why: s.why, rows: s.rows, when },
+        'removed the staged rows of an abandoned feed import',
+      );
+  } catch (e) {
+    ctx.log?.error({ err: (e as Error).message }, 'cannot clean abandoned feed imports');
+  }
 }
 
 export interface ChildOutcome {
@@ -176,6 +193,8 @@ export async function runInChild(
   // Store calls still running for the dead child finish first; then its open sessions roll back.
   await Promise.allSettled([...inflight]);
   for (const session of sessions.values()) await session.abort().catch(() => undefined);
+  // On PostgreSQL the child staged rows itself: a child that died left them.
+  if (!finished && ctx.databaseUrl) await cleanAbandonedImports(ctx, 'after the sync process died');
 
   if (finished && code === 0 && failed === null) return { results, crashed: null };
   const message =

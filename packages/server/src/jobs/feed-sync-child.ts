@@ -8,8 +8,9 @@
  * downloads and parses, and its store writes (FeedSink calls) go to the
  * parent over IPC, one call at a time, and the parent applies them.
  */
-import { readdirSync, statSync } from 'node:fs';
+
 import { join } from 'node:path';
+import type * as Feeds from '@patchloop/feeds';
 import {
   PatchloopError,
   type ErrorCode,
@@ -26,7 +27,6 @@ import {
   type FromChild,
   type ToChild,
 } from './feed-child-protocol.js';
-import type { FeedRunPhase } from './feed-runs.js';
 
 function send(m: FromChild): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -58,28 +58,22 @@ function parentSink(): FeedSink {
   return sink;
 }
 
-/** Bytes under a path (a file, or a directory's files). */
-function sizeOf(path: string): number {
-  try {
-    const st = statSync(path);
-    if (!st.isDirectory()) return st.size;
-    return readdirSync(path).reduce((n, f) => n + sizeOf(join(path, f)), 0);
-  } catch {
-    return 0;
-  }
-}
+type FeedsLib = typeof Feeds;
 
-/** Progress, sent at most every 250 ms (and at every phase change). */
-function reporter(source: FeedSource, bytesRead: () => number) {
-  let last = 0;
-  let lastPhase = '';
-  return (phase: FeedRunPhase, done: number, _total: number, bytes?: number) => {
-    const now = Date.now();
-    if (phase === lastPhase && now - last < 250) return;
-    last = now;
-    lastPhase = phase;
-    void send({ t: 'progress', source, phase, records: done, bytes: bytes ?? bytesRead() });
-  };
+/** Progress to the parent, at most every 250 ms: records, and bytes of the input read so far. */
+function reporter(feeds: FeedsLib, source: FeedSource, totalBytes: number) {
+  return feeds.trackProgress({
+    totalBytes,
+    intervalMs: 250,
+    emit: (s) =>
+      void send({
+        t: 'progress',
+        source,
+        phase: s.phase === 'upload' ? 'read' : s.phase,
+        records: s.records,
+        bytes: s.bytes,
+      }),
+  }).report;
 }
 
 function resultOf(
@@ -113,10 +107,16 @@ function resultOf(
   };
 }
 
+/** Records per chunk when the server writes them (the embedded store); PostgreSQL takes 2,000. */
+const PARENT_CHUNK = 400;
+
 async function run(task: FeedTask, databaseUrl: string | null): Promise<void> {
   const feeds = await import('@patchloop/feeds');
   let close = async () => {};
   let sink: FeedSink;
+  // On the embedded store the server's thread prepares each chunk's rows (canonical JSON, hashes)
+  // before its database thread writes them: smaller chunks keep each of those pauses short.
+  const chunk = databaseUrl ? undefined : PARENT_CHUNK;
   if (databaseUrl) {
     const store = await import('@patchloop/store');
     const db = await store.openStore({ databaseUrl });
@@ -129,22 +129,25 @@ async function run(task: FeedTask, databaseUrl: string | null): Promise<void> {
     if (task.kind === 'import') {
       const { source, path } = task;
       await send({ t: 'source-start', source });
-      const bytes = sizeOf(path);
       const s = await feeds.importFeed(source, path, sink, {
-        onProgress: reporter(source, () => bytes),
+        onProgress: reporter(feeds, source, feeds.sizeOf(path)),
+        releases: task.releases,
+        ...(chunk ? { chunk } : {}),
       });
       await send({ t: 'source-done', result: resultOf(source, s) });
       return;
     }
     for (const source of task.sources) {
       await send({ t: 'source-start', source });
-      const bytes = task.mirror ? sizeOf(join(task.mirror, source)) : 0;
+      const bytes = task.mirror ? feeds.sizeOf(join(task.mirror, source)) : 0;
       try {
         const s = await feeds.syncFeed(source, {
           sink,
           mirror: task.mirror,
           ...(task.settings ?? {}),
-          onProgress: reporter(source, () => bytes),
+          releases: task.releases,
+          ...(chunk ? { chunk } : {}),
+          onProgress: reporter(feeds, source, bytes),
           cveScope: task.cve?.scope ?? 'all',
           ...(task.cve?.nvdApiKey ? { nvd: { apiKey: task.cve.nvdApiKey } } : {}),
         });

@@ -6,8 +6,17 @@
  * retries with backoff. When anything changed, every host is re-assessed
  * (cheaply: unchanged package versions hit the tuple cache).
  */
-import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
-import { appendAudit, enqueueJob, removeScanIndex, writeScanIndex } from '@patchloop/store';
+import { FEED_SOURCES, type AdvisoryTarget, type FeedSource } from '@patchloop/core';
+import {
+  appendAudit,
+  enqueueJob,
+  feedReleaseTargets,
+  getSetting,
+  putSetting,
+  removeScanIndex,
+  storableText,
+  writeScanIndex,
+} from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { crashError, runInChild } from './feed-child.js';
 
@@ -18,6 +27,25 @@ export interface FeedSyncResult {
   readonly error: string | null;
 }
 
+/** The releases (ecosystem:release) the last feed sync kept: a host on another one starts a sync. */
+const SYNCED_RELEASES = 'feed.releases.synced';
+
+const releaseKeys = (targets: readonly AdvisoryTarget[]) =>
+  targets.flatMap((t) => t.releases.map((r) => `${t.ecosystem}:${r}`));
+
+/**
+ * With PATCHLOOP_FEED_RELEASES=fleet: whether the fleet runs a release the
+ * last sync did not keep (a new host's), so that a sync should start now
+ * rather than at the next scheduled one. That sync takes the whole data of
+ * the endpoints concerned (their sync state says what they kept).
+ */
+export async function fleetNeedsSync(ctx: ServerContext): Promise<boolean> {
+  if (!ctx.config.feedReleases?.fleet) return false;
+  const targets = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
+  const synced = new Set((await getSetting<string[]>(ctx.db, SYNCED_RELEASES)) ?? []);
+  return releaseKeys(targets ?? []).some((k) => !synced.has(k));
+}
+
 export async function runFeedSync(
   ctx: ServerContext,
   sources: readonly FeedSource[] = FEED_SOURCES,
@@ -26,6 +54,7 @@ export async function runFeedSync(
   const results: FeedSyncResult[] = [];
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
   let crashed;
+  const releases = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
   try {
     const out = await runInChild(
       ctx,
@@ -33,6 +62,7 @@ export async function runFeedSync(
         kind: 'sync',
         sources,
         mirror: ctx.config.feedMirror,
+        releases,
         settings: ctx.config.feedSync,
         cve: { scope: ctx.config.cveScope, nvdApiKey: ctx.config.nvdApiKey },
       },
@@ -50,6 +80,7 @@ export async function runFeedSync(
     if (ctx.dataDir) await writeScanIndex(ctx.db, ctx.dataDir);
   }
   const now = ctx.now();
+  if (releases !== null && !crashed) await putSetting(ctx.db, SYNCED_RELEASES, releaseKeys(releases), now);
   const changed = results.filter((r) => r.imported > 0);
   await appendAudit(ctx.db, {
     actor: 'system',
@@ -59,7 +90,8 @@ export async function runFeedSync(
       source: r.source,
       exitCode: r.exitCode,
       imported: r.imported,
-      error: r.error,
+      // A reason may quote a corrupt entry's bytes: as the feed state keeps it.
+      error: r.error === null ? null : storableText(r.error),
     })),
     at: now,
   });

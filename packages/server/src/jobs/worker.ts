@@ -23,7 +23,8 @@ import {
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { Assessor } from '../services/assess.js';
-import { runFeedSync } from './feed-sync.js';
+import { cleanAbandonedImports } from './feed-child.js';
+import { fleetNeedsSync, runFeedSync } from './feed-sync.js';
 import { orchestrate } from '../services/orchestrate.js';
 import { autoDeploy } from '../services/auto-deploy.js';
 
@@ -124,10 +125,17 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
 
   const FOREGROUND = Object.keys(handlers).filter((k) => k !== BACKGROUND);
 
+  /** Set once the staged rows of imports that died before this start are gone. */
+  let cleaned = false;
+
   async function tick(): Promise<number> {
     if (running) return running;
     running = (async () => {
       try {
+        if (!cleaned) {
+          cleaned = true;
+          await cleanAbandonedImports(ctx, 'at start');
+        }
         await schedule();
         // Deployments move on every tick (dispatch, timeouts, rings, windows).
         await orchestrate(ctx).catch((e: unknown) =>
@@ -141,9 +149,19 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     return running;
   }
 
+  /** When the fleet's releases were last compared with the last sync's (PATCHLOOP_FEED_RELEASES=fleet). */
+  let releasesChecked = 0;
+  const RELEASE_CHECK_MS = 60_000;
+
   /** Each scheduled task's slot is claimed by one replica, which queues its job. */
   async function schedule(): Promise<void> {
     const now = ctx.now();
+    if (now.getTime() - releasesChecked >= RELEASE_CHECK_MS) {
+      releasesChecked = now.getTime();
+      // A host on a release the last sync did not keep: its advisories now, not at the next slot.
+      if (await fleetNeedsSync(ctx))
+        await enqueueJob(ctx.db, 'feed-sync', { reason: 'new release' }, now, { singletonKey: 'feed-sync' });
+    }
     const every = ctx.config.feedSyncIntervalMs;
     const tasks: [string, number][] = [
       ['expire-exceptions', 60_000],

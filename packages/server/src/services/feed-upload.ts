@@ -12,7 +12,13 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FeedImportResult } from '@patchloop/contracts';
 import type { FeedSource } from '@patchloop/core';
-import { appendAudit, enqueueJob, removeScanIndex, writeScanIndex } from '@patchloop/store';
+import {
+  appendAudit,
+  enqueueJob,
+  feedReleaseTargets,
+  removeScanIndex,
+  writeScanIndex,
+} from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { crashError, runInChild } from '../jobs/feed-child.js';
@@ -67,7 +73,8 @@ export async function importFeedUpload(
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
   let out;
   try {
-    out = await runInChild(ctx, { kind: 'import', source, path });
+    const releases = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
+    out = await runInChild(ctx, { kind: 'import', source, path, releases });
   } finally {
     if (ctx.dataDir) await writeScanIndex(ctx.db, ctx.dataDir);
   }

@@ -351,4 +351,27 @@ describe.each(BACKENDS)('feed store on $name', (backend) => {
       sha256: 'f01',
     });
   });
+
+  it('records a failure whose reason carries NUL and control bytes, cut to a bounded length', async () => {
+    const quoted = `entry Debian/DSA-1.json: unexpected token in "\u0000\u0000PK\u0003\u0004\u001b[31m"`;
+    const long = 'x'.repeat(10_000);
+    const errors: FeedRecordError[] = [
+      { file: 'all.zip\u0000', record: 'DSA-1\u0000', code: 'PL_FEED_ARCHIVE_CORRUPT', reason: quoted },
+      { file: 'all.zip', record: 'DSA-2', code: 'PL_FEED_JSON_INVALID', reason: long },
+    ];
+    await store().recordFailure(run('osv', errors), { code: 'PL_FEED_ARCHIVE_CORRUPT', message: quoted });
+    const st = (await store().status()).find((s) => s.source === 'osv');
+    expect(st?.lastStatus).toBe('failed');
+    expect(st?.lastError).toBe(
+      'entry Debian/DSA-1.json: unexpected token in "\\x00\\x00PK\\x03\\x04\\x1b[31m"',
+    );
+    const r = await db.query<{ errors: FeedRecordError[] }>(
+      `SELECT errors FROM import_run WHERE source = 'osv' ORDER BY id DESC LIMIT 1`,
+    );
+    const stored = r.rows[0]?.errors ?? [];
+    expect(stored[0]).toMatchObject({ file: 'all.zip\\x00', record: 'DSA-1\\x00', reason: st?.lastError });
+    expect(stored[1]?.reason.length).toBe(2000);
+    expect(stored[1]?.reason.endsWith('…')).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain('\\u0000');
+  });
 });

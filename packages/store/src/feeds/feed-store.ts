@@ -27,6 +27,7 @@ import { qb } from '../query.js';
 import { upsertAdvisories } from './advisories.js';
 import { namedCves } from './cve-merge.js';
 import { DEFAULT_EPSS_JUMP, upsertCves, upsertEol, upsertEpss, upsertKev } from './enrichment.js';
+import { storableText } from './rows.js';
 import { dropStaged, openStagedSession, promoteStaged, stageChunk } from './staging.js';
 
 /** How many records a source holds, as `feeds status` reports it. */
@@ -97,6 +98,22 @@ function holdTransaction(db: Db): Promise<HeldTransaction> {
       });
     done.catch(() => undefined);
   });
+}
+
+/**
+ * The errors of a run as stored (import_run.errors): every writer goes
+ * through here and upsertSource, so a reason quoting a corrupt entry's bytes
+ * (a NUL) never breaks jsonb or text.
+ */
+function storedErrors(errors: readonly FeedRecordError[]): string {
+  return JSON.stringify(
+    errors.slice(0, MAX_STORED_ERRORS).map((e) => ({
+      ...e,
+      file: storableText(e.file, 500),
+      record: storableText(e.record, 200),
+      reason: storableText(e.reason),
+    })),
+  );
 }
 
 /** The reported problems that cost a record (warnings kept theirs). */
@@ -172,12 +189,12 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id`,
       [
         run.source,
-        run.origin,
+        storableText(run.origin),
         run.startedAt.toISOString(),
         finished.toISOString(),
         status,
         skippedOf(run).length,
-        JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
+        storedErrors(run.errors),
       ],
     );
     return r.rows[0]?.id as number;
@@ -211,7 +228,7 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
         at.toISOString(),
         fields.success,
         fields.status,
-        fields.error,
+        fields.error === null ? null : storableText(fields.error),
         fields.code,
         fields.meta ? JSON.stringify(fields.meta) : null,
       ],
@@ -238,7 +255,7 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
         counts.unchanged,
         status,
         skippedOf(run).length,
-        JSON.stringify(run.errors.slice(0, MAX_STORED_ERRORS)),
+        storedErrors(run.errors),
       ],
     );
     await upsertSource(

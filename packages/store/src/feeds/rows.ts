@@ -51,3 +51,24 @@ export interface UpsertCounts {
   modified: number;
   unchanged: number;
 }
+
+/** The longest reason (an error message, a skipped record's reason) the store keeps. */
+export const MAX_REASON_CHARS = 2000;
+
+/**
+ * Text from a feed as the store keeps it in a reason: control characters
+ * (a NUL, quoted from a corrupt archive entry, is refused by PostgreSQL's
+ * text and jsonb alike) shown as \xNN, lone surrogates replaced, and cut
+ * to `max` characters.
+ */
+export function storableText(text: string, max = MAX_REASON_CHARS): string {
+  let s = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    if ((c < 0x20 && ch !== '\n' && ch !== '\t') || c === 0x7f) s += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c >= 0xd800 && c <= 0xdfff) s += '\ufffd';
+    else s += ch;
+    if (s.length > max) return `${s.slice(0, max - 1)}…`;
+  }
+  return s;
+}

@@ -4,14 +4,17 @@
  * transaction, into staging tables keyed by the session id, so the store
  * answers other queries between chunks. Only records that differ are
  * staged, with the change events they will raise; finish() moves them into
- * the real tables in one transaction (promoteStaged); abort, or the next
- * session of the same source after a crash, deletes them.
+ * the real tables in one transaction (promoteStaged); abort, the next
+ * session of the same source, or a server starting after a crash
+ * (cleanAbandonedStaging) deletes them.
  *
  * The counts and events are those of one transaction held over the chunks:
  * each record is compared with the session's own staged version first (a
  * record repeated in a later chunk), then with the stored one.
  */
 import { randomUUID } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import {
   primaryCvss,
   type Advisory,
@@ -48,23 +51,25 @@ const STAGE_TABLES = ['feed_stage_advisory', 'feed_stage_cve', 'feed_stage_event
  */
 export async function openStagedSession(db: Db, source: FeedSource, at: Date): Promise<string> {
   const id = randomUUID();
+  const me = thisProcess();
   await db.transaction(async (tx) => {
     await tx.query('DELETE FROM feed_stage_session WHERE source = $1', [source]);
     for (const t of STAGE_TABLES)
       await tx.query(
         `DELETE FROM ${t} s WHERE NOT EXISTS (SELECT 1 FROM feed_stage_session x WHERE x.id = s.session_id)`,
       );
-    await tx.query('INSERT INTO feed_stage_session (id, source, started_at) VALUES ($1, $2, $3)', [
-      id,
-      source,
-      at.toISOString(),
-    ]);
+    await tx.query(
+      `INSERT INTO feed_stage_session (id, source, started_at, owner_host, owner_pid, owner_ns, touched_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now())`,
+      [id, source, at.toISOString(), me.host, me.pid, me.ns],
+    );
   });
   return id;
 }
 
-/** Deletes a session's staged rows (after finish, or on abort), a few thousand per statement. */
-export async function dropStaged(db: Queryable, session: string): Promise<void> {
+/** Deletes a session's staged rows (after finish, or on abort), a few thousand per statement; returns how many. */
+export async function dropStaged(db: Queryable, session: string): Promise<number> {
+  let rows = 0;
   await db.query('DELETE FROM feed_stage_session WHERE id = $1', [session]);
   for (const t of ['feed_stage_advisory', 'feed_stage_cve'] as const)
     for (;;) {
@@ -73,10 +78,105 @@ export async function dropStaged(db: Queryable, session: string): Promise<void> 
            (SELECT id FROM ${t} WHERE session_id = $1 LIMIT ${PROMOTE_CHUNK})`,
         [session],
       );
+      rows += r.affectedRows;
       await breathe();
       if (r.affectedRows < PROMOTE_CHUNK) break;
     }
-  await db.query('DELETE FROM feed_stage_event WHERE session_id = $1', [session]);
+  rows += (await db.query('DELETE FROM feed_stage_event WHERE session_id = $1', [session])).affectedRows;
+  return rows;
+}
+
+/** The process that opens a session, as feed_stage_session records its owner. */
+export interface SessionOwner {
+  readonly host: string;
+  readonly pid: number;
+  /** The PID namespace (Linux: "pid:[4026531836]"), null where there is none to read. */
+  readonly ns: string | null;
+}
+
+export function thisProcess(): SessionOwner {
+  let ns: string | null = null;
+  try {
+    ns = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // Not Linux: the host name and PID alone.
+  }
+  return { host: hostname(), pid: process.pid, ns };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, owned by another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A session gone quiet this long is abandoned whoever owns it: a live session
+ * writes a chunk every few seconds (and its finish fails cleanly if it was
+ * removed), and a sync child is killed after PATCHLOOP_SYNC_TIMEOUT anyway.
+ */
+export const STALE_SESSION_MS = 60 * 60_000;
+
+export interface AbandonedSession {
+  readonly id: string;
+  /** Null for staged rows whose session row was already gone. */
+  readonly source: string | null;
+  readonly owner: string | null;
+  readonly why: 'owner gone' | 'stale' | 'orphaned rows';
+  readonly rows: number;
+}
+
+/**
+ * Removes the staged rows of sessions whose process is gone: provably dead
+ * (owned by a PID of this host and PID namespace that no longer runs) or
+ * silent for longer than `staleMs` (another replica's, or from before the
+ * owner was recorded), and staged rows left without a session. Sessions of
+ * live processes elsewhere (other replicas on one PostgreSQL) are kept.
+ * Called when a server starts and after a sync child dies.
+ */
+export async function cleanAbandonedStaging(
+  db: Queryable,
+  options: { staleMs?: number; isAlive?: (pid: number) => boolean } = {},
+): Promise<AbandonedSession[]> {
+  const staleMs = options.staleMs ?? STALE_SESSION_MS;
+  const alive = options.isAlive ?? pidAlive;
+  const me = thisProcess();
+  const sessions = await db.query<{
+    id: string;
+    source: string;
+    owner_host: string | null;
+    owner_pid: number | null;
+    owner_ns: string | null;
+    quiet_ms: number;
+  }>(
+    `SELECT id, source, owner_host, owner_pid, owner_ns,
+            (extract(epoch FROM now() - coalesce(touched_at, started_at)) * 1000)::float8 AS quiet_ms
+     FROM feed_stage_session ORDER BY started_at`,
+  );
+  const found: Omit<AbandonedSession, 'rows'>[] = [];
+  for (const s of sessions.rows) {
+    const owner = s.owner_host === null ? null : `${s.owner_host} pid ${s.owner_pid}`;
+    const local = s.owner_host === me.host && s.owner_ns === me.ns && s.owner_pid !== null;
+    if (local && s.owner_pid !== null && !alive(s.owner_pid))
+      found.push({ id: s.id, source: s.source, owner, why: 'owner gone' });
+    else if (s.quiet_ms > staleMs) found.push({ id: s.id, source: s.source, owner, why: 'stale' });
+  }
+  for (const t of STAGE_TABLES) {
+    const orphans = await db.query<{ session_id: string }>(
+      `SELECT DISTINCT s.session_id FROM ${t} s
+       WHERE NOT EXISTS (SELECT 1 FROM feed_stage_session x WHERE x.id = s.session_id)`,
+    );
+    for (const o of orphans.rows)
+      if (!found.some((f) => f.id === o.session_id))
+        found.push({ id: o.session_id, source: null, owner: null, why: 'orphaned rows' });
+  }
+  const out: AbandonedSession[] = [];
+  for (const f of found) out.push({ ...f, rows: await dropStaged(db, f.id) });
+  return out;
 }
 
 /**
@@ -112,6 +212,8 @@ export async function stageChunk(
   batch: ChunkBatch,
 ): Promise<StageCounts> {
   return db.transaction(async (tx) => {
+    // Alive: a server starting meanwhile keeps this session (cleanAbandonedStaging).
+    await tx.query('UPDATE feed_stage_session SET touched_at = now() WHERE id = $1', [session]);
     const counts = { added: 0, modified: 0, unchanged: 0, events: 0 };
     if (batch.kind === 'advisories') {
       for (const part of chunks(

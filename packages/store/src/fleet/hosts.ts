@@ -2,6 +2,7 @@
  * Hosts: created at enrollment (or by an offline import), updated by each
  * check-in's facts, edited by people (tags, groups, criticality, exposure).
  */
+import { releaseTargets, type AdvisoryTarget, type FeedReleases, type OsIdentity } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import { countMatching, sqlParams } from './filter-counts.js';
 
@@ -485,4 +486,35 @@ export async function recordPatchState(
 export async function allHostIds(q: Queryable): Promise<number[]> {
   const r = await q.query<{ id: number }>(`SELECT id FROM host h WHERE ${ACTIVE_HOST} ORDER BY id`);
   return r.rows.map((row) => Number(row.id));
+}
+
+/**
+ * The distinct OS releases of the hosts not retired (os-release ID,
+ * VERSION_ID, codename): what PATCHLOOP_FEED_RELEASES=fleet keeps, mapped to
+ * advisory releases by core's releaseTargets.
+ */
+export async function fleetOsReleases(q: Queryable): Promise<OsIdentity[]> {
+  const r = await q.query<{ os_id: string; os_version: string | null; os_codename: string | null }>(
+    `SELECT DISTINCT h.os_id, h.os_version, h.os_codename FROM host h
+     WHERE ${ACTIVE_HOST} AND h.os_id IS NOT NULL
+     ORDER BY h.os_id, h.os_version, h.os_codename`,
+  );
+  return r.rows.map((row) => ({
+    id: row.os_id,
+    versionId: row.os_version ?? '',
+    codename: row.os_codename,
+    prettyName: null,
+  }));
+}
+
+/**
+ * The advisory releases a feed import keeps for a PATCHLOOP_FEED_RELEASES
+ * setting: the fleet's (when asked) and the configured ones; null keeps all.
+ */
+export async function feedReleaseTargets(
+  q: Queryable,
+  releases: FeedReleases | null,
+): Promise<AdvisoryTarget[] | null> {
+  if (releases === null) return null;
+  return releaseTargets([...(releases.fleet ? await fleetOsReleases(q) : []), ...releases.extra]);
 }
