@@ -204,18 +204,24 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
     .addOption(tokenOption())
     .addOption(new Option('--format <format>', 'summary format').choices(['text', 'json']).default('text'))
     .addOption(releasesOption())
+    .addOption(
+      new Option(
+        '--allow-shrink',
+        'take a KEV or EPSS catalogue much smaller than the one in use (refused otherwise as cut short: PL_FEED_CATALOGUE_SHRANK)',
+      ),
+    )
     .action(
       async (
         sourceName: string,
         path: string,
-        opts: TargetOptions & { format: string; releases?: string },
+        opts: TargetOptions & { format: string; releases?: string; allowShrink?: boolean },
       ) => {
         const target = serverTarget(opts, process.env);
         if (target) {
-          if (opts.releases)
+          if (opts.releases || opts.allowShrink)
             throw new PatchloopError(
               'PL_USAGE',
-              '--server keeps the releases the server is configured with (PATCHLOOP_FEED_RELEASES)',
+              '--server imports the way the server is configured: --releases and --allow-shrink are for the store',
             );
           const { uploadFeed } = await import('../feed-upload.js');
           const bar = await progressBar(io, sourceName);
@@ -237,6 +243,7 @@ export function feedsCommand(io: Io, config: CliConfig, setExit: (code: number) 
             const s = await importFeed(source, path, createFeedStore(db), {
               onProgress: bar.report,
               releases: await keptReleases(db, opts.releases),
+              allowShrink: opts.allowShrink === true,
             }).finally(bar.done);
             await auditFeed(db, 'feed.import', s);
             return s;

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
     'A feed sync or import process died (crash, out of memory, killed, timed out); the previous data stays active and the sync is retried later.',
   PL_FEED_ARCHIVE_CORRUPT:
     'A feed archive is truncated or corrupt (or its decompressor failed); nothing from it was applied.',
+  PL_FEED_ARCHIVE_LIMIT:
+    'A feed archive inflates beyond the total size or holds more entries than one import allows (a decompression bomb?); nothing from it was applied.',
+  PL_FEED_CATALOGUE_SHRANK:
+    'A whole catalogue (KEV, EPSS) holds fewer entries than it announces, or far fewer than the one in use (cut short?); the catalogue in use stays.',
   PL_FEED_PATH_INVALID: 'A feed import path does not exist or is not a readable file, directory or archive.',
   PL_FEED_ECOSYSTEM_INVALID:
     "An OSV ecosystem name in the sync configuration is refused: names with ':' are per-release folders that stopped updating in October 2024 (use the part before ':').",

@@ -19,8 +19,22 @@ export interface FeedFile {
   readonly text: string;
 }
 
+/**
+ * What one import may inflate in all (every entry of every archive, read or
+ * skipped) and how many archive entries it may walk: a small archive that
+ * inflates to terabytes or holds millions of entries (a zip bomb) is refused
+ * with PL_FEED_ARCHIVE_LIMIT. The largest real feed, OSV's Ubuntu, inflates
+ * to ~6 GB in ~420,000 entries.
+ */
+export const DEFAULT_MAX_INFLATED_BYTES = 32 * 1024 * 1024 * 1024;
+export const DEFAULT_MAX_ENTRIES = 4_000_000;
+
 export interface ReadOptions {
   maxFileBytes?: number;
+  /** Bytes inflated from all archives of one import (default DEFAULT_MAX_INFLATED_BYTES). */
+  maxInflatedBytes?: number | undefined;
+  /** Archive entries walked in one import (default DEFAULT_MAX_ENTRIES). */
+  maxEntries?: number | undefined;
   /**
    * Which files the source wants, by path inside the directory or archive
    * ("DSA/list", "v3.11/main.json"); others are ignored.

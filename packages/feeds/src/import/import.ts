@@ -76,6 +76,8 @@ export interface ImportOptions extends KeepOption {
    * null or absent: keep all.
    */
   readonly releases?: readonly AdvisoryTarget[] | null | undefined;
+  /** Accept a whole catalogue (KEV, EPSS) much smaller than the one in use (see catalogueProblem). */
+  readonly allowShrink?: boolean | undefined;
 }
 
 /** Advisories cut down to the kept releases; the others pass as they are. */
@@ -298,6 +300,11 @@ export async function applyFiles(
     await sink.recordFailure(run, { code: 'PL_FEED_NOTHING_USABLE', message });
     return { ...base, ...NOTHING, status: 'failed', exitCode: 1 };
   }
+  const implausible = await catalogueProblem(source, parsed, sink, options);
+  if (implausible !== null) {
+    await sink.recordFailure(run, { code: 'PL_FEED_CATALOGUE_SHRANK', message: implausible });
+    return { ...base, ...NOTHING, status: 'failed', exitCode: 1 };
+  }
   onProgress?.('store', 0, parsed.records);
   const r = await sink.apply(parsed.batch, run);
   onProgress?.('store', parsed.records, parsed.records);
@@ -313,6 +320,35 @@ export async function applyFiles(
     filtered: filtered.n,
     exitCode: skipped > 0 ? 3 : 0,
   };
+}
+
+/** Sources published whole, each import replacing the catalogue in use. */
+const WHOLE_CATALOGUES: ReadonlySet<FeedSource> = new Set(['kev', 'epss']);
+/** A whole catalogue smaller than the one in use by more than this share is refused. */
+export const MAX_CATALOGUE_DROP = 0.1;
+
+/**
+ * Why a whole catalogue (KEV, EPSS) looks cut short, or null: fewer entries
+ * than its own header announces, or a drop of more than MAX_CATALOGUE_DROP
+ * from the catalogue in use (a download cut at a line boundary parses
+ * cleanly and would replace 360,000 EPSS scores with 120,000).
+ */
+async function catalogueProblem(
+  source: FeedSource,
+  parsed: { records: number; announced?: number },
+  sink: FeedSink,
+  options: ImportOptions,
+): Promise<string | null> {
+  if (!WHOLE_CATALOGUES.has(source) || options.allowShrink === true) return null;
+  if (parsed.announced !== undefined && parsed.records < parsed.announced) {
+    return `${source}: the catalogue announces ${parsed.announced} entries but ${parsed.records} could be read (cut short?); the catalogue in use stays`;
+  }
+  const before = (await sink.status()).find((s) => s.source === source)?.records ?? 0;
+  if (before > 0 && parsed.records < before * (1 - MAX_CATALOGUE_DROP)) {
+    const drop = Math.round((1 - parsed.records / before) * 100);
+    return `${source}: ${parsed.records} entries where the catalogue in use has ${before} (${drop} % fewer, more than ${MAX_CATALOGUE_DROP * 100} %): refused as implausible (cut short?); the catalogue in use stays (import it anyway with --allow-shrink)`;
+  }
+  return null;
 }
 
 export async function importFeed(
@@ -340,7 +376,8 @@ export async function importFeed(
   try {
     for await (const f of files) all.push(f);
   } catch (e) {
-    if (!isPatchloopError(e) || e.code !== 'PL_FEED_ARCHIVE_CORRUPT') throw e;
+    if (!isPatchloopError(e) || (e.code !== 'PL_FEED_ARCHIVE_CORRUPT' && e.code !== 'PL_FEED_ARCHIVE_LIMIT'))
+      throw e;
     const err: FeedRecordError = { file: path, record: '(archive)', code: e.code, reason: e.message };
     return failed(sink, { source, origin: path, startedAt: new Date() }, [...readErrors, err], {
       code: e.code,

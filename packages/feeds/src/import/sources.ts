@@ -23,7 +23,13 @@ export interface SourceImporter {
   /** Whether a file (by its path inside a directory or archive) belongs to this source. */
   accept(path: string): boolean;
   /** Parses all files into one batch (null when nothing usable came out) and the records' errors. */
-  parse(files: readonly FeedFile[]): { batch: FeedBatch | null; records: number; errors: FeedRecordError[] };
+  parse(files: readonly FeedFile[]): {
+    batch: FeedBatch | null;
+    records: number;
+    errors: FeedRecordError[];
+    /** Entries the catalogue says it holds (KEV's `count`), when it says. */
+    announced?: number;
+  };
   /**
    * Sources whose files parse on their own, record by record: an import
    * streams them and applies the records in bounded chunks. The others (a
@@ -99,6 +105,7 @@ export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
       const errors: FeedRecordError[] = [];
       let catalogVersion: string | null = null;
       let dateReleased: string | null = null;
+      let announced: number | undefined;
       for (const f of files) {
         if (/schema/i.test(f.name)) continue;
         const r = parseKev(f.text, f.name);
@@ -106,11 +113,13 @@ export const IMPORTERS: Readonly<Record<FeedSource, SourceImporter>> = {
         errors.push(...r.errors);
         catalogVersion ??= r.catalogVersion;
         dateReleased ??= r.dateReleased;
+        if (r.announced !== null) announced = (announced ?? 0) + r.announced;
       }
       return {
         batch: records.length > 0 ? { kind: 'kev', records, catalogVersion, dateReleased } : null,
         records: records.length,
         errors,
+        ...(announced !== undefined ? { announced } : {}),
       };
     },
   },

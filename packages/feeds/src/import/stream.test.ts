@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FeedRecordError } from '@patchloop/core';
 import { buildOsvArchive, buildOsvTarXz } from '../testing/big-archives.js';
+import { tarHeader, ZipWriter } from '../testing/zip-writer.js';
 import { streamFeedPath } from './stream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pl-stream-'));
@@ -64,5 +65,34 @@ describe('streamFeedPath', () => {
     const r = await readAll(gz, 1000);
     expect(r.names).toEqual([]);
     expect(r.errors[0]?.code).toBe('PL_FEED_RECORD_TOO_LARGE');
+  });
+
+  it('refuses a decompression bomb: too much inflated in all, or too many entries (PL_FEED_ARCHIVE_LIMIT)', async () => {
+    // 40 entries of 4 MiB of one repeated record each: every entry under the per-file
+    // limit, the zip ~1 MB, 160 MiB inflated in all.
+    const rec = `${JSON.stringify({ id: 'X-1', modified: '2024-01-01T00:00:00Z', details: 'a'.repeat(60) })}\n`;
+    const entry = Buffer.from(rec.repeat(Math.ceil((4 << 20) / rec.length)));
+    const bombPath = join(dir, 'bomb.zip');
+    const bomb = new ZipWriter(bombPath);
+    for (let i = 0; i < 40; i++) bomb.add(`r-${i}.json`, entry);
+    expect(bomb.close()).toBeLessThan(2 << 20);
+    const read = (path: string, o: { maxInflatedBytes?: number; maxEntries?: number }) =>
+      (async () => {
+        for await (const f of streamFeedPath(path, { accept: json, ...o }, [])) void f;
+      })();
+    await expect(read(bombPath, { maxInflatedBytes: 64 << 20 })).rejects.toMatchObject({
+      code: 'PL_FEED_ARCHIVE_LIMIT',
+    });
+    // Under a limit it fits, the same archive reads through.
+    await expect(read(bombPath, { maxInflatedBytes: 256 << 20 })).resolves.toBeUndefined();
+
+    // Entries that are skipped still count: a .tar.gz of 5,000 tiny non-JSON entries.
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 5000; i++) parts.push(tarHeader(`junk/${i}.bin`, 0));
+    parts.push(Buffer.alloc(1024));
+    const tgz = join(dir, 'many.tar.gz');
+    writeFileSync(tgz, gzipSync(Buffer.concat(parts)));
+    await expect(read(tgz, { maxEntries: 1000 })).rejects.toMatchObject({ code: 'PL_FEED_ARCHIVE_LIMIT' });
+    await expect(read(tgz, { maxEntries: 10_000 })).resolves.toBeUndefined();
   });
 });

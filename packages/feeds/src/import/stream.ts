@@ -20,7 +20,13 @@ import { createGunzip, crc32 } from 'node:zlib';
 import { extract } from 'tar-stream';
 import yauzl from 'yauzl';
 import { PatchloopError, type FeedRecordError } from '@patchloop/core';
-import { DEFAULT_MAX_FILE_BYTES, type FeedFile, type ReadOptions } from './files.js';
+import {
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_INFLATED_BYTES,
+  type FeedFile,
+  type ReadOptions,
+} from './files.js';
 
 type Kind = 'zip' | 'gzip' | 'xz' | 'tar' | 'plain';
 
@@ -74,6 +80,39 @@ function tooLarge(label: string, size: number | string, max: number): FeedRecord
   };
 }
 
+/** What the whole import has inflated and walked so far, against its limits. */
+class Budget {
+  private inflated = 0;
+  private entries = 0;
+  constructor(
+    private readonly label: string,
+    private readonly maxInflated: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  /** Counts inflated bytes; past the limit the import stops (nothing from it is applied). */
+  bytes(n: number): void {
+    this.inflated += n;
+    if (this.inflated > this.maxInflated) {
+      throw new PatchloopError(
+        'PL_FEED_ARCHIVE_LIMIT',
+        `${this.label}: inflates to more than ${this.maxInflated} bytes in all (a decompression bomb?); nothing from it was applied`,
+        { file: this.label },
+      );
+    }
+  }
+
+  entry(): void {
+    if (++this.entries > this.maxEntries) {
+      throw new PatchloopError(
+        'PL_FEED_ARCHIVE_LIMIT',
+        `${this.label}: holds more than ${this.maxEntries} entries; nothing from it was applied`,
+        { file: this.label },
+      );
+    }
+  }
+}
+
 /** Bytes of the current file read so far (the caller adds the files before it). */
 type Position = (bytes: number) => void;
 
@@ -88,6 +127,7 @@ function counted(input: Readable, at: Position): Readable {
 async function collect(
   stream: AsyncIterable<Buffer>,
   max: number,
+  budget: Budget | null,
   onChunk?: (size: number) => void,
 ): Promise<Buffer | null> {
   const parts: Buffer[] = [];
@@ -95,6 +135,7 @@ async function collect(
   let over = false;
   for await (const chunk of stream) {
     size += chunk.length;
+    budget?.bytes(chunk.length);
     onChunk?.(size);
     if (size > max) over = true;
     if (!over) parts.push(chunk);
@@ -119,6 +160,7 @@ async function* zipEntries(
   max: number,
   errors: FeedRecordError[],
   at: Position,
+  budget: Budget,
 ): AsyncGenerator<FeedFile> {
   let zip: yauzl.ZipFile;
   try {
@@ -159,6 +201,7 @@ async function* zipEntries(
         ended = true;
         return;
       }
+      budget.entry();
       const name = entry.fileName;
       // Where this entry's data lies in the file: inside it, by the share inflated so far.
       const start = entry.relativeOffsetOfLocalHeader;
@@ -176,8 +219,11 @@ async function* zipEntries(
           zip.openReadStream(entry, (e, s) => (e ? rej(e) : res(s))),
         );
         const full = Math.max(1, entry.uncompressedSize);
-        data = await collect(stream, max, (n) => at(start + Math.round((packed * Math.min(n, full)) / full)));
+        data = await collect(stream, max, budget, (n) =>
+          at(start + Math.round((packed * Math.min(n, full)) / full)),
+        );
       } catch (e) {
+        if (e instanceof PatchloopError) throw e;
         // The directory is intact but this entry's data is not: skip it, report it.
         errors.push({
           file: what,
@@ -240,6 +286,7 @@ async function* tarEntries(
   options: ReadOptions,
   max: number,
   errors: FeedRecordError[],
+  budget: Budget,
 ): AsyncGenerator<FeedFile> {
   const tar = extract();
   input.on('error', (e) => tar.destroy(e));
@@ -247,18 +294,20 @@ async function* tarEntries(
   let ended = false;
   try {
     for await (const entry of tar) {
+      budget.entry();
       const name = entry.header.name.replace(/^\.\//, '');
       const what = `${label}!${name}`;
+      // A tar is read through: an entry that is skipped is still inflated (and counted).
       if (entry.header.type !== 'file' || !options.accept(name)) {
-        entry.resume();
+        await collect(entry as AsyncIterable<Buffer>, 0, budget);
         continue;
       }
       if ((entry.header.size ?? 0) > max) {
         errors.push(tooLarge(what, entry.header.size ?? 0, max));
-        entry.resume();
+        await collect(entry as AsyncIterable<Buffer>, 0, budget);
         continue;
       }
-      const data = await collect(entry as AsyncIterable<Buffer>, max);
+      const data = await collect(entry as AsyncIterable<Buffer>, max, budget);
       if (data === null) {
         errors.push(tooLarge(what, `more than ${max}`, max));
         continue;
@@ -268,6 +317,7 @@ async function* tarEntries(
     }
     ended = true;
   } catch (e) {
+    if (e instanceof PatchloopError) throw e;
     throw corrupt(label, e);
   } finally {
     if (!ended) {
@@ -284,17 +334,19 @@ async function* gzipFile(
   max: number,
   errors: FeedRecordError[],
   at: Position,
+  budget: Budget,
 ): AsyncGenerator<FeedFile> {
   const gunzip = counted(createReadStream(path), at).pipe(createGunzip());
   if (/\.(tar\.gz|tgz)$/i.test(path)) {
-    yield* tarEntries(gunzip, label, options, max, errors);
+    yield* tarEntries(gunzip, label, options, max, errors, budget);
     return;
   }
   let data: Buffer | null;
   try {
     // The limit applies while inflating: a small gzip bomb cannot exhaust memory.
-    data = await collect(gunzip, max);
+    data = await collect(gunzip, max, budget);
   } catch (e) {
+    if (e instanceof PatchloopError) throw e;
     throw corrupt(label, e);
   }
   if (data === null) {
@@ -317,21 +369,22 @@ async function* oneFile(
   options: ReadOptions,
   errors: FeedRecordError[],
   at: Position,
+  budget: Budget,
 ): AsyncGenerator<FeedFile> {
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const kind = sniff(path);
-  if (kind === 'zip') yield* zipEntries(path, label, options, max, errors, at);
-  else if (kind === 'gzip') yield* gzipFile(path, label, options, max, errors, at);
-  else if (kind === 'xz') yield* tarEntries(xzStream(path, at), label, options, max, errors);
+  if (kind === 'zip') yield* zipEntries(path, label, options, max, errors, at, budget);
+  else if (kind === 'gzip') yield* gzipFile(path, label, options, max, errors, at, budget);
+  else if (kind === 'xz') yield* tarEntries(xzStream(path, at), label, options, max, errors, budget);
   else if (kind === 'tar')
-    yield* tarEntries(counted(createReadStream(path), at), label, options, max, errors);
+    yield* tarEntries(counted(createReadStream(path), at), label, options, max, errors, budget);
   else {
     const size = statSync(path).size;
     if (size > max) {
       errors.push(tooLarge(label, size, max));
       return;
     }
-    const data = await collect(createReadStream(path), max, at);
+    const data = await collect(createReadStream(path), max, null, at);
     const f = data === null ? null : decode(label, data, errors);
     if (f) yield f;
   }
@@ -364,13 +417,18 @@ export async function* streamFeedPath(
     throw new PatchloopError('PL_FEED_PATH_INVALID', `no such file or directory: ${path}`, { path });
   }
   const report = options.onBytes;
+  const budget = new Budget(
+    basename(path),
+    options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,
+    options.maxEntries ?? DEFAULT_MAX_ENTRIES,
+  );
   if (st.isDirectory()) {
     // Positions count every file under the directory, in walk order (sizeOf's total).
     let base = 0;
     for (const f of walk(path)) {
       const rel = relative(path, f).split(sep).join('/');
       const at: Position = report ? (n) => report(base + n) : () => undefined;
-      if (options.accept(rel) || ARCHIVE.test(rel)) yield* oneFile(f, rel, options, errors, at);
+      if (options.accept(rel) || ARCHIVE.test(rel)) yield* oneFile(f, rel, options, errors, at, budget);
       base += statSync(f).size;
       report?.(base);
     }
@@ -378,6 +436,6 @@ export async function* streamFeedPath(
   }
   if (!st.isFile())
     throw new PatchloopError('PL_FEED_PATH_INVALID', `not a file or directory: ${path}`, { path });
-  yield* oneFile(path, basename(path), options, errors, report ?? (() => undefined));
+  yield* oneFile(path, basename(path), options, errors, report ?? (() => undefined), budget);
   report?.(st.size);
 }

@@ -24,6 +24,8 @@ import { isIsoDate, isObject } from '../record/index.js';
 export type KevParseResult = ParseResult<KevEntry> & {
   readonly catalogVersion: string | null;
   readonly dateReleased: string | null;
+  /** The header's `count` (entries the catalog says it holds), null when it is not a number. */
+  readonly announced: number | null;
 };
 
 const CVE_ID = /^CVE-\d{4}-\d{4,19}$/;
@@ -40,7 +42,7 @@ export function parseKev(text: string, file: string): KevParseResult {
   const errors: FeedRecordError[] = [];
   const fail = (record: string, code: FeedRecordError['code'], reason: string): KevParseResult => {
     errors.push({ file, record, code, reason });
-    return { records: [], errors, catalogVersion: null, dateReleased: null };
+    return { records: [], errors, catalogVersion: null, dateReleased: null, announced: null };
   };
   let doc: unknown;
   try {
@@ -92,7 +94,8 @@ export function parseKev(text: string, file: string): KevParseResult {
       records.push(entry);
     }
   });
-  return { records, errors, catalogVersion, dateReleased };
+  const announced = typeof doc['count'] === 'number' ? doc['count'] : null;
+  return { records, errors, catalogVersion, dateReleased, announced };
 }
 
 /** The entry, or why it does not match the schema. */
