@@ -5,7 +5,7 @@
 import { hostsWithPendingTasks, type Db } from '@patchloop/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Principal } from './auth/principal.js';
-import { LoginThrottle } from './auth/login-throttle.js';
+import { AttemptThrottle } from './auth/attempt-throttle.js';
 import { CredentialCache } from './auth/secrets.js';
 import type { ServerConfig } from './config.js';
 import { JobWaiters } from './services/job-waiters.js';
@@ -16,8 +16,8 @@ export interface ServerContext {
   readonly config: ServerConfig;
   readonly now: () => Date;
   readonly credentials: CredentialCache<Principal>;
-  /** Wrong passwords per user name and address (sign-in is refused for a while after too many). */
-  readonly logins: LoginThrottle;
+  /** Password and enrollment attempts, counted in the store (refused for a while after too many). */
+  readonly logins: AttemptThrottle;
   /** Set once the app is built: the server's logger. */
   log: FastifyBaseLogger | null;
   /** The embedded store's data directory, whose scan index is rewritten after feed changes; null on PostgreSQL. */
@@ -42,7 +42,7 @@ export function createContext(
     config,
     now: opts.now ?? (() => new Date()),
     credentials: new CredentialCache(),
-    logins: new LoginThrottle(),
+    logins: new AttemptThrottle(db),
     log: null,
     dataDir: opts.dataDir ?? null,
     databaseUrl: opts.databaseUrl ?? null,

@@ -9,3 +9,4 @@ export * from './exceptions.js';
 export * from './policies.js';
 export * from './deployments.js';
 export * from './remediation-inputs.js';
+export * from './throttle.js';
