@@ -4,7 +4,9 @@
  * attempts throttled, hostile request bodies refused with a PL_ code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putSetting } from '@patchloop/store';
 import { build } from '../src/app.js';
+import { bootstrap } from '../src/auth/bootstrap.js';
 import { createContext } from '../src/context.js';
 import type { App } from '../src/api.js';
 import { BACKEND_NAMES, startHarness, type Harness } from './harness.js';
@@ -60,5 +62,55 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
     const statuses = results.map((r) => r.statusCode);
     expect(statuses.filter((s) => s === 401)).toHaveLength(20);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+  });
+});
+
+describe.each(BACKEND_NAMES)('the enrollment secret on %s', (backend) => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness(backend, { config: { enrollSecret: undefined } });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const enroll = (secret: string, machineId: string) =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/enroll',
+      payload: { secret, machineId, hostname: machineId, tags: [] },
+    });
+  const secretSettings = async () =>
+    (
+      await h.db.query<{ key: string; value: string }>(
+        "SELECT key, value FROM setting WHERE key LIKE 'enroll_secret%' ORDER BY key",
+      )
+    ).rows;
+
+  it('is returned for printing only when generated, and kept only as a hash', async () => {
+    // The harness's start generated it; a later start has nothing to print.
+    expect((await bootstrap(h.ctx)).enrollSecret).toBeNull();
+    expect(await secretSettings()).toEqual([
+      { key: 'enroll_secret_hash', value: expect.stringMatching(/^sha256\$[0-9a-f]{64}$/) },
+    ]);
+  });
+
+  it('hashes a secret an older version stored as it is, which keeps working', async () => {
+    const legacy = 'legacy-enroll-secret-0123456789';
+    await h.db.query("DELETE FROM setting WHERE key = 'enroll_secret_hash'");
+    await putSetting(h.db, 'enroll_secret', legacy, new Date());
+    expect((await bootstrap(h.ctx)).enrollSecret).toBeNull();
+    const stored = await secretSettings();
+    expect(stored.map((r) => r.key)).toEqual(['enroll_secret_hash']);
+    expect(JSON.stringify(stored)).not.toContain(legacy);
+    expect((await enroll(legacy, 'machine-legacy-0001')).statusCode).toBe(201);
+    expect((await enroll('legacy-enroll-secret-wrong', 'machine-legacy-0002')).statusCode).toBe(401);
+  });
+
+  it("accepts the process's own secret (its in-process agent), which is never stored", async () => {
+    expect((await enroll(h.ctx.localEnrollSecret, 'machine-local-0001')).statusCode).toBe(201);
+    expect(JSON.stringify(await secretSettings())).not.toContain(h.ctx.localEnrollSecret);
   });
 });

@@ -13,15 +13,14 @@ import {
   insertHost,
   replaceAgentCredential,
 } from '@patchloop/store';
-import { currentEnrollSecret } from '../auth/bootstrap.js';
-import { hashCredential, newToken, publicIdOf, sameSecret } from '../auth/secrets.js';
+import { enrollSecretMatches } from '../auth/bootstrap.js';
+import { hashCredential, newToken, publicIdOf } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { hostRetired } from './host-lifecycle.js';
 
 export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<EnrollResponse> {
-  const secret = await currentEnrollSecret(ctx);
-  if (secret === null || !sameSecret(req.secret, secret)) {
+  if (!(await enrollSecretMatches(ctx, req.secret))) {
     throw new ApiError(401, 'PL_ENROLL_SECRET_INVALID', 'the enrollment secret is wrong');
   }
   const credential = newToken('pla');

@@ -14,7 +14,11 @@ export interface ThrottleRow {
  * The rows of `keys`, created (no attempts, window starting `now`) when missing, and
  * locked until the transaction ends: concurrent attempts on one key queue here.
  */
-export async function lockThrottleRows(tx: Queryable, keys: readonly string[], now: Date): Promise<ThrottleRow[]> {
+export async function lockThrottleRows(
+  tx: Queryable,
+  keys: readonly string[],
+  now: Date,
+): Promise<ThrottleRow[]> {
   // Sorted: two transactions lock shared keys in the same order (no deadlock).
   const sorted = [...new Set(keys)].sort();
   await tx.query(
