@@ -27,7 +27,7 @@ import { hostRoutes } from './routes/hosts.js';
 import { importRoutes } from './routes/imports.js';
 import { installRoutes } from './routes/install.js';
 import { systemRoutes } from './routes/system.js';
-import { refuseUndeclaredQueries, validatorCompiler } from './validation.js';
+import { refuseUndeclaredQueries, refuseUnsafeJson, validatorCompiler } from './validation.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -75,6 +75,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   // Parked long polls answer at once when the server closes (else close waits them out).
   app.addHook('preClose', async () => ctx.agentJobs.close());
   refuseUndeclaredQueries(app);
+  refuseUnsafeJson(app);
   const api = { app, ctx };
   systemRoutes(api);
   agentRoutes(api);

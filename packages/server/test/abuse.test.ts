@@ -53,6 +53,51 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
     expect((await signIn(replica, PASSWORD, '198.51.100.8')).statusCode).toBe(201);
   });
 
+  it('refuses NUL bytes, lone surrogates and integers beyond 64 bits with 400 PL_REQUEST_INVALID', async () => {
+    const post = (url: string, raw: string) =>
+      h.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...h.auth('admin'), 'content-type': 'application/json' },
+        payload: raw,
+      });
+    const cases: [string, string, RegExp][] = [
+      ['/api/v1/tokens', '{"name":"a\\u0000b","role":"auditor"}', /NUL/],
+      ['/api/v1/tokens', '{"name":"a\\ud800b","role":"auditor"}', /surrogate/],
+      ['/api/v1/tokens', '{"name":"\\udc00","role":"auditor"}', /surrogate/],
+      ['/api/v1/hosts/tags', '{"hostIds":[99999999999999999999999],"add":["x"]}', /integer/],
+      ['/api/v1/hosts/tags', '{"hostIds":[9223372036854775808],"add":["x"]}', /integer/],
+      ['/api/v1/deployments', '{"hosts":[1e300],"packages":[{"name":"x"}]}', /integer/],
+    ];
+    for (const [url, raw, message] of cases) {
+      const r = await post(url, raw);
+      expect([raw, r.statusCode, code(r)]).toEqual([raw, 400, 'PL_REQUEST_INVALID']);
+      expect((r.json() as { error: { message: string } }).error.message).toMatch(message);
+    }
+    // A well-formed surrogate pair (an emoji) is text like any other.
+    const ok = await post('/api/v1/tokens', '{"name":"ok \\ud83d\\ude00","role":"auditor"}');
+    expect(ok.statusCode).toBe(201);
+  });
+
+  it('refuses a YAML alias bomb and NUL bytes in a policy with 400, not 500', async () => {
+    const put = (body: string) =>
+      h.app.inject({
+        method: 'PUT',
+        url: '/api/v1/policies/bomb',
+        headers: { ...h.auth('admin'), 'content-type': 'application/yaml' },
+        payload: body,
+      });
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+      'name: bomb',
+    ].join('\n');
+    const r = await put(bomb);
+    expect([r.statusCode, code(r)]).toEqual([400, 'PL_POLICY_INVALID']);
+    const nul = await put('name: bomb\nselector:\n  tags: ["a\\0b"]\n');
+    expect(nul.statusCode).toBe(400);
+  });
+
   it('counts an account across addresses and replicas: at most 20 wrong passwords in the window', async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
