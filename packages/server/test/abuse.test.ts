@@ -9,7 +9,10 @@ import { build } from '../src/app.js';
 import { bootstrap } from '../src/auth/bootstrap.js';
 import { createContext } from '../src/context.js';
 import type { App } from '../src/api.js';
+import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
 import { BACKEND_NAMES, startHarness, type Harness } from './harness.js';
+
+const DEBIAN = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: 'Debian GNU/Linux 12' };
 
 const PASSWORD = 'abuse-password-0123456789';
 
@@ -96,6 +99,27 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
     expect([r.statusCode, code(r)]).toEqual([400, 'PL_POLICY_INVALID']);
     const nul = await put('name: bomb\nselector:\n  tags: ["a\\0b"]\n');
     expect(nul.statusCode).toBe(400);
+  });
+
+  it('records the heartbeat of a check-in that fails afterwards with 500', async () => {
+    const { hostId, credential } = await enrollHost(h.app, 'machine-heartbeat-01', 'hb');
+    // A database fault on the agent's version (any later part of a check-in may fail like this).
+    await h.db.exec(`
+      CREATE FUNCTION pl_test_refuse() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$;
+      CREATE TRIGGER pl_test_refuse BEFORE UPDATE OF agent_version ON host
+        FOR EACH ROW WHEN (NEW.id = ${hostId}) EXECUTE FUNCTION pl_test_refuse();`);
+    try {
+      const body = fullCheckin('machine-heartbeat-01', facts('hb', DEBIAN), 'dpkg', []);
+      const r = await checkin(h.app, credential, body);
+      expect([r.statusCode, code(r)]).toEqual([500, 'PL_INTERNAL']);
+      const seen = await h.db.query<{ last_seen: unknown }>('SELECT last_seen FROM host WHERE id = $1', [
+        hostId,
+      ]);
+      expect(seen.rows[0]?.last_seen).not.toBeNull();
+    } finally {
+      await h.db.exec('DROP TRIGGER pl_test_refuse ON host; DROP FUNCTION pl_test_refuse();');
+    }
   });
 
   it('counts an account across addresses and replicas: at most 20 wrong passwords in the window', async () => {

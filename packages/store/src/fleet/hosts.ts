@@ -475,3 +475,8 @@ export async function allHostIds(q: Queryable): Promise<number[]> {
   const r = await q.query<{ id: number }>(`SELECT id FROM host h WHERE ${ACTIVE_HOST} ORDER BY id`);
   return r.rows.map((row) => Number(row.id));
 }
+
+/** The agent version a host last checked in with (written only when it changes). */
+export async function setHostAgentVersion(q: Queryable, id: number, agentVersion: string): Promise<void> {
+  await q.query('UPDATE host SET agent_version = $2 WHERE id = $1', [id, agentVersion]);
+}
