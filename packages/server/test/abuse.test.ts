@@ -122,6 +122,17 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
     }
   });
 
+  it('exports a hostname that a spreadsheet would run as a formula, after spaces too, as text', async () => {
+    await enrollHost(h.app, 'machine-formula-01', '  =HYPERLINK("http://x")');
+    const r = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/hosts?format=csv',
+      headers: h.auth('auditor'),
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain(`"'  =HYPERLINK(""http://x"")"`);
+  });
+
   it('counts an account across addresses and replicas: at most 20 wrong passwords in the window', async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
