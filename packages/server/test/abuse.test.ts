@@ -10,7 +10,7 @@ import { bootstrap } from '../src/auth/bootstrap.js';
 import { createContext } from '../src/context.js';
 import type { App } from '../src/api.js';
 import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
-import { BACKEND_NAMES, startHarness, type Harness } from './harness.js';
+import { BACKEND_NAMES, ENROLL_SECRET, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: 'Debian GNU/Linux 12' };
 
@@ -131,6 +131,38 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
     });
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain(`"'  =HYPERLINK(""http://x"")"`);
+  });
+
+  it('throttles enrollment with wrong secrets per address, across replicas; right ones do not count', async () => {
+    const enroll = (app: App, secret: string, address: string, machineId: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/enroll',
+        remoteAddress: address,
+        payload: { secret, machineId, hostname: machineId, tags: [] },
+      });
+    // Right secrets from one address (a fleet behind one NAT) are never refused.
+    for (let i = 0; i < 35; i++) {
+      expect((await enroll(h.app, ENROLL_SECRET, '198.51.100.20', `machine-nat-${i}`)).statusCode).toBe(201);
+    }
+    const wrong = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        enroll(
+          i % 2 ? replica : h.app,
+          `wrong-secret-${i}-0123456789`,
+          '198.51.100.21',
+          `machine-guess-${i}`,
+        ),
+      ),
+    );
+    expect(wrong.filter((r) => r.statusCode === 401)).toHaveLength(30);
+    const refused = wrong.filter((r) => r.statusCode === 429);
+    expect(refused).toHaveLength(10);
+    expect(code(refused[0]!)).toBe('PL_ENROLL_THROTTLED');
+    expect(Number(refused[0]!.headers['retry-after'])).toBeGreaterThan(800);
+    // Even the right secret waits now from that address; other addresses do not.
+    expect((await enroll(h.app, ENROLL_SECRET, '198.51.100.21', 'machine-late-1')).statusCode).toBe(429);
+    expect((await enroll(h.app, ENROLL_SECRET, '198.51.100.22', 'machine-late-2')).statusCode).toBe(201);
   });
 
   it('counts an account across addresses and replicas: at most 20 wrong passwords in the window', async () => {
