@@ -165,6 +165,18 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
     expect((await enroll(h.app, ENROLL_SECRET, '198.51.100.22', 'machine-late-2')).statusCode).toBe(201);
   });
 
+  it('refuses an API token named like a console session', async () => {
+    for (const name of ['session:admin', ' Session:admin']) {
+      const r = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: h.auth('admin'),
+        payload: { name, role: 'auditor' },
+      });
+      expect([name, r.statusCode, code(r)]).toEqual([name, 400, 'PL_REQUEST_INVALID']);
+    }
+  });
+
   it('counts an account across addresses and replicas: at most 20 wrong passwords in the window', async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>

@@ -108,9 +108,17 @@ export function adminRoutes({ app, ctx }: Api): void {
       schema: { tags: ['auth'], body: TokenCreate, response: { 201: TokenCreated } },
     },
     async (req, reply) => {
+      const b = req.body;
+      // "session:<user>" names a user's console session, which acts as that user (sessionUser).
+      if (/^\s*session:/i.test(b.name)) {
+        throw new ApiError(
+          400,
+          'PL_REQUEST_INVALID',
+          'name may not start with "session:": that prefix names the sessions of signed-in users',
+        );
+      }
       const token = newToken('plt');
       const now = ctx.now();
-      const b = req.body;
       const t = await ctx.db.transaction(async (tx) => {
         const created = await insertToken(tx, {
           publicId: publicIdOf(token),
