@@ -13,6 +13,7 @@ import { registerAuth } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { consoleBuilt, registerConsole } from './console.js';
 import { registerErrors } from './errors.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { agentRoutes } from './routes/agent.js';
@@ -57,6 +58,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
+  registerSecurityHeaders(app);
   ctx.log = app.log;
   await app.register(swagger, {
     openapi: {

@@ -177,6 +177,29 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
     }
   });
 
+  it('sets the security headers on every response, /api/docs and errors included', async () => {
+    for (const url of [
+      '/api/docs',
+      '/api/docs/static/index.html',
+      '/api/v1/hosts',
+      '/healthz',
+      '/nothing-here',
+    ]) {
+      const r = await h.app.inject({ method: 'GET', url, headers: h.auth('auditor') });
+      expect([url, r.statusCode < 500]).toEqual([url, true]);
+      expect([url, r.headers['content-security-policy']]).toEqual([
+        url,
+        expect.stringContaining("frame-ancestors 'none'"),
+      ]);
+      expect(r.headers['content-security-policy']).toContain("script-src 'self'");
+      expect([
+        r.headers['x-content-type-options'],
+        r.headers['x-frame-options'],
+        r.headers['referrer-policy'],
+      ]).toEqual(['nosniff', 'DENY', 'same-origin']);
+    }
+  });
+
   it('counts an account across addresses and replicas: at most 20 wrong passwords in the window', async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
