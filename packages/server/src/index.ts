@@ -14,6 +14,7 @@ export { changeUser, resetPassword } from './services/users.js';
 export {
   agentArtifacts,
   installCommand,
+  plainHttpWarning,
   remoteAgentNotes,
   SECRET_PLACEHOLDER,
 } from './services/agent-install.js';

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putSetting } from '@patchloop/store';
 import { build } from '../src/app.js';
+import { loadServerConfig } from '../src/config.js';
+import { plainHttpWarning } from '../src/services/agent-install.js';
 import { bootstrap } from '../src/auth/bootstrap.js';
 import { createContext } from '../src/context.js';
 import type { App } from '../src/api.js';
@@ -259,5 +261,30 @@ describe.each(BACKEND_NAMES)('the enrollment secret on %s', (backend) => {
   it("accepts the process's own secret (its in-process agent), which is never stored", async () => {
     expect((await enroll(h.ctx.localEnrollSecret, 'machine-local-0001')).statusCode).toBe(201);
     expect(JSON.stringify(await secretSettings())).not.toContain(h.ctx.localEnrollSecret);
+  });
+});
+
+describe('plain HTTP beyond loopback', () => {
+  it('is warned about unless the public URL is https, where the session cookie is Secure', async () => {
+    const config = (host: string, publicUrl?: string) =>
+      loadServerConfig({ PATCHLOOP_HOST: host, ...(publicUrl ? { PATCHLOOP_PUBLIC_URL: publicUrl } : {}) });
+    expect(plainHttpWarning(config('0.0.0.0'))).toMatch(/listens on 0\.0\.0\.0 over plain HTTP/);
+    expect(plainHttpWarning(config('10.1.2.3', 'http://patchloop.lan'))).toMatch(/plain HTTP/);
+    expect(plainHttpWarning(config('127.0.0.1'))).toBeNull();
+    expect(plainHttpWarning(config('0.0.0.0', 'https://patchloop.example.com'))).toBeNull();
+    const h = await startHarness('pglite', {
+      config: { adminPassword: PASSWORD, publicUrl: 'https://patchloop.example.com', host: '0.0.0.0' },
+    });
+    try {
+      const r = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { username: 'admin', password: PASSWORD },
+      });
+      expect(r.statusCode).toBe(201);
+      expect(String(r.headers['set-cookie'])).toMatch(/; Secure/i);
+    } finally {
+      await h.close();
+    }
   });
 });

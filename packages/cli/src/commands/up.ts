@@ -93,6 +93,8 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     throw e;
   }
   const url = address.replace('://[::1]', '://localhost');
+  const plain = server.plainHttpWarning(cfg);
+  if (plain !== null) app.log.warn(plain);
   // A CLI command on the same embedded store is told where to send itself instead.
   db.announce?.(url);
   const w = (s: string) => io.stdout.write(`${s}\n`);

@@ -150,6 +150,17 @@ export function installCommand(server: string, secret: string): string {
 
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
+/**
+ * The warning a server listening beyond loopback over plain HTTP deserves, unless
+ * PATCHLOOP_PUBLIC_URL says clients reach it through https (a TLS proxy in front); else null.
+ * Passwords, session cookies, enrollment secrets and agent credentials would cross the network
+ * in clear text.
+ */
+export function plainHttpWarning(config: ServerConfig): string | null {
+  if (LOOPBACK.test(config.host) || config.publicUrl?.startsWith('https:')) return null;
+  return `the server listens on ${config.host} over plain HTTP and PATCHLOOP_PUBLIC_URL is not https: passwords, session cookies, enrollment secrets and agent credentials cross the network unencrypted. Put a TLS reverse proxy in front and set PATCHLOOP_PUBLIC_URL to its https:// URL (the session cookie is then Secure).`;
+}
+
 /** What stands between this server and an agent on another machine, in words for people. */
 export function remoteAgentNotes(config: ServerConfig, server: string, installerReady: boolean): string[] {
   const notes: string[] = [];
