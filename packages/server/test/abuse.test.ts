@@ -3,6 +3,7 @@
  * hashing (concurrent guesses and several replicas included), enrollment
  * attempts throttled, hostile request bodies refused with a PL_ code.
  */
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putSetting } from '@patchloop/store';
 import { build } from '../src/app.js';
@@ -199,6 +200,37 @@ describe.each(BACKEND_NAMES)('abuse limits on %s', (backend) => {
         r.headers['x-frame-options'],
         r.headers['referrer-policy'],
       ]).toEqual(['nosniff', 'DENY', 'same-origin']);
+    }
+  });
+
+  // A database error's detail quotes values (a unique violation: "Key (x)=(value) already exists").
+  it('logs a failed query without its parameters', async () => {
+    let log = '';
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        log += chunk.toString();
+        done();
+      },
+    });
+    const logged = await build(createContext(h.db, h.ctx.config), { logger: { level: 'warn', stream } });
+    const { hostId, credential } = await enrollHost(h.app, 'machine-logparams-01', 'lp');
+    await h.db.exec(`
+      CREATE FUNCTION pl_test_refuse2() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'injected fault' USING DETAIL = 'Key (v)=(' || NEW.agent_version || ')'; END $$;
+      CREATE TRIGGER pl_test_refuse2 BEFORE UPDATE OF agent_version ON host
+        FOR EACH ROW WHEN (NEW.id = ${hostId}) EXECUTE FUNCTION pl_test_refuse2();`);
+    try {
+      const body = {
+        ...fullCheckin('machine-logparams-01', facts('lp', DEBIAN), 'dpkg', []),
+        agentVersion: 'param-canary-77',
+      };
+      const r = await checkin(logged, credential, body);
+      expect(r.statusCode).toBe(500);
+      expect(log).toContain('injected fault');
+      expect(log).not.toContain('param-canary-77');
+    } finally {
+      await h.db.exec('DROP TRIGGER pl_test_refuse2 ON host; DROP FUNCTION pl_test_refuse2();');
+      await logged.close();
     }
   });
 
