@@ -176,7 +176,10 @@ export class Agent {
    */
   private async enroll(machineId: string, hostname: string, previous: string | null) {
     if (!this.opts.enrollSecret) {
-      throw new PatchloopError('PL_USAGE', 'this agent is not enrolled: give --enroll-secret');
+      throw new PatchloopError(
+        'PL_USAGE',
+        'this agent is not enrolled: give the enrollment secret (--enroll-secret-file FILE or PATCHLOOP_ENROLL_SECRET)',
+      );
     }
     const r = await this.client.enroll({
       secret: this.opts.enrollSecret,

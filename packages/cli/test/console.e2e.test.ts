@@ -483,7 +483,11 @@ reboot: never
       .locator('tbody tr')
       .allTextContents();
     expect(feeds.some((r) => r.startsWith('kev'))).toBe(true);
-    expect(await page.getByLabel('Enrollment command').textContent()).toContain(SECRET);
+    // The secret is never shown back (PATCHLOOP_ENROLL_SECRET sets it here): the command says where it goes.
+    const command = await page.getByLabel('Enrollment command').textContent();
+    expect(command).toContain('PATCHLOOP_ENROLL_SECRET=<enrollment-secret> patchloop agent --server');
+    expect(command).not.toContain(SECRET);
+    await page.getByText('set by PATCHLOOP_ENROLL_SECRET on the server').waitFor();
   });
 
   it('works at laptop size, and no page has a serious accessibility violation', async () => {

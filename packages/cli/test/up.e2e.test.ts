@@ -44,7 +44,8 @@ describe('patchloop up', () => {
     expect(out).toMatch(/store: +embedded \(PGlite\)/);
     const token = /admin API token: (plt_\S+)/.exec(out)?.[1];
     const password = /admin user: admin, password (\S+)/.exec(out)?.[1];
-    const secret = /--enroll-secret (\S+)/.exec(out)?.[1];
+    const secret = /enrollment secret: (\S+) \(shown once; stored hashed\)/.exec(out)?.[1];
+    expect(out).toContain(`enroll an agent: PATCHLOOP_ENROLL_SECRET=${secret} npx patchloop agent --server`);
     expect(token && password && secret).toBeTruthy();
     // What another machine runs, with this server's URL, and what it still lacks for that.
     await waitFor('the installer line', async () => first.output().includes('listens on 127.0.0.1 only'));
@@ -83,7 +84,9 @@ describe('patchloop up', () => {
     stops.push(() => second.stop());
     expect(second.output()).not.toContain('admin API token:');
     expect(second.output()).not.toContain('password');
-    expect(second.output()).toContain(`--enroll-secret ${secret}`);
+    // The enrollment secret was printed once: a later start shows where to get it, not the secret.
+    expect(second.output()).not.toContain(secret);
+    expect(second.output()).toContain('PATCHLOOP_ENROLL_SECRET=<enrollment-secret> npx patchloop agent');
     const hosts = await client(second.url, token!)<{ total: number }>('/api/v1/hosts');
     expect(hosts.total).toBe(1);
     expect(await second.stop('SIGTERM')).toBe(0);

@@ -35,7 +35,10 @@ export const FeedStatusList = Type.Object({
 });
 export type FeedStatusList = Static<typeof FeedStatusList>;
 export const Enrollment = Type.Object({
-  secret: Type.String(),
+  /** The secret itself only right after a rotation (it is kept hashed), else null. */
+  secret: Type.Union([Type.String(), Type.Null()]),
+  /** Where the secret is, in words for people (shown once, set by the environment, or kept hashed). */
+  secretNote: Type.Optional(Type.String()),
   command: Type.String(),
   /** Installing the agent on another machine: the server's URL, the one-line installer, what is missing. */
   install: Type.Optional(

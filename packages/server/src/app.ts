@@ -13,6 +13,7 @@ import { registerAuth } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { consoleBuilt, registerConsole } from './console.js';
 import { registerErrors } from './errors.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { agentRoutes } from './routes/agent.js';
@@ -27,7 +28,7 @@ import { hostRoutes } from './routes/hosts.js';
 import { importRoutes } from './routes/imports.js';
 import { installRoutes } from './routes/install.js';
 import { systemRoutes } from './routes/system.js';
-import { refuseUndeclaredQueries, validatorCompiler } from './validation.js';
+import { refuseUndeclaredQueries, refuseUnsafeJson, validatorCompiler } from './validation.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -57,6 +58,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
+  registerSecurityHeaders(app);
   ctx.log = app.log;
   await app.register(swagger, {
     openapi: {
@@ -75,6 +77,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   // Parked long polls answer at once when the server closes (else close waits them out).
   app.addHook('preClose', async () => ctx.agentJobs.close());
   refuseUndeclaredQueries(app);
+  refuseUnsafeJson(app);
   const api = { app, ctx };
   systemRoutes(api);
   agentRoutes(api);

@@ -1,24 +1,12 @@
 /**
  * The console: the web application's built files served at `/`, with
  * client-side routing (any other GET that is not an API path gets index.html)
- * and headers that keep it from being framed or running foreign scripts.
+ * (its headers, like every response's, are set in security-headers.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // React and CodeMirror set inline styles.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
 
 /** True when `dir` holds a built console. */
 export function consoleBuilt(dir: string | undefined): dir is string {
@@ -43,13 +31,6 @@ export async function registerConsole(
         /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
       );
     },
-  });
-  app.addHook('onSend', async (req, reply) => {
-    if (req.url.startsWith('/api/')) return;
-    reply.header('content-security-policy', CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'same-origin');
   });
   return (req, reply) => {
     const path = req.url.split('?')[0] ?? '';

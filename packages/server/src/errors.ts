@@ -28,6 +28,33 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   PL_DB_UNAVAILABLE: 503,
 };
 
+/**
+ * What of an unexpected error may be logged: its kind, message, stack and a database error's
+ * code and location (constraint, table, the SQL text), never the values a query carried: a
+ * database error's detail and context quote them ("Key (name)=(value) already exists"), and a
+ * driver may attach its parameters.
+ */
+const LOGGED_FIELDS = [
+  'name',
+  'message',
+  'stack',
+  'code',
+  'severity',
+  'constraint',
+  'table',
+  'column',
+  'schema',
+  'routine',
+  'query',
+];
+
+export function loggable(err: Error): Record<string, unknown> {
+  const e = err as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { type: err.constructor?.name ?? 'Error' };
+  for (const k of LOGGED_FIELDS) if (e[k] !== undefined && e[k] !== null) out[k] = e[k];
+  return out;
+}
+
 /** Answers a request no route matched, or returns false (the console's client-side routes). */
 export type NotFoundFallback = (req: FastifyRequest, reply: FastifyReply) => boolean;
 
@@ -61,7 +88,7 @@ export function registerErrors(app: FastifyInstance, fallback?: NotFoundFallback
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ error: { code: 'PL_REQUEST_INVALID', message: fe.message } });
     }
-    req.log.error({ err }, 'unexpected error');
+    req.log.error({ err: loggable(err) }, 'unexpected error');
     return reply.status(500).send({ error: { code: 'PL_INTERNAL', message: 'internal server error' } });
   });
   app.setNotFoundHandler((req, reply) => {

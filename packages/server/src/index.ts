@@ -11,4 +11,10 @@ export { importHost, type ImportHostInput } from './services/import-host.js';
 export { applyPolicy, simulateByName, readPolicy } from './services/policies.js';
 export { autoDeploy } from './services/auto-deploy.js';
 export { changeUser, resetPassword } from './services/users.js';
-export { agentArtifacts, installCommand, remoteAgentNotes } from './services/agent-install.js';
+export {
+  agentArtifacts,
+  installCommand,
+  plainHttpWarning,
+  remoteAgentNotes,
+  SECRET_PLACEHOLDER,
+} from './services/agent-install.js';

@@ -138,7 +138,7 @@ describe('the agent installer and downloads', () => {
         );
     const local = await get(bare);
     expect(local.command).toBe(
-      `curl -fsSL http://127.0.0.1:8080/install.sh | sudo sh -s -- --enroll-token ${ENROLL_SECRET}`,
+      `curl -fsSL http://127.0.0.1:8080/install.sh | sudo sh -s -- --enroll-token <enrollment-secret>`,
     );
     expect(local.ready).toBe(false);
     expect(local.notes.join('\n')).toMatch(/listens on 127\.0\.0\.1 only/);
@@ -148,7 +148,7 @@ describe('the agent installer and downloads', () => {
     const remote = await get(behindProxy);
     expect(remote).toEqual({
       server: 'https://patchloop.example.com',
-      command: `curl -fsSL https://patchloop.example.com/install.sh | sudo sh -s -- --enroll-token ${ENROLL_SECRET}`,
+      command: `curl -fsSL https://patchloop.example.com/install.sh | sudo sh -s -- --enroll-token <enrollment-secret>`,
       ready: true,
       files: ['patchloop-agent_0.1.0_amd64.deb'],
       notes: [],

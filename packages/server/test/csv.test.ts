@@ -14,6 +14,14 @@ describe('csv', () => {
       '3',
       'a b',
     ]);
+    // After leading white space too: spreadsheets skip it.
+    expect(['  =1+2', ' @SUM(A1)', '\u00a0+1', ' \t-x', ' plain'].map(csvCell)).toEqual([
+      "'  =1+2",
+      "' @SUM(A1)",
+      "'\u00a0+1",
+      "' \t-x",
+      ' plain',
+    ]);
     expect(['=1+2', '+1', '-1', '@SUM(A1)', '\tx', '\rx', 'a=b'].map(csvCell)).toEqual([
       "'=1+2",
       "'+1",

@@ -299,24 +299,21 @@ describe.each(BACKEND_NAMES)('system routes on %s', (backend) => {
     expect(audit.body).not.toContain('correct-horse-battery');
   });
 
-  it('gives admins the enrollment secret and the command to enroll an agent', async () => {
+  it('gives admins the command to enroll an agent, without the secret and without trusting Host', async () => {
     const r = await h.app.inject({
       method: 'GET',
       url: '/api/v1/settings/enrollment',
-      headers: { ...h.auth('admin'), host: 'patchloop.example:8443' },
+      headers: { ...h.auth('admin'), host: 'attacker.example:8443' },
     });
     expect(r.statusCode).toBe(200);
-    const { secret, command } = r.json() as { secret: string; command: string };
-    expect(secret).toBe(ENROLL_SECRET);
+    const { secret, secretNote, command } = r.json() as { secret: null; secretNote: string; command: string };
+    expect(secret).toBeNull();
+    expect(secretNote).toContain('PATCHLOOP_ENROLL_SECRET');
+    // No PATCHLOOP_PUBLIC_URL: the listen address, not the request's Host header.
     expect(command).toBe(
-      `patchloop agent --server http://patchloop.example:8443 --enroll-secret ${ENROLL_SECRET}`,
+      'PATCHLOOP_ENROLL_SECRET=<enrollment-secret> patchloop agent --server http://127.0.0.1:8080',
     );
-    // The secret it gives is the one enrollment accepts.
-    const enrolled = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/enroll',
-      payload: { secret, machineId: 'machine-system-0001', hostname: 'sys', tags: [] },
-    });
-    expect(enrolled.statusCode).toBe(201);
+    expect(r.body).not.toContain('attacker.example');
+    expect(r.body).not.toContain(ENROLL_SECRET);
   });
 });

@@ -219,9 +219,22 @@ describe.each(BACKEND_NAMES)('users and settings lifecycle on %s', (backend) => 
   });
 
   it('rotates the enrollment secret: the old one stops working, enrolled agents keep theirs', async () => {
-    const before = (
+    // Kept hashed: asked again, the secret is not shown; rotating shows the new one, once.
+    const shown = (
       await h.app.inject({ method: 'GET', url: '/api/v1/settings/enrollment', headers: admin() })
+    ).json();
+    expect([shown.secret, shown.secretNote]).toEqual([
+      null,
+      expect.stringContaining('cannot be shown again'),
+    ]);
+    const before = (
+      await h.app.inject({ method: 'POST', url: '/api/v1/settings/enrollment/rotate', headers: admin() })
     ).json().secret as string;
+    const stored = await h.db.query<{ key: string; value: string }>(
+      "SELECT key, value FROM setting WHERE key LIKE 'enroll_secret%'",
+    );
+    expect(stored.rows).toEqual([{ key: 'enroll_secret_hash', value: expect.stringMatching(/^sha256\$/) }]);
+    expect(JSON.stringify(stored.rows)).not.toContain(before);
     const enroll = (secret: string, machineId: string) =>
       h.app.inject({
         method: 'POST',
@@ -239,7 +252,7 @@ describe.each(BACKEND_NAMES)('users and settings lifecycle on %s', (backend) => 
     expect([rotated.statusCode, after === before, rotated.json().command]).toEqual([
       200,
       false,
-      expect.stringContaining(`--enroll-secret ${after}`),
+      expect.stringContaining(`PATCHLOOP_ENROLL_SECRET=${after} patchloop agent`),
     ]);
     expect((await enroll(before, 'machine-rotate-2')).json().error.code).toBe('PL_ENROLL_SECRET_INVALID');
     expect((await enroll(after, 'machine-rotate-2')).statusCode).toBe(201);

@@ -121,12 +121,12 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
   if (route === 'POST /api/v1/hosts/tags') return reply(200, { updated: 1 });
   if (route === 'GET /api/v1/settings/enrollment')
     return reply(200, {
-      secret: 's3cret-enroll-0123456789',
-      command: 'patchloop agent --server http://pl.example:8080 --enroll-secret s3cret-enroll-0123456789',
+      secret: null,
+      command: 'PATCHLOOP_ENROLL_SECRET=<enrollment-secret> patchloop agent --server http://pl.example:8080',
       install: {
         server: 'http://pl.example:8080',
         command:
-          'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token s3cret-enroll-0123456789',
+          'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token <enrollment-secret>',
         ready: true,
         files: ['patchloop-agent-0.1.0-1.x86_64.rpm', 'patchloop-agent_0.1.0_amd64.deb'],
         notes: ['The URL is plain http: put a TLS reverse proxy in front.'],
@@ -256,11 +256,11 @@ describe('the console', () => {
     const command = await screen.findByLabelText('Enrollment command');
     await waitFor(() =>
       expect(command).toHaveTextContent(
-        'patchloop agent --server http://pl.example:8080 --enroll-secret s3cret-enroll-0123456789',
+        'PATCHLOOP_ENROLL_SECRET=<enrollment-secret> patchloop agent --server http://pl.example:8080',
       ),
     );
     expect(screen.getByLabelText('Installer command')).toHaveTextContent(
-      'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token s3cret-enroll-0123456789',
+      'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token <enrollment-secret>',
     );
   });
 
@@ -270,7 +270,7 @@ describe('the console', () => {
     window.history.replaceState(null, '', '/settings');
     renderApp();
     expect(await screen.findByLabelText('Installer command')).toHaveTextContent(
-      'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token s3cret-enroll-0123456789',
+      'curl -fsSL http://pl.example:8080/install.sh | sudo sh -s -- --enroll-token <enrollment-secret>',
     );
     expect(screen.getByRole('note', { name: 'What a remote machine needs' })).toHaveTextContent(
       'The URL is plain http: put a TLS reverse proxy in front.',

@@ -3,6 +3,7 @@
  * this machine, a root on it (--root), or a host over SSH (--ssh, agentless).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { parseDuration, PatchloopError } from '@patchloop/core';
@@ -12,6 +13,7 @@ interface AgentCliOptions {
   server: string;
   enrollSecret?: string;
   hostToken?: string;
+  enrollSecretFile?: string;
   tags?: string;
   root: string;
   stateDir?: string;
@@ -22,6 +24,35 @@ interface AgentCliOptions {
   ssh?: string;
   sshKey?: string;
   sshKnownHosts?: string;
+}
+
+/**
+ * The enrollment secret: from --enroll-secret-file, PATCHLOOP_ENROLL_SECRET, or (with a warning:
+ * any user sees a process's arguments in ps) --enroll-secret.
+ */
+function enrollSecretOf(opts: AgentCliOptions, io: Io): string | undefined {
+  if (opts.enrollSecretFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(opts.enrollSecretFile, 'utf8');
+    } catch (e) {
+      throw new PatchloopError(
+        'PL_USAGE',
+        `cannot read --enroll-secret-file ${opts.enrollSecretFile}: ${(e as Error).message}`,
+      );
+    }
+    const secret = text.trim();
+    if (secret === '')
+      throw new PatchloopError('PL_USAGE', `--enroll-secret-file ${opts.enrollSecretFile} is empty`);
+    return secret;
+  }
+  if (opts.enrollSecret !== undefined) {
+    io.stderr.write(
+      'warning: --enroll-secret puts the secret in the process list (ps) for every user to read; use --enroll-secret-file FILE or PATCHLOOP_ENROLL_SECRET\n',
+    );
+    return opts.enrollSecret;
+  }
+  return process.env.PATCHLOOP_ENROLL_SECRET || undefined;
 }
 
 const SSH_TARGET = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/;
@@ -86,7 +117,11 @@ export function agentCommand(
         .env('PATCHLOOP_SERVER')
         .makeOptionMandatory(),
     )
-    .option('--enroll-secret <secret>', 'the enrollment secret (first run; PATCHLOOP_ENROLL_SECRET)')
+    .option(
+      '--enroll-secret-file <file>',
+      'a file holding the enrollment secret (first run; or PATCHLOOP_ENROLL_SECRET)',
+    )
+    .option('--enroll-secret <secret>', 'the enrollment secret itself: visible to every user in ps; avoid')
     .addOption(
       new Option(
         '--host-token <token>',
@@ -143,7 +178,7 @@ export function agentCommand(
       }
       const agent = new Agent({
         server: opts.server,
-        enrollSecret: opts.enrollSecret ?? process.env.PATCHLOOP_ENROLL_SECRET,
+        enrollSecret: enrollSecretOf(opts, io),
         hostToken: opts.hostToken,
         tags,
         runner,

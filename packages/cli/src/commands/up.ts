@@ -105,6 +105,8 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     throw e;
   }
   const url = address.replace('://[::1]', '://localhost');
+  const plain = server.plainHttpWarning(cfg);
+  if (plain !== null) app.log.warn(plain);
   // A CLI command on the same embedded store is told where to send itself instead.
   db.announce?.(url);
   const w = (s: string) => io.stdout.write(`${s}\n`);
@@ -125,8 +127,15 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   if (boot.adminToken)
     w(`  admin API token: ${boot.adminToken} (shown once; PATCHLOOP_ADMIN_TOKEN chooses it)`);
   const publicUrl = cfg.publicUrl ?? url;
-  w(`  enroll an agent: npx patchloop agent --server ${publicUrl} --enroll-secret ${boot.enrollSecret}`);
-  w(`  install one on another machine: ${server.installCommand(publicUrl, boot.enrollSecret)}`);
+  // The secret only when generated now (it is stored hashed); never one from the environment.
+  const secret = boot.enrollSecret ?? server.SECRET_PLACEHOLDER;
+  if (boot.enrollSecret) w(`  enrollment secret: ${boot.enrollSecret} (shown once; stored hashed)`);
+  else
+    w(
+      `  enrollment secret: ${cfg.enrollSecret !== undefined ? 'PATCHLOOP_ENROLL_SECRET' : 'shown when generated; Settings → Enrollment rotates it (the new one shown once)'}`,
+    );
+  w(`  enroll an agent: PATCHLOOP_ENROLL_SECRET=${secret} npx patchloop agent --server ${publicUrl}`);
+  w(`  install one on another machine: ${server.installCommand(publicUrl, secret)}`);
   const ready = server.agentArtifacts(cfg.downloadsDir).length > 0;
   for (const note of server.remoteAgentNotes(cfg, publicUrl, ready)) w(`    - ${note}`);
 
@@ -142,7 +151,8 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     );
     const agent = new Agent({
       server: url,
-      enrollSecret: boot.enrollSecret,
+      // Its own secret, never stored or printed: the enrollment secret is kept only hashed.
+      enrollSecret: ctx.localEnrollSecret,
       tags: ['local'],
       runner: localRunner({ root: opts.root }),
       stateDir,

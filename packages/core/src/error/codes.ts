@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   PL_CONFLICT: 'The request conflicts with the current state (for example a user name already taken).',
   PL_PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
   PL_ENROLL_SECRET_INVALID: 'An agent enrollment carried a wrong or missing enrollment secret.',
+  PL_ENROLL_THROTTLED:
+    'Too many enrollments with a wrong secret from this address: enrollment is refused until the window ends (Retry-After).',
   PL_ENROLL_SECRET_FROM_ENV:
     'The enrollment secret comes from PATCHLOOP_ENROLL_SECRET, so it cannot be rotated through the API: change the variable and restart the server.',
   PL_ENROLL_HOST_EXISTS:

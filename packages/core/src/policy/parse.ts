@@ -5,6 +5,7 @@
  * details.problems list { path, message } (plus line and column for YAML).
  */
 import { LineCounter, isNode, parseDocument } from 'yaml';
+import { unsafeValueProblem } from '../security/safe-value.js';
 import type { Document } from 'yaml';
 import { PatchloopError } from '../error/codes.js';
 import type { PolicyDocument, PolicyProblem } from './model.js';
@@ -56,6 +57,12 @@ function position(doc: Document, lines: LineCounter, path: Path): { line?: numbe
  * Syntax errors and validation problems alike throw PL_POLICY_INVALID; for
  * YAML each problem carries the line and column of the value it is about.
  */
+/** NUL characters, lone surrogates and unsafe integers: no stored document may hold them. */
+function refuseUnsafe(data: unknown): void {
+  const problem = unsafeValueProblem(data, 'the document');
+  if (problem !== null) throw invalid([{ path: '', message: problem }], undefined);
+}
+
 export function parsePolicyText(text: string, format: 'yaml' | 'json' = 'yaml'): PolicyDocument {
   if (format === 'json') {
     let data: unknown;
@@ -64,6 +71,7 @@ export function parsePolicyText(text: string, format: 'yaml' | 'json' = 'yaml'):
     } catch (e) {
       throw invalid([{ path: '', message: `not valid JSON: ${(e as Error).message}` }], undefined);
     }
+    refuseUnsafe(data);
     return parsePolicy(data);
   }
   const lines = new LineCounter();
@@ -75,7 +83,14 @@ export function parsePolicyText(text: string, format: 'yaml' | 'json' = 'yaml'):
     });
     throw invalid(problems, undefined);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    // An alias bomb (aliases of aliases, a billion strings from a few lines) throws here.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw invalid([{ path: '', message: `not usable YAML: ${(e as Error).message}` }], undefined);
+  }
+  refuseUnsafe(data);
   const { policy, problems } = read(data);
   if (problems.length > 0) {
     const located = problems

@@ -2,10 +2,12 @@
  * First start and every start: the bootstrap admin (user "admin" and an
  * admin API token) and the enrollment secret. Generated credentials are
  * returned once, for the caller to print; only their hashes are stored.
+ * Later starts print none of them.
  */
 import {
   appendAudit,
   countUsers,
+  deleteSetting,
   findToken,
   getSetting,
   insertToken,
@@ -20,14 +22,24 @@ import {
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { hashPassword, hashToken, newPassword, newToken, publicIdOf, verifyHash } from './secrets.js';
+import {
+  hashCredential,
+  hashPassword,
+  hashToken,
+  newPassword,
+  newToken,
+  publicIdOf,
+  sameSecret,
+  verifyHash,
+} from './secrets.js';
 
 export interface BootstrapResult {
   /** Set when generated now: print it once. */
   readonly adminPassword: string | null;
   /** Set when generated now: print it once. */
   readonly adminToken: string | null;
-  readonly enrollSecret: string;
+  /** Set when generated now: print it once (only its hash is stored). */
+  readonly enrollSecret: string | null;
   /** What PATCHLOOP_ADMIN_PASSWORD did on a store that already had users (print it), else null. */
   readonly adminPasswordNote: string | null;
 }
@@ -86,16 +98,24 @@ export async function bootstrap(ctx: ServerContext): Promise<BootstrapResult> {
       adminToken = newToken('plt');
       await adminTokenFor(tx, adminToken, 'bootstrap-admin', now);
     }
-    let enrollSecret = config.enrollSecret ?? (await getSetting<string>(tx, 'enroll_secret'));
-    if (enrollSecret === null) {
-      enrollSecret = newToken('plt').slice(4);
-      await putSetting(tx, 'enroll_secret', enrollSecret, now);
-      await appendAudit(tx, {
-        actor: 'system',
-        action: 'enroll-secret.create',
-        target: 'setting:enroll_secret',
-        at: now,
-      });
+    let enrollSecret: string | null = null;
+    if (config.enrollSecret === undefined) {
+      // Before 0.1 hashed it, the secret was kept as it is: hash it now and forget it.
+      const plain = await getSetting<string>(tx, LEGACY_SECRET_SETTING);
+      if (plain !== null) {
+        await putSetting(tx, SECRET_HASH_SETTING, hashCredential(plain), now);
+        await deleteSetting(tx, LEGACY_SECRET_SETTING);
+      }
+      if ((await getSetting<string>(tx, SECRET_HASH_SETTING)) === null) {
+        enrollSecret = newEnrollSecret();
+        await putSetting(tx, SECRET_HASH_SETTING, hashCredential(enrollSecret), now);
+        await appendAudit(tx, {
+          actor: 'system',
+          action: 'enroll-secret.create',
+          target: 'setting:enroll_secret',
+          at: now,
+        });
+      }
     }
     return { adminPassword, adminToken, enrollSecret, adminPasswordNote };
   });
@@ -155,14 +175,29 @@ async function adminTokenFor(tx: Queryable, token: string, name: string, now: Da
   });
 }
 
-/** The enrollment secret agents must present: the configured one, else the stored one. */
-export async function currentEnrollSecret(ctx: ServerContext): Promise<string | null> {
-  return ctx.config.enrollSecret ?? (await getSetting<string>(ctx.db, 'enroll_secret'));
+/** The stored enrollment secret's hash (older stores kept the secret itself under enroll_secret). */
+const SECRET_HASH_SETTING = 'enroll_secret_hash';
+const LEGACY_SECRET_SETTING = 'enroll_secret';
+
+/** 256 random bits: the SHA-256 it is stored as leaves nothing to guess from. */
+const newEnrollSecret = () => newToken('plt').slice(4);
+
+/**
+ * Whether `presented` is the enrollment secret: PATCHLOOP_ENROLL_SECRET when set, else the
+ * stored hash's secret; or this process's own secret (its in-process agent, `patchloop up`).
+ */
+export async function enrollSecretMatches(ctx: ServerContext, presented: string): Promise<boolean> {
+  if (sameSecret(presented, ctx.localEnrollSecret)) return true;
+  if (ctx.config.enrollSecret !== undefined) return sameSecret(presented, ctx.config.enrollSecret);
+  const hash = await getSetting<string>(ctx.db, SECRET_HASH_SETTING);
+  return hash !== null && (await verifyHash(presented, hash));
 }
 
 /**
  * A new enrollment secret: agents enrolling from now on need it; enrolled
- * agents keep their own credentials. Not when PATCHLOOP_ENROLL_SECRET sets it.
+ * agents keep their own credentials. Returned once: only its hash is stored,
+ * so rotating is also how an admin sees a secret again. Not when
+ * PATCHLOOP_ENROLL_SECRET sets it.
  */
 export async function rotateEnrollSecret(ctx: ServerContext, actor: string): Promise<string> {
   if (ctx.config.enrollSecret !== undefined) {
@@ -172,10 +207,11 @@ export async function rotateEnrollSecret(ctx: ServerContext, actor: string): Pro
       'the enrollment secret is set by PATCHLOOP_ENROLL_SECRET: change the variable and restart the server',
     );
   }
-  const secret = newToken('plt').slice(4);
+  const secret = newEnrollSecret();
   const now = ctx.now();
   await ctx.db.transaction(async (tx) => {
-    await putSetting(tx, 'enroll_secret', secret, now);
+    await putSetting(tx, SECRET_HASH_SETTING, hashCredential(secret), now);
+    await deleteSetting(tx, LEGACY_SECRET_SETTING);
     await appendAudit(tx, {
       actor,
       action: 'enroll-secret.rotate',

@@ -29,9 +29,8 @@ import {
   type TokenRecord,
   type UserRecord,
 } from '@patchloop/store';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { currentEnrollSecret, rotateEnrollSecret } from '../auth/bootstrap.js';
+import { rotateEnrollSecret } from '../auth/bootstrap.js';
 import { actorOf, ADMIN, READ, seesMachineIds, sessionUser } from '../auth/principal.js';
 import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.js';
 import type { Api } from '../api.js';
@@ -42,9 +41,10 @@ import { changeUser, resetPassword } from '../services/users.js';
 import {
   agentArtifacts,
   agentPackages,
+  configuredServerUrl,
   installCommand,
   remoteAgentNotes,
-  serverUrlFor,
+  SECRET_PLACEHOLDER,
 } from '../services/agent-install.js';
 
 const DAY = 86_400_000;
@@ -108,9 +108,17 @@ export function adminRoutes({ app, ctx }: Api): void {
       schema: { tags: ['auth'], body: TokenCreate, response: { 201: TokenCreated } },
     },
     async (req, reply) => {
+      const b = req.body;
+      // "session:<user>" names a user's console session, which acts as that user (sessionUser).
+      if (/^\s*session:/i.test(b.name)) {
+        throw new ApiError(
+          400,
+          'PL_REQUEST_INVALID',
+          'name may not start with "session:": that prefix names the sessions of signed-in users',
+        );
+      }
       const token = newToken('plt');
       const now = ctx.now();
-      const b = req.body;
       const t = await ctx.db.transaction(async (tx) => {
         const created = await insertToken(tx, {
           publicId: publicIdOf(token),
@@ -249,16 +257,26 @@ export function adminRoutes({ app, ctx }: Api): void {
     },
   );
 
-  const enrollment = (req: FastifyRequest, secret: string) => {
-    // PATCHLOOP_PUBLIC_URL when set; otherwise the address this (admin) caller used.
-    const server = serverUrlFor(ctx.config, { protocol: req.protocol, host: req.headers.host });
+  /**
+   * The enrollment commands, with the secret only right after it was rotated (it is stored
+   * hashed); the server's URL only from PATCHLOOP_PUBLIC_URL, never a request's Host header.
+   */
+  const enrollment = (secret: string | null) => {
+    const server = configuredServerUrl(ctx.config);
     const ready = agentArtifacts(ctx.config.downloadsDir).length > 0;
+    const shown = secret ?? SECRET_PLACEHOLDER;
     return {
       secret,
-      command: `patchloop agent --server ${server} --enroll-secret ${secret}`,
+      secretNote:
+        secret !== null
+          ? 'Shown once: only its hash is kept. Copy it now; rotate again to get another.'
+          : ctx.config.enrollSecret !== undefined
+            ? 'The enrollment secret is set by PATCHLOOP_ENROLL_SECRET on the server: use that value.'
+            : 'The enrollment secret is kept only hashed, so it cannot be shown again: use the one printed when it was generated, or rotate it to get a new one (shown once).',
+      command: `PATCHLOOP_ENROLL_SECRET=${shown} patchloop agent --server ${server}`,
       install: {
         server,
-        command: installCommand(server, secret),
+        command: installCommand(server, shown),
         ready,
         files: agentPackages(ctx.config.downloadsDir),
         notes: remoteAgentNotes(ctx.config, server, ready),
@@ -269,14 +287,15 @@ export function adminRoutes({ app, ctx }: Api): void {
   app.get(
     '/api/v1/settings/enrollment',
     { config: { access: ADMIN }, schema: { tags: ['agent'], response: { 200: Enrollment } } },
-    async (req) => enrollment(req, (await currentEnrollSecret(ctx)) ?? ''),
+    async () => enrollment(null),
   );
 
-  // A new enrollment secret: the old one stops working for new enrollments; enrolled agents are unaffected.
+  // A new enrollment secret, shown once in the answer: the old one stops working for new
+  // enrollments; enrolled agents are unaffected.
   app.post(
     '/api/v1/settings/enrollment/rotate',
     { config: { access: ADMIN }, schema: { tags: ['agent'], response: { 200: Enrollment } } },
-    async (req) => enrollment(req, await rotateEnrollSecret(ctx, actorOf(req.principal))),
+    async (req) => enrollment(await rotateEnrollSecret(ctx, actorOf(req.principal))),
   );
 
   app.patch(

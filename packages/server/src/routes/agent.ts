@@ -9,6 +9,7 @@ import {
 import type { Api } from '../api.js';
 import { checkin } from '../services/checkin.js';
 import { enroll } from '../services/enroll.js';
+import { throttledEnroll } from '../services/enroll-throttle.js';
 
 export function agentRoutes({ app, ctx }: Api): void {
   app.post(
@@ -18,7 +19,7 @@ export function agentRoutes({ app, ctx }: Api): void {
       schema: { tags: ['agent'], security: [], body: EnrollRequest, response: { 201: EnrollResponse } },
     },
     async (req, reply) => {
-      const r = await enroll(ctx, req.body);
+      const r = await throttledEnroll(ctx, req.ip, () => enroll(ctx, req.body));
       return reply.status(201).send(r);
     },
   );

@@ -129,12 +129,37 @@ export function serverUrlFor(config: ServerConfig, req: { protocol: string; host
   return `${req.protocol}://${host ?? `${config.host}:${config.port}`}`;
 }
 
+/**
+ * The URL shown to admins in enrollment commands: PATCHLOOP_PUBLIC_URL, else the listen address
+ * (remoteAgentNotes then says PATCHLOOP_PUBLIC_URL is not set). Never a request's Host header: a
+ * proxy or a forged request would put another server's URL in a command an admin copies.
+ */
+export function configuredServerUrl(config: ServerConfig): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${config.port}`;
+}
+
+/** Stands for the enrollment secret in commands shown when the secret itself is not known. */
+export const SECRET_PLACEHOLDER = '<enrollment-secret>';
+
 /** The one line that installs and enrolls the agent on another machine. */
 export function installCommand(server: string, secret: string): string {
   return `curl -fsSL ${server}/install.sh | sudo sh -s -- --enroll-token ${secret}`;
 }
 
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/**
+ * The warning a server listening beyond loopback over plain HTTP deserves, unless
+ * PATCHLOOP_PUBLIC_URL says clients reach it through https (a TLS proxy in front); else null.
+ * Passwords, session cookies, enrollment secrets and agent credentials would cross the network
+ * in clear text.
+ */
+export function plainHttpWarning(config: ServerConfig): string | null {
+  if (LOOPBACK.test(config.host) || config.publicUrl?.startsWith('https:')) return null;
+  return `the server listens on ${config.host} over plain HTTP and PATCHLOOP_PUBLIC_URL is not https: passwords, session cookies, enrollment secrets and agent credentials cross the network unencrypted. Put a TLS reverse proxy in front and set PATCHLOOP_PUBLIC_URL to its https:// URL (the session cookie is then Secure).`;
+}
 
 /** What stands between this server and an agent on another machine, in words for people. */
 export function remoteAgentNotes(config: ServerConfig, server: string, installerReady: boolean): string[] {
@@ -146,7 +171,7 @@ export function remoteAgentNotes(config: ServerConfig, server: string, installer
   }
   if (!config.publicUrl) {
     notes.push(
-      "PATCHLOOP_PUBLIC_URL is not set: the URL shown is this server's own address as seen from here. Set it to the URL other machines reach the server at.",
+      "PATCHLOOP_PUBLIC_URL is not set: the URL shown is the address this server listens on (a request's Host header is not trusted for it). Set it to the URL other machines reach the server at.",
     );
   }
   if (server.startsWith('http://')) {

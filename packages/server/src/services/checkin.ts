@@ -10,6 +10,7 @@ import {
   enqueueJob,
   getHost,
   loadHostPackages,
+  setHostAgentVersion,
   storeInventory,
   storeInventoryDiff,
   updateHostFacts,
@@ -75,10 +76,16 @@ export async function checkin(
 ): Promise<CheckinResponse> {
   const now = ctx.now();
   const interval = ctx.config.checkinIntervalSeconds;
-  const touched = await ctx.db.query<{ inventory_hash: string | null; facts_hash: string | null }>(
-    `UPDATE host SET last_seen = $2, agent_version = $3 WHERE id = $1 AND machine_id = $4 AND retired_at IS NULL
-     RETURNING inventory_hash, facts_hash`,
-    [hostId, now, req.agentVersion, req.machineId],
+  // The heartbeat first, alone: whatever fails later (the agent's version, facts, inventory), the
+  // host was seen. It once also set agent_version, so a value the database refused lost it too.
+  const touched = await ctx.db.query<{
+    inventory_hash: string | null;
+    facts_hash: string | null;
+    agent_version: string | null;
+  }>(
+    `UPDATE host SET last_seen = $2 WHERE id = $1 AND machine_id = $3 AND retired_at IS NULL
+     RETURNING inventory_hash, facts_hash, agent_version`,
+    [hostId, now, req.machineId],
   );
   const state = touched.rows[0];
   if (!state) {
@@ -91,6 +98,9 @@ export async function checkin(
       'PL_AGENT_HOST_MISMATCH',
       `machine ${req.machineId} is not the host this credential was issued to`,
     );
+  }
+  if (state.agent_version !== req.agentVersion) {
+    await setHostAgentVersion(ctx.db, hostId, req.agentVersion);
   }
   const factsHash = sha256(canonicalFacts(req.facts));
   if (factsHash !== state.facts_hash) {

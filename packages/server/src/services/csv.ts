@@ -3,15 +3,21 @@
  * matching the list's filters (its limit and offset do not apply), read from
  * the store a page at a time, as RFC 4180 text with a header row. Cells that
  * a spreadsheet would run as a formula (leading =, +, -, @, tab or carriage
- * return) are prefixed with an apostrophe.
+ * return, also after leading white space) are prefixed with an apostrophe.
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 
+/**
+ * What a spreadsheet may run as a formula: a leading =, +, -, @, tab or carriage return, also
+ * after leading white space (spreadsheets skip it: " =1+2" is a formula too).
+ */
+const FORMULA = /^\s*[=+\-@]|^[\t\r]/;
+
 /** One CSV cell: quoted when needed, never a formula. */
 export function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  const safe = FORMULA.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -27,8 +27,8 @@ import {
   type HostRecord,
   type Queryable,
 } from '@patchloop/store';
-import { currentEnrollSecret } from '../auth/bootstrap.js';
-import { hashCredential, newToken, publicIdOf, sameSecret, verifyHash } from '../auth/secrets.js';
+import { enrollSecretMatches } from '../auth/bootstrap.js';
+import { hashCredential, newToken, publicIdOf, verifyHash } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { hostRetired } from './host-lifecycle.js';
@@ -80,8 +80,7 @@ async function proveHost(tx: Queryable, host: HostRecord, req: EnrollRequest, no
 }
 
 export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<EnrollResponse> {
-  const secret = await currentEnrollSecret(ctx);
-  if (secret === null || !sameSecret(req.secret, secret)) {
+  if (!(await enrollSecretMatches(ctx, req.secret))) {
     throw new ApiError(401, 'PL_ENROLL_SECRET_INVALID', 'the enrollment secret is wrong');
   }
   const credential = newToken('pla');

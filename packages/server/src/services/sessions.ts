@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@patchloop/contracts';
 import { appendAudit, findUser, insertToken } from '@patchloop/store';
+import { passwordKeys, type ThrottleKey } from '../auth/attempt-throttle.js';
 import { hashPassword, hashToken, newToken, publicIdOf, verifyHash } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -30,24 +31,16 @@ export async function signIn(
   via: 'api' | 'console',
   address: string,
 ): Promise<Session> {
-  const nowMs = ctx.now().getTime();
-  const wait = ctx.logins.retryAfter(username, address, nowMs);
-  if (wait !== null) {
-    throw new ApiError(429, 'PL_AUTH_THROTTLED', `too many wrong passwords: try again in ${wait} s`, {
-      retryAfterSeconds: wait,
-    });
-  }
+  const keys = passwordKeys('login', username, address, ctx.logins.limits);
+  await countPasswordAttempt(ctx, keys);
   const u = await findUser(ctx.db, username);
   // Same work whether or not the user exists.
   const ok =
     u !== null && u.disabledAt === null
       ? await verifyHash(password, u.passwordHash)
       : (await hashPassword(password), false);
-  if (!ok || !u) {
-    ctx.logins.failed(username, address, nowMs);
-    throw new ApiError(401, 'PL_AUTH_REQUIRED', 'wrong user name or password');
-  }
-  ctx.logins.succeeded(username, address);
+  if (!ok || !u) throw new ApiError(401, 'PL_AUTH_REQUIRED', 'wrong user name or password');
+  await passwordRight(ctx, keys);
   const token = newToken('plt');
   const now = ctx.now();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
@@ -71,6 +64,25 @@ export async function signIn(
     return t.id;
   });
   return { token, tokenId, username: u.username, role: u.role, expiresAt };
+}
+
+/**
+ * Counts a password attempt before the password is hashed (so concurrent guesses are all
+ * counted), or refuses it with 429 PL_AUTH_THROTTLED and the seconds to wait.
+ */
+export async function countPasswordAttempt(ctx: ServerContext, keys: readonly ThrottleKey[]): Promise<void> {
+  const wait = await ctx.logins.attempt(keys, ctx.now());
+  if (wait !== null) {
+    throw new ApiError(429, 'PL_AUTH_THROTTLED', `too many wrong passwords: try again in ${wait} s`, {
+      retryAfterSeconds: wait,
+    });
+  }
+}
+
+/** A right password: its attempt is given back and the account's count from this address starts over. */
+export async function passwordRight(ctx: ServerContext, keys: readonly ThrottleKey[]): Promise<void> {
+  const [userAddr, ...others] = keys;
+  await ctx.logins.succeeded(others, userAddr ? [userAddr] : [], ctx.now());
 }
 
 /**

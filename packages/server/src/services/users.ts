@@ -25,7 +25,9 @@ import {
   type Queryable,
   type UserRecord,
 } from '@patchloop/store';
+import { passwordKeys } from '../auth/attempt-throttle.js';
 import { hashPassword, newPassword, verifyHash } from '../auth/secrets.js';
+import { countPasswordAttempt, passwordRight } from './sessions.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
@@ -138,15 +140,9 @@ export async function changeOwnPassword(
   p: { username: string; current: string; next: string; keepSession: number | null; address: string },
 ): Promise<void> {
   checkPassword(p.next);
-  const nowMs = ctx.now().getTime();
   // Guessing the current password here is throttled like signing in.
-  const key = `password:${p.username}`;
-  const wait = ctx.logins.retryAfter(key, p.address, nowMs);
-  if (wait !== null) {
-    throw new ApiError(429, 'PL_AUTH_THROTTLED', `too many wrong passwords: try again in ${wait} s`, {
-      retryAfterSeconds: wait,
-    });
-  }
+  const keys = passwordKeys('password', p.username, p.address, ctx.logins.limits);
+  await countPasswordAttempt(ctx, keys);
   const hash = await hashPassword(p.next);
   const now = ctx.now();
   const ok = await ctx.db.transaction(async (tx) => {
@@ -161,11 +157,8 @@ export async function changeOwnPassword(
     });
     return true;
   });
-  if (!ok) {
-    ctx.logins.failed(key, p.address, nowMs);
-    throw new ApiError(403, 'PL_PASSWORD_WRONG', 'the current password is wrong');
-  }
-  ctx.logins.succeeded(key, p.address);
+  if (!ok) throw new ApiError(403, 'PL_PASSWORD_WRONG', 'the current password is wrong');
+  await passwordRight(ctx, keys);
   ctx.credentials.clear();
 }
 

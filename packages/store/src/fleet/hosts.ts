@@ -518,3 +518,8 @@ export async function feedReleaseTargets(
   if (releases === null) return null;
   return releaseTargets([...(releases.fleet ? await fleetOsReleases(q) : []), ...releases.extra]);
 }
+
+/** The agent version a host last checked in with (written only when it changes). */
+export async function setHostAgentVersion(q: Queryable, id: number, agentVersion: string): Promise<void> {
+  await q.query('UPDATE host SET agent_version = $2 WHERE id = $1', [id, agentVersion]);
+}

@@ -251,3 +251,7 @@ export async function putSetting(q: Queryable, key: string, value: unknown, now:
     [key, JSON.stringify(value), now],
   );
 }
+
+export async function deleteSetting(q: Queryable, key: string): Promise<void> {
+  await q.query('DELETE FROM setting WHERE key = $1', [key]);
+}

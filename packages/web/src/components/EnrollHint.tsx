@@ -28,6 +28,7 @@ export function EnrollHint() {
               ) : null}
             </>
           ) : null}
+          {q.data?.secretNote ? <p className="small">{q.data.secretNote}</p> : null}
           <p>Or enroll with the agent from a clone of Patchloop:</p>
           <pre className="command" aria-label="Enrollment command">
             {q.data?.command ?? 'Loading…'}
@@ -38,7 +39,7 @@ export function EnrollHint() {
       )}
       <p className="muted small">
         Machines you reach over SSH can be added without an agent:{' '}
-        <code>patchloop agent --ssh user@host --server … --enroll-secret …</code>
+        <code>PATCHLOOP_ENROLL_SECRET=… patchloop agent --ssh user@host --server …</code>
       </p>
     </Empty>
   );

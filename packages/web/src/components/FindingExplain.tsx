@@ -1,18 +1,19 @@
 /** Why a finding exists and how it was scored: advisory, versions, range, risk factors, SLA. */
 import type { Finding } from '@patchloop/contracts';
 import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from './badges.js';
-import { formatDate, formatPercent } from './format.js';
+import { formatDate, formatPercent, safeHref } from './format.js';
 
 export function FindingExplain({ f }: { f: Finding }) {
+  const advisoryHref = safeHref(f.advisory.url);
   return (
     <div className="explain">
       <p className="explain-head">
         <strong>{f.advisory.id}</strong> ({f.advisory.source}) <SeverityBadge severity={f.severity} />{' '}
         {f.kev ? <KevBadge ransomware={f.kev.ransomware} /> : null}
-        {f.advisory.url ? (
+        {advisoryHref ? (
           <>
             {' '}
-            <a href={f.advisory.url} target="_blank" rel="noreferrer noopener">
+            <a href={advisoryHref} target="_blank" rel="noreferrer noopener">
               advisory
             </a>
           </>

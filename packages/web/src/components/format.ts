@@ -103,3 +103,17 @@ export function formatPendingUpdates(p: { security: number; other: number } | nu
   if (p.security + p.other === 0) return 'none';
   return `${formatNumber(p.security)} security · ${formatNumber(p.other)} other`;
 }
+
+/**
+ * A URL from a feed, when it is safe to link: http: or https: only (a feed could carry
+ * `javascript:` or `data:`, which would run in the console when clicked). Else null.
+ */
+export function safeHref(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -130,16 +130,23 @@ function EnrollmentPanel() {
       ) : (
         <>
           {q.data.install ? <InstallAgent install={q.data.install} /> : null}
+          {q.data.secret !== null ? (
+            <p>
+              Enrollment secret: <code aria-label="Enrollment secret">{q.data.secret}</code>
+            </p>
+          ) : null}
+          {q.data.secretNote ? <p className="small">{q.data.secretNote}</p> : null}
           <p>From a clone of the Patchloop repository (or this server itself):</p>
           <pre className="command" aria-label="Enrollment command">
             {q.data.command}
           </pre>
           <div className="toolbar">
             <button type="button" onClick={confirmRotate} disabled={rotate.isPending}>
-              Rotate secret
+              Rotate and show the new secret
             </button>
             <span className="small muted">
-              The old secret stops working for new enrollments; enrolled agents keep their credentials.
+              The new secret is shown once (only its hash is kept); the old one stops working for new
+              enrollments; enrolled agents keep their credentials.
             </span>
           </div>
           {rotate.isSuccess ? <p role="status">New enrollment secret in force.</p> : null}

@@ -88,9 +88,17 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
   if (route === 'POST /api/v1/users/dora/password')
     return reply(200, { username: 'dora', password: 'generated-pass-0123' });
   if (route === 'GET /api/v1/settings/enrollment')
-    return reply(200, { secret: 'old-secret', command: 'patchloop agent --enroll-secret old-secret' });
+    return reply(200, {
+      secret: null,
+      secretNote: 'The enrollment secret is kept only hashed, so it cannot be shown again.',
+      command: 'PATCHLOOP_ENROLL_SECRET=<enrollment-secret> patchloop agent',
+    });
   if (route === 'POST /api/v1/settings/enrollment/rotate')
-    return reply(200, { secret: 'new-secret', command: 'patchloop agent --enroll-secret new-secret' });
+    return reply(200, {
+      secret: 'new-secret',
+      secretNote: 'Shown once: only its hash is kept.',
+      command: 'PATCHLOOP_ENROLL_SECRET=new-secret patchloop agent',
+    });
   if (route === 'GET /api/v1/hosts/7') return reply(200, HOST);
   if (route === 'POST /api/v1/hosts/7/retire') {
     HOST.retired = {
@@ -139,8 +147,11 @@ describe('lifecycle in the console', () => {
     );
     await userEvent.click(screen.getByRole('button', { name: 'Reset password of dora' }));
     expect(await screen.findByText('generated-pass-0123')).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('button', { name: 'Rotate secret' }));
-    expect(await screen.findByText('patchloop agent --enroll-secret new-secret')).toBeInTheDocument();
+    expect(screen.getByText(/cannot be shown again/)).toBeInTheDocument();
+    expect(screen.queryByLabelText('Enrollment secret')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Rotate and show the new secret' }));
+    expect(await screen.findByText('PATCHLOOP_ENROLL_SECRET=new-secret patchloop agent')).toBeInTheDocument();
+    expect(screen.getByLabelText('Enrollment secret')).toHaveTextContent('new-secret');
   });
 
   it('retires a host only after confirming, with the reason, and says it is retired', async () => {
