@@ -411,7 +411,20 @@ reboot: never
   }, 180_000);
 
   it('approves an exception another person requested', async () => {
-    const x = await api<{ id: number; status: string }>('/api/v1/exceptions', {
+    // Requested by operator Ana (her own session); the console is signed in as admin. The
+    // bootstrap admin token counts as user admin, so it could not be the other person.
+    await api('/api/v1/users', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'ana', password: 'ana-console-pw-0123', role: 'operator' }),
+    });
+    const session = await fetch(`${server.url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'ana', password: 'ana-console-pw-0123' }),
+    });
+    expect(session.status).toBe(201);
+    const ana = client(server.url, ((await session.json()) as { token: string }).token);
+    const x = await ana<{ id: number; status: string }>('/api/v1/exceptions', {
       method: 'POST',
       body: JSON.stringify({
         kind: 'compensating-control',

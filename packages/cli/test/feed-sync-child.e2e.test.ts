@@ -185,8 +185,12 @@ describe.each(['pglite', 'postgres'] as const)(
         lastStatus: 'failed',
         lastErrorCode: 'PL_FEED_SYNC_CRASHED',
       });
-      const jobs = (await api<{ jobs: Record<string, number> }>('/api/v1/feeds')).jobs;
-      expect(jobs.queued).toBeGreaterThanOrEqual(1); // retried later, with backoff
+      // Retried later, with backoff: the job is queued again once the worker has the child's outcome.
+      await waitFor(
+        'the failed sync job to be queued again',
+        async () => ((await api<{ jobs: Record<string, number> }>('/api/v1/feeds')).jobs.queued ?? 0) >= 1,
+        60_000,
+      );
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       expect(server.child.exitCode).toBeNull();
     }, 1_200_000);

@@ -187,6 +187,9 @@ describe.skipIf(why !== null)('installing the agent on another machine', () => {
     expect(() => lstatSync(join(root, 'usr/bin/patchloop-agent'))).toThrow();
 
     // --no-enroll (machine images): the secret waits in the 0600 file for the unit's first start.
+    // A machine made from an image gets its own machine id at first boot: the same id as the
+    // host enrolled above would need that host's proof (PL_ENROLL_HOST_EXISTS), not the secret.
+    writeFileSync(join(root, 'etc/machine-id'), 'a1000000000000000000000000000003\n');
     const image = await runInRoot(root, ['sh', '-s', '--', '--enroll-token', SECRET, '--no-enroll'], {
       input: script,
       timeoutMs: 300_000,
