@@ -5,6 +5,7 @@ export * from './advisory/index.js';
 // CVSS scoring (over ae-cvss-calculator) is its own entry, @patchloop/core/cvss:
 // only feed parsing needs it, and loading it costs every command ~20 ms.
 export * from './security/redact.js';
+export * from './security/job-signing.js';
 export * from './ecosystem/index.js';
 export * from './match/index.js';
 export { cvssSeverity } from './cvss/severity.js';

@@ -26,6 +26,8 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   PL_CHECKIN_INVENTORY_INVALID: 400,
   PL_REQUEST_INVALID: 400,
   PL_DB_UNAVAILABLE: 503,
+  PL_JOB_SIGNING_NO_NEXT_KEY: 409,
+  PL_JOB_SIGNING_KEY_MISSING: 503,
 };
 
 /** Answers a request no route matched, or returns false (the console's client-side routes). */

@@ -12,3 +12,5 @@ export { applyPolicy, simulateByName, readPolicy } from './services/policies.js'
 export { autoDeploy } from './services/auto-deploy.js';
 export { changeUser, resetPassword } from './services/users.js';
 export { agentArtifacts, installCommand, remoteAgentNotes } from './services/agent-install.js';
+export { generateKeyFile, readKeyFile } from './signing/keys.js';
+export { activeSigningKey } from './services/job-signing.js';

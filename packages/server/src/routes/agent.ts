@@ -9,6 +9,7 @@ import {
 import type { Api } from '../api.js';
 import { checkin } from '../services/checkin.js';
 import { enroll } from '../services/enroll.js';
+import { agentSigningKey, rotationsFrom } from '../services/job-signing.js';
 
 export function agentRoutes({ app, ctx }: Api): void {
   app.post(
@@ -19,7 +20,8 @@ export function agentRoutes({ app, ctx }: Api): void {
     },
     async (req, reply) => {
       const r = await enroll(ctx, req.body);
-      return reply.status(201).send(r);
+      // The agent pins the key jobs are signed with.
+      return reply.status(201).send({ ...r, jobSigningKey: await agentSigningKey(ctx) });
     },
   );
 
@@ -35,7 +37,11 @@ export function agentRoutes({ app, ctx }: Api): void {
     async (req) => {
       const p = req.principal;
       if (p?.kind !== 'agent') throw new Error('unreachable: access rule lets only agents in');
-      return checkin(ctx, p.hostId, req.body);
+      const r = await checkin(ctx, p.hostId, req.body);
+      // An agent pinning an older key gets the rotation statements leading from it.
+      const from = req.body.jobKeyId;
+      const rotations = from === undefined ? [] : await rotationsFrom(ctx, from);
+      return rotations.length > 0 ? { ...r, keyRotations: rotations } : r;
     },
   );
 }

@@ -10,3 +10,4 @@ export * from './policies.js';
 export * from './deployments.js';
 export * from './remediation-inputs.js';
 export * from './enroll-tokens.js';
+export * from './job-signing.js';
