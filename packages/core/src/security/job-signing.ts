@@ -134,6 +134,15 @@ export interface JobRefusal {
   readonly message: string;
 }
 
+/** A verification that throws (a malformed key or signature) is a failed one. */
+function safely(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
 export interface AgentIdentity {
   readonly hostId: number;
   readonly machineId: string;
@@ -165,13 +174,7 @@ export function checkJobSignature(
       message: `job ${job.id} is signed by key ${String(env.keyId)}, not the pinned server key ${pinned.keyId}; refused`,
     };
   }
-  let valid = false;
-  try {
-    valid = verify(pinned.publicKey, signedJobBytes(job, env), env.sig);
-  } catch {
-    valid = false;
-  }
-  if (!valid) {
+  if (!safely(() => verify(pinned.publicKey, signedJobBytes(job, env), env.sig))) {
     return {
       code: 'PL_JOB_SIGNATURE_INVALID',
       message: `job ${job.id}: the signature does not match the job's content (changed after signing, or another job's signature); refused`,
@@ -225,13 +228,8 @@ export function followRotations(
   for (;;) {
     const s = statements.find((x) => x.fromKeyId === key.keyId);
     if (!s || seen.has(s.toKeyId) || keyIdOf(s.publicKey) !== s.toKeyId) return key;
-    let ok = false;
-    try {
-      ok = verify(key.publicKey, rotationBytes(s), s.sig);
-    } catch {
-      ok = false;
-    }
-    if (!ok) return key;
+    const from = key;
+    if (!safely(() => verify(from.publicKey, rotationBytes(s), s.sig))) return key;
     key = { keyId: s.toKeyId, publicKey: s.publicKey };
     seen.add(key.keyId);
   }
