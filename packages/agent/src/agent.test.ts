@@ -9,6 +9,7 @@ import { Agent, payloadFor, snapshotOf } from './agent.js';
 import type { HostCollection } from './collectors/index.js';
 import { tempDir } from './collectors/testdata/fake-root.js';
 import { FakeHost } from './jobs/testdata/fake-host.js';
+import { TestSigner } from './jobs/testdata/signer.js';
 import { localRunner } from './runner/index.js';
 import { StateDir } from './state/state-dir.js';
 
@@ -160,7 +161,10 @@ describe('Agent jobs between check-ins', () => {
     };
     const events: string[] = [];
     const reports: JobReport[] = [];
-    let pending: AgentJob[] = [job, { ...job }];
+    const signer = new TestSigner();
+    const signed = signer.signJob(job, { hostId: 8, machineId: 'abcdef0123456789abcdef0123456789' }, 1);
+    // Delivered twice (until the final report is acknowledged): the same signature both times.
+    let pending: AgentJob[] = [signed, { ...signed }];
     const abort = new AbortController();
     const srv = createServer((req, res) => {
       let body = '';
@@ -169,7 +173,14 @@ describe('Agent jobs between check-ins', () => {
         res.setHeader('content-type', 'application/json');
         if (req.url === '/api/v1/enroll') {
           res.statusCode = 201;
-          return res.end(JSON.stringify({ hostId: 8, credential: 'pla_jobs', inventoryHash: null }));
+          return res.end(
+            JSON.stringify({
+              hostId: 8,
+              credential: 'pla_jobs',
+              inventoryHash: null,
+              jobSigningKey: signer.key,
+            }),
+          );
         }
         if (req.url === '/api/v1/agent/checkin') {
           events.push('checkin');

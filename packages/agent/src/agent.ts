@@ -21,8 +21,15 @@ import {
   type InventoryPayload,
   type WirePackage,
 } from '@patchloop/contracts';
-import { canonicalInventory, packageKey, PatchloopError, type InstalledPackage } from '@patchloop/core';
+import {
+  canonicalInventory,
+  followRotations,
+  packageKey,
+  PatchloopError,
+  type InstalledPackage,
+} from '@patchloop/core';
 import { collectHost, type HostCollection } from './collectors/index.js';
+import { admitJob, keyIdOf, verifyEd25519 } from './jobs/admit.js';
 import { flushJournal, Journal, runJob, type InstalledDatabase, type JobContext } from './jobs/index.js';
 import type { HostRunner } from './runner/runner.js';
 import { StateDir, type Snapshot } from './state/state-dir.js';
@@ -199,7 +206,46 @@ export class Agent {
     };
     this.state.saveEnrollment(e);
     this.log(`enrolled as host ${r.hostId}`);
+    this.pinServerKey(r.jobSigningKey);
     return e;
+  }
+
+  /**
+   * Pins the job signing key of the enrollment answer, unless a key is pinned for this server
+   * already: a later enrollment (which whoever answers for the server's name can force with a 401)
+   * never replaces it; only a rotation statement the pinned key signed does.
+   */
+  private pinServerKey(offered: { keyId: string; publicKey: string } | undefined): void {
+    const pinned = this.state.serverKey() as { keyId: string; server?: string } | null;
+    if (pinned && pinned.server === this.opts.server) {
+      if (offered && offered.keyId !== pinned.keyId) {
+        this.log(
+          `warning: the server offered job signing key ${offered.keyId} at enrollment; keeping the pinned key ${pinned.keyId} (jobs signed otherwise are refused; remove ${join(this.state.dir, 'server-key.json')} to accept a new server key)`,
+        );
+      }
+      return;
+    }
+    if (!offered) {
+      this.log('warning: the server sent no job signing key: every job will be refused');
+      return;
+    }
+    this.state.saveServerKey({
+      keyId: keyIdOf(offered.publicKey),
+      publicKey: offered.publicKey,
+      server: this.opts.server,
+    });
+  }
+
+  /** Moves the pinned key along the rotation statements the server sent (each signed by the key it leaves). */
+  private followKeyRotations(statements: CheckinResponse['keyRotations']): void {
+    const pinned = this.state.serverKey();
+    if (!pinned || !statements || statements.length === 0) return;
+    const next = followRotations(pinned, statements, verifyEd25519, keyIdOf);
+    if (next.keyId === pinned.keyId) return;
+    this.state.saveServerKey({ ...next, server: this.opts.server });
+    this.log(
+      `job signing key rotated: ${pinned.keyId} → ${next.keyId}; jobs signed by the old key are refused from now on`,
+    );
   }
 
   /** One check-in: collect, enroll when needed, send, remember what the server acknowledged. */
@@ -248,6 +294,7 @@ export class Agent {
         machineId,
         facts: collected.facts,
         inventory,
+        ...(this.state.serverKey() ? { jobKeyId: this.state.serverKey()?.keyId } : {}),
       };
       const size = Buffer.byteLength(JSON.stringify(body));
       if (size > INVENTORY_LIMITS.maxBodyBytes) {
@@ -287,6 +334,9 @@ export class Agent {
       }
     }
     if (response === null) throw new Error('the server kept asking for the full inventory');
+    // Enrolled before jobs were signed: pin the key now (never replaces a pinned one).
+    if (response.jobSigningKey && !this.state.serverKey()) this.pinServerKey(response.jobSigningKey);
+    this.followKeyRotations(response.keyRotations);
     if (response.acknowledged === snapshot.hash) {
       this.state.saveAcknowledged(snapshot);
       this.state.clearPending();
@@ -370,6 +420,25 @@ export class Agent {
       let ran = false;
       for (const job of jobs) {
         try {
+          const refusal = admitJob(job, {
+            state: this.state,
+            journal: this.journal,
+            me: { hostId: enrollment.hostId, machineId: enrollment.machineId },
+            now: new Date(),
+          });
+          if (refusal !== null) {
+            // Nothing of it runs: the server learns why, and the task fails with the code.
+            this.log(
+              `job ${String((job as { id?: unknown }).id)} refused: ${refusal.code}: ${refusal.message}`,
+            );
+            await ctx.report(job.id, {
+              machineId: enrollment.machineId,
+              state: 'failed',
+              log: `refused by the agent: ${refusal.message}\n`,
+              error: { code: refusal.code, message: refusal.message },
+            });
+            continue;
+          }
           const outcome = await runJob(job, ctx);
           if (outcome.kind === 'busy') {
             this.log(

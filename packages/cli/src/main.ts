@@ -8,6 +8,7 @@ import { agentCommand } from './commands/agent.js';
 import { auditCommand } from './commands/audit.js';
 import { feedsCommand } from './commands/feeds.js';
 import { hostsCommand } from './commands/hosts.js';
+import { keysCommand } from './commands/keys.js';
 import { policyCommand } from './commands/policy.js';
 import { scanCommand } from './commands/scan.js';
 import { upCommand } from './commands/up.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.addCommand(auditCommand(io, config, setExit));
   program.addCommand(policyCommand(io, config, setExit));
   program.addCommand(usersCommand(io, config));
+  program.addCommand(keysCommand(io));
   // Subcommands inherit output and exit handling.
   const inherit = (cmd: Command) => {
     for (const sub of cmd.commands) {

@@ -4,6 +4,7 @@
  * and agent processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -151,11 +152,24 @@ export async function waitFor<T>(
   }
 }
 
+/** A job signing key file, as an operator makes one for PostgreSQL replicas (the embedded store makes its own). */
+export function signingKeyFile(): string {
+  const file = join(tempDir('job-key'), 'job-signing.key');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  return file;
+}
+
 export async function startServer(
   args: string[],
   env: Record<string, string>,
 ): Promise<Proc & { url: string }> {
-  const p = start(['server', '--port', '0', ...args], env);
+  // A server on PostgreSQL refuses to start without its job signing key file.
+  const keyed =
+    env.PATCHLOOP_DATABASE_URL && !env.PATCHLOOP_JOB_SIGNING_KEY_FILE
+      ? { ...env, PATCHLOOP_JOB_SIGNING_KEY_FILE: signingKeyFile() }
+      : env;
+  const p = start(['server', '--port', '0', ...args], keyed);
   const url = await waitFor('the server to listen', async () => {
     if (p.child.exitCode !== null) throw new Error(`server exited: ${p.output()}`);
     return /listening on (http:\/\/\S+)/.exec(p.output())?.[1] ?? null;

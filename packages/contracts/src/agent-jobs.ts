@@ -16,6 +16,51 @@ export const JobPackage = Type.Object(
 );
 export type JobPackage = Static<typeof JobPackage>;
 
+const B64url = Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$' });
+const KeyId = Type.String({ pattern: '^[0-9a-f]{32}$' });
+
+/**
+ * The server's Ed25519 public key as an agent pins it: `keyId` is the first 32 hex digits of the
+ * SHA-256 of the raw 32-byte key, `publicKey` the raw key in base64url.
+ */
+export const JobSigningKey = Type.Object(
+  { keyId: KeyId, publicKey: B64url },
+  { additionalProperties: false },
+);
+export type JobSigningKey = Static<typeof JobSigningKey>;
+
+/**
+ * The signature of a job (core's JobEnvelope): the job's content, the host, a per-host sequence
+ * number, issue and expiry instants and the key id are signed; the agent refuses a job that fails
+ * any check (docs: "Job signing").
+ */
+export const JobSignature = Type.Object(
+  {
+    keyId: Type.String({ maxLength: 64 }),
+    hostId: Type.Integer(),
+    machineId: Type.String({ maxLength: 128 }),
+    seq: Type.Integer({ minimum: 1 }),
+    issuedAt: Type.String({ maxLength: 40 }),
+    expiresAt: Type.String({ maxLength: 40 }),
+    sig: B64url,
+  },
+  { additionalProperties: false },
+);
+export type JobSignature = Static<typeof JobSignature>;
+
+/** The old key's statement handing over to a new one (core's RotationStatement). */
+export const KeyRotationStatement = Type.Object(
+  {
+    fromKeyId: KeyId,
+    toKeyId: KeyId,
+    publicKey: B64url,
+    issuedAt: Type.String({ maxLength: 40 }),
+    sig: B64url,
+  },
+  { additionalProperties: false },
+);
+export type KeyRotationStatement = Static<typeof KeyRotationStatement>;
+
 export const AgentJob = Type.Object({
   /** The deployment task's id: the unit of exactly-once. */
   id: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }),
@@ -31,6 +76,8 @@ export const AgentJob = Type.Object({
   deadline: Type.String(),
   /** Kill the package manager after this long. */
   timeoutSeconds: Type.Integer({ minimum: 10, maximum: 86_400 }),
+  /** The server's signature (always sent; optional in the schema so an agent can report a job without one). */
+  signature: Type.Optional(JobSignature),
 });
 export type AgentJob = Static<typeof AgentJob>;
 
@@ -107,3 +154,21 @@ export const JobReportResponse = Type.Object({
   cancel: Type.Boolean(),
 });
 export type JobReportResponse = Static<typeof JobReportResponse>;
+
+/** GET /api/v1/job-signing: the key jobs are signed with, the next key held, the rotations so far. */
+export const JobSigningStatus = Type.Object({
+  /** The key new jobs are signed with. */
+  signingKey: JobSigningKey,
+  /** The next key this server holds for a rotation, if any. */
+  nextKey: Type.Union([JobSigningKey, Type.Null()]),
+  /** Every rotation statement, oldest first (kept for agents that were offline during one). */
+  rotations: Type.Array(KeyRotationStatement),
+});
+export type JobSigningStatus = Static<typeof JobSigningStatus>;
+
+/** POST /api/v1/job-signing/rotate: the statement the old key signed, and how many pending jobs were signed again. */
+export const JobSigningRotateResponse = Type.Object({
+  statement: KeyRotationStatement,
+  resigned: Type.Integer(),
+});
+export type JobSigningRotateResponse = Static<typeof JobSigningRotateResponse>;

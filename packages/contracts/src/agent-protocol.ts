@@ -7,6 +7,7 @@
  * alone and costs the server one comparison.
  */
 import { Type, type Static } from 'typebox';
+import { JobSigningKey, KeyRotationStatement } from './agent-jobs.js';
 
 export const PACKAGE_MANAGERS = ['dpkg', 'rpm', 'apk'] as const;
 export const PackageManager = Type.Enum(PACKAGE_MANAGERS);
@@ -159,6 +160,8 @@ export const EnrollResponse = Type.Object({
   credential: Type.String(),
   /** The inventory hash the server holds for this host (a re-enrolled host may skip a full upload). */
   inventoryHash: Type.Union([Sha256, Type.Null()]),
+  /** The key the server signs jobs with: the agent pins it and refuses jobs signed otherwise. */
+  jobSigningKey: JobSigningKey,
 });
 export type EnrollResponse = Static<typeof EnrollResponse>;
 
@@ -169,6 +172,8 @@ export const CheckinRequest = Type.Object(
     machineId: Type.String({ pattern: '^[A-Za-z0-9_.:-]{8,128}$' }),
     facts: HostFacts,
     inventory: InventoryPayload,
+    /** The job signing key the agent has pinned: the server answers with the rotation statements from it. */
+    jobKeyId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
   },
   { additionalProperties: false },
 );
@@ -181,5 +186,12 @@ export const CheckinResponse = Type.Object({
   needFull: Type.Boolean(),
   /** Seconds until the next check-in the server asks for. */
   nextCheckinSeconds: Type.Integer(),
+  /** Key rotation statements leading from the agent's pinned key (`jobKeyId`) to the server's signing key, in order. */
+  keyRotations: Type.Optional(Type.Array(KeyRotationStatement, { maxItems: 100 })),
+  /**
+   * The job signing key, for an agent that pins none (`jobKeyId` absent: enrolled before jobs
+   * were signed). It pins it as it would at enrollment, over the same authenticated channel.
+   */
+  jobSigningKey: Type.Optional(JobSigningKey),
 });
 export type CheckinResponse = Static<typeof CheckinResponse>;

@@ -6,6 +6,7 @@ export * from './advisory/index.js';
 // only feed parsing needs it, and loading it costs every command ~20 ms.
 export * from './security/redact.js';
 export * from './security/safe-value.js';
+export * from './security/job-signing.js';
 export * from './ecosystem/index.js';
 export * from './match/index.js';
 export { cvssSeverity } from './cvss/severity.js';

@@ -27,6 +27,7 @@ import { complianceRoutes, findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts.js';
 import { importRoutes } from './routes/imports.js';
 import { installRoutes } from './routes/install.js';
+import { jobSigningRoutes } from './routes/job-signing.js';
 import { systemRoutes } from './routes/system.js';
 import { refuseUndeclaredQueries, refuseUnsafeJson, validatorCompiler } from './validation.js';
 
@@ -94,6 +95,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   deploymentRoutes(api);
   importRoutes(api);
   installRoutes(api, SERVER_VERSION);
+  jobSigningRoutes(api);
   await app.ready();
   return app;
 }

@@ -47,6 +47,12 @@ export interface ServerConfig {
   readonly nvdApiKey: string | undefined;
   /** The built agent (packaging/dist: tarballs, .deb, .rpm) served at /downloads/ and by /install.sh. */
   readonly downloadsDir: string | undefined;
+  /** The Ed25519 key jobs are signed with (PATCHLOOP_JOB_SIGNING_KEY_FILE; default: the embedded store's data directory). */
+  readonly jobSigningKeyFile: string | undefined;
+  /** The key a rotation hands over to (PATCHLOOP_JOB_SIGNING_NEXT_KEY_FILE). */
+  readonly jobSigningNextKeyFile: string | undefined;
+  /** How long a job's signature is valid at most (PATCHLOOP_JOB_SIGNATURE_TTL, default 24h; capped by the window's end). */
+  readonly jobSignatureTtlMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -179,6 +185,9 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     downloadsDir: env.PATCHLOOP_DOWNLOADS_DIR || undefined,
     cveScope: cveScope(env.PATCHLOOP_CVE_SCOPE),
     nvdApiKey: nvdApiKey(env.PATCHLOOP_NVD_API_KEY),
+    jobSigningKeyFile: env.PATCHLOOP_JOB_SIGNING_KEY_FILE || undefined,
+    jobSigningNextKeyFile: env.PATCHLOOP_JOB_SIGNING_NEXT_KEY_FILE || undefined,
+    jobSignatureTtlMs: parseDuration('PATCHLOOP_JOB_SIGNATURE_TTL', env.PATCHLOOP_JOB_SIGNATURE_TTL ?? '24h'),
     ...overrides,
   };
 }

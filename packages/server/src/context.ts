@@ -10,6 +10,7 @@ import { CredentialCache, newToken } from './auth/secrets.js';
 import type { ServerConfig } from './config.js';
 import { JobWaiters } from './services/job-waiters.js';
 import { FeedRuns } from './jobs/feed-runs.js';
+import { JobKeys } from './signing/keys.js';
 
 export interface ServerContext {
   readonly db: Db;
@@ -35,6 +36,8 @@ export interface ServerContext {
   wakeJobs: () => void;
   /** Agents' parked long polls for deployment jobs. */
   readonly agentJobs: JobWaiters;
+  /** The job signing keys (files outside the database, read at first use). */
+  readonly jobKeys: JobKeys;
 }
 
 export function createContext(
@@ -54,6 +57,11 @@ export function createContext(
     databaseUrl: opts.databaseUrl ?? null,
     feedRuns: new FeedRuns(),
     wakeJobs: () => {},
+    jobKeys: new JobKeys({
+      keyFile: config.jobSigningKeyFile,
+      nextKeyFile: config.jobSigningNextKeyFile,
+      dataDir: opts.dataDir ?? null,
+    }),
     agentJobs: new JobWaiters(
       (ids) => hostsWithPendingTasks(db, ids),
       3000,

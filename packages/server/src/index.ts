@@ -18,3 +18,5 @@ export {
   remoteAgentNotes,
   SECRET_PLACEHOLDER,
 } from './services/agent-install.js';
+export { generateKeyFile, readKeyFile } from './signing/keys.js';
+export { activeSigningKey } from './services/job-signing.js';

@@ -46,7 +46,10 @@ describe.each(BACKEND_NAMES)('agent protocol on %s', (backend) => {
     const first = await checkin(h.app, e.credential, fullCheckin('machine-a-00000001', f, 'dpkg', inventory));
     expect(first.statusCode).toBe(200);
     const hash1 = hashOf('dpkg', inventory, []);
-    expect(first.json()).toEqual({ acknowledged: hash1, needFull: false, nextCheckinSeconds: 60 });
+    // With no pinned job signing key (no jobKeyId sent), the answer also carries the key to pin.
+    const { jobSigningKey, ...answer } = first.json() as { jobSigningKey?: { keyId: string } };
+    expect(answer).toEqual({ acknowledged: hash1, needFull: false, nextCheckinSeconds: 60 });
+    expect(jobSigningKey?.keyId).toMatch(/^[0-9a-f]{32}$/);
     expect((await loadHostPackages(h.db, e.hostId)).length).toBe(inventory.length);
 
     // Heartbeat: the hash alone.

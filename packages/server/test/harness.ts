@@ -18,6 +18,7 @@ import { loadServerConfig, type ServerConfig } from '../src/config.js';
 import { createContext, type ServerContext } from '../src/context.js';
 import { startWorker, type Worker } from '../src/jobs/worker.js';
 import type { App } from '../src/api.js';
+import { generateKeyFile } from '../src/signing/keys.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
@@ -64,8 +65,12 @@ export async function startHarness(
     db = await openStore({ databaseUrl: url });
     databaseUrl = url;
   }
+  // The job signing key, outside the database as on a real server.
+  const keyDir = mkdtempSync(join(tmpdir(), 'pl-keys-'));
+  generateKeyFile(join(keyDir, 'job-signing.key'));
   const config = loadServerConfig(
     {
+      PATCHLOOP_JOB_SIGNING_KEY_FILE: join(keyDir, 'job-signing.key'),
       PATCHLOOP_ADMIN_TOKEN: ADMIN_TOKEN,
       PATCHLOOP_ENROLL_SECRET: ENROLL_SECRET,
       PATCHLOOP_FEED_SYNC_INTERVAL: '0',
@@ -100,6 +105,7 @@ export async function startHarness(
       await app.close();
       await db.close();
       await cleanup();
+      rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

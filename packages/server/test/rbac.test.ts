@@ -219,6 +219,9 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
     req: () => ({ url: '/api/v1/deployments/999999/rollback', payload: {} }),
     notFoundOk: true,
   },
+  'GET /api/v1/job-signing': { access: 'admin' },
+  // Without a next key the answer is 409 PL_JOB_SIGNING_NO_NEXT_KEY (job-signing.test.ts rotates).
+  'POST /api/v1/job-signing/rotate': { access: 'admin', notFoundOk: true },
   'POST /api/v1/agent/jobs/poll': {
     access: 'agent',
     req: (f) => ({ payload: { machineId: f.machineId, waitSeconds: 0 } }),

@@ -67,6 +67,11 @@ export class Journal {
     }
   }
 
+  /** Whether the job has an entry (even a damaged one): it was accepted before. */
+  has(id: string): boolean {
+    return existsSync(this.file(id));
+  }
+
   put(entry: JournalEntry): void {
     writeFileAtomic(this.file(entry.id), JSON.stringify(entry));
   }

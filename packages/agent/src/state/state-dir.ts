@@ -17,7 +17,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { HostFacts, WirePackage, WireUpdate } from '@patchloop/contracts';
+import type { HostFacts, JobSigningKey, WirePackage, WireUpdate } from '@patchloop/contracts';
 import { PatchloopError } from '@patchloop/core';
 
 export interface Enrollment {
@@ -116,6 +116,29 @@ export class StateDir {
   }
   forgetAcknowledged(): void {
     this.remove('acknowledged.json');
+  }
+
+  /**
+   * The server's job signing key, pinned at the first enrollment with this server and moved only
+   * along rotation statements the pinned key signed (never by a later enrollment answer).
+   */
+  serverKey(): JobSigningKey | null {
+    return this.read<JobSigningKey & { server?: string }>('server-key.json');
+  }
+  saveServerKey(k: JobSigningKey & { server: string }): void {
+    this.write('server-key.json', k);
+  }
+  forgetServerKey(): void {
+    this.remove('server-key.json');
+  }
+
+  /** The sequence number of the last signed job accepted (0: none); persisted before the job runs. */
+  lastJobSeq(): number {
+    const v = this.read<{ seq: number }>('job-seq.json');
+    return typeof v?.seq === 'number' && Number.isSafeInteger(v.seq) ? v.seq : 0;
+  }
+  saveLastJobSeq(seq: number): void {
+    this.write('job-seq.json', { seq });
   }
 
   /** A collection not yet acknowledged by the server. */

@@ -82,6 +82,14 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   const dataDir = 'dataDir' in where ? where.dataDir : null;
   const databaseUrl = 'databaseUrl' in where ? where.databaseUrl : null;
   const ctx = server.createContext(db, cfg, { dataDir, databaseUrl });
+  let signingKey: { keyId: string; file: string };
+  try {
+    // No server without its job signing key (PostgreSQL: PATCHLOOP_JOB_SIGNING_KEY_FILE on every replica).
+    signingKey = await server.activeSigningKey(ctx);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   const boot = await server.bootstrap(ctx);
   const app = await server.build(ctx, {
     logger: { level: cfg.logLevel, redact: server.REDACT, stream: process.stderr },
@@ -115,6 +123,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     `  console:    ${server.consoleBuilt(cfg.consoleDir) ? `${url}/` : 'not built (npm run build builds packages/web)'}`,
   );
   w(`  API docs:   ${url}/api/docs`);
+  w(`  job signing: key ${signingKey.keyId} (${signingKey.file}; agents pin it at enrollment)`);
   w(`  store:      ${'dataDir' in where ? `embedded (PGlite) in ${where.dataDir}` : db.location}`);
   w(
     `  feeds:      ${cfg.feedMirror ? `imported from the mirror ${cfg.feedMirror}` : cfg.feedSyncIntervalMs > 0 ? `synced online every ${cfg.feedSyncIntervalMs / 3_600_000} h, starting now (no internet? set PATCHLOOP_FEED_MIRROR=DIR; status: GET /api/v1/feeds)` : 'not synced on a schedule'}`,

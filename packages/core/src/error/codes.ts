@@ -167,6 +167,24 @@ export const ERROR_CODES = {
     'An install job (not a rollback) would install a version lower than the installed one; nothing was installed.',
   PL_JOB_DEADLINE_PASSED:
     'A job reached the agent after its deadline (the host was offline or busy too long); nothing was run and the task is reported timed-out.',
+  PL_JOB_UNSIGNED:
+    'A job reached the agent without a signature; the agent refused it, ran nothing and reported the task failed.',
+  PL_JOB_SIGNING_KEY_UNKNOWN:
+    'A job is signed by a key other than the server key the agent pinned at enrollment (or followed through a rotation statement), or the agent has no pinned key; nothing was run.',
+  PL_JOB_SIGNATURE_INVALID:
+    "A job's signature does not match its content: the job was changed after the server signed it (for example its row in the database), or it carries another job's signature (mix-and-match); nothing was run.",
+  PL_JOB_WRONG_HOST:
+    'A job carries a valid signature made for another host (host id or machine id differ); nothing was run.',
+  PL_JOB_EXPIRED:
+    "A job's signature expired (issued more than the signing TTL ago, or past the end of its deployment window) before the agent could run it: a held-back (freeze) or stale job; nothing was run.",
+  PL_JOB_REPLAYED:
+    "A job's sequence number is not above the last one the agent accepted for this host: a replayed or rolled-back job; nothing was run.",
+  PL_JOB_SIGNING_KEY_MISSING:
+    'The server has no job signing key: on PostgreSQL give every replica the same key file (PATCHLOOP_JOB_SIGNING_KEY_FILE, created with `patchloop keys generate --out FILE`); or a rotated-to key this replica does not hold.',
+  PL_JOB_SIGNING_KEY_INVALID:
+    'A job signing key file cannot be read, is not an Ed25519 private key in PEM (PKCS#8), or is readable by other users than its owner.',
+  PL_JOB_SIGNING_NO_NEXT_KEY:
+    'A key rotation was asked for but the server holds no next key: give it PATCHLOOP_JOB_SIGNING_NEXT_KEY_FILE (every replica), or on the embedded store let it generate one in the data directory.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,7 @@ import type { Api } from '../api.js';
 import { checkin } from '../services/checkin.js';
 import { enroll } from '../services/enroll.js';
 import { throttledEnroll } from '../services/enroll-throttle.js';
+import { agentSigningKey, rotationsFrom } from '../services/job-signing.js';
 
 export function agentRoutes({ app, ctx }: Api): void {
   app.post(
@@ -20,7 +21,8 @@ export function agentRoutes({ app, ctx }: Api): void {
     },
     async (req, reply) => {
       const r = await throttledEnroll(ctx, req.ip, () => enroll(ctx, req.body));
-      return reply.status(201).send(r);
+      // The agent pins the key jobs are signed with.
+      return reply.status(201).send({ ...r, jobSigningKey: await agentSigningKey(ctx) });
     },
   );
 
@@ -36,7 +38,13 @@ export function agentRoutes({ app, ctx }: Api): void {
     async (req) => {
       const p = req.principal;
       if (p?.kind !== 'agent') throw new Error('unreachable: access rule lets only agents in');
-      return checkin(ctx, p.hostId, req.body);
+      const r = await checkin(ctx, p.hostId, req.body);
+      // An agent pinning an older key gets the rotation statements leading from it.
+      const from = req.body.jobKeyId;
+      // An agent enrolled before jobs were signed pins none: it gets the key, as at enrollment.
+      if (from === undefined) return { ...r, jobSigningKey: await agentSigningKey(ctx) };
+      const rotations = await rotationsFrom(ctx, from);
+      return rotations.length > 0 ? { ...r, keyRotations: rotations } : r;
     },
   );
 }

@@ -36,7 +36,7 @@ import {
   createFromPolicy,
   createManual,
   createRollback,
-  jobOf,
+  signedJobOf,
   stateOf,
 } from '../services/deployments.js';
 import { hostRetired } from '../services/host-lifecycle.js';
@@ -305,9 +305,10 @@ export function deploymentRoutes({ app, ctx }: Api): void {
         for (const t of await pendingTasksForHost(ctx.db, p.hostId)) {
           const d = await getDeployment(ctx.db, t.deploymentId);
           // Never hand out a job past its deadline (the orchestrator times it out).
-          if (d && t.deadline.getTime() > now.getTime()) jobs.push(jobOf(d, t));
+          if (d && t.deadline.getTime() > now.getTime()) jobs.push(signedJobOf(d, t));
         }
-        return jobs;
+        // In signing order: the agent refuses a sequence number below one it accepted.
+        return jobs.sort((a, b) => (a.signature?.seq ?? 0) - (b.signature?.seq ?? 0));
       };
       // A real long poll: parked until a job is dispatched to this host, the time is up, the
       // agent hangs up (the response closes before it was sent) or the server shuts down.

@@ -329,4 +329,10 @@ export function jobOf(d: DeploymentRecord, t: TaskRecord): AgentJob {
   };
 }
 
+/** The job as handed to the agent: with the signature made when it was dispatched. */
+export function signedJobOf(d: DeploymentRecord, t: TaskRecord): AgentJob {
+  const job = jobOf(d, t);
+  return t.signature ? { ...job, signature: t.signature as NonNullable<AgentJob['signature']> } : job;
+}
+
 export type { JobReport };

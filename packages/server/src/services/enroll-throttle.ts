@@ -7,11 +7,11 @@ import type { EnrollResponse } from '@patchloop/contracts';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
-export async function throttledEnroll(
+export async function throttledEnroll<R extends Partial<EnrollResponse>>(
   ctx: ServerContext,
   address: string,
-  enroll: () => Promise<EnrollResponse>,
-): Promise<EnrollResponse> {
+  enroll: () => Promise<R>,
+): Promise<R> {
   const keys = [{ key: `enroll:addr:${address}`, limit: ctx.logins.limits.enrollPerSource }];
   const wait = await ctx.logins.attempt(keys, ctx.now());
   if (wait !== null) {

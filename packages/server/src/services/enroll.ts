@@ -79,7 +79,10 @@ async function proveHost(tx: Queryable, host: HostRecord, req: EnrollRequest, no
   throw hostExists(host, 'no proof was given that this agent is that host');
 }
 
-export async function enroll(ctx: ServerContext, req: EnrollRequest): Promise<EnrollResponse> {
+export async function enroll(
+  ctx: ServerContext,
+  req: EnrollRequest,
+): Promise<Omit<EnrollResponse, 'jobSigningKey'>> {
   if (!(await enrollSecretMatches(ctx, req.secret))) {
     throw new ApiError(401, 'PL_ENROLL_SECRET_INVALID', 'the enrollment secret is wrong');
   }

@@ -19,16 +19,26 @@ import {
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import type { SigningKey } from '../signing/keys.js';
 import { audit, stateOf } from './deployments.js';
+import { activeSigningKey, signDispatchedTask } from './job-signing.js';
 
-async function hostNotDeployable(q: Queryable, hostId: number | undefined): Promise<string | null> {
+async function hostNotDeployable(
+  q: Queryable,
+  hostId: number | undefined,
+): Promise<{ reason: string } | { machineId: string }> {
   const h = hostId === undefined ? null : await getHost(q, hostId);
-  if (h === null) return 'the host no longer exists';
-  return notDeployableReason({
+  if (h === null) return { reason: 'the host no longer exists' };
+  const reason = notDeployableReason({
     transport: h.transport,
     packageManager: h.packageManager,
     updatesKnown: h.updates !== null,
   });
+  if (reason !== null) return { reason };
+  // Signed jobs name the machine they are for: a host without a machine id has no agent.
+  return h.machineId === null
+    ? { reason: 'the host has no agent (no machine id)' }
+    : { machineId: h.machineId };
 }
 
 export async function orchestrate(ctx: ServerContext): Promise<number> {
@@ -36,24 +46,30 @@ export async function orchestrate(ctx: ServerContext): Promise<number> {
   const dispatchedTo = new Set<number>();
   const changes = await ctx.db.transaction(async (tx) => {
     let changed = 0;
+    let key: SigningKey | undefined;
     for (const d of await claimActiveDeployments(tx)) {
       const tasks = await listTasks(tx, d.id);
       const decision = tick(stateOf(d, tasks), now);
-      const hostOf = new Map(tasks.map((t) => [t.id, t.hostId]));
+      const taskOf = new Map(tasks.map((t) => [t.id, t]));
       for (const id of decision.dispatch) {
         // Never dispatch to a host that cannot run the job (it may have changed since the plan).
-        const hostId = hostOf.get(id);
-        const reason = await hostNotDeployable(tx, hostId);
-        if (reason === null && hostId !== undefined) dispatchedTo.add(hostId);
+        const t = taskOf.get(id);
+        const host = await hostNotDeployable(tx, t?.hostId);
+        if (t && 'machineId' in host) {
+          // Signed as it leaves: the agent runs nothing this server's key did not sign.
+          key ??= await activeSigningKey(ctx, tx);
+          await signDispatchedTask(ctx, tx, key, d, t, host.machineId, now);
+          dispatchedTo.add(t.hostId);
+        }
         await updateTask(
           tx,
           id,
-          reason === null
+          'machineId' in host
             ? { status: 'dispatched', dispatchedAt: now, appendLog: `${now.toISOString()} dispatched\n` }
             : {
                 status: 'skipped',
                 finishedAt: now,
-                appendLog: `${now.toISOString()} skipped: not deployable: ${reason}\n`,
+                appendLog: `${now.toISOString()} skipped: not deployable: ${host.reason}\n`,
               },
         );
       }

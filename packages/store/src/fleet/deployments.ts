@@ -61,6 +61,8 @@ export interface TaskRecord {
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
   readonly rolledBackBy: string | null;
+  /** The signature made at dispatch (core's JobEnvelope); null before. */
+  readonly signature: unknown;
 }
 
 type Row = Record<string, unknown>;
@@ -113,6 +115,7 @@ function task(r: Row): TaskRecord {
     startedAt: d(r.started_at),
     finishedAt: d(r.finished_at),
     rolledBackBy: (r.rolled_back_by as string | null) ?? null,
+    signature: r.signature ?? null,
   };
 }
 

@@ -11,3 +11,4 @@ export * from './deployments.js';
 export * from './remediation-inputs.js';
 export * from './enroll-tokens.js';
 export * from './throttle.js';
+export * from './job-signing.js';
