@@ -73,7 +73,10 @@ export function frameworkErrorHandler(headers: Record<string, string>) {
       .status(status)
       .headers(headers)
       .send({
-        error: { code: 'PL_REQUEST_INVALID', message: FRAMEWORK_MESSAGES[err.code] ?? 'the request is not valid' },
+        error: {
+          code: 'PL_REQUEST_INVALID',
+          message: FRAMEWORK_MESSAGES[err.code] ?? 'the request is not valid',
+        },
       });
   };
 }

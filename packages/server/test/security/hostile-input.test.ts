@@ -177,7 +177,8 @@ describe.each(BACKEND_NAMES)('hostile input on every route on %s', (backend) => 
       hosts: [agent.hostId],
       policy: 'fuzz',
       expiresAt: SOON,
-      content: 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n\n',
+      content:
+        'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n\n',
     })[name];
 
   /**
@@ -190,7 +191,11 @@ describe.each(BACKEND_NAMES)('hostile input on every route on %s', (backend) => 
     if (op.path === '/api/v1/enroll' && changed[0] !== 'machineId') b.machineId = `machine-fuzz-${++fresh}`;
     if (op.path === '/api/v1/hosts/import' && changed[0] !== 'os') b.os = 'debian:12';
     const inv = b.inventory as { kind?: string; manager?: string; packages?: unknown; updates?: unknown };
-    if (op.path === '/api/v1/agent/checkin' && inv?.kind === 'full' && changed.join('.') !== 'inventory.hash') {
+    if (
+      op.path === '/api/v1/agent/checkin' &&
+      inv?.kind === 'full' &&
+      changed.join('.') !== 'inventory.hash'
+    ) {
       try {
         const pkgs = (inv.packages as WirePackage[]).map((p) => ({
           ...p,
@@ -226,7 +231,10 @@ describe.each(BACKEND_NAMES)('hostile input on every route on %s', (backend) => 
     const required = op.parameters
       .filter((p) => p.in === 'query' && p.required)
       .map((p) => `${p.name}=${encodeURIComponent(String(sample(p.schema)))}`);
-    const q = query === null ? required : [query, ...required.filter((r) => !query.startsWith(`${r.split('=')[0]}=`))];
+    const q =
+      query === null
+        ? required
+        : [query, ...required.filter((r) => !query.startsWith(`${r.split('=')[0]}=`))];
     return q.length > 0 ? `${filled}?${q.join('&')}` : filled;
   }
 
@@ -312,7 +320,8 @@ describe.each(BACKEND_NAMES)('hostile input on every route on %s', (backend) => 
       }
 
       const health = await h.app.inject({ method: 'GET', url: '/healthz' });
-      if (health.statusCode !== 200) failures.push(`/healthz after ${op.method} ${op.path}: ${health.statusCode}`);
+      if (health.statusCode !== 200)
+        failures.push(`/healthz after ${op.method} ${op.path}: ${health.statusCode}`);
     }
     expect(failures).toEqual([]);
     // The changed values reached the code behind validation: these valid requests got through.

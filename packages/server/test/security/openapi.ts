@@ -83,7 +83,8 @@ const PATTERN_SAMPLES = [
 function patternSample(pattern: string): string {
   const re = new RegExp(pattern, 'u');
   const s = PATTERN_SAMPLES.find((c) => re.test(c));
-  if (s === undefined) throw new Error(`no sample text matches the pattern ${pattern}: add one to PATTERN_SAMPLES`);
+  if (s === undefined)
+    throw new Error(`no sample text matches the pattern ${pattern}: add one to PATTERN_SAMPLES`);
   return s;
 }
 
