@@ -12,8 +12,8 @@ import type { App } from './api.js';
 import { registerAuth } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { consoleBuilt, registerConsole } from './console.js';
-import { registerErrors } from './errors.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { frameworkErrorHandler, registerErrors } from './errors.js';
+import { registerSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { agentRoutes } from './routes/agent.js';
@@ -57,6 +57,8 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
     // stopping while its own agent's long poll and a feed sync were in flight waited forever on
     // that poll's connection (seen with Ctrl-C: the 20 s watchdog had to end the process).
     forceCloseConnections: true,
+    // A path that does not decode, or is too long, is answered like every other error.
+    frameworkErrors: frameworkErrorHandler({ ...SECURITY_HEADERS }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   registerSecurityHeaders(app);

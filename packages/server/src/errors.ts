@@ -57,6 +57,32 @@ export function loggable(err: Error): Record<string, unknown> {
   return out;
 }
 
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the path is not valid: a percent-escape is malformed or is not UTF-8 text',
+  FST_ERR_MAX_PARAM_LENGTH: 'a part of the path is too long',
+};
+
+/**
+ * Errors Fastify's router answers before any route or error handler runs (a path that does not
+ * decode, a path part past its length limit): the same body as every other error, with a PL_
+ * code. Passed to Fastify as `frameworkErrors`; the hooks that set the security headers do not
+ * run here, so `headers` are set by hand.
+ */
+export function frameworkErrorHandler(headers: Record<string, string>) {
+  return (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+    const status = err.statusCode !== undefined && err.statusCode < 500 ? err.statusCode : 400;
+    return reply
+      .status(status)
+      .headers(headers)
+      .send({
+        error: {
+          code: 'PL_REQUEST_INVALID',
+          message: FRAMEWORK_MESSAGES[err.code] ?? 'the request is not valid',
+        },
+      });
+  };
+}
+
 /** Answers a request no route matched, or returns false (the console's client-side routes). */
 export type NotFoundFallback = (req: FastifyRequest, reply: FastifyReply) => boolean;
 

@@ -23,6 +23,9 @@ function ajv(options: Options): Ajv {
     useDefaults: true,
     removeAdditional: false,
     strict: false,
+    // NaN and Infinity are not numbers a field may hold (JSON's 1e400 and "1e400" in a query
+    // string both parse to Infinity, which an integer check alone lets through).
+    strictNumbers: true,
     ...options,
   });
   addFormats.default(a);
@@ -43,8 +46,14 @@ export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   return ({ schema, httpPart }) => {
     const compiled = httpPart === 'querystring' ? closedQuery(schema as object) : (schema as object);
     const validate = (httpPart === 'body' ? body : params).compile(compiled);
-    return (data: unknown) =>
-      validate(data) ? { value: data } : { error: new ValidationError(validate.errors ?? [], httpPart) };
+    return (data: unknown) => {
+      if (!validate(data)) return { error: new ValidationError(validate.errors ?? [], httpPart) };
+      // Bodies were checked as they were parsed; path and query values are checked once
+      // decoded and coerced (a NUL in ?q=, an id past 2^53 in the path made the query fail: 500).
+      const decoded = httpPart === 'params' || httpPart === 'querystring';
+      const problem = decoded ? unsafeValueProblem(data, PART_WORDS[httpPart] ?? httpPart) : null;
+      return problem === null ? { value: data } : { error: new UnsafeValueError(problem) };
+    };
   };
 }
 
@@ -173,6 +182,11 @@ class ValidationError extends Error {
     super(describeValidation(errors, part).join('; '));
     this.validation = errors;
   }
+}
+
+class UnsafeValueError extends Error {
+  readonly validation: unknown[] = [];
+  readonly statusCode = 400;
 }
 
 /** The query string of an API route that takes none: any parameter is unknown. */

@@ -9,6 +9,8 @@ describe('unsafeValueProblem', () => {
     expect(unsafeValueProblem({ ['k\u0000']: 1 })).toBe('a key of the request body contains a NUL character');
     expect(unsafeValueProblem({ n: { m: 2 ** 64 } })).toMatch(/^n\.m is an integer beyond/);
     expect(unsafeValueProblem(1e300)).toMatch(/^the request body is an integer beyond/);
+    expect(unsafeValueProblem({ x: [Infinity] })).toBe('x[0] is not a finite number');
+    expect(unsafeValueProblem({ q: -Infinity }, 'the query string')).toBe('q is not a finite number');
   });
 
   it('lets ordinary values through', () => {

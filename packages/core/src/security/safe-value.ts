@@ -2,7 +2,9 @@
  * What no stored field may hold, whatever its schema: NUL characters and lone
  * UTF-16 surrogates (PostgreSQL's text and jsonb refuse both, so they failed
  * deep in a query as a 500), and integers beyond what a 64-bit column (or a
- * JavaScript number, exactly) holds. Checked on every parsed request body.
+ * JavaScript number, exactly) holds, or numbers past any (1e400 parses to
+ * Infinity). Checked on every parsed request body and on decoded path and
+ * query values.
  */
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
@@ -28,6 +30,7 @@ export function unsafeValueProblem(value: unknown, root = 'the request body'): s
       const p = textProblem(v);
       if (p) return `${where(path)} ${p}`;
     } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return `${where(path)} is not a finite number`;
       if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
         return `${where(path)} is an integer beyond ±${Number.MAX_SAFE_INTEGER}`;
       }
