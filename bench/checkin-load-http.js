@@ -4,6 +4,9 @@
 // each request's scheduled time (so a slow server cannot hide its backlog:
 // no coordinated omission).
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -17,7 +20,19 @@ export const ENROLL_SECRET = 'bench-enroll-secret-0123456789';
  * SIGTERM, then SIGKILL after 20 s. A process that exits first or never gets
  * ready is stopped and the promise rejects with its stderr.
  */
-export function spawnServer(args, { env = process.env, ready, timeoutMs = 60_000 }) {
+/** A job signing key file: a server on PostgreSQL refuses to start without one. */
+function signingKeyFile() {
+  const file = join(mkdtempSync(join(tmpdir(), 'pl-bench-key-')), 'job-signing.key');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  return file;
+}
+
+export function spawnServer(args, { env: given = process.env, ready, timeoutMs = 60_000 }) {
+  const env =
+    given.PATCHLOOP_DATABASE_URL && !given.PATCHLOOP_JOB_SIGNING_KEY_FILE
+      ? { ...given, PATCHLOOP_JOB_SIGNING_KEY_FILE: signingKeyFile() }
+      : given;
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
