@@ -12,6 +12,7 @@ import {
   allHostIds,
   appendAudit,
   claimJobs,
+  requeueOrphanedJobs,
   expireExceptions,
   pruneJobs,
   pruneScheduleSlots,
@@ -37,8 +38,12 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/** The workers of this process that have not stopped (their running jobs are not orphans). */
+const LIVE_WORKERS = new Set<string>();
+
 export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoStart?: boolean } = {}): Worker {
   const id = `worker-${randomUUID()}`;
+  LIVE_WORKERS.add(id);
   const assessor = new Assessor(ctx);
   const pollMs = opts.pollMs ?? 1000;
   let stopped = false;
@@ -127,6 +132,12 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
 
   /** Set once the staged rows of imports that died before this start are gone. */
   let cleaned = false;
+  /** After a crash on the embedded store: the dead process's running jobs (and their singleton keys) now. */
+  async function requeueOrphans(): Promise<void> {
+    if (ctx.db.kind !== 'pglite') return;
+    const n = await requeueOrphanedJobs(ctx.db, [...LIVE_WORKERS], ctx.now());
+    if (n > 0) ctx.log?.warn({ jobs: n }, 'queued again the jobs a stopped process left running');
+  }
 
   async function tick(): Promise<number> {
     if (running) return running;
@@ -135,6 +146,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
         if (!cleaned) {
           cleaned = true;
           await cleanAbandonedImports(ctx, 'at start');
+          await requeueOrphans();
         }
         await schedule();
         // Deployments move on every tick (dispatch, timeouts, rings, windows).
@@ -206,6 +218,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     },
     async stop() {
       stopped = true;
+      LIVE_WORKERS.delete(id);
       if (timer) clearTimeout(timer);
       stopping.abort();
       if (running) await running.catch(() => 0);

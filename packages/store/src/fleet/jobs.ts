@@ -45,6 +45,22 @@ export async function enqueueJob(
  * Claims up to `limit` due jobs for `worker`, leased until now + leaseMs.
  * Jobs whose lease ran out (their worker died) are claimable again.
  */
+/**
+ * Jobs left 'running' by workers that are gone, queued again at once (not
+ * after their lease). Only for the embedded store, which one process holds
+ * (store-lock.ts): a running job there whose worker is not one of this
+ * process's `live` workers was claimed by a process that died. (On
+ * PostgreSQL other replicas' workers are alive: their leases decide.)
+ */
+export async function requeueOrphanedJobs(q: Queryable, live: readonly string[], now: Date): Promise<number> {
+  const r = await q.query(
+    `UPDATE job SET status = 'queued', locked_by = NULL, locked_until = NULL, run_at = $2
+     WHERE status = 'running' AND NOT (locked_by = ANY($1::text[]))`,
+    [[...live], now],
+  );
+  return r.affectedRows;
+}
+
 export async function claimJobs(
   q: Queryable,
   worker: string,
