@@ -65,7 +65,14 @@ export const Simulation = Type.Object({
         Type.Object({
           package: Type.String(),
           advisory: Nullable(Type.String()),
-          reason: Type.Enum(['deferred', 'excluded', 'pinned', 'not-approved', 'exception'] as const),
+          reason: Type.Enum([
+            'deferred',
+            'excluded',
+            'pinned',
+            'not-approved',
+            'exception',
+            'invalid-name',
+          ] as const),
           detail: Type.String(),
         }),
       ),

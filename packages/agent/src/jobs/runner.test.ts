@@ -93,6 +93,41 @@ describe('runJob on a fake dpkg host', () => {
     expect(journal.get(j.id)).toMatchObject({ phase: 'finished', acknowledged: true });
   });
 
+  it('refuses a hostile package name on its own and installs the rest', async () => {
+    const h = host();
+    const { ctx, sent } = context(h);
+    const out = await runJob(
+      job({
+        packages: [
+          { name: 'bash', version: '5.2.15-2+b13' },
+          { name: '-oDPkg::Pre-Invoke=touch /tmp/pwned', version: '1' },
+          { name: 'tzdata', version: '2026b-0+deb12u1' },
+        ],
+      }),
+      ctx,
+    );
+    expect(out.kind).toBe('ran');
+    // One install of the two legitimate packages; the hostile name reaches no command line.
+    expect(installs(h)).toEqual([
+      'apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -- bash=5.2.15-2+b13 tzdata=2026b-0+deb12u1',
+    ]);
+    expect(h.lines.some((l) => l.includes('Pre-Invoke'))).toBe(false);
+    const final = sent.at(-1)!.report;
+    expect(final.state).toBe('failed');
+    expect(final.error).toMatchObject({ code: 'PL_JOB_INVALID' });
+    expect(final.error?.message).toContain('installed the other 2 package(s)');
+    expect(final.error?.message).toContain('-oDPkg::Pre-Invoke');
+    expect(final.after?.find((a) => a.name === 'bash')?.version).toBe('5.2.15-2+b13');
+  });
+
+  it('a job of hostile names only runs nothing', async () => {
+    const h = host();
+    const { ctx, sent } = context(h);
+    await runJob(job({ packages: [{ name: 'bash; rm -rf /', version: '1' }] }), ctx);
+    expect(h.lines).toEqual([]);
+    expect(sent.at(-1)!.report).toMatchObject({ state: 'failed', error: { code: 'PL_JOB_INVALID' } });
+  });
+
   it('runs a duplicated delivery once and re-sends the kept final report', async () => {
     const h = host();
     const { ctx, sent } = context(h);

@@ -23,7 +23,7 @@ import type { AgentJob, InstalledVersion } from '@patchloop/contracts';
 import { backendFor } from '../backends/index.js';
 import { installWith, logBlock } from '../backends/install.js';
 import type { JobError } from '../backends/types.js';
-import { checkPackages } from '../backends/validate.js';
+import { splitPackages } from '../backends/validate.js';
 import { compareVersions, mismatches, readInstalled, versionsOf } from './installed.js';
 import type { InstalledDatabase } from './installed.js';
 import { JOB_ID } from './journal.js';
@@ -98,10 +98,20 @@ async function execute(job: AgentJob, ctx: JobContext): Promise<JobOutcome> {
   ctx.log?.(
     `job ${job.id}: ${job.kind} of ${job.packages.length} package(s) (deployment ${job.deploymentId})`,
   );
-  try {
-    checkPackages(job.packages);
-  } catch (e) {
-    return run.finish('failed', { error: errorOf(e, 'PL_JOB_INVALID') });
+  // Packages whose name, version or architecture could be read as an option or a shell word are
+  // refused one by one; the job goes on with the others (nothing of them reaches a command line).
+  const { valid: targets, refused } = splitPackages(job.packages);
+  const refusedNote = refused.map((r) => r.why).join('; ');
+  if (targets.length === 0) {
+    return run.finish('failed', {
+      error: {
+        code: 'PL_JOB_INVALID',
+        message: job.packages.length === 0 ? 'the job names no package' : `refused: ${refusedNote}`,
+      },
+    });
+  }
+  if (refused.length > 0) {
+    run.note(`refused ${refused.length} package(s): ${refusedNote}; the other ${targets.length} go on`);
   }
   const deadline = Date.parse(job.deadline);
   if (!Number.isFinite(deadline)) {
@@ -128,8 +138,8 @@ async function execute(job: AgentJob, ctx: JobContext): Promise<JobOutcome> {
   }
   const before = versionsOf(db, job.packages);
   if (job.kind === 'install') {
-    const lower = job.packages.filter((p, i) => {
-      const v = before[i]?.version ?? null;
+    const lower = targets.filter((p) => {
+      const v = before[job.packages.indexOf(p)]?.version ?? null;
       return v !== null && (compareVersions(db.manager, p.version, v) ?? 0) < 0;
     });
     if (lower.length > 0) {
@@ -167,7 +177,7 @@ async function execute(job: AgentJob, ctx: JobContext): Promise<JobOutcome> {
   const backend = backendFor(db.manager);
   let installError: JobError | null;
   try {
-    const res = await installWith(backend, ctx.runner, job.packages, {
+    const res = await installWith(backend, ctx.runner, targets, {
       allowDowngrades: job.kind === 'rollback',
       timeoutMs: job.timeoutSeconds * 1000,
     });
@@ -199,7 +209,11 @@ async function execute(job: AgentJob, ctx: JobContext): Promise<JobOutcome> {
     });
   }
   if (installError !== null) return run.finish('failed', { before, after, error: installError });
-  const wrong = mismatches(db.manager, job.packages, after);
+  const wrong = mismatches(
+    db.manager,
+    targets,
+    targets.map((p) => after[job.packages.indexOf(p)] ?? { name: p.name, version: null }),
+  );
   if (wrong.length > 0) {
     return run.finish('failed', {
       before,
@@ -239,6 +253,17 @@ async function execute(job: AgentJob, ctx: JobContext): Promise<JobOutcome> {
     }
   } else if (reboot.reason !== null) {
     run.note(`reboot not performed: ${reboot.reason}`);
+  }
+  if (refused.length > 0) {
+    return run.finish('failed', {
+      before,
+      after,
+      reboot,
+      error: {
+        code: 'PL_JOB_INVALID',
+        message: `installed the other ${targets.length} package(s) as asked; refused: ${refusedNote}`,
+      },
+    });
   }
   return run.finish('succeeded', { before, after, reboot });
 }

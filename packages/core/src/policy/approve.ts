@@ -12,7 +12,14 @@ import type { VersionScheme } from '../version/scheme.js';
 import type { PolicyClassification, PolicyDocument } from './model.js';
 import { DAY_MS, matchesAnyGlob } from './values.js';
 
-export type HoldReason = 'deferred' | 'excluded' | 'pinned' | 'not-approved' | 'exception';
+export type HoldReason = 'deferred' | 'excluded' | 'pinned' | 'not-approved' | 'exception' | 'invalid-name';
+
+/**
+ * What a package name must look like to be put in a job (the job protocol's
+ * pattern: no option, space, quote or shell character). An agent may report
+ * anything it finds installed; a name outside this is never deployed.
+ */
+export const DEPLOYABLE_PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._:~-]{0,255}$/;
 
 export interface FixCandidate {
   /** null for an update without an advisory. */

@@ -317,4 +317,21 @@ describe('simulatePolicy on the debian-buster inventory', () => {
     const shuffled = [...HOSTS].reverse().map((h) => ({ ...h, findings: [...h.findings].reverse() }));
     expect(simulatePolicy({ policy, at: SATURDAY, hosts: shuffled })).toEqual(a);
   });
+
+  it('never plans a package whose name could be read as an option or a shell word; the rest deploy', () => {
+    const base = findings(APRIL_2022, inventory.packages);
+    const nettle = base.find((f) => f.package === 'libnettle6')!;
+    const hostile = busterHost('buster-hostile-01', ['linux', 'pilot'], {
+      // The same approved fix, reported for a package an agent named with option characters.
+      findings: [...base, { ...nettle, package: '-oDPkg::Pre-Invoke=touch /tmp/x' }],
+    });
+    const sim = simulatePolicy({ policy, at: SATURDAY, hosts: [hostile] });
+    const host = sim.hosts.find((h) => h.hostname === 'buster-hostile-01')!;
+    expect(host.action).toBe('deploy');
+    expect(host.updates.map((u) => u.package)).toContain('libgnutls30');
+    expect(host.updates.some((u) => u.package.startsWith('-'))).toBe(false);
+    expect(host.held).toContainEqual(
+      expect.objectContaining({ package: '-oDPkg::Pre-Invoke=touch /tmp/x', reason: 'invalid-name' }),
+    );
+  });
 });

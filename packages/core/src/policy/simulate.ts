@@ -7,7 +7,7 @@
 import type { Classification } from '../advisory/model.js';
 import { schemeFor } from '../version/list.js';
 import type { VersionScheme } from '../version/scheme.js';
-import { decideFix, pastPin, pinFor } from './approve.js';
+import { decideFix, DEPLOYABLE_PACKAGE_NAME, pastPin, pinFor } from './approve.js';
 import type { FixCandidate, HoldReason, PolicyException } from './approve.js';
 import type { PolicyDocument, PolicyHost } from './model.js';
 import { lostHosts, matchesSelector, policyForHost, ringForHost, type LostHost } from './select.js';
@@ -174,6 +174,17 @@ function planHost(policy: PolicyDocument, host: SimHost & { versionScheme: strin
       held.set(`${u.package}\0`, { package: u.package, advisory: null, reason: d.reason, detail: d.detail });
   }
 
+  // A name that could be read as an option or a shell word (an agent reported it; it is what is
+  // installed) is never put in a job: held, so the host's other updates still deploy.
+  for (const u of updates.filter((x) => !DEPLOYABLE_PACKAGE_NAME.test(x.package))) {
+    updates.splice(updates.indexOf(u), 1);
+    held.set(`${u.package}\0`, {
+      package: u.package,
+      advisory: u.advisories[0] ?? null,
+      reason: 'invalid-name',
+      detail: 'the package name is not one a package manager would be given (option or shell characters)',
+    });
+  }
   updates.sort((a, b) => byText(a.package, b.package));
   const heldList = [...held.values()].sort(
     (a, b) => byText(a.package, b.package) || byText(a.advisory ?? '', b.advisory ?? ''),
