@@ -12,7 +12,7 @@ import type { App } from './api.js';
 import { registerAuth } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { consoleBuilt, registerConsole } from './console.js';
-import { frameworkErrorHandler, registerErrors } from './errors.js';
+import { frameworkErrorHandler, registerErrors, storeDisk } from './errors.js';
 import { registerSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -75,7 +75,7 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   const fallback = consoleBuilt(ctx.config.consoleDir)
     ? await registerConsole(app, ctx.config.consoleDir)
     : undefined;
-  registerErrors(app, fallback);
+  registerErrors(app, fallback, storeDisk(ctx.db));
   registerAuth(app, ctx);
   // Parked long polls answer at once when the server closes (else close waits them out).
   app.addHook('preClose', async () => ctx.agentJobs.close());

@@ -3,7 +3,7 @@
  * validation → 400 PL_REQUEST_INVALID, PatchloopErrors by code, anything
  * unexpected → 500 PL_INTERNAL (details only in the log).
  */
-import { isPatchloopError, type ErrorCode } from '@patchloop/core';
+import { isPatchloopError, PatchloopError, type ErrorCode } from '@patchloop/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export class ApiError extends Error {
@@ -26,9 +26,37 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   PL_CHECKIN_INVENTORY_INVALID: 400,
   PL_REQUEST_INVALID: 400,
   PL_DB_UNAVAILABLE: 503,
+  PL_STORE_DISK_FULL: 507,
   PL_JOB_SIGNING_NO_NEXT_KEY: 409,
   PL_JOB_SIGNING_KEY_MISSING: 503,
 };
+
+/**
+ * Whether an error (or the message of one a feed child died with) says the store's disk is full:
+ * Node's ENOSPC (files next to the database), PostgreSQL's disk_full class (SQLSTATE 53100,
+ * "could not extend file …: No space left on device"), the same as PGlite reports it.
+ */
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e && (e.code === 'ENOSPC' || e.code === '53100')) return true;
+  const message = typeof err === 'string' ? err : typeof e?.message === 'string' ? e.message : '';
+  return /No space left on device|\bENOSPC\b/.test(message);
+}
+
+/** Where a store's files are, as a full disk's message names it. */
+export function storeDisk(db: { kind: 'pglite' | 'postgres'; location: string }): string {
+  return db.kind === 'pglite'
+    ? `the data directory ${db.location}`
+    : `the disk of the database at ${db.location}`;
+}
+
+/** PL_STORE_DISK_FULL for the store at `where` (the data directory, or PostgreSQL's disk). */
+export function diskFullError(where: string): PatchloopError {
+  return new PatchloopError(
+    'PL_STORE_DISK_FULL',
+    `no space left on ${where}: what this request was to store is not stored; free space there and retry (no restart is needed)`,
+  );
+}
 
 /**
  * What of an unexpected error may be logged: its kind, message, stack and a database error's
@@ -86,8 +114,17 @@ export function frameworkErrorHandler(headers: Record<string, string>) {
 /** Answers a request no route matched, or returns false (the console's client-side routes). */
 export type NotFoundFallback = (req: FastifyRequest, reply: FastifyReply) => boolean;
 
-export function registerErrors(app: FastifyInstance, fallback?: NotFoundFallback): void {
+/** `store` names where the store's files are, for the message of a full disk. */
+export function registerErrors(
+  app: FastifyInstance,
+  fallback?: NotFoundFallback,
+  store = "the database's disk",
+): void {
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
+    if (!isPatchloopError(err) && !(err instanceof ApiError) && isDiskFull(err)) {
+      req.log.error({ err: loggable(err) }, 'the store is out of disk space');
+      err = diskFullError(store);
+    }
     if (err instanceof ApiError) {
       const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       if (err.statusCode === 429 && retry !== undefined) void reply.header('retry-after', String(retry));
@@ -96,10 +133,9 @@ export function registerErrors(app: FastifyInstance, fallback?: NotFoundFallback
       });
     }
     if (isPatchloopError(err)) {
-      if (err.code === 'PL_DB_UNAVAILABLE') {
-        req.log.warn({ code: err.code }, err.message);
+      if (err.code === 'PL_DB_UNAVAILABLE') req.log.warn({ code: err.code }, err.message);
+      if (err.code === 'PL_DB_UNAVAILABLE' || err.code === 'PL_STORE_DISK_FULL')
         void reply.header('retry-after', '5');
-      }
       // Details a client can act on (e.g. each problem of a policy with its path and line).
       const details = Object.keys(err.details).length > 0 ? { details: err.details } : {};
       return reply

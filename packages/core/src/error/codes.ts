@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   PL_DB_MIGRATION_FAILED: 'A store migration failed; the store was left at the previous version.',
   PL_STORE_IN_USE:
     'The embedded store is open in another process (a running server, or another command): one process at a time may open it; send the command to the server with --server URL --token T.',
+  PL_STORE_DISK_FULL:
+    "The store's disk is full (the data directory of the embedded store, or PostgreSQL's disk): the request changed nothing it reports as done. Free space there; the server serves again by itself, without a restart (HTTP 507).",
   PL_PORT_IN_USE:
     'The address and port the server should listen on are taken (another server is running there).',
   PL_INVENTORY_INVALID:

@@ -15,9 +15,9 @@ import {
   putSetting,
   removeScanIndex,
   storableText,
-  writeScanIndex,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
+import { refreshScanIndex } from '../services/feed-upload.js';
 import { crashError, runInChild } from './feed-child.js';
 
 export interface FeedSyncResult {
@@ -77,7 +77,7 @@ export async function runFeedSync(
     if (crashed?.source)
       results.push({ source: crashed.source, exitCode: 1, imported: 0, error: crashed.message });
   } finally {
-    if (ctx.dataDir) await writeScanIndex(ctx.db, ctx.dataDir);
+    await refreshScanIndex(ctx);
   }
   const now = ctx.now();
   if (releases !== null && !crashed) await putSetting(ctx.db, SYNCED_RELEASES, releaseKeys(releases), now);

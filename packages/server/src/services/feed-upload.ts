@@ -20,7 +20,7 @@ import {
   writeScanIndex,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
+import { ApiError, diskFullError, isDiskFull, storeDisk } from '../errors.js';
 import { crashError, runInChild } from '../jobs/feed-child.js';
 
 export interface Upload {
@@ -64,6 +64,20 @@ export async function receiveUpload(
 
 const MAX_PROBLEMS = 100;
 
+/**
+ * Writes the scan index again after an import. It only spares `patchloop scan` a start of the
+ * database (a scan without one reads the store), so failing to write it (a full disk) is logged
+ * and never fails the import, nor hides why the import failed.
+ */
+export async function refreshScanIndex(ctx: ServerContext): Promise<void> {
+  if (!ctx.dataDir) return;
+  try {
+    await writeScanIndex(ctx.db, ctx.dataDir);
+  } catch (e) {
+    ctx.log?.warn({ err: (e as Error).message }, 'cannot write the scan index; scans read the store');
+  }
+}
+
 export async function importFeedUpload(
   ctx: ServerContext,
   source: FeedSource,
@@ -76,7 +90,7 @@ export async function importFeedUpload(
     const releases = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
     out = await runInChild(ctx, { kind: 'import', source, path, releases });
   } finally {
-    if (ctx.dataDir) await writeScanIndex(ctx.db, ctx.dataDir);
+    await refreshScanIndex(ctx);
   }
   const s = out.results[0];
   if (out.crashed || !s) {
@@ -88,6 +102,8 @@ export async function importFeedUpload(
       after: { origin: 'upload', status: 'failed', error: e.message },
       at: ctx.now(),
     });
+    // The child died of a full disk (its store writes failed): said as such, not as a crash.
+    if (isDiskFull(out.crashed?.message)) throw diskFullError(storeDisk(ctx.db));
     throw new ApiError(500, e.code, e.message);
   }
   const now = ctx.now();

@@ -145,6 +145,21 @@ export async function writeScanIndex(
 ): Promise<{ groups: number }> {
   const tmp = join(dataDir, `${SCAN_INDEX_DIR}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
+  try {
+    return await writeIndexTo(db, tmp, dataDir, now);
+  } catch (e) {
+    // A half-written index (a full disk) takes no space it has not earned.
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function writeIndexTo(
+  db: Queryable,
+  tmp: string,
+  dataDir: string,
+  now: Date,
+): Promise<{ groups: number }> {
   mkdirSync(tmp, { recursive: true });
   const groups = await db.query<{ ecosystem: string; release: string }>(
     'SELECT DISTINCT ecosystem, release FROM advisory_package ORDER BY ecosystem, release',
