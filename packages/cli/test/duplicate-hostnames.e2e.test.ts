@@ -8,7 +8,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, localRunner } from '@patchloop/agent';
-import { client, csvPackages, fixtures, startServer, tempDir, waitFor, type Proc } from './fleet-lab.js';
+import {
+  client,
+  csvPackages,
+  fixtures,
+  type Proc,
+  startServer,
+  tempDir,
+  waitFor,
+  wirePackages,
+} from './fleet-lab.js';
 import { patchloopAsync } from './run.js';
 
 const ADMIN = 'e2e-dup-admin-token-0123456789';
@@ -63,14 +72,7 @@ describe('two agents of one hostname', () => {
       PATCHLOOP_LOG_LEVEL: 'warn',
     });
     api = client(server.url, ADMIN);
-    const buster = csvPackages('debian-buster.csv').map((p) => ({
-      name: p.name,
-      version: p.version,
-      arch: p.arch,
-      sourceName: p.source,
-      sourceVersion: p.sourceVersion,
-      vendor: null,
-    }));
+    const buster = wirePackages(csvPackages('debian-buster.csv'));
     // The vulnerable clone enrolls first; the clean one (one package, nothing to fix) second.
     for (const [which, packages] of [
       ['vulnerable', buster],

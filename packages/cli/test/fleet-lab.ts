@@ -43,6 +43,18 @@ export function csvPackages(name: string): CsvPackage[] {
   }));
 }
 
+/** CSV packages as an agent sends them (core's InstalledPackage, no vendor). */
+export function wirePackages(pkgs: readonly CsvPackage[]) {
+  return pkgs.map((p) => ({
+    name: p.name,
+    version: p.version,
+    arch: p.arch,
+    sourceName: p.source,
+    sourceVersion: p.sourceVersion,
+    vendor: null,
+  }));
+}
+
 export function dpkgStatus(pkgs: readonly CsvPackage[]): string {
   return pkgs
     .map((p) =>

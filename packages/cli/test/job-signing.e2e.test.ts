@@ -17,11 +17,12 @@ import {
   client,
   csvPackages,
   dpkgStatus,
+  type Proc,
   start,
   startServer,
   tempDir,
   waitFor,
-  type Proc,
+  wirePackages,
 } from './fleet-lab.js';
 import { patchloopAsync } from './run.js';
 
@@ -93,14 +94,7 @@ describe('signed jobs end to end (PostgreSQL)', () => {
     server = await startServer([], { ...env(), PATCHLOOP_JOB_SIGNING_KEY_FILE: keyFile });
     expect(server.output()).toContain(`job signing: key ${keyId}`);
     api = client(server.url, ADMIN);
-    const packages = csvPackages('debian-buster.csv').map((p) => ({
-      name: p.name,
-      version: p.version,
-      arch: p.arch,
-      sourceName: p.source,
-      sourceVersion: p.sourceVersion,
-      vendor: null,
-    }));
+    const packages = wirePackages(csvPackages('debian-buster.csv'));
     agent = new Agent({
       server: server.url,
       enrollSecret: SECRET,

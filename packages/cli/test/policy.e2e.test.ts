@@ -9,7 +9,16 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, localRunner } from '@patchloop/agent';
-import { client, csvPackages, fixtures, startServer, tempDir, waitFor, type Proc } from './fleet-lab.js';
+import {
+  client,
+  csvPackages,
+  fixtures,
+  type Proc,
+  startServer,
+  tempDir,
+  waitFor,
+  wirePackages,
+} from './fleet-lab.js';
 import { patchloopAsync, type Run } from './run.js';
 
 interface Sim {
@@ -86,14 +95,7 @@ async function fleetStore(prefix: string): Promise<string> {
     PATCHLOOP_LOG_LEVEL: 'warn',
   });
   try {
-    const packages = csvPackages('debian-buster.csv').map((p) => ({
-      name: p.name,
-      version: p.version,
-      arch: p.arch,
-      sourceName: p.source,
-      sourceVersion: p.sourceVersion,
-      vendor: null,
-    }));
+    const packages = wirePackages(csvPackages('debian-buster.csv'));
     for (const [i, [hostname, tags]] of (
       [
         ['h1', ['linux', 'pilot']],

@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, localRunner } from '@patchloop/agent';
 import { openPostgres } from '@patchloop/store';
 import { createDatabase, startPgCluster, type PgCluster } from '@patchloop/store/testing';
-import { csvPackages, start, tempDir, waitFor, type Proc } from '../fleet-lab.js';
+import {
+  csvPackages,
+  type Proc,
+  signingKeyFile,
+  start,
+  tempDir,
+  waitFor,
+  wirePackages,
+} from '../fleet-lab.js';
 
 const ADMIN = 'faults-admin-token-0123456789';
 const SECRET = 'faults-enroll-secret-0123456789';
@@ -48,14 +56,7 @@ function probeAgent(url: string, i: number, dir: string) {
         },
         manager: 'dpkg',
         packages: [
-          ...base.map((p) => ({
-            name: p.name,
-            version: p.version,
-            arch: p.arch,
-            sourceName: p.source,
-            sourceVersion: p.sourceVersion,
-            vendor: null,
-          })),
+          ...wirePackages(base),
           {
             name: 'pl-fault-probe',
             version: `1.${n}`,
@@ -99,6 +100,8 @@ describe('the server while its PostgreSQL terminates connections, restarts and c
       PATCHLOOP_ENROLL_SECRET: SECRET,
       PATCHLOOP_FEED_SYNC_INTERVAL: '0',
       PATCHLOOP_DB_WAIT: '90s',
+      // A server on PostgreSQL refuses to start without its job signing key file.
+      PATCHLOOP_JOB_SIGNING_KEY_FILE: signingKeyFile(),
       PATCHLOOP_LOG_LEVEL: 'warn',
     });
     const s = server;

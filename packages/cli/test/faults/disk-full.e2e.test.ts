@@ -14,7 +14,16 @@ import { mkdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Agent, localRunner } from '@patchloop/agent';
-import { client, csvPackages, fixtures, startServer, tempDir, waitFor, type Proc } from '../fleet-lab.js';
+import {
+  client,
+  csvPackages,
+  fixtures,
+  type Proc,
+  startServer,
+  tempDir,
+  waitFor,
+  wirePackages,
+} from '../fleet-lab.js';
 
 const ADMIN = 'disk-admin-token-0123456789';
 const SECRET = 'disk-enroll-secret-0123456789';
@@ -92,14 +101,7 @@ function diskAgent(url: string, i: number, collected = 0) {
         },
         manager: 'dpkg',
         packages: [
-          ...base.map((p) => ({
-            name: p.name,
-            version: p.version,
-            arch: p.arch,
-            sourceName: p.source,
-            sourceVersion: p.sourceVersion,
-            vendor: null,
-          })),
+          ...wirePackages(base),
           pkg('pl-disk-probe', `1.${n}`),
           ...Array.from({ length: 150 }, (_, k) => pkg(`pl-disk-${i}-${n}-${k}`, `2.${n}`)),
         ],

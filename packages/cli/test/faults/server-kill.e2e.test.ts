@@ -17,7 +17,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { canonicalInventory, type InstalledPackage } from '@patchloop/core';
 import { createDatabase } from '@patchloop/store/testing';
-import { client, csvPackages, fixtures, startServer, tempDir, waitFor, type Proc } from '../fleet-lab.js';
+import {
+  client,
+  csvPackages,
+  fixtures,
+  type Proc,
+  startServer,
+  tempDir,
+  waitFor,
+  wirePackages,
+} from '../fleet-lab.js';
 
 const ADMIN = 'kill-admin-token-0123456789';
 const SECRET = 'kill-enroll-secret-0123456789';
@@ -104,16 +113,7 @@ describe.each(['pglite', 'postgres'] as const)('the server killed with SIGKILL o
   }, 180_000);
 
   it('during assessment of many hosts: every acknowledged inventory is stored after the restart', async () => {
-    const packages: InstalledPackage[] = csvPackages('debian-buster.csv')
-      .slice(0, 120)
-      .map((p) => ({
-        name: p.name,
-        version: p.version,
-        arch: p.arch,
-        sourceName: p.source,
-        sourceVersion: p.sourceVersion,
-        vendor: null,
-      }));
+    const packages: InstalledPackage[] = wirePackages(csvPackages('debian-buster.csv').slice(0, 120));
     const hash = createHash('sha256')
       .update(canonicalInventory('dpkg', packages, []))
       .digest('hex');
