@@ -3,8 +3,7 @@
  * `tick(state, now)` on every scheduler pass (and after each task report),
  * applies the decision (status, time-outs, skips, dispatches) and calls it
  * again later; tick itself changes nothing. Pure: the instant is a parameter.
- * The rules are listed in docs/ARCHITECTURE.md, "Deployments: the
- * orchestration rules".
+ * The rules are listed in docs/deployments.md, "The orchestration rules".
  */
 import { PatchloopError } from '../error/codes.js';
 import { isConcurrency, parseDuration } from '../policy/values.js';

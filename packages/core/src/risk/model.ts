@@ -2,7 +2,7 @@
  * Risk model: what a finding's risk score is computed from, the weights of the
  * formula (all configurable, see weights.ts) and the explained result.
  *
- * The formula (score.ts, docs/ARCHITECTURE.md "Risk and SLA"):
+ * The formula (score.ts, docs/risk.md):
  *
  *   intrinsic = severity + exploitation
  *     severity     = severityPointsPerCvss × CVSS base score (v4.0 or v3.x; else the

@@ -1,7 +1,7 @@
 /**
  * assessRisk: an explainable 0–100 risk score and a P1–P4 priority for one
  * finding on one host. The formula is at the top of model.ts and in
- * docs/ARCHITECTURE.md ("Risk and SLA"). Pure and deterministic.
+ * docs/risk.md. Pure and deterministic.
  */
 import { PatchloopError } from '../error/codes.js';
 import type { Severity } from '../advisory/model.js';

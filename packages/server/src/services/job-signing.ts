@@ -1,5 +1,5 @@
 /**
- * Job signing (docs: README "Job signing", ARCHITECTURE "Signed jobs"): each
+ * Job signing (docs: README "Job signing", docs/security.md "Signed jobs"): each
  * task is signed when it is dispatched — its content, host, per-host sequence
  * number and expiry — and the signature is stored with it and handed out
  * as it is, never made again from the row's current content, so a job
