@@ -1,24 +1,29 @@
 /** One host: OS and end-of-life status, findings with explanations, packages, updates, deployments, audit trail. */
-import type { AuditEvent, Finding, Host, HostDeploymentHistory, PackageItem } from '@patchloop/contracts';
-import type { Static } from 'typebox';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api } from '../api/client.js';
-import { canWrite, useSession } from '../auth/session.js';
+import { endpoints } from '../../api/endpoints.js';
+import {
+  useHost,
+  useHostAudit,
+  useHostDeployments,
+  useHostFindings,
+  useHostPackages,
+} from '../../api/hosts.js';
+import type { Host } from '../../api/types.js';
+import { canWrite, useSession } from '../../auth/session.js';
 import {
   DuplicateNameBadge,
   KevBadge,
   PriorityBadge,
   SeverityBadge,
   StateBadge,
-} from '../components/badges.js';
-import { AuditTable } from '../components/AuditTable.js';
-import { DataTable } from '../components/DataTable.js';
-import { ExportCsv } from '../components/ExportCsv.js';
-import { FindingExplain } from '../components/FindingExplain.js';
-import { RequestException } from '../components/FindingActions.js';
+} from '../../components/badges.js';
+import { AuditTable } from '../../components/AuditTable.js';
+import { DataTable } from '../../components/DataTable.js';
+import { ExportCsv } from '../../components/ExportCsv.js';
+import { FindingExplain } from '../../components/FindingExplain.js';
+import { RequestException } from '../../components/FindingActions.js';
 import {
   formatDate,
   formatDateTime,
@@ -27,16 +32,14 @@ import {
   osName,
   PATCH_STATUS_TEXT,
   plural,
-} from '../components/format.js';
-import { Pager } from '../components/Pager.js';
-import { Empty, ErrorNotice, Loading } from '../components/states.js';
+} from '../../components/format.js';
+import { Pager } from '../../components/Pager.js';
+import { noRows, QueryView } from '../../components/QueryView.js';
+import { Empty } from '../../components/states.js';
 import { HostEdit } from './HostEdit.js';
 import { HostEnrollToken } from './HostEnrollToken.js';
 import { HostLifecycle } from './HostLifecycle.js';
 import { HostUpdates } from './HostUpdates.js';
-
-type Pkg = Static<typeof PackageItem>;
-type Audit = Static<typeof AuditEvent>;
 
 function Overview({ h }: { h: Host }) {
   const { user } = useSession();
@@ -147,17 +150,7 @@ function HostFindings({ id }: { id: number }) {
   const [offset, setOffset] = useState(0);
   const [limit, setLimit] = useState(100);
   const [status, setStatus] = useState('open');
-  const q = useQuery({
-    queryKey: ['host-findings', id, status, offset, limit],
-    queryFn: () =>
-      api.get<{ items: Finding[]; total: number }>(`/api/v1/hosts/${id}/findings`, {
-        status,
-        sort: 'risk',
-        offset,
-        limit,
-      }),
-    placeholderData: keepPreviousData,
-  });
+  const q = useHostFindings(id, { status, sort: 'risk', offset, limit });
   return (
     <>
       <label className="inline">
@@ -168,136 +161,151 @@ function HostFindings({ id }: { id: number }) {
         </select>
       </label>{' '}
       <ExportCsv
-        path={`/api/v1/hosts/${id}/findings`}
+        path={endpoints.hostFindings(id)}
         query={{ status, sort: 'risk' }}
         what="this host's findings"
       />
-      {q.isPending ? (
-        <Loading what="findings" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} />
-      ) : q.data.total === 0 ? (
-        <Empty title={status === 'open' ? 'No open findings on this host' : 'No resolved findings yet'} />
-      ) : (
-        <>
-          <ul className="finding-list" aria-label="Findings">
-            {q.data.items.map((f) => (
-              <li key={f.id}>
-                <details>
-                  <summary>
-                    <PriorityBadge priority={f.risk?.priority} /> <strong>{f.advisory.id}</strong> {f.package}{' '}
-                    <code className="small">
-                      {f.installedVersion} → {f.fixedVersion ?? 'no fix'}
-                    </code>{' '}
-                    <SeverityBadge severity={f.severity} />{' '}
-                    {f.kev ? <KevBadge ransomware={f.kev.ransomware} /> : null}
-                    {f.sla ? <span className="muted small"> due {formatDate(f.sla.dueAt)}</span> : null}
-                  </summary>
-                  <FindingExplain f={f} />
-                  <p>
-                    <RequestException f={f} />
-                  </p>
-                </details>
-              </li>
-            ))}
-          </ul>
-          <Pager
-            offset={offset}
-            limit={limit}
-            total={q.data.total}
-            onChange={(o, l) => (setOffset(o), setLimit(l))}
-            sizes={[100, 500, 1000]}
-          />
-        </>
-      )}
+      <QueryView
+        query={q}
+        what="findings"
+        isEmpty={noRows}
+        empty={
+          <Empty title={status === 'open' ? 'No open findings on this host' : 'No resolved findings yet'} />
+        }
+      >
+        {(d) => (
+          <>
+            <ul className="finding-list" aria-label="Findings">
+              {d.items.map((f) => (
+                <li key={f.id}>
+                  <details>
+                    <summary>
+                      <PriorityBadge priority={f.risk?.priority} /> <strong>{f.advisory.id}</strong>{' '}
+                      {f.package}{' '}
+                      <code className="small">
+                        {f.installedVersion} → {f.fixedVersion ?? 'no fix'}
+                      </code>{' '}
+                      <SeverityBadge severity={f.severity} />{' '}
+                      {f.kev ? <KevBadge ransomware={f.kev.ransomware} /> : null}
+                      {f.sla ? <span className="muted small"> due {formatDate(f.sla.dueAt)}</span> : null}
+                    </summary>
+                    <FindingExplain f={f} />
+                    <p>
+                      <RequestException f={f} />
+                    </p>
+                  </details>
+                </li>
+              ))}
+            </ul>
+            <Pager
+              offset={offset}
+              limit={limit}
+              total={d.total}
+              onChange={(o, l) => (setOffset(o), setLimit(l))}
+              sizes={[100, 500, 1000]}
+            />
+          </>
+        )}
+      </QueryView>
     </>
   );
 }
 
 function Packages({ id }: { id: number }) {
   const [filter, setFilter] = useState('');
-  const q = useQuery({
-    queryKey: ['host-packages', id],
-    queryFn: () => api.get<{ items: Pkg[]; total: number }>(`/api/v1/hosts/${id}/packages`),
-  });
-  if (q.isPending) return <Loading what="packages" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  const rows = filter ? q.data.items.filter((p) => p.name.includes(filter)) : q.data.items;
+  const q = useHostPackages(id);
   return (
-    <>
-      <label className="inline">
-        Package name <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
-      </label>
-      <span className="muted small"> {plural(rows.length, 'package')}</span>
-      <DataTable
-        caption="Installed packages"
-        rows={rows}
-        rowKey={(p) => `${p.name}:${p.arch}`}
-        maxHeight="60vh"
-        columns={[
-          { key: 'name', header: 'Name', render: (p) => p.name },
-          { key: 'version', header: 'Version', render: (p) => <code className="small">{p.version}</code> },
-          { key: 'arch', header: 'Arch', render: (p) => p.arch },
-          { key: 'source', header: 'Source', render: (p) => `${p.sourceName} ${p.sourceVersion}` },
-          {
-            key: 'update',
-            header: 'Update',
-            render: (p) => (p.update ? <code className="small">{p.update.candidateVersion}</code> : '—'),
-          },
-        ]}
-      />
-    </>
+    <QueryView query={q} what="packages">
+      {(d) => {
+        const rows = filter ? d.items.filter((p) => p.name.includes(filter)) : d.items;
+        return (
+          <>
+            <label className="inline">
+              Package name <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
+            </label>
+            <span className="muted small"> {plural(rows.length, 'package')}</span>
+            <DataTable
+              caption="Installed packages"
+              rows={rows}
+              rowKey={(p) => `${p.name}:${p.arch}`}
+              maxHeight="60vh"
+              columns={[
+                { key: 'name', header: 'Name', render: (p) => p.name },
+                {
+                  key: 'version',
+                  header: 'Version',
+                  render: (p) => <code className="small">{p.version}</code>,
+                },
+                { key: 'arch', header: 'Arch', render: (p) => p.arch },
+                { key: 'source', header: 'Source', render: (p) => `${p.sourceName} ${p.sourceVersion}` },
+                {
+                  key: 'update',
+                  header: 'Update',
+                  render: (p) =>
+                    p.update ? <code className="small">{p.update.candidateVersion}</code> : '—',
+                },
+              ]}
+            />
+          </>
+        );
+      }}
+    </QueryView>
   );
 }
 
 function HostDeployments({ id }: { id: number }) {
-  const q = useQuery({
-    queryKey: ['host-deployments', id],
-    queryFn: () => api.get<HostDeploymentHistory>(`/api/v1/hosts/${id}/deployments`),
-  });
-  if (q.isPending) return <Loading what="deployment history" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  if (q.data.total === 0) return <Empty title="No deployment has touched this host yet" />;
+  const q = useHostDeployments(id);
   return (
-    <DataTable
-      caption="Deployment history"
-      rows={q.data.items}
-      rowKey={(t) => t.taskId}
-      columns={[
-        {
-          key: 'd',
-          header: 'Deployment',
-          render: (t) => <Link to={`/deployments/${t.deploymentId}`}>#{t.deploymentId}</Link>,
-        },
-        { key: 'kind', header: 'Kind', render: (t) => `${t.kind}${t.policy ? ` (${t.policy})` : ''}` },
-        { key: 'ring', header: 'Ring', render: (t) => t.ring },
-        { key: 'status', header: 'Status', render: (t) => <StateBadge state={t.status} /> },
-        {
-          key: 'pkgs',
-          header: 'Packages',
-          render: (t) => t.packages.map((p) => `${p.name} ${p.version}`).join(', '),
-        },
-        {
-          key: 'error',
-          header: 'Error',
-          render: (t) => (t.error ? `${t.error.code}: ${t.error.message}` : '—'),
-        },
-        { key: 'when', header: 'Finished', render: (t) => formatDateTime(t.finishedAt) },
-      ]}
-    />
+    <QueryView
+      query={q}
+      what="deployment history"
+      isEmpty={noRows}
+      empty={<Empty title="No deployment has touched this host yet" />}
+    >
+      {(d) => (
+        <DataTable
+          caption="Deployment history"
+          rows={d.items}
+          rowKey={(t) => t.taskId}
+          columns={[
+            {
+              key: 'd',
+              header: 'Deployment',
+              render: (t) => <Link to={`/deployments/${t.deploymentId}`}>#{t.deploymentId}</Link>,
+            },
+            { key: 'kind', header: 'Kind', render: (t) => `${t.kind}${t.policy ? ` (${t.policy})` : ''}` },
+            { key: 'ring', header: 'Ring', render: (t) => t.ring },
+            { key: 'status', header: 'Status', render: (t) => <StateBadge state={t.status} /> },
+            {
+              key: 'pkgs',
+              header: 'Packages',
+              render: (t) => t.packages.map((p) => `${p.name} ${p.version}`).join(', '),
+            },
+            {
+              key: 'error',
+              header: 'Error',
+              render: (t) => (t.error ? `${t.error.code}: ${t.error.message}` : '—'),
+            },
+            { key: 'when', header: 'Finished', render: (t) => formatDateTime(t.finishedAt) },
+          ]}
+        />
+      )}
+    </QueryView>
   );
 }
 
 function HostAudit({ id }: { id: number }) {
-  const q = useQuery({
-    queryKey: ['host-audit', id],
-    queryFn: () =>
-      api.get<{ items: Audit[]; total: number }>('/api/v1/audit', { target: `host:${id}`, limit: 200 }),
-  });
-  if (q.isPending) return <Loading what="the audit trail" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  if (q.data.total === 0) return <Empty title="No audited change to this host yet" />;
-  return <AuditTable rows={q.data.items} />;
+  const q = useHostAudit(id);
+  return (
+    <QueryView
+      query={q}
+      what="the audit trail"
+      isEmpty={noRows}
+      empty={<Empty title="No audited change to this host yet" />}
+    >
+      {(d) => <AuditTable rows={d.items} />}
+    </QueryView>
+  );
 }
 
 const TABS = ['overview', 'findings', 'packages', 'updates', 'deployments', 'audit'] as const;
@@ -308,10 +316,16 @@ export function HostDetail() {
   const tab = (TABS as readonly string[]).includes(params.get('tab') ?? '')
     ? (params.get('tab') as string)
     : 'overview';
-  const q = useQuery({ queryKey: ['host', id], queryFn: () => api.get<Host>(`/api/v1/hosts/${id}`) });
-  if (q.isPending) return <Loading what="the host" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  const h = q.data;
+  const q = useHost(id);
+  return (
+    <QueryView query={q} what="the host">
+      {(h) => <HostPage h={h} tab={tab} onTab={(k) => setParams({ tab: String(k) }, { replace: true })} />}
+    </QueryView>
+  );
+}
+
+function HostPage({ h, tab, onTab }: { h: Host; tab: string; onTab: (k: Key) => void }) {
+  const id = h.id;
   const c = h.findingCounts;
   return (
     <>
@@ -348,10 +362,7 @@ export function HostDetail() {
       </p>
       <HostLifecycle h={h} />
       <HostEnrollToken h={h} />
-      <Tabs
-        selectedKey={tab}
-        onSelectionChange={(k: Key) => setParams({ tab: String(k) }, { replace: true })}
-      >
+      <Tabs selectedKey={tab} onSelectionChange={onTab}>
         <TabList aria-label="Host sections" className="tabs">
           <Tab id="overview">Overview</Tab>
           <Tab id="findings">Findings ({c.total})</Tab>
