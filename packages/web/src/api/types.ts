@@ -49,6 +49,7 @@ export type HostDeploymentHistory = Static<typeof C.HostDeploymentHistory>;
 export type AuditEvent = Static<typeof C.AuditEvent>;
 export type AuditList = Static<typeof C.AuditList>;
 
+export type FeedStatus = Static<typeof C.FeedStatus>;
 export type FeedStatusList = Static<typeof C.FeedStatusList>;
 export type Enrollment = Static<typeof C.Enrollment>;
 export type RiskSettingsView = Static<typeof C.RiskSettingsView>;

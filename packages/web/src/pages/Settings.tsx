@@ -14,10 +14,10 @@ import {
   useTokens,
   useUsers,
 } from '../api/admin.js';
-import type { Enrollment, FeedStatusList } from '../api/types.js';
+import type { Enrollment, FeedStatus, FeedStatusList } from '../api/types.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { StateBadge } from '../components/badges.js';
-import { DataTable } from '../components/DataTable.js';
+import { DataTable, type Column } from '../components/DataTable.js';
 import { formatDateTime, formatRelative } from '../components/format.js';
 import { noItems, QueryView } from '../components/QueryView.js';
 import { Empty, ErrorNotice } from '../components/states.js';
@@ -29,6 +29,38 @@ function runningText(r: Running): string {
   const mib = (r.bytes / 2 ** 20).toFixed(1);
   return `${r.kind === 'import' ? 'importing' : 'syncing'} (${r.phase}): ${r.records.toLocaleString('en-US')} records, ${mib} MiB`;
 }
+
+const FEED_COLUMNS: Column<FeedStatus>[] = [
+  { key: 'source', header: 'Source', render: (f) => f.source },
+  {
+    key: 'records',
+    header: 'Records',
+    className: 'num',
+    render: (f) => f.records.toLocaleString('en-US'),
+  },
+  {
+    key: 'status',
+    header: 'Last run',
+    render: (f) => (f.lastStatus ? <StateBadge state={f.lastStatus} /> : '—'),
+  },
+  {
+    key: 'running',
+    header: 'Now',
+    render: (f) => (f.running ? <span role="status">{runningText(f.running)}</span> : '—'),
+  },
+  { key: 'success', header: 'Last success', render: (f) => formatRelative(f.lastSuccess) },
+  { key: 'import', header: 'Last import', render: (f) => formatDateTime(f.lastImport) },
+  {
+    key: 'error',
+    header: 'Last error',
+    render: (f) =>
+      f.lastError ? (
+        <span className="clip" title={f.lastError}>{`${f.lastErrorCode ?? ''} ${f.lastError}`}</span>
+      ) : (
+        '—'
+      ),
+  },
+];
 
 function Feeds() {
   const { user } = useSession();
@@ -56,40 +88,7 @@ function Feeds() {
             rows={d.items}
             rowKey={(f) => f.source}
             maxHeight="none"
-            columns={[
-              { key: 'source', header: 'Source', render: (f) => f.source },
-              {
-                key: 'records',
-                header: 'Records',
-                className: 'num',
-                render: (f) => f.records.toLocaleString('en-US'),
-              },
-              {
-                key: 'status',
-                header: 'Last run',
-                render: (f) => (f.lastStatus ? <StateBadge state={f.lastStatus} /> : '—'),
-              },
-              {
-                key: 'running',
-                header: 'Now',
-                render: (f) => (f.running ? <span role="status">{runningText(f.running)}</span> : '—'),
-              },
-              { key: 'success', header: 'Last success', render: (f) => formatRelative(f.lastSuccess) },
-              { key: 'import', header: 'Last import', render: (f) => formatDateTime(f.lastImport) },
-              {
-                key: 'error',
-                header: 'Last error',
-                render: (f) =>
-                  f.lastError ? (
-                    <span
-                      className="clip"
-                      title={f.lastError}
-                    >{`${f.lastErrorCode ?? ''} ${f.lastError}`}</span>
-                  ) : (
-                    '—'
-                  ),
-              },
-            ]}
+            columns={FEED_COLUMNS}
           />
         )}
       </QueryView>
