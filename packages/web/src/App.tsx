@@ -18,7 +18,7 @@ import { Hosts } from './pages/hosts/Hosts.js';
 import { NotFound } from './pages/NotFound.js';
 import { Policies } from './pages/Policies.js';
 import { Remediation } from './pages/Remediation.js';
-import { Settings } from './pages/Settings.js';
+import { Settings } from './pages/settings/Settings.js';
 import { Vulnerabilities } from './pages/Vulnerabilities.js';
 
 // The YAML editor and the policy parser are loaded with the page that uses them.

@@ -2,30 +2,11 @@
 import { useState } from 'react';
 import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { endpoints } from '../../api/endpoints.js';
-import {
-  useHost,
-  useHostAudit,
-  useHostDeployments,
-  useHostFindings,
-  useHostPackages,
-} from '../../api/hosts.js';
+import { useHost } from '../../api/hosts.js';
 import type { Host } from '../../api/types.js';
 import { canWrite, useSession } from '../../auth/session.js';
+import { DuplicateNameBadge, StateBadge } from '../../components/badges.js';
 import {
-  DuplicateNameBadge,
-  KevBadge,
-  PriorityBadge,
-  SeverityBadge,
-  StateBadge,
-} from '../../components/badges.js';
-import { AuditTable } from '../../components/AuditTable.js';
-import { DataTable } from '../../components/DataTable.js';
-import { ExportCsv } from '../../components/ExportCsv.js';
-import { FindingExplain } from '../../components/FindingExplain.js';
-import { RequestException } from '../../components/FindingActions.js';
-import {
-  formatDate,
   formatDateTime,
   formatPendingUpdates,
   formatRelative,
@@ -33,10 +14,9 @@ import {
   PATCH_STATUS_TEXT,
   plural,
 } from '../../components/format.js';
-import { Pager } from '../../components/Pager.js';
-import { noRows, QueryView } from '../../components/QueryView.js';
-import { Empty } from '../../components/states.js';
+import { QueryView } from '../../components/QueryView.js';
 import { HostEdit } from './HostEdit.js';
+import { HostAudit, HostDeployments, HostFindings, Packages } from './HostTabs.js';
 import { HostEnrollToken } from './HostEnrollToken.js';
 import { HostLifecycle } from './HostLifecycle.js';
 import { HostUpdates } from './HostUpdates.js';
@@ -143,168 +123,6 @@ function Overview({ h }: { h: Host }) {
         )}
       </section>
     </div>
-  );
-}
-
-function HostFindings({ id }: { id: number }) {
-  const [offset, setOffset] = useState(0);
-  const [limit, setLimit] = useState(100);
-  const [status, setStatus] = useState('open');
-  const q = useHostFindings(id, { status, sort: 'risk', offset, limit });
-  return (
-    <>
-      <label className="inline">
-        Show{' '}
-        <select value={status} onChange={(e) => (setStatus(e.target.value), setOffset(0))}>
-          <option value="open">open findings</option>
-          <option value="resolved">resolved findings</option>
-        </select>
-      </label>{' '}
-      <ExportCsv
-        path={endpoints.hostFindings(id)}
-        query={{ status, sort: 'risk' }}
-        what="this host's findings"
-      />
-      <QueryView
-        query={q}
-        what="findings"
-        isEmpty={noRows}
-        empty={
-          <Empty title={status === 'open' ? 'No open findings on this host' : 'No resolved findings yet'} />
-        }
-      >
-        {(d) => (
-          <>
-            <ul className="finding-list" aria-label="Findings">
-              {d.items.map((f) => (
-                <li key={f.id}>
-                  <details>
-                    <summary>
-                      <PriorityBadge priority={f.risk?.priority} /> <strong>{f.advisory.id}</strong>{' '}
-                      {f.package}{' '}
-                      <code className="small">
-                        {f.installedVersion} → {f.fixedVersion ?? 'no fix'}
-                      </code>{' '}
-                      <SeverityBadge severity={f.severity} />{' '}
-                      {f.kev ? <KevBadge ransomware={f.kev.ransomware} /> : null}
-                      {f.sla ? <span className="muted small"> due {formatDate(f.sla.dueAt)}</span> : null}
-                    </summary>
-                    <FindingExplain f={f} />
-                    <p>
-                      <RequestException f={f} />
-                    </p>
-                  </details>
-                </li>
-              ))}
-            </ul>
-            <Pager
-              offset={offset}
-              limit={limit}
-              total={d.total}
-              onChange={(o, l) => (setOffset(o), setLimit(l))}
-              sizes={[100, 500, 1000]}
-            />
-          </>
-        )}
-      </QueryView>
-    </>
-  );
-}
-
-function Packages({ id }: { id: number }) {
-  const [filter, setFilter] = useState('');
-  const q = useHostPackages(id);
-  return (
-    <QueryView query={q} what="packages">
-      {(d) => {
-        const rows = filter ? d.items.filter((p) => p.name.includes(filter)) : d.items;
-        return (
-          <>
-            <label className="inline">
-              Package name <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
-            </label>
-            <span className="muted small"> {plural(rows.length, 'package')}</span>
-            <DataTable
-              caption="Installed packages"
-              rows={rows}
-              rowKey={(p) => `${p.name}:${p.arch}`}
-              maxHeight="60vh"
-              columns={[
-                { key: 'name', header: 'Name', render: (p) => p.name },
-                {
-                  key: 'version',
-                  header: 'Version',
-                  render: (p) => <code className="small">{p.version}</code>,
-                },
-                { key: 'arch', header: 'Arch', render: (p) => p.arch },
-                { key: 'source', header: 'Source', render: (p) => `${p.sourceName} ${p.sourceVersion}` },
-                {
-                  key: 'update',
-                  header: 'Update',
-                  render: (p) =>
-                    p.update ? <code className="small">{p.update.candidateVersion}</code> : '—',
-                },
-              ]}
-            />
-          </>
-        );
-      }}
-    </QueryView>
-  );
-}
-
-function HostDeployments({ id }: { id: number }) {
-  const q = useHostDeployments(id);
-  return (
-    <QueryView
-      query={q}
-      what="deployment history"
-      isEmpty={noRows}
-      empty={<Empty title="No deployment has touched this host yet" />}
-    >
-      {(d) => (
-        <DataTable
-          caption="Deployment history"
-          rows={d.items}
-          rowKey={(t) => t.taskId}
-          columns={[
-            {
-              key: 'd',
-              header: 'Deployment',
-              render: (t) => <Link to={`/deployments/${t.deploymentId}`}>#{t.deploymentId}</Link>,
-            },
-            { key: 'kind', header: 'Kind', render: (t) => `${t.kind}${t.policy ? ` (${t.policy})` : ''}` },
-            { key: 'ring', header: 'Ring', render: (t) => t.ring },
-            { key: 'status', header: 'Status', render: (t) => <StateBadge state={t.status} /> },
-            {
-              key: 'pkgs',
-              header: 'Packages',
-              render: (t) => t.packages.map((p) => `${p.name} ${p.version}`).join(', '),
-            },
-            {
-              key: 'error',
-              header: 'Error',
-              render: (t) => (t.error ? `${t.error.code}: ${t.error.message}` : '—'),
-            },
-            { key: 'when', header: 'Finished', render: (t) => formatDateTime(t.finishedAt) },
-          ]}
-        />
-      )}
-    </QueryView>
-  );
-}
-
-function HostAudit({ id }: { id: number }) {
-  const q = useHostAudit(id);
-  return (
-    <QueryView
-      query={q}
-      what="the audit trail"
-      isEmpty={noRows}
-      empty={<Empty title="No audited change to this host yet" />}
-    >
-      {(d) => <AuditTable rows={d.items} />}
-    </QueryView>
   );
 }
 
