@@ -4,27 +4,20 @@
  * in, the dashboard's figures and their links, the hosts filters in the URL
  * and in the request, the CSRF header on state changes, sign out.
  */
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App, makeQueryClient } from './App.js';
-import type { DashboardData } from './pages/dashboard-model.js';
+import { fakeApi, openConsole, reply, type Call } from './test-support/fake-api.js';
+import { NO_FINDINGS, dashboard, hostSummary, session } from './test-support/fixtures.js';
 
-const SESSION = { username: 'alice', role: 'operator', expiresAt: null, csrfToken: 'csrf-abc' };
+const SESSION = session();
 
-const DASHBOARD: DashboardData = {
-  at: '2030-01-01T00:00:00Z',
+const DASHBOARD = dashboard({
+  // What the dashboard shows of compliance: SLA compliance with its basis, and the patch figure.
   compliance: {
-    at: '2030-01-01T00:00:00Z',
-    byPriority: {},
-    open: 12,
-    excepted: 1,
-    inScope: 11,
-    breached: 2,
-    dueSoon: 1,
-    kev: 3,
     slaCompliance: 0.818,
-    hostsWithBreaches: 1,
+    inScope: 11,
+    excepted: 1,
     hosts: { total: 4, assessed: 3, notAssessed: 1 },
     patch: { known: 3, upToDate: 1, compliance: 0.333 },
   },
@@ -44,60 +37,22 @@ const DASHBOARD: DashboardData = {
     ],
   },
   findings: { open: 11, kev: 3, breached: 2, byPriority: { P1: 3, P2: 4, P3: 4, P4: 0 } },
-  trend: [],
-};
-const HOST = {
-  id: 7,
-  hostname: 'web-1',
+});
+const HOST = hostSummary({
   os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: 'Debian GNU/Linux 10 (buster)' },
   tags: ['web'],
-  lastSeen: null,
-  stale: false,
   packageCount: 400,
-  findingCounts: {
-    total: 5,
-    fixable: 5,
-    unfixed: 0,
-    kev: 1,
-    critical: 1,
-    high: 2,
-    medium: 2,
-    low: 0,
-    unknown: 0,
-  },
-  rebootRequired: false,
-  criticality: 'tier2',
-  transport: 'agent',
-  assessment: { state: 'assessed', reason: null },
+  findingCounts: { ...NO_FINDINGS, total: 5, fixable: 5, kev: 1, critical: 1, high: 2, medium: 2 },
   patchStatus: 'security-updates-pending',
   pendingUpdates: { security: 2, other: 7 },
-  lastPatchedAt: null,
   eolStatus: 'eol',
-};
+});
 
-interface Call {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body: unknown;
-}
 let calls: Call[] = [];
 let signedIn = false;
 let emptyFleet = false;
 
-function reply(status: number, body: unknown): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
-
-async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(String(input), 'http://console.test');
-  const method = init.method ?? 'GET';
-  const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-  calls.push({ method, url, headers: (init.headers ?? {}) as Record<string, string>, body });
-  const route = `${method} ${url.pathname}`;
+function answer({ route, url, body }: Call): Response | undefined {
   if (route === 'GET /api/v1/session')
     return signedIn
       ? reply(200, SESSION)
@@ -132,20 +87,19 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
         notes: ['The URL is plain http: put a TLS reverse proxy in front.'],
       },
     });
-  return reply(404, { error: { code: 'PL_NOT_FOUND', message: `no route ${route}` } });
+  return undefined;
 }
 
 beforeEach(() => {
-  calls = [];
   signedIn = false;
   emptyFleet = false;
   SESSION.role = 'operator';
-  vi.stubGlobal('fetch', vi.fn(fakeApi));
+  calls = fakeApi(answer);
   window.history.replaceState(null, '', '/');
 });
 afterEach(() => vi.unstubAllGlobals());
 
-const renderApp = () => render(<App client={makeQueryClient()} />);
+const renderApp = () => openConsole(window.location.pathname + window.location.search);
 
 async function signIn(password = 'right-password') {
   await userEvent.type(await screen.findByLabelText('Username'), 'alice');

@@ -9,16 +9,16 @@ import { Layout } from './components/Layout.js';
 import { Loading } from './components/states.js';
 import { Audit } from './pages/Audit.js';
 import { Dashboard } from './pages/Dashboard.js';
-import { DeploymentDetail } from './pages/DeploymentDetail.js';
-import { Deployments } from './pages/Deployments.js';
+import { DeploymentDetail } from './pages/deployments/DeploymentDetail.js';
+import { Deployments } from './pages/deployments/Deployments.js';
 import { Exceptions } from './pages/Exceptions.js';
 import { Findings } from './pages/Findings.js';
-import { HostDetail } from './pages/HostDetail.js';
-import { Hosts } from './pages/Hosts.js';
+import { HostDetail } from './pages/hosts/HostDetail.js';
+import { Hosts } from './pages/hosts/Hosts.js';
 import { NotFound } from './pages/NotFound.js';
 import { Policies } from './pages/Policies.js';
 import { Remediation } from './pages/Remediation.js';
-import { Settings } from './pages/Settings.js';
+import { Settings } from './pages/settings/Settings.js';
 import { Vulnerabilities } from './pages/Vulnerabilities.js';
 
 // The YAML editor and the policy parser are loaded with the page that uses them.

@@ -3,10 +3,11 @@
  * HttpOnly, so the page cannot read it), set by signing in, cleared by signing
  * out or when the server answers 401.
  */
-import type { ConsoleSession } from '@patchloop/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from '../api/client.js';
+import { ApiError, setCsrfToken, setUnauthorizedHandler } from '../api/client.js';
+import { sessionApi } from '../api/session.js';
+import type { Session as ConsoleSession } from '../api/types.js';
 
 interface SessionState {
   readonly user: ConsoleSession | null;
@@ -31,8 +32,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     setUnauthorizedHandler(forget);
     let live = true;
-    api
-      .get<ConsoleSession>('/api/v1/session')
+    sessionApi
+      .current()
       .then((s) => {
         if (!live) return;
         setCsrfToken(s.csrfToken);
@@ -49,14 +50,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [forget]);
 
   const signIn = useCallback(async (username: string, password: string) => {
-    const s = await api.post<ConsoleSession>('/api/v1/session', { username, password });
+    const s = await sessionApi.signIn(username, password);
     setCsrfToken(s.csrfToken);
     setUser(s);
   }, []);
 
   const signOut = useCallback(async () => {
     try {
-      await api.del('/api/v1/session');
+      await sessionApi.signOut();
     } finally {
       forget();
     }

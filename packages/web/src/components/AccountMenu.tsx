@@ -2,9 +2,8 @@
  * The account menu in the top bar: who is signed in, changing one's own
  * password (the current one is needed; other sessions end).
  */
-import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client.js';
+import { useChangeOwnPassword } from '../api/admin.js';
 import { useSession } from '../auth/session.js';
 import { ErrorNotice } from './states.js';
 
@@ -12,9 +11,7 @@ export function AccountMenu() {
   const { user } = useSession();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const change = useMutation({
-    mutationFn: () =>
-      api.put<void>('/api/v1/session/password', { currentPassword: current, newPassword: next }),
+  const change = useChangeOwnPassword({
     onSuccess: () => {
       setCurrent('');
       setNext('');
@@ -22,7 +19,7 @@ export function AccountMenu() {
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    change.mutate();
+    change.mutate({ currentPassword: current, newPassword: next });
   };
   return (
     <details className="account">

@@ -3,14 +3,11 @@
  * what changed, readably: a one-line summary, and the field, before and after
  * of every change when there is more than one.
  */
-import type { AuditEvent } from '@patchloop/contracts';
-import type { Static } from 'typebox';
 import { Link } from 'react-router';
+import type { AuditEvent as Audit } from '../api/types.js';
 import { auditActorHref, auditTargetHref, changeRows, changeSummary } from './audit-change.js';
 import { DataTable } from './DataTable.js';
 import { formatDateTime } from './format.js';
-
-type Audit = Static<typeof AuditEvent>;
 
 function Ref({ text, href }: { text: string; href: string | null }) {
   return href ? (

@@ -1,18 +1,12 @@
 /** The empty fleet's next step: the exact command that enrolls an agent, with the secret. */
-import type { Enrollment } from '@patchloop/contracts';
-import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client.js';
+import { useEnrollment } from '../api/admin.js';
 import { useSession } from '../auth/session.js';
 import { Empty } from './states.js';
 
 export function EnrollHint() {
   const { user } = useSession();
   const isAdmin = user?.role === 'admin';
-  const q = useQuery({
-    queryKey: ['enrollment'],
-    queryFn: () => api.get<Enrollment>('/api/v1/settings/enrollment'),
-    enabled: isAdmin,
-  });
+  const q = useEnrollment(isAdmin);
   return (
     <Empty title="No hosts yet">
       {isAdmin ? (

@@ -1,5 +1,5 @@
 /** What can be done with one finding: explain it, and (for those who may) request an exception for it. */
-import type { Finding } from '@patchloop/contracts';
+import type { Finding } from '../api/types.js';
 import { Link } from 'react-router';
 import { canWrite, useSession } from '../auth/session.js';
 

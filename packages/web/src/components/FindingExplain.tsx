@@ -1,5 +1,5 @@
 /** Why a finding exists and how it was scored: advisory, versions, range, risk factors, SLA. */
-import type { Finding } from '@patchloop/contracts';
+import type { Finding } from '../api/types.js';
 import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from './badges.js';
 import { formatDate, formatPercent, safeHref } from './format.js';
 

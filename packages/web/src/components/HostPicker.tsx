@@ -3,10 +3,8 @@
  * (GET /api/v1/hosts?q=…), choose from the matches. The chosen host shows by
  * name, with a way to change it.
  */
-import type { HostSummary } from '@patchloop/contracts';
-import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { api } from '../api/client.js';
+import { useHostSearch } from '../api/hosts.js';
 
 export interface PickedHost {
   readonly id: number;
@@ -27,17 +25,7 @@ export function HostPicker({
   const [text, setText] = useState('');
   const id = useId();
   const search = text.trim();
-  const q = useQuery({
-    queryKey: ['host-picker', search],
-    queryFn: () =>
-      api.get<{ items: HostSummary[]; total: number }>('/api/v1/hosts', {
-        q: search,
-        limit: MATCHES,
-        sort: 'hostname',
-        order: 'asc',
-      }),
-    enabled: value === null && search.length > 0,
-  });
+  const q = useHostSearch(search, MATCHES, value === null && search.length > 0);
   if (value !== null) {
     return (
       <div className="host-picker">

@@ -1,9 +1,13 @@
 /** A manual deployment's reboot mode. */
-export function RebootSelect({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+import type { DeploymentCreate } from '../api/types.js';
+
+export type RebootMode = NonNullable<DeploymentCreate['reboot']>;
+
+export function RebootSelect({ value, onChange }: { value: RebootMode; onChange: (v: RebootMode) => void }) {
   return (
     <label>
       Reboot{' '}
-      <select value={value} onChange={(e) => onChange(e.target.value)}>
+      <select value={value} onChange={(e) => onChange(e.target.value as RebootMode)}>
         <option value="never">never</option>
         <option value="if-required">if required</option>
         <option value="always">always</option>

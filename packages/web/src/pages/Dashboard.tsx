@@ -1,12 +1,12 @@
 /** Where the fleet stands: every figure links to the list behind it. */
-import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { lazy, Suspense } from 'react';
-import { api } from '../api/client.js';
+import { useDashboard } from '../api/findings.js';
 import { EnrollHint } from '../components/EnrollHint.js';
 import { formatDateTime, formatPercent } from '../components/format.js';
+import { QueryView } from '../components/QueryView.js';
 import { Stat } from '../components/Stat.js';
-import { ErrorNotice, Loading } from '../components/states.js';
+import { Loading } from '../components/states.js';
 import {
   feedWarning,
   LINKS,
@@ -20,14 +20,15 @@ import {
 const TrendChart = lazy(() => import('../components/TrendChart.js'));
 
 export function Dashboard() {
-  const q = useQuery({
-    queryKey: ['dashboard'],
-    queryFn: () => api.get<DashboardData>('/api/v1/dashboard'),
-    refetchInterval: 30_000,
-  });
-  if (q.isPending) return <Loading what="the dashboard" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  const d = q.data;
+  const q = useDashboard();
+  return (
+    <QueryView query={q} what="the dashboard">
+      {(d) => <Figures d={d} />}
+    </QueryView>
+  );
+}
+
+function Figures({ d }: { d: DashboardData }) {
   const steps = nextSteps(d);
   const feeds = feedWarning(d);
   const sla = d.compliance.slaCompliance;

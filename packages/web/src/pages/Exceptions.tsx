@@ -1,19 +1,18 @@
 /** Risk exceptions: request (with a justification and an expiry), approve or reject (a second person), revoke. */
-import type { ExceptionInfo, Host } from '@patchloop/contracts';
-import type { Static } from 'typebox';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { api } from '../api/client.js';
+import { endpoints } from '../api/endpoints.js';
+import { useDecideException, useExceptions, useRequestException } from '../api/exceptions.js';
+import { useHost } from '../api/hosts.js';
+import type { ExceptionCreate, ExceptionInfo as Exception } from '../api/types.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { StateBadge } from '../components/badges.js';
 import { DataTable } from '../components/DataTable.js';
-import { ExportCsv } from '../components/ExportCsv.js';
 import { HostPicker, type PickedHost } from '../components/HostPicker.js';
 import { formatDate } from '../components/format.js';
-import { Empty, ErrorNotice, Loading } from '../components/states.js';
-
-type Exception = Static<typeof ExceptionInfo>;
+import { ListHead } from '../components/ListHead.js';
+import { noRows, QueryView } from '../components/QueryView.js';
+import { Empty, ErrorNotice } from '../components/states.js';
 
 function scopeOf(x: Exception): string {
   const parts = [
@@ -39,44 +38,36 @@ export interface RequestScope {
 /** The host of a pre-filled request, by name (its id until the name is known). */
 function useInitialHost(hostId: number | undefined): [PickedHost | null, (h: PickedHost | null) => void] {
   const [host, setHost] = useState<PickedHost | null>(hostId ? { id: hostId, hostname: `#${hostId}` } : null);
-  const q = useQuery({
-    queryKey: ['host', hostId],
-    queryFn: () => api.get<Host>(`/api/v1/hosts/${hostId}`),
-    enabled: hostId !== undefined,
-  });
+  const q = useHost(hostId);
   const named = host && q.data && q.data.id === host.id ? { id: host.id, hostname: q.data.hostname } : host;
   return [named, setHost];
 }
 
 function RequestForm({ onDone, initial = {} }: { onDone: () => void; initial?: RequestScope }) {
-  const [kind, setKind] = useState('accepted-risk');
+  const [kind, setKind] = useState<ExceptionCreate['kind']>('accepted-risk');
   const [advisory, setAdvisory] = useState(initial.advisory ?? '');
   const [pkg, setPkg] = useState(initial.package ?? '');
   const [host, setHost] = useInitialHost(initial.hostId);
   const [justification, setJustification] = useState('');
   const [expires, setExpires] = useState(inDays(90));
-  const m = useMutation({
-    mutationFn: () =>
-      api.post<Exception>('/api/v1/exceptions', {
-        kind,
-        ...(advisory.trim() ? { advisory: advisory.trim() } : {}),
-        ...(pkg.trim() ? { package: pkg.trim() } : {}),
-        ...(host ? { hostId: host.id } : {}),
-        justification,
-        expiresAt: `${expires}T00:00:00Z`,
-      }),
-    onSuccess: onDone,
-  });
+  const m = useRequestException({ onSuccess: onDone });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    m.mutate();
+    m.mutate({
+      kind,
+      ...(advisory.trim() ? { advisory: advisory.trim() } : {}),
+      ...(pkg.trim() ? { package: pkg.trim() } : {}),
+      ...(host ? { hostId: host.id } : {}),
+      justification,
+      expiresAt: `${expires}T00:00:00Z`,
+    });
   };
   return (
     <form className="panel form-grid" onSubmit={submit} aria-labelledby="request-title">
       <h2 id="request-title">Request an exception</h2>
       <label>
         Kind
-        <select value={kind} onChange={(e) => setKind(e.target.value)}>
+        <select value={kind} onChange={(e) => setKind(e.target.value as ExceptionCreate['kind'])}>
           <option value="accepted-risk">accepted risk</option>
           <option value="false-positive">false positive</option>
           <option value="compensating-control">compensating control</option>
@@ -121,12 +112,7 @@ function RequestForm({ onDone, initial = {} }: { onDone: () => void; initial?: R
 }
 
 function Decide({ x }: { x: Exception }) {
-  const qc = useQueryClient();
-  const m = useMutation({
-    mutationFn: (action: 'approve' | 'reject' | 'revoke') =>
-      api.post(`/api/v1/exceptions/${x.id}/${action}`, {}),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['exceptions'] }),
-  });
+  const m = useDecideException(x.id);
   return (
     <span className="actions">
       {x.status === 'requested' ? (
@@ -175,16 +161,13 @@ export function Exceptions() {
     setOpened(open);
     if (!open && fromFinding) setParams({}, { replace: true });
   };
-  const qc = useQueryClient();
-  const q = useQuery({
-    queryKey: ['exceptions', status],
-    queryFn: () =>
-      api.get<{ items: Exception[]; total: number }>('/api/v1/exceptions', { status, limit: 1000 }),
-  });
+  const q = useExceptions(status);
   return (
     <>
-      <div className="page-head">
-        <h1>Exceptions</h1>
+      <ListHead
+        title="Exceptions"
+        csv={{ path: endpoints.exceptions, query: { status }, what: 'these exceptions' }}
+      >
         {canWrite(user) ? (
           <button
             type="button"
@@ -195,18 +178,12 @@ export function Exceptions() {
             Request an exception
           </button>
         ) : null}
-        <span className="page-actions">
-          <ExportCsv path="/api/v1/exceptions" query={{ status }} what="these exceptions" />
-        </span>
-      </div>
+      </ListHead>
       {requesting && canWrite(user) ? (
         <RequestForm
           key={params.toString()}
           initial={fromFinding ?? {}}
-          onDone={() => {
-            setRequesting(false);
-            void qc.invalidateQueries({ queryKey: ['exceptions'] });
-          }}
+          onDone={() => setRequesting(false)}
         />
       ) : null}
       <label className="inline">
@@ -218,58 +195,61 @@ export function Exceptions() {
           ))}
         </select>
       </label>
-      {q.isPending ? (
-        <Loading what="exceptions" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} />
-      ) : q.data.total === 0 ? (
-        <Empty title="No exceptions">
-          <p>
-            An exception takes findings out of SLA figures for a while, with a reason and a second approver.
-            Request one for a false positive or a risk you accept.
-          </p>
-        </Empty>
-      ) : (
-        <DataTable
-          caption="Exceptions"
-          rows={q.data.items}
-          rowKey={(x) => x.id}
-          columns={[
-            { key: 'id', header: '#', className: 'num', render: (x) => x.id },
-            { key: 'status', header: 'Status', render: (x) => <StateBadge state={x.status} /> },
-            {
-              key: 'decide',
-              header: 'Decision',
-              render: (x) => (canWrite(user) ? <Decide x={x} /> : (x.decidedBy ?? '—')),
-            },
-            { key: 'kind', header: 'Kind', render: (x) => x.kind },
-            {
-              key: 'scope',
-              header: 'Scope',
-              render: (x) =>
-                x.hostId ? (
-                  <>
-                    {scopeOf(x)} (<Link to={`/hosts/${x.hostId}`}>host</Link>)
-                  </>
-                ) : (
-                  scopeOf(x)
+      <QueryView
+        query={q}
+        what="exceptions"
+        isEmpty={noRows}
+        empty={
+          <Empty title="No exceptions">
+            <p>
+              An exception takes findings out of SLA figures for a while, with a reason and a second approver.
+              Request one for a false positive or a risk you accept.
+            </p>
+          </Empty>
+        }
+      >
+        {(d) => (
+          <DataTable
+            caption="Exceptions"
+            rows={d.items}
+            rowKey={(x) => x.id}
+            columns={[
+              { key: 'id', header: '#', className: 'num', render: (x) => x.id },
+              { key: 'status', header: 'Status', render: (x) => <StateBadge state={x.status} /> },
+              {
+                key: 'decide',
+                header: 'Decision',
+                render: (x) => (canWrite(user) ? <Decide x={x} /> : (x.decidedBy ?? '—')),
+              },
+              { key: 'kind', header: 'Kind', render: (x) => x.kind },
+              {
+                key: 'scope',
+                header: 'Scope',
+                render: (x) =>
+                  x.hostId ? (
+                    <>
+                      {scopeOf(x)} (<Link to={`/hosts/${x.hostId}`}>host</Link>)
+                    </>
+                  ) : (
+                    scopeOf(x)
+                  ),
+              },
+              { key: 'findings', header: 'Findings', className: 'num', render: (x) => x.findings },
+              {
+                key: 'why',
+                header: 'Justification',
+                render: (x) => (
+                  <span className="clip" title={x.justification}>
+                    {x.justification}
+                  </span>
                 ),
-            },
-            { key: 'findings', header: 'Findings', className: 'num', render: (x) => x.findings },
-            {
-              key: 'why',
-              header: 'Justification',
-              render: (x) => (
-                <span className="clip" title={x.justification}>
-                  {x.justification}
-                </span>
-              ),
-            },
-            { key: 'by', header: 'Requested by', render: (x) => x.requestedBy },
-            { key: 'expires', header: 'Expires', render: (x) => formatDate(x.expiresAt) },
-          ]}
-        />
-      )}
+              },
+              { key: 'by', header: 'Requested by', render: (x) => x.requestedBy },
+              { key: 'expires', header: 'Expires', render: (x) => formatDate(x.expiresAt) },
+            ]}
+          />
+        )}
+      </QueryView>
     </>
   );
 }

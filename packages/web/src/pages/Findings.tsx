@@ -1,12 +1,11 @@
 /** Every finding across the fleet, filtered on the server; the dashboard's figures land here. */
-import type { Finding } from '@patchloop/contracts';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api } from '../api/client.js';
+import { endpoints } from '../api/endpoints.js';
+import { useFindings } from '../api/findings.js';
+import type { Finding } from '../api/types.js';
 import { KevBadge, PriorityBadge, SeverityBadge, StateBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
-import { ExportCsv } from '../components/ExportCsv.js';
 import { FindingExplain } from '../components/FindingExplain.js';
 import { RequestException } from '../components/FindingActions.js';
 import { formatDate, plural } from '../components/format.js';
@@ -19,12 +18,9 @@ import {
   SEVERITIES,
   TextFilter,
 } from '../components/filters.js';
-import { Empty, ErrorNotice, Loading } from '../components/states.js';
-
-interface FindingPage {
-  items: Finding[];
-  total: number;
-}
+import { FilterBar, ListHead } from '../components/ListHead.js';
+import { noRows, QueryView } from '../components/QueryView.js';
+import { Empty } from '../components/states.js';
 
 /**
  * Columns for a laptop screen (1366 px): the row's actions first, then what
@@ -140,26 +136,15 @@ export function Findings() {
     package: v.package,
     sort: v.sort ?? 'risk',
   };
-  const q = useQuery({
-    queryKey: ['findings', query],
-    queryFn: () => api.get<FindingPage>('/api/v1/findings', query),
-    placeholderData: keepPreviousData,
-  });
+  const q = useFindings(query);
   return (
     <>
-      <div className="page-head">
-        <h1>Findings</h1>
-        {q.data ? <span className="muted">{plural(q.data.total, 'finding')}</span> : null}
-        <span className="page-actions">
-          <ExportCsv path="/api/v1/findings" query={query} what="these findings" />
-        </span>
-      </div>
-      <form
-        className="filters"
-        role="search"
-        aria-label="Filter findings"
-        onSubmit={(e) => e.preventDefault()}
-      >
+      <ListHead
+        title="Findings"
+        count={q.data && plural(q.data.total, 'finding')}
+        csv={{ path: endpoints.findings, query, what: 'these findings' }}
+      />
+      <FilterBar label="Filter findings">
         <SelectFilter
           params={p}
           name="status"
@@ -182,47 +167,50 @@ export function Findings() {
             ['true', 'only excepted'],
           ]}
         />
-      </form>
-      {q.isPending ? (
-        <Loading what="findings" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} />
-      ) : q.data.total === 0 ? (
-        <Empty title="No finding matches these filters">
-          <p>
-            Findings appear once hosts report their packages and the advisory feeds are synced (Settings →
-            Feeds).
-          </p>
-        </Empty>
-      ) : (
-        <div className={explained ? 'split' : undefined}>
-          <div>
-            <DataTable
-              caption="Findings"
-              rows={q.data.items}
-              columns={columns(setExplained)}
-              rowKey={(f) => f.id}
-              sort={{ key: v.sort ?? 'risk', order: 'desc' }}
-              onSort={(s) => p.set({ sort: s.key })}
-            />
-            <ListPager params={p} total={q.data.total} />
+      </FilterBar>
+      <QueryView
+        query={q}
+        what="findings"
+        isEmpty={noRows}
+        empty={
+          <Empty title="No finding matches these filters">
+            <p>
+              Findings appear once hosts report their packages and the advisory feeds are synced (Settings →
+              Feeds).
+            </p>
+          </Empty>
+        }
+      >
+        {(d) => (
+          <div className={explained ? 'split' : undefined}>
+            <div>
+              <DataTable
+                caption="Findings"
+                rows={d.items}
+                columns={columns(setExplained)}
+                rowKey={(f) => f.id}
+                sort={{ key: v.sort ?? 'risk', order: 'desc' }}
+                onSort={(s) => p.set({ sort: s.key })}
+              />
+              <ListPager params={p} total={d.total} />
+            </div>
+            {explained ? (
+              <aside className="panel side" aria-label={`Explanation of ${explained.advisory.id}`}>
+                <button type="button" className="close" onClick={() => setExplained(null)}>
+                  Close<span className="visually-hidden"> explanation</span>
+                </button>
+                <h2>
+                  {explained.advisory.id} on {explained.hostname}
+                </h2>
+                <FindingExplain f={explained} />
+                <p>
+                  <RequestException f={explained} />
+                </p>
+              </aside>
+            ) : null}
           </div>
-          {explained ? (
-            <aside className="panel side" aria-label={`Explanation of ${explained.advisory.id}`}>
-              <button type="button" className="close" onClick={() => setExplained(null)}>
-                Close<span className="visually-hidden"> explanation</span>
-              </button>
-              <h2>
-                {explained.advisory.id} on {explained.hostname}
-              </h2>
-              <FindingExplain f={explained} />
-              <p>
-                <RequestException f={explained} />
-              </p>
-            </aside>
-          ) : null}
-        </div>
-      )}
+        )}
+      </QueryView>
     </>
   );
 }

@@ -3,20 +3,18 @@
  * versioned by the server), simulate what it would do at an instant (who gets
  * what, when, and why not), and start a deployment from it.
  */
-import type { DeploymentView, PolicyView, Simulation } from '@patchloop/contracts';
-import type { Static } from 'typebox';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiError, api } from '../api/client.js';
+import { ApiError } from '../api/client.js';
+import { useStartDeployment } from '../api/deployments.js';
+import { usePolicy, useSavePolicy, useSimulatePolicy } from '../api/policies.js';
+import type { Simulation as Sim } from '../api/types.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { StateBadge } from '../components/badges.js';
 import { formatDateTime } from '../components/format.js';
 import { policyProblems, problemsOf, type PolicyProblem } from '../components/policy-problems.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { YamlEditor } from '../components/YamlEditor.js';
-
-type Sim = Static<typeof Simulation>;
 
 const TEMPLATE = `name: NAME
 selector: { tags: [linux] }
@@ -178,42 +176,27 @@ function PolicyEditor() {
   const { user } = useSession();
   const writable = canWrite(user);
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const [text, setText] = useState<string | null>(null);
   const [newName, setNewName] = useState('');
   const [at, setAt] = useState('');
   const [serverProblems, setServerProblems] = useState<PolicyProblem[]>([]);
-  const policy = useQuery({
-    queryKey: ['policy', routeName],
-    queryFn: () => api.get<PolicyView>(`/api/v1/policies/${routeName}`),
-    enabled: !isNew,
-  });
+  const policy = usePolicy(routeName);
   const source =
     text ?? (isNew ? TEMPLATE.replace('NAME', newName || 'my-policy') : (policy.data?.source ?? ''));
   const problems = policyProblems(source);
   const name = isNew ? newName : (routeName as string);
 
-  const save = useMutation({
-    mutationFn: () =>
-      api.put<PolicyView & { changed: boolean; warnings: string[] }>(`/api/v1/policies/${name}`, source),
+  const save = useSavePolicy(name, {
     onMutate: () => setServerProblems([]),
     onSuccess: (p) => {
-      void qc.invalidateQueries({ queryKey: ['policies'] });
-      qc.setQueryData(['policy', p.name], p);
       // A new policy's page is a new editor (keyed by name), opened on what was saved.
-      if (isNew) navigate(`/policies/${p.name}`);
+      if (isNew) void navigate(`/policies/${p.name}`);
       else setText(null);
     },
     onError: (e) => setServerProblems(e instanceof ApiError ? problemsOf(e.details) : []),
   });
-  const simulate = useMutation({
-    mutationFn: () =>
-      api.get<Sim>(`/api/v1/policies/${name}/simulate`, at ? { at: new Date(at).toISOString() } : undefined),
-  });
-  const deploy = useMutation({
-    mutationFn: () => api.post<DeploymentView>('/api/v1/deployments', { policy: name }),
-    onSuccess: (d) => navigate(`/deployments/${d.id}`),
-  });
+  const simulate = useSimulatePolicy(name);
+  const deploy = useStartDeployment({ onSuccess: (d) => void navigate(`/deployments/${d.id}`) });
 
   if (!isNew && policy.isPending) return <Loading what="the policy" />;
   if (!isNew && policy.isError) return <ErrorNotice error={policy.error} />;
@@ -278,7 +261,7 @@ function PolicyEditor() {
             type="button"
             className="primary"
             disabled={save.isPending || problems.length > 0 || !name}
-            onClick={() => save.mutate()}
+            onClick={() => save.mutate(source)}
           >
             Save policy
           </button>
@@ -288,11 +271,19 @@ function PolicyEditor() {
             <label className="inline">
               Simulate at <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
             </label>
-            <button type="button" onClick={() => simulate.mutate()} disabled={simulate.isPending || dirty}>
+            <button
+              type="button"
+              onClick={() => simulate.mutate(at ? new Date(at).toISOString() : undefined)}
+              disabled={simulate.isPending || dirty}
+            >
               Simulate
             </button>
             {writable ? (
-              <button type="button" onClick={() => deploy.mutate()} disabled={deploy.isPending || dirty}>
+              <button
+                type="button"
+                onClick={() => deploy.mutate({ policy: name })}
+                disabled={deploy.isPending || dirty}
+              >
                 Start deployment
               </button>
             ) : null}

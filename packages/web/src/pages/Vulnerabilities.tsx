@@ -1,9 +1,8 @@
 /** The fleet per advisory/CVE: severity, CVSS, EPSS, KEV, due date, affected hosts. */
-import type { Vulnerability } from '@patchloop/contracts';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../api/client.js';
-import { ExportCsv } from '../components/ExportCsv.js';
+import { endpoints } from '../api/endpoints.js';
+import { useVulnerabilities } from '../api/findings.js';
+import type { Vulnerability as Vuln } from '../api/types.js';
 import { KevBadge, PriorityBadge, SeverityBadge } from '../components/badges.js';
 import { DataTable, type Column } from '../components/DataTable.js';
 import { formatDate, formatPercent, plural } from '../components/format.js';
@@ -16,9 +15,9 @@ import {
   SEVERITIES,
   TextFilter,
 } from '../components/filters.js';
-import { Empty, ErrorNotice, Loading } from '../components/states.js';
-
-type Vuln = Vulnerability;
+import { FilterBar, ListHead } from '../components/ListHead.js';
+import { noRows, QueryView } from '../components/QueryView.js';
+import { Empty } from '../components/states.js';
 
 const COLUMNS: Column<Vuln>[] = [
   {
@@ -85,55 +84,47 @@ export function Vulnerabilities() {
     priority: v.priority,
     sort: v.sort,
   };
-  const q = useQuery({
-    queryKey: ['vulnerabilities', query],
-    queryFn: () => api.get<{ items: Vuln[]; total: number }>('/api/v1/vulnerabilities', query),
-    placeholderData: keepPreviousData,
-  });
+  const q = useVulnerabilities(query);
   return (
     <>
-      <div className="page-head">
-        <h1>Vulnerabilities</h1>
-        {q.data ? <span className="muted">{plural(q.data.total, 'advisory', 'advisories')}</span> : null}
-        <span className="page-actions">
-          <ExportCsv path="/api/v1/vulnerabilities" query={query} what="these vulnerabilities" />
-        </span>
-      </div>
-      <form
-        className="filters"
-        role="search"
-        aria-label="Filter vulnerabilities"
-        onSubmit={(e) => e.preventDefault()}
-      >
+      <ListHead
+        title="Vulnerabilities"
+        count={q.data && plural(q.data.total, 'advisory', 'advisories')}
+        csv={{ path: endpoints.vulnerabilities, query, what: 'these vulnerabilities' }}
+      />
+      <FilterBar label="Filter vulnerabilities">
         <TextFilter params={p} name="q" label="Advisory or CVE" />
         <SelectFilter params={p} name="severity" label="Severity" options={SEVERITIES} />
         <SelectFilter params={p} name="priority" label="Priority" options={PRIORITY_OPTIONS} />
         <CheckFilter params={p} name="kev" label="KEV only" />
-      </form>
-      {q.isPending ? (
-        <Loading what="vulnerabilities" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} />
-      ) : q.data.total === 0 ? (
-        <Empty title="No vulnerability matches">
-          <p>
-            Nothing in the fleet is affected by a known advisory — or the feeds have not been synced yet
-            (Settings → Feeds).
-          </p>
-        </Empty>
-      ) : (
-        <>
-          <DataTable
-            caption="Vulnerabilities"
-            rows={q.data.items}
-            columns={COLUMNS}
-            rowKey={(x) => x.advisory.id}
-            sort={{ key: v.sort ?? 'risk', order: 'desc' }}
-            onSort={(s) => p.set({ sort: s.key })}
-          />
-          <ListPager params={p} total={q.data.total} />
-        </>
-      )}
+      </FilterBar>
+      <QueryView
+        query={q}
+        what="vulnerabilities"
+        isEmpty={noRows}
+        empty={
+          <Empty title="No vulnerability matches">
+            <p>
+              Nothing in the fleet is affected by a known advisory — or the feeds have not been synced yet
+              (Settings → Feeds).
+            </p>
+          </Empty>
+        }
+      >
+        {(d) => (
+          <>
+            <DataTable
+              caption="Vulnerabilities"
+              rows={d.items}
+              columns={COLUMNS}
+              rowKey={(x) => x.advisory.id}
+              sort={{ key: v.sort ?? 'risk', order: 'desc' }}
+              onSort={(s) => p.set({ sort: s.key })}
+            />
+            <ListPager params={p} total={d.total} />
+          </>
+        )}
+      </QueryView>
     </>
   );
 }

@@ -5,70 +5,24 @@
  * fills in the form, the form picks hosts by name, remediations page and
  * deploy after a confirmation, the audit log reads as changes with links.
  */
-import { configure, render, screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App, makeQueryClient } from '../App.js';
+import { fakeApi, openConsole, reply, type Call } from '../test-support/fake-api.js';
+import { finding, hostDetail, hostSummary, session } from '../test-support/fixtures.js';
 
 // Role queries over a whole page are slow in jsdom.
 configure({ asyncUtilTimeout: 5000 });
 
-const SESSION = { username: 'alice', role: 'operator', expiresAt: null, csrfToken: 'csrf-abc' };
+const SESSION = session();
 
-const FINDING = {
-  id: 31,
-  hostId: 7,
+const FINDING = finding({
   hostname: 'web-frontend-production-eu-west-1a.example.internal',
-  package: 'libssl1.1',
-  arch: 'amd64',
-  sourcePackage: 'openssl',
-  installedVersion: '1.1.1d-0+deb10u3',
-  fixedVersion: '1.1.1n-0+deb10u6',
-  status: 'fixable',
-  advisory: {
-    id: 'DSA-5343-1',
-    aliases: ['CVE-2023-0286'],
-    source: 'debian-dsa',
-    url: null,
-    modified: null,
-    classification: 'security',
-  },
-  release: 'buster',
-  severity: 'high',
-  cvss: null,
-  kev: null,
-  epss: null,
+  advisory: { ...finding().advisory, aliases: ['CVE-2023-0286'] },
   explanation: 'libssl1.1 1.1.1d-0+deb10u3 is older than 1.1.1n-0+deb10u6',
-  firstSeen: '2030-01-01T00:00:00Z',
-  resolvedAt: null,
-  risk: { score: 61, priority: 'P2', factors: [], explanation: 'high severity' },
-  sla: { dueAt: '2030-02-01T00:00:00Z', basis: 'priority', state: 'open' },
-  exception: null,
-};
-
-const host = (id: number, hostname: string) => ({
-  id,
-  hostname,
-  os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: null },
-  tags: [],
-  lastSeen: null,
-  stale: false,
-  packageCount: 1,
-  findingCounts: {
-    total: 0,
-    fixable: 0,
-    unfixed: 0,
-    kev: 0,
-    critical: 0,
-    high: 0,
-    medium: 0,
-    low: 0,
-    unknown: 0,
-  },
-  rebootRequired: false,
-  criticality: 'tier2',
-  transport: 'agent',
 });
+
+const host = (id: number, hostname: string) => hostSummary({ id, hostname });
 const HOSTS = [host(7, FINDING.hostname), host(8, 'web-2'), host(9, 'db-1')];
 
 const remediation = (i: number) => ({
@@ -97,24 +51,10 @@ const TARGETS = [
   { hostId: 9, hostname: 'db-1', packages: [{ name: 'libssl1.1', version: '1.1.1n-0+deb10u6' }] },
 ];
 
-interface Call {
-  method: string;
-  url: URL;
-  body: unknown;
-}
 let calls: Call[] = [];
 let nextDeployment = 40;
 
-function reply(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
-async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(String(input), 'http://console.test');
-  const method = init.method ?? 'GET';
-  const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-  calls.push({ method, url, body });
-  const route = `${method} ${url.pathname}`;
+function answer({ route, url, body }: Call): Response | undefined {
   const q = url.searchParams;
   if (route === 'GET /api/v1/session') return reply(200, SESSION);
   if (route === 'GET /api/v1/findings') return reply(200, { items: [FINDING], total: 1 });
@@ -122,7 +62,7 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
     const items = HOSTS.filter((h) => h.hostname.includes(q.get('q') ?? ''));
     return reply(200, { items, total: items.length });
   }
-  if (route === 'GET /api/v1/hosts/7') return reply(200, { ...HOSTS[0], groups: [] });
+  if (route === 'GET /api/v1/hosts/7') return reply(200, hostDetail(HOSTS[0]));
   if (route === 'GET /api/v1/exceptions') return reply(200, { items: [], total: 0 });
   if (route === 'POST /api/v1/exceptions') return reply(201, { id: 1, ...(body as object) });
   if (route === 'GET /api/v1/remediations') {
@@ -161,21 +101,17 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
         },
       ],
     });
-  return reply(404, { error: { code: 'PL_NOT_FOUND', message: `no route ${route}` } });
+  return undefined;
 }
 
 beforeEach(() => {
-  calls = [];
   nextDeployment = 40;
   SESSION.role = 'operator';
-  vi.stubGlobal('fetch', vi.fn(fakeApi));
+  calls = fakeApi(answer);
 });
 afterEach(() => vi.unstubAllGlobals());
 
-const renderAt = (path: string) => {
-  window.history.replaceState(null, '', path);
-  return render(<App client={makeQueryClient()} />);
-};
+const renderAt = openConsole;
 const posts = (path: string) => calls.filter((c) => c.method === 'POST' && c.url.pathname === path);
 
 describe('the console lists', () => {

@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { dashboard } from '../test-support/fixtures.js';
 import { feedWarning, LINKS, nextSteps, type DashboardData } from './dashboard-model.js';
 
-const base: DashboardData = {
-  at: '2030-01-01T00:00:00Z',
-  compliance: {
-    at: '2030-01-01T00:00:00Z',
-    byPriority: {},
-    open: 0,
-    excepted: 0,
-    inScope: 0,
-    breached: 0,
-    dueSoon: 0,
-    kev: 0,
-    slaCompliance: 1,
-    hostsWithBreaches: 0,
-    hosts: { total: 10, assessed: 10, notAssessed: 0 },
-    patch: { known: 10, upToDate: 10, compliance: 1 },
-  },
-  hosts: { total: 10, stale: 0, rebootRequired: 0, eol: 0, withKev: 0, notAssessed: 0 },
-  patch: { securityUpdatesPending: 0, rebootPending: 0, updatesPending: 0, notAssessed: 0, upToDate: 10 },
-  feeds: { imported: true, problems: [] },
-  findings: { open: 0, kev: 0, breached: 0, byPriority: { P1: 0, P2: 0, P3: 0, P4: 0 } },
-  trend: [],
-};
+const base: DashboardData = dashboard();
 
 describe('dashboard model', () => {
   it('links each figure to the list with the same filters the server counted with', () => {

@@ -3,7 +3,7 @@
  * without a browser): the links carry exactly the filters the server used
  * to count, so the list's total equals the figure.
  */
-import type { Dashboard } from '@patchloop/contracts';
+import type { Dashboard } from '../api/types.js';
 export type DashboardData = Dashboard;
 
 const OPEN = 'status=open&excepted=false';

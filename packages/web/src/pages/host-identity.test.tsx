@@ -5,78 +5,33 @@
  * operators and by host id for auditors (who never see machine ids); an admin
  * issues a one-time enrollment token for a host, which auditors cannot.
  */
-import { render, screen } from '@testing-library/react';
+import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App, makeQueryClient } from '../App.js';
+import { fakeApi, openConsole, reply, type Call } from '../test-support/fake-api.js';
+import { hostDetail, hostSummary, session } from '../test-support/fixtures.js';
 
 let role: 'admin' | 'operator' | 'auditor' = 'admin';
-const COUNTS = {
-  total: 0,
-  fixable: 0,
-  unfixed: 0,
-  kev: 0,
-  critical: 0,
-  high: 0,
-  medium: 0,
-  low: 0,
-  unknown: 0,
-};
-const host = (id: number, hostname: string, machineId: string, duplicateName: boolean) => ({
-  id,
-  hostname,
-  duplicateName,
-  machineId: role === 'auditor' ? null : machineId,
-  retired: null,
-  os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null },
-  tags: [],
-  lastSeen: null,
-  stale: false,
-  packageCount: 1,
-  findingCounts: COUNTS,
-  rebootRequired: false,
-  criticality: 'tier2',
-  transport: 'agent',
-  assessment: { state: 'assessed', reason: null },
-  patchStatus: 'up-to-date',
-  pendingUpdates: { security: 0, other: 0 },
-  lastPatchedAt: null,
-  eolStatus: null,
-});
+const host = (id: number, hostname: string, machineId: string, duplicateName: boolean) =>
+  hostSummary({
+    id,
+    hostname,
+    duplicateName,
+    machineId: role === 'auditor' ? null : machineId,
+    retired: null,
+    os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null },
+  });
 const hosts = () => [
   host(7, 'localhost', 'aaaa1111bbbb2222cccc3333dddd4444', true),
   host(8, 'localhost', 'eeee5555ffff6666aaaa7777bbbb8888', true),
   host(9, 'db-1', '0123456789abcdef0123456789abcdef', false),
 ];
-const detail = () => ({
-  ...hosts()[0],
-  arch: 'amd64',
-  kernel: { running: null, newestInstalled: null },
-  reboot: { required: false, reasons: [], packages: [] },
-  agentVersion: '0.1.0',
-  enrolledAt: '2030-01-01T00:00:00Z',
-  lastInventoryAt: null,
-  packageManager: 'dpkg',
-  groups: [],
-  environment: null,
-  internetFacing: false,
-  owner: null,
-  userRisk: 'standard',
-  eol: null,
-  updatesAvailable: null,
-  assessedAt: null,
-  assessmentNote: null,
-});
+const detail = () => hostDetail(hosts()[0]);
 let posted: string[] = [];
 
-const reply = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-
-async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(String(input), 'http://console.test');
-  const route = `${init.method ?? 'GET'} ${url.pathname}`;
+function answer({ route, url }: Call): Response | undefined {
   if (route === 'GET /api/v1/session')
-    return reply(200, { username: 'pat', role, expiresAt: null, csrfToken: 'csrf-1' });
+    return reply(200, session({ username: 'pat', role, csrfToken: 'csrf-1' }));
   if (route === 'GET /api/v1/hosts') return reply(200, { items: hosts(), total: 3 });
   if (route === 'GET /api/v1/hosts/7') return reply(200, detail());
   if (route === 'POST /api/v1/hosts/7/enroll-token') {
@@ -84,19 +39,16 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
     return reply(201, { hostId: 7, token: 'plh_one-time-token', expiresAt: '2030-01-02T00:00:00Z' });
   }
   if (url.pathname.startsWith('/api/v1/')) return reply(200, { items: [], total: 0 });
-  return reply(404, { error: { code: 'PL_NOT_FOUND', message: route } });
+  return undefined;
 }
 
 beforeEach(() => {
   posted = [];
-  vi.stubGlobal('fetch', vi.fn(fakeApi));
+  fakeApi(answer);
 });
 afterEach(() => vi.unstubAllGlobals());
 
-const open = (path: string) => {
-  window.history.replaceState(null, '', path);
-  render(<App client={makeQueryClient()} />);
-};
+const open = openConsole;
 
 describe('host identity in the console', () => {
   it('marks hosts sharing a name, told apart by machine id for an operator', async () => {

@@ -5,83 +5,25 @@
  * once), rotates the enrollment secret, retires a host after confirming it;
  * a user changes its own password from the account menu.
  */
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App, makeQueryClient } from '../App.js';
+import type { Host } from '../api/types.js';
+import { fakeApi, openConsole, reply, type Call } from '../test-support/fake-api.js';
+import { hostDetail, session } from '../test-support/fixtures.js';
 
-const SESSION = { username: 'root', role: 'admin', expiresAt: null, csrfToken: 'csrf-xyz' };
+const SESSION = session({ username: 'root', role: 'admin', csrfToken: 'csrf-xyz' });
 const USERS = [
   { id: 1, username: 'admin', role: 'admin', createdAt: '2030-01-01T00:00:00Z', disabledAt: null },
   { id: 2, username: 'dora', role: 'operator', createdAt: '2030-01-02T00:00:00Z', disabledAt: null },
 ];
-const HOST = {
-  id: 7,
-  hostname: 'web-1',
-  retired: null as null | { at: string; by: string; reason: string | null },
+const HOST: Host = hostDetail({
   os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: 'Debian GNU/Linux 10 (buster)' },
-  tags: [],
-  lastSeen: null,
-  stale: false,
-  packageCount: 1,
-  findingCounts: {
-    total: 0,
-    fixable: 0,
-    unfixed: 0,
-    kev: 0,
-    critical: 0,
-    high: 0,
-    medium: 0,
-    low: 0,
-    unknown: 0,
-  },
-  rebootRequired: false,
-  criticality: 'tier2',
-  transport: 'agent',
-  assessment: { state: 'assessed', reason: null },
-  patchStatus: 'up-to-date',
-  pendingUpdates: { security: 0, other: 0 },
-  lastPatchedAt: null,
-  eolStatus: null,
-  machineId: 'm-1',
-  arch: 'amd64',
-  kernel: { running: null, newestInstalled: null },
-  reboot: { required: false, reasons: [], packages: [] },
-  agentVersion: '0.1.0',
-  enrolledAt: '2030-01-01T00:00:00Z',
-  lastInventoryAt: null,
-  packageManager: 'dpkg',
-  groups: [],
-  environment: null,
-  internetFacing: false,
-  owner: null,
-  userRisk: 'standard',
-  eol: null,
-  updatesAvailable: null,
-  assessedAt: null,
-  assessmentNote: null,
-};
+});
 
-interface Call {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: unknown;
-}
 let calls: Call[] = [];
 
-const reply = (status: number, body: unknown) =>
-  new Response(status === 204 ? null : JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-
-async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(String(input), 'http://console.test');
-  const method = init.method ?? 'GET';
-  const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-  calls.push({ method, path: url.pathname, headers: (init.headers ?? {}) as Record<string, string>, body });
-  const route = `${method} ${url.pathname}`;
+function answer({ route, url, body }: Call): Response | undefined {
   if (route === 'GET /api/v1/session') return reply(200, SESSION);
   if (route === 'GET /api/v1/users') return reply(200, { items: USERS });
   if (route === 'PATCH /api/v1/users/dora') return reply(200, { ...USERS[1], ...(body as object) });
@@ -115,13 +57,12 @@ async function fakeApi(input: RequestInfo | URL, init: RequestInit = {}): Promis
       : reply(403, { error: { code: 'PL_PASSWORD_WRONG', message: 'the current password is wrong' } });
   }
   if (/^\/api\/v1\/(feeds|tokens|hosts\/7\/)/.test(url.pathname)) return reply(200, { items: [], total: 0 });
-  return reply(404, { error: { code: 'PL_NOT_FOUND', message: route } });
+  return undefined;
 }
 
 beforeEach(() => {
-  calls = [];
   HOST.retired = null;
-  vi.stubGlobal('fetch', vi.fn(fakeApi));
+  calls = fakeApi(answer);
   vi.stubGlobal(
     'confirm',
     vi.fn(() => true),
@@ -129,10 +70,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
-const open = (path: string) => {
-  window.history.replaceState(null, '', path);
-  render(<App client={makeQueryClient()} />);
-};
+const open = openConsole;
 const sent = (method: string, path: string) => calls.find((c) => c.method === method && c.path === path);
 
 describe('lifecycle in the console', () => {

@@ -1,29 +1,25 @@
 /** The fleet: server-side paged, sorted and filtered, with bulk tagging. */
-import type { HostSummary } from '@patchloop/contracts';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { api } from '../api/client.js';
-import { ExportCsv } from '../components/ExportCsv.js';
-import { canWrite, useSession } from '../auth/session.js';
-import { DuplicateNameBadge, KevBadge, StateBadge } from '../components/badges.js';
-import { DataTable, type Column } from '../components/DataTable.js';
-import { EnrollHint } from '../components/EnrollHint.js';
+import { endpoints } from '../../api/endpoints.js';
+import { useHosts, useTagHosts } from '../../api/hosts.js';
+import type { HostSummary } from '../../api/types.js';
+import { canWrite, useSession } from '../../auth/session.js';
+import { DuplicateNameBadge, KevBadge, StateBadge } from '../../components/badges.js';
+import { DataTable, type Column } from '../../components/DataTable.js';
+import { EnrollHint } from '../../components/EnrollHint.js';
 import {
   formatPendingUpdates,
   formatRelative,
   osName,
   PATCH_STATUS_TEXT,
   plural,
-} from '../components/format.js';
-import { boolParam, useListParams } from '../components/list-params.js';
-import { CheckFilter, ListPager, SelectFilter, TextFilter } from '../components/filters.js';
-import { Empty, ErrorNotice, Loading } from '../components/states.js';
-
-interface HostPage {
-  items: HostSummary[];
-  total: number;
-}
+} from '../../components/format.js';
+import { boolParam, useListParams } from '../../components/list-params.js';
+import { CheckFilter, ListPager, SelectFilter, TextFilter } from '../../components/filters.js';
+import { FilterBar, ListHead } from '../../components/ListHead.js';
+import { noRows, QueryView } from '../../components/QueryView.js';
+import { Empty, ErrorNotice } from '../../components/states.js';
 
 /** Short end-of-life states for the list (the host page explains them). */
 const EOL_TEXT: Readonly<Record<string, string>> = {
@@ -145,19 +141,15 @@ const FILTERS = [
 
 function BulkTags({ ids, onDone }: { ids: number[]; onDone: () => void }) {
   const [tag, setTag] = useState('');
-  const qc = useQueryClient();
-  const m = useMutation({
-    mutationFn: (b: { add?: string[]; remove?: string[] }) =>
-      api.post<{ updated: number }>('/api/v1/hosts/tags', { hostIds: ids, ...b }),
+  const m = useTagHosts({
     onSuccess: () => {
       setTag('');
-      void qc.invalidateQueries({ queryKey: ['hosts'] });
       onDone();
     },
   });
   const submit = (e: FormEvent, op: 'add' | 'remove') => {
     e.preventDefault();
-    if (tag.trim()) m.mutate({ [op]: [tag.trim()] });
+    if (tag.trim()) m.mutate({ hostIds: ids, [op]: [tag.trim()] });
   };
   return (
     <form className="bulk-bar" onSubmit={(e) => submit(e, 'add')} aria-label="Tag the selected hosts">
@@ -198,23 +190,17 @@ export function Hosts() {
     sort: v.sort,
     order: v.order,
   };
-  const q = useQuery({
-    queryKey: ['hosts', query],
-    queryFn: () => api.get<HostPage>('/api/v1/hosts', query),
-    placeholderData: keepPreviousData,
-  });
+  const q = useHosts(query);
   const filtered = FILTERS.some((k) => v[k] !== undefined);
 
   return (
     <>
-      <div className="page-head">
-        <h1>Hosts</h1>
-        {q.data ? <span className="muted">{plural(q.data.total, 'host')}</span> : null}
-        <span className="page-actions">
-          <ExportCsv path="/api/v1/hosts" query={query} what="these hosts" />
-        </span>
-      </div>
-      <form className="filters" role="search" aria-label="Filter hosts" onSubmit={(e) => e.preventDefault()}>
+      <ListHead
+        title="Hosts"
+        count={q.data && plural(q.data.total, 'host')}
+        csv={{ path: endpoints.hosts, query, what: 'these hosts' }}
+      />
+      <FilterBar label="Filter hosts">
         <TextFilter params={p} name="q" label="Hostname" />
         <TextFilter params={p} name="os" label="OS" placeholder="debian, ubuntu 22.04…" />
         <TextFilter params={p} name="tag" label="Tag" />
@@ -248,33 +234,32 @@ export function Hosts() {
             Clear filters
           </button>
         ) : null}
-      </form>
+      </FilterBar>
       {canWrite(user) && selected.size > 0 ? (
         <BulkTags ids={[...selected].map(Number)} onDone={() => setSelected(new Set())} />
       ) : null}
-      {q.isPending ? (
-        <Loading what="hosts" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} />
-      ) : q.data.total === 0 && !filtered ? (
-        <EnrollHint />
-      ) : q.data.total === 0 ? (
-        <Empty title="No host matches these filters" />
-      ) : (
-        <>
-          <DataTable
-            caption="Hosts"
-            rows={q.data.items}
-            columns={COLUMNS}
-            rowKey={(h) => h.id}
-            rowLabel={(h) => h.hostname}
-            sort={v.sort ? { key: v.sort, order: v.order === 'asc' ? 'asc' : 'desc' } : undefined}
-            onSort={(s) => p.set({ sort: s.key, order: s.order })}
-            {...(canWrite(user) ? { selected, onSelect: setSelected } : {})}
-          />
-          <ListPager params={p} total={q.data.total} />
-        </>
-      )}
+      <QueryView
+        query={q}
+        what="hosts"
+        isEmpty={noRows}
+        empty={filtered ? <Empty title="No host matches these filters" /> : <EnrollHint />}
+      >
+        {(d) => (
+          <>
+            <DataTable
+              caption="Hosts"
+              rows={d.items}
+              columns={COLUMNS}
+              rowKey={(h) => h.id}
+              rowLabel={(h) => h.hostname}
+              sort={v.sort ? { key: v.sort, order: v.order === 'asc' ? 'asc' : 'desc' } : undefined}
+              onSort={(s) => p.set({ sort: s.key, order: s.order })}
+              {...(canWrite(user) ? { selected, onSelect: setSelected } : {})}
+            />
+            <ListPager params={p} total={d.total} />
+          </>
+        )}
+      </QueryView>
     </>
   );
 }

@@ -3,41 +3,54 @@
  * figures, its agent stops) or reinstate, and delete (admins; everything but
  * the audit log is removed), each after a confirmation.
  */
-import type { Host } from '@patchloop/contracts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
-import { api } from '../api/client.js';
-import { canWrite, useSession } from '../auth/session.js';
-import { formatDateTime } from '../components/format.js';
-import { ErrorNotice } from '../components/states.js';
+import { useDeleteHost, useReinstateHost, useRetireHost } from '../../api/hosts.js';
+import type { Host } from '../../api/types.js';
+import { canWrite, useSession } from '../../auth/session.js';
+import { formatDateTime } from '../../components/format.js';
+import { ErrorNotice } from '../../components/states.js';
+
+/** A confirmation: what will happen, the button that does it, and Cancel. */
+function Confirm({
+  label,
+  action,
+  busy,
+  onConfirm,
+  onCancel,
+  children,
+}: {
+  label: string;
+  action: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className="panel" role="group" aria-label={label}>
+      {children}
+      <div className="toolbar">
+        <button type="button" disabled={busy} onClick={onConfirm}>
+          {action}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
 
 export function HostLifecycle({ h }: { h: Host }) {
   const { user } = useSession();
-  const qc = useQueryClient();
   const navigate = useNavigate();
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState<'retire' | 'delete' | null>(null);
-  const done = (data: Host) => {
-    setConfirming(null);
-    qc.setQueryData(['host', h.id], data);
-    void qc.invalidateQueries();
-  };
-  const retire = useMutation({
-    mutationFn: () => api.post<Host>(`/api/v1/hosts/${h.id}/retire`, reason.trim() ? { reason } : {}),
-    onSuccess: done,
-  });
-  const reinstate = useMutation({
-    mutationFn: () => api.post<Host>(`/api/v1/hosts/${h.id}/reinstate`),
-    onSuccess: done,
-  });
-  const remove = useMutation({
-    mutationFn: () => api.del<void>(`/api/v1/hosts/${h.id}`),
-    onSuccess: () => {
-      void qc.invalidateQueries();
-      void navigate('/hosts');
-    },
-  });
+  const done = () => setConfirming(null);
+  const retire = useRetireHost(h.id, { onSuccess: done });
+  const reinstate = useReinstateHost(h.id, { onSuccess: done });
+  const remove = useDeleteHost(h.id, { onSuccess: () => void navigate('/hosts') });
   const error = retire.error ?? reinstate.error ?? remove.error;
   return (
     <section aria-label="Host lifecycle">
@@ -67,7 +80,13 @@ export function HostLifecycle({ h }: { h: Host }) {
         </div>
       ) : null}
       {confirming === 'retire' ? (
-        <div className="panel" role="group" aria-label={`Confirm retiring ${h.hostname}`}>
+        <Confirm
+          label={`Confirm retiring ${h.hostname}`}
+          action={`Retire ${h.hostname}`}
+          busy={retire.isPending}
+          onConfirm={() => retire.mutate(reason)}
+          onCancel={() => setConfirming(null)}
+        >
           <p>
             Retire {h.hostname}? It stays in history, the audit log and reports, but leaves the host list,
             dashboard, compliance, findings, policies and deployments; its queued deployment tasks are skipped
@@ -77,31 +96,21 @@ export function HostLifecycle({ h }: { h: Host }) {
             Reason (optional){' '}
             <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
           </label>
-          <div className="toolbar">
-            <button type="button" disabled={retire.isPending} onClick={() => retire.mutate()}>
-              Retire {h.hostname}
-            </button>
-            <button type="button" onClick={() => setConfirming(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </Confirm>
       ) : null}
       {confirming === 'delete' ? (
-        <div className="panel" role="group" aria-label={`Confirm deleting ${h.hostname}`}>
+        <Confirm
+          label={`Confirm deleting ${h.hostname}`}
+          action={`Delete ${h.hostname}`}
+          busy={remove.isPending}
+          onConfirm={() => remove.mutate()}
+          onCancel={() => setConfirming(null)}
+        >
           <p>
             Delete {h.hostname} for good? Its inventory, findings, credential, host exceptions and deployment
             tasks are removed; only the audit log keeps it. To keep its history, retire it instead.
           </p>
-          <div className="toolbar">
-            <button type="button" disabled={remove.isPending} onClick={() => remove.mutate()}>
-              Delete {h.hostname}
-            </button>
-            <button type="button" onClick={() => setConfirming(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </Confirm>
       ) : null}
       {error ? <ErrorNotice error={error} /> : null}
     </section>

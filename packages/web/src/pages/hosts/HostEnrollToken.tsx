@@ -4,18 +4,15 @@
  * enrollment secret only creates new hosts, so re-enrolling this one needs
  * the token. Shown once; single use; it expires.
  */
-import type { Host, HostEnrollTokenCreated } from '@patchloop/contracts';
-import { useMutation } from '@tanstack/react-query';
-import { api } from '../api/client.js';
-import { useSession } from '../auth/session.js';
-import { formatDateTime } from '../components/format.js';
-import { ErrorNotice } from '../components/states.js';
+import { useIssueHostEnrollToken } from '../../api/hosts.js';
+import type { Host } from '../../api/types.js';
+import { useSession } from '../../auth/session.js';
+import { formatDateTime } from '../../components/format.js';
+import { ErrorNotice } from '../../components/states.js';
 
 export function HostEnrollToken({ h }: { h: Host }) {
   const { user } = useSession();
-  const issue = useMutation({
-    mutationFn: () => api.post<HostEnrollTokenCreated>(`/api/v1/hosts/${h.id}/enroll-token`, {}),
-  });
+  const issue = useIssueHostEnrollToken(h.id);
   if (user?.role !== 'admin' || h.retired || h.transport === 'import') return null;
   return (
     <section aria-label="Re-enrollment">

@@ -3,11 +3,10 @@
  * environment, exposure, owner, user risk, tags and groups (PATCH, audited,
  * the host is re-assessed).
  */
-import type { Host, HostPatch } from '@patchloop/contracts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client.js';
-import { ErrorNotice } from '../components/states.js';
+import { useEditHost } from '../../api/hosts.js';
+import type { Host, HostPatch } from '../../api/types.js';
+import { ErrorNotice } from '../../components/states.js';
 
 const list = (text: string) =>
   text
@@ -39,7 +38,6 @@ export interface HostForm {
 }
 
 export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
-  const qc = useQueryClient();
   const [form, setForm] = useState<HostForm>({
     criticality: h.criticality,
     environment: h.environment ?? '',
@@ -51,17 +49,10 @@ export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
   });
   const set = (k: keyof HostForm, v: string | boolean) => setForm((f) => ({ ...f, [k]: v }));
   const changes = hostChanges(h, form);
-  const save = useMutation({
-    mutationFn: () => api.patch<Host>(`/api/v1/hosts/${h.id}`, changes),
-    onSuccess: (updated) => {
-      qc.setQueryData(['host', h.id], updated);
-      void qc.invalidateQueries({ queryKey: ['hosts'] });
-      onDone();
-    },
-  });
+  const save = useEditHost(h.id, { onSuccess: onDone });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (Object.keys(changes).length > 0) save.mutate();
+    if (Object.keys(changes).length > 0) save.mutate(changes);
   };
   return (
     <form className="form-grid" onSubmit={submit} aria-label={`Edit ${h.hostname}`}>

@@ -1,4 +1,4 @@
-import type { Host } from '@patchloop/contracts';
+import type { Host } from '../../api/types.js';
 import { describe, expect, it } from 'vitest';
 import { hostChanges, type HostForm } from './HostEdit.js';
 

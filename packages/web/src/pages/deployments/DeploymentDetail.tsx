@@ -1,17 +1,15 @@
 /** One deployment, live: ring progress, each host's status and log, halt/resume/cancel/rollback, change record. */
-import type { DeploymentView } from '@patchloop/contracts';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api } from '../api/client.js';
-import { canWrite, useSession } from '../auth/session.js';
-import { StateBadge } from '../components/badges.js';
-import { DataTable } from '../components/DataTable.js';
-import { formatDateTime, formatPercent } from '../components/format.js';
-import { ErrorNotice, Loading } from '../components/states.js';
-
-type Task = DeploymentView['hosts'][number];
-const LIVE = new Set(['planned', 'running']);
+import { LIVE, useDeployment, useRollback, useSteerDeployment } from '../../api/deployments.js';
+import { endpoints } from '../../api/endpoints.js';
+import type { DeploymentTask as Task, DeploymentView } from '../../api/types.js';
+import { canWrite, useSession } from '../../auth/session.js';
+import { StateBadge } from '../../components/badges.js';
+import { DataTable } from '../../components/DataTable.js';
+import { formatDateTime, formatPercent } from '../../components/format.js';
+import { QueryView } from '../../components/QueryView.js';
+import { ErrorNotice } from '../../components/states.js';
 
 function Rings({ d }: { d: DeploymentView }) {
   return (
@@ -91,31 +89,20 @@ function TaskLog({ t, onClose }: { t: Task; onClose: () => void }) {
 
 export function DeploymentDetail() {
   const id = Number(useParams().id);
+  const q = useDeployment(id);
+  return (
+    <QueryView query={q} what="the deployment">
+      {(d) => <DeploymentPage d={d} />}
+    </QueryView>
+  );
+}
+
+function DeploymentPage({ d }: { d: DeploymentView }) {
   const { user } = useSession();
-  const qc = useQueryClient();
   const navigate = useNavigate();
   const [shown, setShown] = useState<string | null>(null);
-  const q = useQuery({
-    queryKey: ['deployment', id],
-    queryFn: () => api.get<DeploymentView>(`/api/v1/deployments/${id}`),
-    refetchInterval: (query) =>
-      query.state.data && !LIVE.has(query.state.data.status) && query.state.data.status !== 'halted'
-        ? false
-        : 2_000,
-  });
-  const steer = useMutation({
-    mutationFn: (action: 'halt' | 'resume' | 'cancel') =>
-      api.post<DeploymentView>(`/api/v1/deployments/${id}/${action}`, {}),
-    onSuccess: (d) => qc.setQueryData(['deployment', id], d),
-  });
-  const rollback = useMutation({
-    mutationFn: (hostId?: number) =>
-      api.post<DeploymentView>(`/api/v1/deployments/${id}/rollback`, hostId ? { hostId } : {}),
-    onSuccess: (d) => navigate(`/deployments/${d.id}`),
-  });
-  if (q.isPending) return <Loading what="the deployment" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  const d = q.data;
+  const steer = useSteerDeployment(d.id);
+  const rollback = useRollback(d.id, { onSuccess: (r) => void navigate(`/deployments/${r.id}`) });
   const writable = canWrite(user);
   const task = d.hosts.find((t) => t.taskId === shown) ?? null;
   return (
@@ -168,10 +155,10 @@ export function DeploymentDetail() {
             Roll back
           </button>
         ) : null}
-        <a className="button" href={`/api/v1/deployments/${d.id}/record?format=json`} download>
+        <a className="button" href={endpoints.deploymentRecord(d.id, 'json')} download>
           Change record (JSON)
         </a>
-        <a className="button" href={`/api/v1/deployments/${d.id}/record?format=csv`} download>
+        <a className="button" href={endpoints.deploymentRecord(d.id, 'csv')} download>
           Change record (CSV)
         </a>
       </div>

@@ -3,47 +3,47 @@
  * deploy the ones they pick to this host at once (a deployment by hand, with
  * the same tracking, log and rollback as one from a policy).
  */
-import type { CatalogueList, DeploymentView } from '@patchloop/contracts';
-import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api } from '../api/client.js';
-import { canWrite, useSession } from '../auth/session.js';
-import { RebootSelect } from '../components/RebootSelect.js';
-import { KevBadge, SeverityBadge } from '../components/badges.js';
-import { DataTable } from '../components/DataTable.js';
-import { plural } from '../components/format.js';
-import { Empty, ErrorNotice, Loading } from '../components/states.js';
+import { useStartDeployment } from '../../api/deployments.js';
+import { useHostUpdates } from '../../api/hosts.js';
+import type { CatalogueItem as Update, CatalogueList } from '../../api/types.js';
+import { canWrite, useSession } from '../../auth/session.js';
+import { RebootSelect, type RebootMode } from '../../components/RebootSelect.js';
+import { KevBadge, SeverityBadge } from '../../components/badges.js';
+import { DataTable } from '../../components/DataTable.js';
+import { plural } from '../../components/format.js';
+import { QueryView } from '../../components/QueryView.js';
+import { Empty, ErrorNotice } from '../../components/states.js';
 
-type Update = CatalogueList['items'][number];
 const keyOf = (u: Update) => `${u.package}:${u.arch}`;
 
 export function HostUpdates({ id }: { id: number }) {
+  const q = useHostUpdates(id);
+  return (
+    <QueryView query={q} what="available updates">
+      {(d) =>
+        !d.collected ? (
+          <Empty title="Updates not collected">
+            The agent could not list available updates on this host.
+          </Empty>
+        ) : d.items.length === 0 ? (
+          <Empty title="The host is up to date" />
+        ) : (
+          <Updates id={id} list={d} />
+        )
+      }
+    </QueryView>
+  );
+}
+
+function Updates({ id, list }: { id: number; list: CatalogueList }) {
   const { user } = useSession();
   const navigate = useNavigate();
   const [selected, setSelected] = useState<Set<string | number>>(new Set());
-  const [reboot, setReboot] = useState('never');
-  const q = useQuery({
-    queryKey: ['host-updates', id],
-    queryFn: () => api.get<CatalogueList>(`/api/v1/hosts/${id}/updates`),
-  });
-  const deploy = useMutation({
-    mutationFn: (updates: Update[]) =>
-      api.post<DeploymentView>('/api/v1/deployments', {
-        hosts: [id],
-        packages: updates.map((u) => ({ name: u.package, version: u.candidateVersion })),
-        reboot,
-      }),
-    onSuccess: (d) => navigate(`/deployments/${d.id}`),
-  });
-  if (q.isPending) return <Loading what="available updates" />;
-  if (q.isError) return <ErrorNotice error={q.error} />;
-  if (!q.data.collected)
-    return (
-      <Empty title="Updates not collected">The agent could not list available updates on this host.</Empty>
-    );
-  if (q.data.items.length === 0) return <Empty title="The host is up to date" />;
-  const picked = q.data.items.filter((u) => selected.has(keyOf(u)));
+  const [reboot, setReboot] = useState<RebootMode>('never');
+  const deploy = useStartDeployment({ onSuccess: (d) => void navigate(`/deployments/${d.id}`) });
+  const picked = list.items.filter((u) => selected.has(keyOf(u)));
   const writable = canWrite(user);
   return (
     <>
@@ -55,7 +55,13 @@ export function HostUpdates({ id }: { id: number }) {
             type="button"
             className="primary"
             disabled={picked.length === 0 || deploy.isPending}
-            onClick={() => deploy.mutate(picked)}
+            onClick={() =>
+              deploy.mutate({
+                hosts: [id],
+                packages: picked.map((u) => ({ name: u.package, version: u.candidateVersion })),
+                reboot,
+              })
+            }
           >
             Deploy selected now
           </button>
@@ -64,7 +70,7 @@ export function HostUpdates({ id }: { id: number }) {
       ) : null}
       <DataTable
         caption="Available updates"
-        rows={q.data.items}
+        rows={list.items}
         rowKey={keyOf}
         rowLabel={(u) => `${u.package} ${u.candidateVersion}`}
         {...(writable ? { selected, onSelect: setSelected } : {})}
