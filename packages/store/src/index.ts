@@ -28,3 +28,4 @@ export {
   type VerifyOptions,
 } from './audit/verify.js';
 export { canonicalJson, eventHash, GENESIS_HASH } from './audit/hash.js';
+export { lockBootstrap, lockEnrollMachine, lockHostAssessment } from './locks.js';

@@ -1,7 +1,7 @@
 /** Risk weights and SLA days: read by everyone, changed by admins (audited; re-assesses the fleet). */
 import { DEFAULT_RISK_WEIGHTS, DEFAULT_SLA, parseRiskWeights, parseSlaPolicy } from '@patchloop/core';
 import { RiskSettingsView } from '@patchloop/contracts';
-import { appendAudit, enqueueJob, putSetting } from '@patchloop/store';
+import { appendAudit, putSetting, queueAssessAll } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, ADMIN, READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
@@ -68,7 +68,7 @@ export function settingsRoutes({ app, ctx }: Api): void {
           at: now,
         });
         // Every finding's score and due date may change.
-        await enqueueJob(tx, 'assess-all', {}, now, { singletonKey: 'assess-all' });
+        await queueAssessAll(tx, now);
       });
       ctx.wakeJobs();
       return view();

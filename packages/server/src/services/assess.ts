@@ -33,6 +33,7 @@ import {
   recordPatchState,
   syncHostFindings,
   type HostRecord,
+  lockHostAssessment,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { loadRiskSettings } from './risk-settings.js';
@@ -165,7 +166,7 @@ export class Assessor {
         slaDue(s.risk.priority, firstSeen, s.finding.kev, settings.sla);
       const r = await db.transaction(async (tx) => {
         // One assessment of a host writes at a time (two replicas may run two queued runs).
-        await tx.query('SELECT pg_advisory_xact_lock(7305004, $1::int)', [hostId]);
+        await lockHostAssessment(tx, hostId);
         const sync = await syncHostFindings(tx, hostId, stored, now, (s, firstSeen) =>
           due(s as (typeof stored)[number], firstSeen),
         );

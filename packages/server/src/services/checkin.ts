@@ -7,7 +7,7 @@
 import type { CheckinRequest, CheckinResponse, DiffInventory, FullInventory } from '@patchloop/contracts';
 import { canonicalInventory, packageKey, type InstalledPackage } from '@patchloop/core';
 import {
-  enqueueJob,
+  queueAssessHost,
   getHost,
   loadHostPackages,
   setHostAgentVersion,
@@ -106,7 +106,7 @@ export async function checkin(
   if (factsHash !== state.facts_hash) {
     await updateHostFacts(ctx.db, hostId, req.facts, factsHash);
     // New facts (a reboot now required or done, another release) change the patch status and EOL: re-assess.
-    await enqueueJob(ctx.db, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+    await queueAssessHost(ctx.db, hostId, now);
     ctx.wakeJobs();
   }
 
@@ -150,7 +150,7 @@ export async function checkin(
       const d = { manager: inv.manager, added, removed: inv.removed, updates: inv.updates, hash };
       await storeInventoryDiff(tx, hostId, { ...d, packageCount: packages.length }, now);
     }
-    await enqueueJob(tx, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+    await queueAssessHost(tx, hostId, now);
     return { needFull: false, hash };
   });
   ctx.wakeJobs();

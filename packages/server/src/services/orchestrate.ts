@@ -8,7 +8,7 @@ import type { JobReport, JobReportResponse } from '@patchloop/contracts';
 import { isFinal, notDeployableReason, schemeFor, schemeOfManager, tick } from '@patchloop/core';
 import {
   claimActiveDeployments,
-  enqueueJob,
+  queueAssessHost,
   getDeployment,
   getHost,
   getTask,
@@ -219,7 +219,7 @@ export async function reportJob(
         for (const o of orig.rows) await updateTask(tx, o.id, { status: 'rolled-back', rolledBackBy: t.id });
       }
       // Re-assess from the inventory the agent sends next; queue it now in case the inventory did not change.
-      await enqueueJob(tx, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+      await queueAssessHost(tx, hostId, now);
     }
     return { status, cancel };
   });

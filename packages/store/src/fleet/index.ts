@@ -12,3 +12,4 @@ export * from './remediation-inputs.js';
 export * from './enroll-tokens.js';
 export * from './throttle.js';
 export * from './job-signing.js';
+export * from './job-kinds.js';
