@@ -192,18 +192,7 @@ export function hostRoutes(api: Api): void {
     async (req) => {
       const h = await getHost(ctx.db, req.params.id);
       if (!h) throw notFound(req.params.id);
-      const updates = new Map(
-        (
-          (h.updates ?? []) as {
-            name: string;
-            arch: string;
-            candidateVersion: string;
-            repository: string | null;
-            security: boolean;
-            classification: string | null;
-          }[]
-        ).map((u) => [`${u.name}\u0000${u.arch}`, u]),
-      );
+      const updates = new Map((h.updates ?? []).map((u) => [`${u.name}\u0000${u.arch}`, u]));
       const items = (await loadHostPackages(ctx.db, h.id)).map((p) => {
         const u = updates.get(`${p.name}\u0000${p.arch}`) ?? updates.get(`${p.name}\u0000`);
         return {

@@ -24,7 +24,8 @@ const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'dat
 const view = (p: PolicyRecord) => ({
   name: p.name,
   version: p.version,
-  document: p.document,
+  // A plain JSON object in the response (the schema's Record), copied from the typed document.
+  document: { ...p.document },
   source: p.source,
   updatedBy: p.updatedBy,
   updatedAt: p.updatedAt.toISOString(),
@@ -126,7 +127,7 @@ export function policyRoutes({ app, ctx }: Api): void {
       return {
         items: items.map((v) => ({
           version: v.version,
-          document: v.document,
+          document: v.document && { ...v.document },
           createdBy: v.createdBy,
           createdAt: v.createdAt.toISOString(),
         })),

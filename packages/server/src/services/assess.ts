@@ -67,9 +67,7 @@ export function patchState(host: HostRecord, findings: readonly Finding[]) {
   const scheme = schemeOfManager(host.packageManager);
   let pending = null;
   if (scheme && host.updates !== null) {
-    const updates = (host.updates as (Omit<OfferedUpdate, 'package'> & { name: string })[]).map(
-      ({ name, ...u }) => ({ ...u, package: name }),
-    );
+    const updates = host.updates.map(({ name, ...u }) => ({ ...u, package: name }));
     const open = findings.map((f) => ({
       package: f.package,
       advisoryId: f.advisory.id,
@@ -121,7 +119,7 @@ export class Assessor {
             prettyName: host.os.prettyName,
           };
     const inventory: Inventory = {
-      manager: host.packageManager as PackageManager,
+      manager: host.packageManager,
       os,
       packages,
       kernel: host.kernel.running,

@@ -13,7 +13,7 @@ export async function autoDeploy(ctx: ServerContext, worker: string): Promise<nu
   const now = ctx.now();
   const created: number[] = [];
   for (const p of await listPolicies(ctx.db)) {
-    const policy = p.document as unknown as PolicyDocument;
+    const policy = p.document;
     if (!policy.schedule?.autoDeploy) continue;
     const w = windowState(policy.schedule, now);
     if (!w.open || w.start === null) continue;

@@ -63,9 +63,9 @@ export async function createFromPolicy(
 ): Promise<DeploymentRecord> {
   const stored = await getPolicy(ctx.db, name);
   if (!stored) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
-  const policy = stored.document as unknown as PolicyDocument;
+  const policy = stored.document;
   const now = ctx.now();
-  const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
+  const all = (await listPolicies(ctx.db)).map((p) => p.document);
   // What the policy approves now, whatever the window and rings say (the orchestrator waits for those).
   const sim = simulatePolicy({ policy, at: now, hosts: await loadSimHosts(ctx.db, now), policies: all });
   // Every simulated host is a live host, addressed by its id (hostnames need not be unique).

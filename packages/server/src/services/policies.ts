@@ -45,7 +45,7 @@ export async function applyPolicy(
   const applied = await ctx.db.transaction(async (tx) => {
     const r = await putPolicy(tx, {
       name: document.name,
-      document: document as unknown as Record<string, unknown>,
+      document,
       source,
       by: p.actor,
       now,
@@ -79,7 +79,7 @@ export async function precedenceWarnings(q: Queryable, policy: PolicyDocument): 
     tags: string[];
     groups: string[];
   }>('SELECT id, hostname, os_id, os_version, tags, groups FROM host WHERE retired_at IS NULL ORDER BY id');
-  const all = (await listPolicies(q)).map((p) => p.document as unknown as PolicyDocument);
+  const all = (await listPolicies(q)).map((p) => p.document);
   const policyHosts = hosts.rows.map((h) => ({
     id: Number(h.id),
     hostname: h.hostname,
@@ -197,9 +197,9 @@ export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> 
 export async function simulateByName(ctx: ServerContext, name: string, at: Date): Promise<Simulation> {
   const policy = await getPolicy(ctx.db, name);
   if (!policy) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
-  const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
+  const all = (await listPolicies(ctx.db)).map((p) => p.document);
   return simulatePolicy({
-    policy: policy.document as unknown as PolicyDocument,
+    policy: policy.document,
     at,
     hosts: await loadSimHosts(ctx.db, at),
     policies: all,
