@@ -6,6 +6,7 @@ export { openPglite } from './pglite-db.js';
 export { openPostgres } from './postgres-db.js';
 export { createFeedStore, type FeedStoreOptions } from './feeds/feed-store.js';
 export { storableText } from './feeds/rows.js';
+export { feedGeneration } from './feeds/generation.js';
 export { cleanAbandonedStaging, STALE_SESSION_MS, type AbandonedSession } from './feeds/staging.js';
 export { TABLES } from './schema.js';
 export type { Row, TableName, SqlType, ColumnSpec } from './row.js';

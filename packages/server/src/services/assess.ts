@@ -34,9 +34,10 @@ import {
   syncHostFindings,
   type HostRecord,
   lockHostAssessment,
+  feedGeneration,
+  loadRiskSettings,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { loadRiskSettings } from './risk-settings.js';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
@@ -88,10 +89,7 @@ export class Assessor {
 
   /** Feed data changed when the newest import run changed: drop cached answers. */
   private async checkGeneration(): Promise<void> {
-    const r = await this.ctx.db.query<{ g: string | null }>(
-      "SELECT max(id)::text || '/' || count(*)::text AS g FROM import_run",
-    );
-    const g = r.rows[0]?.g ?? null;
+    const g = await feedGeneration(this.ctx.db);
     if (g !== this.generation) {
       this.cache.clear();
       this.generation = g;

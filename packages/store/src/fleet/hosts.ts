@@ -177,21 +177,6 @@ export async function deleteHost(q: Queryable, id: number): Promise<boolean> {
   return r.affectedRows > 0;
 }
 
-/** Skips a host's queued deployment tasks (it was retired), with the reason in their log. */
-export async function skipHostQueuedTasks(
-  q: Queryable,
-  hostId: number,
-  reason: string,
-  now: Date,
-): Promise<number> {
-  const r = await q.query(
-    `UPDATE deployment_task SET status = 'skipped', finished_at = $2, log = log || $3
-     WHERE host_id = $1 AND status = 'queued'`,
-    [hostId, now, `${now.toISOString()} skipped: ${reason}\n`],
-  );
-  return r.affectedRows;
-}
-
 export async function getHost(q: Queryable, id: number): Promise<HostRecord | null> {
   const r = await q.query<HostRow>(`SELECT ${HOST_SELECT} FROM host h WHERE h.id = $1`, [id]);
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
