@@ -22,8 +22,6 @@ import {
   TupleCache,
   type Finding,
   type Inventory,
-  type OfferedUpdate,
-  type PackageManager,
 } from '@patchloop/core';
 import {
   getHost,

@@ -3,7 +3,7 @@
  * gets one deployment each time its maintenance window opens (the opening
  * is claimed once across replicas), of what it approves at that moment.
  */
-import { windowState, type PolicyDocument } from '@patchloop/core';
+import { windowState } from '@patchloop/core';
 import { claimScheduleSlot, listPolicies } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
