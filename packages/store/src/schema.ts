@@ -10,6 +10,34 @@
  * numbers, date as 'YYYY-MM-DD' text, timestamptz as Date, jsonb parsed.
  */
 
+/** An advisory's columns, live (advisory) and staged (feed_stage_advisory). */
+const ADVISORY = {
+  id: 'text',
+  published: 'timestamptz null',
+  modified: 'timestamptz null',
+  withdrawn: 'timestamptz null',
+  classification: 'text',
+  severity: 'text null',
+  summary: 'text',
+  aliases: 'text[]',
+  content_hash: 'text',
+  doc: 'jsonb',
+} as const;
+
+/** A CVE's columns, live (cve) and staged (feed_stage_cve). */
+const CVE = {
+  id: 'text',
+  state: 'text',
+  published: 'timestamptz null',
+  modified: 'timestamptz null',
+  cvss_version: 'text null',
+  cvss_vector: 'text null',
+  cvss_score: 'double precision null',
+  severity: 'text null',
+  content_hash: 'text',
+  doc: 'jsonb',
+} as const;
+
 export const TABLES = {
   schema_migrations: { version: 'integer', name: 'text', applied_at: 'timestamptz' },
   feed_source: {
@@ -43,20 +71,7 @@ export const TABLES = {
     unchanged: 'integer',
     errors: 'jsonb',
   },
-  advisory: {
-    source: 'text',
-    id: 'text',
-    published: 'timestamptz null',
-    modified: 'timestamptz null',
-    withdrawn: 'timestamptz null',
-    classification: 'text',
-    severity: 'text null',
-    summary: 'text',
-    aliases: 'text[]',
-    content_hash: 'text',
-    doc: 'jsonb',
-    imported_at: 'timestamptz',
-  },
+  advisory: { source: 'text', ...ADVISORY, imported_at: 'timestamptz' },
   advisory_package: {
     source: 'text',
     advisory_id: 'text',
@@ -66,19 +81,7 @@ export const TABLES = {
     status: 'text',
     fixed_version: 'text null',
   },
-  cve: {
-    id: 'text',
-    state: 'text',
-    published: 'timestamptz null',
-    modified: 'timestamptz null',
-    cvss_version: 'text null',
-    cvss_vector: 'text null',
-    cvss_score: 'double precision null',
-    severity: 'text null',
-    content_hash: 'text',
-    doc: 'jsonb',
-    imported_at: 'timestamptz',
-  },
+  cve: { ...CVE, imported_at: 'timestamptz' },
   kev: {
     cve_id: 'text',
     date_added: 'date',
@@ -325,32 +328,8 @@ export const TABLES = {
     owner_ns: 'text null',
     touched_at: 'timestamptz null',
   },
-  feed_stage_advisory: {
-    session_id: 'text',
-    id: 'text',
-    published: 'timestamptz null',
-    modified: 'timestamptz null',
-    withdrawn: 'timestamptz null',
-    classification: 'text',
-    severity: 'text null',
-    summary: 'text',
-    aliases: 'text[]',
-    content_hash: 'text',
-    doc: 'jsonb',
-  },
-  feed_stage_cve: {
-    session_id: 'text',
-    id: 'text',
-    state: 'text',
-    published: 'timestamptz null',
-    modified: 'timestamptz null',
-    cvss_version: 'text null',
-    cvss_vector: 'text null',
-    cvss_score: 'double precision null',
-    severity: 'text null',
-    content_hash: 'text',
-    doc: 'jsonb',
-  },
+  feed_stage_advisory: { session_id: 'text', ...ADVISORY },
+  feed_stage_cve: { session_id: 'text', ...CVE },
   feed_stage_event: { session_id: 'text', seq: 'bigint', kind: 'text', subject: 'text', details: 'jsonb' },
   host_enroll_token: {
     id: 'bigint',
