@@ -79,9 +79,11 @@ const LOGGED_FIELDS = [
 ];
 
 export function loggable(err: Error): Record<string, unknown> {
-  const e = err as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { type: err.constructor?.name ?? 'Error' };
-  for (const k of LOGGED_FIELDS) if (e[k] !== undefined && e[k] !== null) out[k] = e[k];
+  for (const k of LOGGED_FIELDS) {
+    const v: unknown = Reflect.get(err, k);
+    if (v !== undefined && v !== null) out[k] = v;
+  }
   return out;
 }
 

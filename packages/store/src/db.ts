@@ -4,7 +4,6 @@
  * server replicas). SQL is PostgreSQL's dialect, kept to what PostgreSQL 14+
  * and PGlite (PostgreSQL 18) both accept.
  */
-import type { CompiledQuery } from 'kysely';
 
 export interface QueryResult<R> {
   readonly rows: R[];
@@ -14,8 +13,6 @@ export interface QueryResult<R> {
 
 export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
-  /** Runs a query built with the typed query builder (see query.ts). */
-  run<R>(query: CompiledQuery<R>): Promise<R[]>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

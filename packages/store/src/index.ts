@@ -6,9 +6,10 @@ export { openPglite } from './pglite-db.js';
 export { openPostgres } from './postgres-db.js';
 export { createFeedStore, type FeedStoreOptions } from './feeds/feed-store.js';
 export { storableText } from './feeds/rows.js';
+export { feedGeneration } from './feeds/generation.js';
 export { cleanAbandonedStaging, STALE_SESSION_MS, type AbandonedSession } from './feeds/staging.js';
-export { qb } from './query.js';
-export type { Database } from './schema.js';
+export { TABLES } from './schema.js';
+export type { Row, TableName, SqlType, ColumnSpec } from './row.js';
 export { loadScanData, type ScanData, type ScanDataRequest } from './assessment/scan-data.js';
 export { readScanIndex, removeScanIndex, writeScanIndex, SCAN_INDEX_DIR } from './assessment/scan-index.js';
 export * from './fleet/index.js';
@@ -28,3 +29,4 @@ export {
   type VerifyOptions,
 } from './audit/verify.js';
 export { canonicalJson, eventHash, GENESIS_HASH } from './audit/hash.js';
+export { lockBootstrap, lockEnrollMachine, lockHostAssessment } from './locks.js';

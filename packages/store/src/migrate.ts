@@ -7,11 +7,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PatchloopError } from '@patchloop/core';
 import type { Db } from './db.js';
+import { lockMigration } from './locks.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
-/** Arbitrary constant: the advisory lock key for migrations. */
-const MIGRATION_LOCK = 7_305_000_001;
-
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -42,7 +40,7 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<nu
   for (const m of migrations) {
     try {
       const done = await db.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        await lockMigration(tx);
         const seen = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
         if (seen.rows.length > 0) return false;
         await tx.exec(m.sql);

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CompiledQuery } from 'kysely';
 import type { Db, QueryResult, Queryable } from './db.js';
 import type { PgliteRequest, PgliteResponse, WireDbError } from './pglite-protocol.js';
 import { acquireStoreLock } from './store-lock.js';
@@ -105,7 +104,6 @@ function queryable(t: PgliteThread, tx?: number): Queryable {
     t.call<QueryResult<R>>({ op: 'query', sql, params, ...(tx === undefined ? {} : { tx }) });
   return {
     query,
-    run: async <R>(q: CompiledQuery<R>) => (await query<R>(q.sql, q.parameters)).rows,
     exec: async (sql: string) => {
       await t.call({ op: 'exec', sql, ...(tx === undefined ? {} : { tx }) });
     },

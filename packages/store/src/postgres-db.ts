@@ -1,5 +1,4 @@
 import pg from 'pg';
-import type { CompiledQuery } from 'kysely';
 import { PatchloopError, redactUrl } from '@patchloop/core';
 import type { Db, QueryResult, Queryable } from './db.js';
 
@@ -190,7 +189,6 @@ function clientQueryable(client: pg.PoolClient): Queryable {
   };
   return {
     query,
-    run: async <R>(q: CompiledQuery<R>) => (await query<R>(q.sql, q.parameters)).rows,
     exec: async (sql: string) => {
       await client.query(sql);
     },
@@ -219,7 +217,6 @@ export async function openPostgres(databaseUrl: string, opts: PostgresOptions = 
     kind: 'postgres',
     location: s.where,
     query: (sql, params) => s.query(sql, params),
-    run: async <R>(q: CompiledQuery<R>) => (await s.query<R>(q.sql, q.parameters)).rows,
     exec: (sql) => s.exec(sql),
     transaction: (fn) => s.transaction(fn),
     close: () => s.close(),

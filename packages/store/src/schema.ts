@@ -1,129 +1,353 @@
 /**
- * Table types for the typed query builder. They mirror the migrations in
- * packages/store/migrations (a test checks every table and column exists).
+ * The schema as data: every table the migrations create (and migrate.ts's
+ * schema_migrations), column name → SQL type, ` null` when nullable. The row
+ * types the store's functions read are derived from it (`Row<'host'>`, row.ts), and
+ * schema.test.ts checks it equals the live schema (information_schema) on
+ * both backends, so a migration that adds, drops or retypes a column fails
+ * until this description (and so the row types) follows.
+ *
+ * Values as both drivers return them (see db.ts): int8 and numeric as
+ * numbers, date as 'YYYY-MM-DD' text, timestamptz as Date, jsonb parsed.
  */
-import type { ColumnType, Generated } from 'kysely';
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type Json = ColumnType<unknown, string, string>;
+/** An advisory's columns, live (advisory) and staged (feed_stage_advisory). */
+const ADVISORY = {
+  id: 'text',
+  published: 'timestamptz null',
+  modified: 'timestamptz null',
+  withdrawn: 'timestamptz null',
+  classification: 'text',
+  severity: 'text null',
+  summary: 'text',
+  aliases: 'text[]',
+  content_hash: 'text',
+  doc: 'jsonb',
+} as const;
 
-export interface FeedSourceTable {
-  source: string;
-  records: number;
-  last_import: Timestamp | null;
-  last_success: Timestamp | null;
-  last_status: string | null;
-  last_error: string | null;
-  last_error_code: string | null;
-  meta: Json;
-}
+/** A CVE's columns, live (cve) and staged (feed_stage_cve). */
+const CVE = {
+  id: 'text',
+  state: 'text',
+  published: 'timestamptz null',
+  modified: 'timestamptz null',
+  cvss_version: 'text null',
+  cvss_vector: 'text null',
+  cvss_score: 'double precision null',
+  severity: 'text null',
+  content_hash: 'text',
+  doc: 'jsonb',
+} as const;
 
-export interface FeedDownloadTable {
-  source: string;
-  url: string;
-  etag: string | null;
-  last_modified: string | null;
-  sha256: string | null;
-  bytes: number | null;
-  fetched_at: Timestamp;
-}
-
-export interface ImportRunTable {
-  id: Generated<number>;
-  source: string;
-  origin: string;
-  started_at: Timestamp;
-  finished_at: Timestamp;
-  status: 'ok' | 'partial' | 'failed' | 'unchanged';
-  imported: number;
-  skipped: number;
-  unchanged: number;
-  errors: Json;
-}
-
-export interface AdvisoryTable {
-  source: string;
-  id: string;
-  published: Timestamp | null;
-  modified: Timestamp | null;
-  withdrawn: Timestamp | null;
-  classification: string;
-  severity: string | null;
-  summary: string;
-  aliases: string[];
-  content_hash: string;
-  doc: Json;
-  imported_at: Timestamp;
-}
-
-export interface AdvisoryPackageTable {
-  source: string;
-  advisory_id: string;
-  ecosystem: string;
-  release: string;
-  package: string;
-  status: string;
-  fixed_version: string | null;
-}
-
-export interface CveTable {
-  id: string;
-  state: string;
-  published: Timestamp | null;
-  modified: Timestamp | null;
-  cvss_version: string | null;
-  cvss_vector: string | null;
-  cvss_score: number | null;
-  severity: string | null;
-  content_hash: string;
-  doc: Json;
-  imported_at: Timestamp;
-}
-
-export interface KevTable {
-  cve_id: string;
-  /** 'YYYY-MM-DD' (dates are read as text on both backends). */
-  date_added: string;
-  due_date: string;
-  ransomware: boolean;
-  content_hash: string;
-  doc: Json;
-  imported_at: Timestamp;
-}
-
-export interface EpssTable {
-  cve_id: string;
-  epss: number;
-  percentile: number;
-}
-
-export interface EolCycleTable {
-  product: string;
-  cycle: string;
-  content_hash: string;
-  doc: Json;
-  imported_at: Timestamp;
-}
-
-export interface ChangeEventTable {
-  id: Generated<number>;
-  at: Timestamp;
-  source: string;
-  kind: string;
-  subject: string;
-  import_id: number | null;
-  details: Json;
-}
-
-export interface Database {
-  feed_source: FeedSourceTable;
-  feed_download: FeedDownloadTable;
-  import_run: ImportRunTable;
-  advisory: AdvisoryTable;
-  advisory_package: AdvisoryPackageTable;
-  cve: CveTable;
-  kev: KevTable;
-  epss: EpssTable;
-  eol_cycle: EolCycleTable;
-  change_event: ChangeEventTable;
-}
+export const TABLES = {
+  schema_migrations: { version: 'integer', name: 'text', applied_at: 'timestamptz' },
+  feed_source: {
+    source: 'text',
+    records: 'integer',
+    last_import: 'timestamptz null',
+    last_success: 'timestamptz null',
+    last_status: 'text null',
+    last_error: 'text null',
+    last_error_code: 'text null',
+    meta: 'jsonb',
+  },
+  feed_download: {
+    source: 'text',
+    url: 'text',
+    etag: 'text null',
+    last_modified: 'text null',
+    sha256: 'text null',
+    bytes: 'bigint null',
+    fetched_at: 'timestamptz',
+  },
+  import_run: {
+    id: 'bigint',
+    source: 'text',
+    origin: 'text',
+    started_at: 'timestamptz',
+    finished_at: 'timestamptz',
+    status: 'text',
+    imported: 'integer',
+    skipped: 'integer',
+    unchanged: 'integer',
+    errors: 'jsonb',
+  },
+  advisory: { source: 'text', ...ADVISORY, imported_at: 'timestamptz' },
+  advisory_package: {
+    source: 'text',
+    advisory_id: 'text',
+    ecosystem: 'text',
+    release: 'text',
+    package: 'text',
+    status: 'text',
+    fixed_version: 'text null',
+  },
+  cve: { ...CVE, imported_at: 'timestamptz' },
+  kev: {
+    cve_id: 'text',
+    date_added: 'date',
+    due_date: 'date',
+    ransomware: 'boolean',
+    content_hash: 'text',
+    doc: 'jsonb',
+    imported_at: 'timestamptz',
+  },
+  epss: { cve_id: 'text', epss: 'double precision', percentile: 'double precision' },
+  eol_cycle: {
+    product: 'text',
+    cycle: 'text',
+    content_hash: 'text',
+    doc: 'jsonb',
+    imported_at: 'timestamptz',
+  },
+  change_event: {
+    id: 'bigint',
+    at: 'timestamptz',
+    source: 'text',
+    kind: 'text',
+    subject: 'text',
+    import_id: 'bigint null',
+    details: 'jsonb',
+  },
+  host: {
+    id: 'bigint',
+    machine_id: 'text null',
+    hostname: 'text',
+    transport: 'text',
+    os_id: 'text null',
+    os_version: 'text null',
+    os_codename: 'text null',
+    os_pretty: 'text null',
+    arch: 'text null',
+    kernel_running: 'text null',
+    kernel_newest: 'text null',
+    reboot_required: 'boolean',
+    reboot: 'jsonb',
+    facts_hash: 'text null',
+    agent_version: 'text null',
+    enrolled_at: 'timestamptz',
+    last_seen: 'timestamptz null',
+    last_inventory_at: 'timestamptz null',
+    inventory_hash: 'text null',
+    package_manager: 'text null',
+    package_count: 'integer',
+    updates: 'jsonb null',
+    tags: 'text[]',
+    groups: 'text[]',
+    criticality: 'text',
+    environment: 'text null',
+    internet_facing: 'boolean',
+    owner: 'text null',
+    user_risk: 'text',
+    eol: 'jsonb null',
+    finding_counts: 'jsonb',
+    assessed_at: 'timestamptz null',
+    assessment_error: 'text null',
+    updates_security: 'integer null',
+    updates_other: 'integer null',
+    patch_status: 'text null',
+    last_patched_at: 'timestamptz null',
+    retired_at: 'timestamptz null',
+    retired_by: 'text null',
+    retired_reason: 'text null',
+    job_sequence: 'bigint',
+  },
+  agent_credential: {
+    id: 'bigint',
+    host_id: 'bigint',
+    public_id: 'text',
+    secret_hash: 'text',
+    created_at: 'timestamptz',
+    revoked_at: 'timestamptz null',
+  },
+  package_version: {
+    id: 'bigint',
+    manager: 'text',
+    name: 'text',
+    version: 'text',
+    arch: 'text',
+    source_name: 'text',
+    source_version: 'text',
+    vendor: 'text',
+    epoch_known: 'boolean',
+  },
+  host_package: { host_id: 'bigint', package_id: 'bigint' },
+  finding: {
+    id: 'bigint',
+    host_id: 'bigint',
+    advisory_id: 'text',
+    package: 'text',
+    arch: 'text',
+    installed_version: 'text',
+    fixed_version: 'text null',
+    status: 'text',
+    severity: 'text null',
+    kev: 'boolean',
+    data: 'jsonb',
+    first_seen: 'timestamptz',
+    last_seen: 'timestamptz',
+    resolved_at: 'timestamptz null',
+    risk_score: 'real null',
+    priority: 'text null',
+    risk: 'jsonb null',
+    due_at: 'timestamptz null',
+    sla_basis: 'text null',
+  },
+  app_user: {
+    id: 'bigint',
+    username: 'text',
+    password_hash: 'text',
+    role: 'text',
+    created_at: 'timestamptz',
+    disabled_at: 'timestamptz null',
+  },
+  api_token: {
+    id: 'bigint',
+    public_id: 'text',
+    secret_hash: 'text',
+    name: 'text',
+    role: 'text',
+    created_by: 'text',
+    created_at: 'timestamptz',
+    expires_at: 'timestamptz null',
+    last_used_at: 'timestamptz null',
+    revoked_at: 'timestamptz null',
+  },
+  setting: { key: 'text', value: 'jsonb', updated_at: 'timestamptz' },
+  job: {
+    id: 'bigint',
+    kind: 'text',
+    payload: 'jsonb',
+    status: 'text',
+    run_at: 'timestamptz',
+    attempts: 'integer',
+    max_attempts: 'integer',
+    singleton_key: 'text null',
+    locked_by: 'text null',
+    locked_until: 'timestamptz null',
+    last_error: 'text null',
+    created_at: 'timestamptz',
+    finished_at: 'timestamptz null',
+  },
+  schedule_slot: { name: 'text', slot: 'timestamptz', claimed_by: 'text', claimed_at: 'timestamptz' },
+  audit_event: {
+    seq: 'bigint',
+    at: 'timestamptz(3)',
+    actor: 'text',
+    action: 'text',
+    target: 'text',
+    before: 'jsonb null',
+    after: 'jsonb null',
+    prev_hash: 'text',
+    hash: 'text',
+  },
+  audit_head: { id: 'smallint', seq: 'bigint', hash: 'text' },
+  risk_exception: {
+    id: 'bigint',
+    kind: 'text',
+    advisory_id: 'text null',
+    package: 'text null',
+    host_id: 'bigint null',
+    group_name: 'text null',
+    justification: 'text',
+    status: 'text',
+    requested_by: 'text',
+    requested_at: 'timestamptz',
+    decided_by: 'text null',
+    decided_at: 'timestamptz null',
+    decision_note: 'text null',
+    expires_at: 'timestamptz',
+  },
+  policy: {
+    name: 'text',
+    version: 'integer',
+    document: 'jsonb',
+    source: 'text',
+    updated_by: 'text',
+    updated_at: 'timestamptz',
+    deleted_at: 'timestamptz null',
+  },
+  policy_version: {
+    name: 'text',
+    version: 'integer',
+    document: 'jsonb null',
+    source: 'text null',
+    created_by: 'text',
+    created_at: 'timestamptz',
+  },
+  deployment: {
+    id: 'bigint',
+    kind: 'text',
+    parent_id: 'bigint null',
+    policy: 'text null',
+    policy_version: 'integer null',
+    status: 'text',
+    rings: 'jsonb',
+    schedule: 'jsonb null',
+    reboot: 'text',
+    pre_script: 'text null',
+    post_script: 'text null',
+    waiting: 'text null',
+    created_by: 'text',
+    created_at: 'timestamptz',
+    started_at: 'timestamptz null',
+    finished_at: 'timestamptz null',
+    updated_at: 'timestamptz',
+    resumed_at: 'timestamptz null',
+    not_deployable: 'jsonb',
+  },
+  deployment_task: {
+    id: 'text',
+    deployment_id: 'bigint',
+    host_id: 'bigint',
+    hostname: 'text',
+    ring: 'text',
+    status: 'text',
+    packages: 'jsonb',
+    advisories: 'text[]',
+    before: 'jsonb null',
+    after: 'jsonb null',
+    reboot: 'jsonb null',
+    log: 'text',
+    error_code: 'text null',
+    error_message: 'text null',
+    deadline: 'timestamptz',
+    timeout_seconds: 'integer',
+    queued_at: 'timestamptz',
+    dispatched_at: 'timestamptz null',
+    started_at: 'timestamptz null',
+    finished_at: 'timestamptz null',
+    rolled_back_by: 'text null',
+    signature: 'jsonb null',
+  },
+  feed_stage_session: {
+    id: 'text',
+    source: 'text',
+    started_at: 'timestamptz',
+    owner_host: 'text null',
+    owner_pid: 'integer null',
+    owner_ns: 'text null',
+    touched_at: 'timestamptz null',
+  },
+  feed_stage_advisory: { session_id: 'text', ...ADVISORY },
+  feed_stage_cve: { session_id: 'text', ...CVE },
+  feed_stage_event: { session_id: 'text', seq: 'bigint', kind: 'text', subject: 'text', details: 'jsonb' },
+  host_enroll_token: {
+    id: 'bigint',
+    host_id: 'bigint',
+    public_id: 'text',
+    secret_hash: 'text',
+    created_by: 'text',
+    created_at: 'timestamptz',
+    expires_at: 'timestamptz',
+    used_at: 'timestamptz null',
+  },
+  auth_throttle: { key: 'text', attempts: 'integer', window_start: 'timestamptz' },
+  job_key_rotation: {
+    from_key_id: 'text',
+    to_key_id: 'text',
+    public_key: 'text',
+    issued_at: 'text',
+    sig: 'text',
+    created_by: 'text',
+  },
+} as const;

@@ -52,7 +52,7 @@ function assertPortFree(host: string, port: number): Promise<void> {
 
 export async function startServer(io: Io, config: CliConfig, opts: UpOptions, version: string) {
   const server = await import('@patchloop/server');
-  const { openStore, resolveDbConfig, enqueueJob } = await import('@patchloop/store');
+  const { openStore, resolveDbConfig, queueJob } = await import('@patchloop/store');
   const cfg = server.loadServerConfig(process.env, {
     ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
@@ -98,7 +98,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   const worker = cfg.runJobs ? server.startWorker(ctx) : null;
   if (cfg.feedMirror) {
     // An air-gapped site's mirror is imported at every start (unchanged files cost little).
-    await enqueueJob(db, 'feed-sync', { reason: 'start' }, new Date(), { singletonKey: 'feed-sync' });
+    await queueJob(db, 'feed-sync', { reason: 'start' }, new Date());
     ctx.wakeJobs();
   }
   let address: string;

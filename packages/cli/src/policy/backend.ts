@@ -82,7 +82,7 @@ async function offline(config: CliConfig, dataDir: string | undefined, readOnly:
   const view = (p: PolicyRecord): PolicyView => ({
     name: p.name,
     version: p.version,
-    document: p.document,
+    document: { ...p.document },
     source: p.source,
     updatedBy: p.updatedBy,
     updatedAt: p.updatedAt.toISOString(),
@@ -124,7 +124,7 @@ async function offline(config: CliConfig, dataDir: string | undefined, readOnly:
         if (items.length === 0) throw notFound(name);
         return items.map((v) => ({
           version: v.version,
-          document: v.document,
+          document: v.document && { ...v.document },
           createdBy: v.createdBy,
           createdAt: v.createdAt.toISOString(),
         }));

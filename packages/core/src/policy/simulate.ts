@@ -4,7 +4,7 @@
  * and whether the host deploys now or waits for its ring or the window.
  * Deterministic: the same input gives the same output, sorted.
  */
-import type { Classification } from '../advisory/model.js';
+import type { Classification, Severity } from '../advisory/model.js';
 import { schemeFor } from '../version/list.js';
 import type { VersionScheme } from '../version/scheme.js';
 import { decideFix, DEPLOYABLE_PACKAGE_NAME, pastPin, pinFor } from './approve.js';
@@ -21,7 +21,7 @@ export interface SimFinding {
   readonly installedVersion: string;
   readonly fixedVersion: string | null;
   readonly status: 'fixable' | 'unfixed';
-  readonly severity: 'critical' | 'high' | 'medium' | 'low' | null;
+  readonly severity: Severity | null;
   readonly classification: Classification;
   readonly kev: boolean;
   /** The advisory's date: "YYYY-MM-DD" or ISO 8601. */

@@ -19,6 +19,7 @@ import {
   revokeUserSessions,
   setUserPassword,
   type Queryable,
+  lockBootstrap,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -51,7 +52,7 @@ export async function bootstrap(ctx: ServerContext): Promise<BootstrapResult> {
   const now = ctx.now();
   return db.transaction(async (tx) => {
     // One replica at a time bootstraps.
-    await tx.query('SELECT pg_advisory_xact_lock(7305000002)');
+    await lockBootstrap(tx);
     let adminPassword: string | null = null;
     let adminPasswordNote: string | null = null;
     if ((await countUsers(tx)) > 0) {

@@ -37,6 +37,19 @@ function send(m: FromChild): Promise<void> {
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 let nextId = 1;
 
+/**
+ * An object whose named methods each forward their arguments to `call`; the
+ * parent runs the method of T on its store and sends back T's result.
+ */
+function forwarding<T extends object>(
+  methods: readonly (keyof T & string)[],
+  call: (method: string) => (...args: unknown[]) => Promise<unknown>,
+): T {
+  const target: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const m of methods) target[m] = call(m);
+  return target as T;
+}
+
 /** A FeedSink whose every call is made by the parent on its store. */
 function parentSink(): FeedSink {
   const call =
@@ -47,13 +60,16 @@ function parentSink(): FeedSink {
         pending.set(id, { resolve, reject });
         send({ t: 'sink', id, method, args }).catch(reject);
       });
-  const sink = Object.fromEntries(SINK_METHODS.map((m) => [m, call(m)])) as unknown as FeedSink;
+  const sink = forwarding<FeedSink>(SINK_METHODS, call);
   // A chunked session lives in the parent (its transaction there); here, its id.
   sink.begin = async (start) => {
     const id = (await call('begin')(start)) as number;
-    return Object.fromEntries(
-      SESSION_METHODS.map((m) => [m, (...args: unknown[]) => call(`session.${m}`)(id, ...args)]),
-    ) as unknown as FeedApplySession;
+    return forwarding<FeedApplySession>(
+      SESSION_METHODS,
+      (m) =>
+        (...args) =>
+          call(`session.${m}`)(id, ...args),
+    );
   };
   return sink;
 }

@@ -9,7 +9,7 @@
 import { FEED_SOURCES, type AdvisoryTarget, type FeedSource } from '@patchloop/core';
 import {
   appendAudit,
-  enqueueJob,
+  queueAssessAll,
   feedReleaseTargets,
   getSetting,
   putSetting,
@@ -96,7 +96,7 @@ export async function runFeedSync(
     at: now,
   });
   if (changed.length > 0) {
-    await enqueueJob(ctx.db, 'assess-all', {}, now, { singletonKey: 'assess-all' });
+    await queueAssessAll(ctx.db, now);
     ctx.wakeJobs();
   }
   // The job fails and is retried later with backoff (the sources done so far are kept).

@@ -7,7 +7,6 @@
  * so assessments and deployments go on meanwhile.
  */
 import { randomUUID } from 'node:crypto';
-import type { FeedSource } from '@patchloop/core';
 import {
   allHostIds,
   appendAudit,
@@ -18,9 +17,14 @@ import {
   pruneScheduleSlots,
   claimScheduleSlot,
   completeJob,
-  enqueueJob,
+  assessHostId,
   failJob,
+  feedSyncSources,
+  isJobKind,
+  JOB_KINDS,
+  queueJob,
   type Job,
+  type JobKind,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { Assessor } from '../services/assess.js';
@@ -30,7 +34,7 @@ import { orchestrate } from '../services/orchestrate.js';
 import { autoDeploy } from '../services/auto-deploy.js';
 
 /** The job kind run on the side (in a child process, for minutes). */
-const BACKGROUND = 'feed-sync';
+const BACKGROUND: JobKind = 'feed-sync';
 
 export interface Worker {
   /** Runs due jobs until none is left (tests and the CLI use it to wait for quiet). */
@@ -53,17 +57,16 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
   let background: Promise<void> | null = null;
   const stopping = new AbortController();
 
-  const handlers: Record<string, (job: Job) => Promise<void>> = {
+  const handlers: Record<JobKind, (job: Job) => Promise<void>> = {
     'assess-host': async (job) => {
-      await assessor.assess(Number(job.payload.hostId));
+      await assessor.assess(assessHostId(job));
     },
     'assess-all': async () => {
       for (const hostId of await allHostIds(ctx.db)) await assessor.assess(hostId);
     },
     'feed-sync': async (job) => {
       // A request may name the sources to sync now (validated by the route); the schedule syncs all.
-      const sources = Array.isArray(job.payload.sources) ? (job.payload.sources as FeedSource[]) : undefined;
-      await runFeedSync(ctx, sources, { signal: stopping.signal });
+      await runFeedSync(ctx, feedSyncSources(job), { signal: stopping.signal });
     },
     // Policies with schedule.autoDeploy: one deployment per window opening, by whichever replica claims it.
     'auto-deploy': async () => {
@@ -91,10 +94,9 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
   };
 
   async function runJob(job: Job): Promise<void> {
-    const handler = handlers[job.kind];
     try {
-      if (!handler) throw new Error(`unknown job kind ${job.kind}`);
-      await handler(job);
+      if (!isJobKind(job.kind)) throw new Error(`unknown job kind ${job.kind}`);
+      await handlers[job.kind](job);
       await completeJob(ctx.db, job.id, id, ctx.now());
     } catch (e) {
       if (stopped && job.kind === BACKGROUND) return; // stopped with the server: its lease runs out, it runs again
@@ -128,7 +130,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     return done;
   }
 
-  const FOREGROUND = Object.keys(handlers).filter((k) => k !== BACKGROUND);
+  const FOREGROUND = JOB_KINDS.filter((k) => k !== BACKGROUND);
 
   /** Set once the staged rows of imports that died before this start are gone. */
   let cleaned = false;
@@ -171,11 +173,10 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     if (now.getTime() - releasesChecked >= RELEASE_CHECK_MS) {
       releasesChecked = now.getTime();
       // A host on a release the last sync did not keep: its advisories now, not at the next slot.
-      if (await fleetNeedsSync(ctx))
-        await enqueueJob(ctx.db, 'feed-sync', { reason: 'new release' }, now, { singletonKey: 'feed-sync' });
+      if (await fleetNeedsSync(ctx)) await queueJob(ctx.db, 'feed-sync', { reason: 'new release' }, now);
     }
     const every = ctx.config.feedSyncIntervalMs;
-    const tasks: [string, number][] = [
+    const tasks: ['expire-exceptions' | 'auto-deploy' | 'feed-sync', number][] = [
       ['expire-exceptions', 60_000],
       ['auto-deploy', 60_000],
     ];
@@ -183,7 +184,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     for (const [kind, interval] of tasks) {
       const slot = new Date(Math.floor(now.getTime() / interval) * interval);
       if (await claimScheduleSlot(ctx.db, kind, slot, id, now)) {
-        await enqueueJob(ctx.db, kind, {}, now, { singletonKey: kind });
+        await queueJob(ctx.db, kind, {}, now);
       }
     }
   }

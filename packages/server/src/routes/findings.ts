@@ -5,7 +5,6 @@ import {
   FindingQuery,
   VulnerabilityList,
   VulnerabilityQuery,
-  type Finding,
   type Vulnerability,
 } from '@patchloop/contracts';
 import { listVulnerabilities } from '@patchloop/store';
@@ -52,9 +51,9 @@ export function findingRoutes({ app, ctx }: Api): void {
         return {
           total: r.total,
           items: r.items.map((v) => {
-            const s = v.sample as unknown as Finding;
+            const s = v.sample;
             return {
-              advisory: s.advisory,
+              advisory: { ...s.advisory, aliases: [...s.advisory.aliases] },
               severity: s.severity,
               cvss: s.cvss,
               kev: s.kev,

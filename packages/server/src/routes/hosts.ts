@@ -14,7 +14,14 @@ import {
   PackageList,
   type HostSummary,
 } from '@patchloop/contracts';
-import { appendAudit, editHost, enqueueJob, getHost, listHosts, loadHostPackages } from '@patchloop/store';
+import {
+  appendAudit,
+  editHost,
+  getHost,
+  listHosts,
+  loadHostPackages,
+  queueAssessHost,
+} from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, ADMIN, maskMachineId, READ, WRITE } from '../auth/principal.js';
 import { ApiError } from '../errors.js';
@@ -94,7 +101,7 @@ export function hostRoutes(api: Api): void {
           at: ctx.now(),
         });
         // Criticality, exposure, environment and user risk change the findings' risk: re-assess.
-        await enqueueJob(tx, 'assess-host', { hostId: id }, ctx.now(), { singletonKey: `assess-host:${id}` });
+        await queueAssessHost(tx, id, ctx.now());
         return after;
       });
       ctx.wakeJobs();
@@ -185,18 +192,7 @@ export function hostRoutes(api: Api): void {
     async (req) => {
       const h = await getHost(ctx.db, req.params.id);
       if (!h) throw notFound(req.params.id);
-      const updates = new Map(
-        (
-          (h.updates ?? []) as {
-            name: string;
-            arch: string;
-            candidateVersion: string;
-            repository: string | null;
-            security: boolean;
-            classification: string | null;
-          }[]
-        ).map((u) => [`${u.name}\u0000${u.arch}`, u]),
-      );
+      const updates = new Map((h.updates ?? []).map((u) => [`${u.name}\u0000${u.arch}`, u]));
       const items = (await loadHostPackages(ctx.db, h.id)).map((p) => {
         const u = updates.get(`${p.name}\u0000${p.arch}`) ?? updates.get(`${p.name}\u0000`);
         return {

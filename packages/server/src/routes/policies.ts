@@ -11,6 +11,7 @@ import {
   appendAudit,
   type PolicyRecord,
 } from '@patchloop/store';
+import type { Simulation as CoreSimulation } from '@patchloop/core';
 import { PolicyApplied, PolicyList, PolicyVersions, PolicyView, Simulation } from '@patchloop/contracts';
 import { Type, type Static } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
@@ -21,10 +22,23 @@ import { applyPolicy, simulateByName } from '../services/policies.js';
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
 const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
 
+/** core's Simulation in the schema's shape: the same fields, its readonly arrays copied. */
+const simulationView = (s: CoreSimulation): Static<typeof Simulation> => ({
+  ...s,
+  window: { ...s.window },
+  hosts: s.hosts.map((h) => ({
+    ...h,
+    updates: h.updates.map((u) => ({ ...u, advisories: [...u.advisories] })),
+    held: h.held.map((x) => ({ ...x })),
+  })),
+  lost: s.lost.map((l) => ({ ...l })),
+});
+
 const view = (p: PolicyRecord) => ({
   name: p.name,
   version: p.version,
-  document: p.document,
+  // A plain JSON object in the response (the schema's Record), copied from the typed document.
+  document: { ...p.document },
   source: p.source,
   updatedBy: p.updatedBy,
   updatedAt: p.updatedAt.toISOString(),
@@ -126,7 +140,7 @@ export function policyRoutes({ app, ctx }: Api): void {
       return {
         items: items.map((v) => ({
           version: v.version,
-          document: v.document,
+          document: v.document && { ...v.document },
           createdBy: v.createdBy,
           createdAt: v.createdAt.toISOString(),
         })),
@@ -147,8 +161,7 @@ export function policyRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const at = req.query.at ? new Date(req.query.at) : ctx.now();
-      // core's Simulation is the schema's shape with readonly arrays.
-      return (await simulateByName(ctx, req.params.name, at)) as unknown as Static<typeof Simulation>;
+      return simulationView(await simulateByName(ctx, req.params.name, at));
     },
   );
 }

@@ -1,11 +1,16 @@
 /** Risk weights and SLA days: read by everyone, changed by admins (audited; re-assesses the fleet). */
 import { DEFAULT_RISK_WEIGHTS, DEFAULT_SLA, parseRiskWeights, parseSlaPolicy } from '@patchloop/core';
 import { RiskSettingsView } from '@patchloop/contracts';
-import { appendAudit, enqueueJob, putSetting } from '@patchloop/store';
+import {
+  appendAudit,
+  loadRiskSettings,
+  queueAssessAll,
+  saveRiskWeights,
+  saveSlaPolicy,
+} from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, ADMIN, READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
-import { loadRiskSettings } from '../services/risk-settings.js';
 
 const RiskSettingsBody = Type.Object(
   {
@@ -20,9 +25,10 @@ export function settingsRoutes({ app, ctx }: Api): void {
   const view = async () => {
     const s = await loadRiskSettings(ctx.db);
     return {
-      weights: s.weights as unknown as Record<string, unknown>,
+      // Plain JSON objects in the response (the schema's Records), copied from the typed settings.
+      weights: { ...s.weights },
       sla: s.sla,
-      defaults: { weights: DEFAULT_RISK_WEIGHTS as unknown as Record<string, unknown>, sla: DEFAULT_SLA },
+      defaults: { weights: { ...DEFAULT_RISK_WEIGHTS }, sla: DEFAULT_SLA },
     };
   };
 
@@ -51,14 +57,8 @@ export function settingsRoutes({ app, ctx }: Api): void {
       const now = ctx.now();
       await ctx.db.transaction(async (tx) => {
         const before = await loadRiskSettings(tx);
-        if (weights !== undefined) {
-          if (weights === null) await tx.query("DELETE FROM setting WHERE key = 'risk_weights'");
-          else await putSetting(tx, 'risk_weights', weights, now);
-        }
-        if (sla !== undefined) {
-          if (sla === null) await tx.query("DELETE FROM setting WHERE key = 'sla_policy'");
-          else await putSetting(tx, 'sla_policy', sla, now);
-        }
+        if (weights !== undefined) await saveRiskWeights(tx, weights, now);
+        if (sla !== undefined) await saveSlaPolicy(tx, sla, now);
         await appendAudit(tx, {
           actor: actorOf(req.principal),
           action: 'settings.risk',
@@ -68,7 +68,7 @@ export function settingsRoutes({ app, ctx }: Api): void {
           at: now,
         });
         // Every finding's score and due date may change.
-        await enqueueJob(tx, 'assess-all', {}, now, { singletonKey: 'assess-all' });
+        await queueAssessAll(tx, now);
       });
       ctx.wakeJobs();
       return view();

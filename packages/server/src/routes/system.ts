@@ -1,7 +1,7 @@
 /** Health, readiness and feed status/sync. */
 import { FeedStatusList, Health, Ready } from '@patchloop/contracts';
 import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
-import { createFeedStore, enqueueJob, jobCounts, schemaVersion } from '@patchloop/store';
+import { createFeedStore, jobCounts, queueJob, schemaVersion } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
@@ -69,12 +69,11 @@ export function systemRoutes({ app, ctx }: Api): void {
     },
     async (req, reply) => {
       const sources = (req.body as { sources?: FeedSource[] }).sources;
-      const jobId = await enqueueJob(
+      const jobId = await queueJob(
         ctx.db,
         'feed-sync',
         { requestedBy: actorOf(req.principal), ...(sources ? { sources } : {}) },
         ctx.now(),
-        { singletonKey: 'feed-sync' },
       );
       ctx.wakeJobs();
       return reply.status(202).send({ queued: jobId !== null, jobId });

@@ -1,11 +1,10 @@
 /** Store records → API shapes (the response schemas drop anything else). */
 import type { Finding, FindingQuery, Host, HostSummary } from '@patchloop/contracts';
 import { slaState } from '@patchloop/core';
-import { listFindings, type FindingRecord, type HostRecord } from '@patchloop/store';
+import { listFindings, type FindingRecord, type HostRecord, loadRiskSettings } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import type { CsvColumns, PageOf } from '../services/csv.js';
 import { findingWhere } from '../services/list-queries.js';
-import { loadRiskSettings } from '../services/risk-settings.js';
 
 const COUNT_KEYS = [
   'total',

@@ -22,8 +22,6 @@ import {
   TupleCache,
   type Finding,
   type Inventory,
-  type OfferedUpdate,
-  type PackageManager,
 } from '@patchloop/core';
 import {
   getHost,
@@ -33,9 +31,11 @@ import {
   recordPatchState,
   syncHostFindings,
   type HostRecord,
+  lockHostAssessment,
+  feedGeneration,
+  loadRiskSettings,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { loadRiskSettings } from './risk-settings.js';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
@@ -66,9 +66,7 @@ export function patchState(host: HostRecord, findings: readonly Finding[]) {
   const scheme = schemeOfManager(host.packageManager);
   let pending = null;
   if (scheme && host.updates !== null) {
-    const updates = (host.updates as (Omit<OfferedUpdate, 'package'> & { name: string })[]).map(
-      ({ name, ...u }) => ({ ...u, package: name }),
-    );
+    const updates = host.updates.map(({ name, ...u }) => ({ ...u, package: name }));
     const open = findings.map((f) => ({
       package: f.package,
       advisoryId: f.advisory.id,
@@ -89,10 +87,7 @@ export class Assessor {
 
   /** Feed data changed when the newest import run changed: drop cached answers. */
   private async checkGeneration(): Promise<void> {
-    const r = await this.ctx.db.query<{ g: string | null }>(
-      "SELECT max(id)::text || '/' || count(*)::text AS g FROM import_run",
-    );
-    const g = r.rows[0]?.g ?? null;
+    const g = await feedGeneration(this.ctx.db);
     if (g !== this.generation) {
       this.cache.clear();
       this.generation = g;
@@ -120,7 +115,7 @@ export class Assessor {
             prettyName: host.os.prettyName,
           };
     const inventory: Inventory = {
-      manager: host.packageManager as PackageManager,
+      manager: host.packageManager,
       os,
       packages,
       kernel: host.kernel.running,
@@ -165,7 +160,7 @@ export class Assessor {
         slaDue(s.risk.priority, firstSeen, s.finding.kev, settings.sla);
       const r = await db.transaction(async (tx) => {
         // One assessment of a host writes at a time (two replicas may run two queued runs).
-        await tx.query('SELECT pg_advisory_xact_lock(7305004, $1::int)', [hostId]);
+        await lockHostAssessment(tx, hostId);
         const sync = await syncHostFindings(tx, hostId, stored, now, (s, firstSeen) =>
           due(s as (typeof stored)[number], firstSeen),
         );

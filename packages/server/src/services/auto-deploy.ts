@@ -3,7 +3,7 @@
  * gets one deployment each time its maintenance window opens (the opening
  * is claimed once across replicas), of what it approves at that moment.
  */
-import { windowState, type PolicyDocument } from '@patchloop/core';
+import { windowState } from '@patchloop/core';
 import { claimScheduleSlot, listPolicies } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -13,7 +13,7 @@ export async function autoDeploy(ctx: ServerContext, worker: string): Promise<nu
   const now = ctx.now();
   const created: number[] = [];
   for (const p of await listPolicies(ctx.db)) {
-    const policy = p.document as unknown as PolicyDocument;
+    const policy = p.document;
     if (!policy.schedule?.autoDeploy) continue;
     const w = windowState(policy.schedule, now);
     if (!w.open || w.start === null) continue;

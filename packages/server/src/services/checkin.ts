@@ -7,13 +7,15 @@
 import type { CheckinRequest, CheckinResponse, DiffInventory, FullInventory } from '@patchloop/contracts';
 import { canonicalInventory, packageKey, type InstalledPackage } from '@patchloop/core';
 import {
-  enqueueJob,
+  queueAssessHost,
   getHost,
   loadHostPackages,
   setHostAgentVersion,
   storeInventory,
   storeInventoryDiff,
   updateHostFacts,
+  lockHostInventory,
+  recordHeartbeat,
 } from '@patchloop/store';
 import { sha256 } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
@@ -78,16 +80,7 @@ export async function checkin(
   const interval = ctx.config.checkinIntervalSeconds;
   // The heartbeat first, alone: whatever fails later (the agent's version, facts, inventory), the
   // host was seen. It once also set agent_version, so a value the database refused lost it too.
-  const touched = await ctx.db.query<{
-    inventory_hash: string | null;
-    facts_hash: string | null;
-    agent_version: string | null;
-  }>(
-    `UPDATE host SET last_seen = $2 WHERE id = $1 AND machine_id = $3 AND retired_at IS NULL
-     RETURNING inventory_hash, facts_hash, agent_version`,
-    [hostId, now, req.machineId],
-  );
-  const state = touched.rows[0];
+  const state = await recordHeartbeat(ctx.db, hostId, req.machineId, now);
   if (!state) {
     const exists = await getHost(ctx.db, hostId);
     if (exists === null)
@@ -99,19 +92,19 @@ export async function checkin(
       `machine ${req.machineId} is not the host this credential was issued to`,
     );
   }
-  if (state.agent_version !== req.agentVersion) {
+  if (state.agentVersion !== req.agentVersion) {
     await setHostAgentVersion(ctx.db, hostId, req.agentVersion);
   }
   const factsHash = sha256(canonicalFacts(req.facts));
-  if (factsHash !== state.facts_hash) {
+  if (factsHash !== state.factsHash) {
     await updateHostFacts(ctx.db, hostId, req.facts, factsHash);
     // New facts (a reboot now required or done, another release) change the patch status and EOL: re-assess.
-    await enqueueJob(ctx.db, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+    await queueAssessHost(ctx.db, hostId, now);
     ctx.wakeJobs();
   }
 
   const inv = req.inventory;
-  const stored = state.inventory_hash;
+  const stored = state.inventoryHash;
   if (inv.kind === 'same' || inv.hash === stored) {
     const same = inv.hash === stored;
     return { acknowledged: stored, needFull: !same, nextCheckinSeconds: interval };
@@ -122,11 +115,7 @@ export async function checkin(
   }
   const result = await ctx.db.transaction(async (tx) => {
     // One check-in of a host at a time changes its inventory.
-    const locked = await tx.query<{ inventory_hash: string | null }>(
-      'SELECT inventory_hash FROM host WHERE id = $1 FOR UPDATE',
-      [hostId],
-    );
-    const current = locked.rows[0]?.inventory_hash ?? null;
+    const current = await lockHostInventory(tx, hostId);
     if (inv.kind === 'diff' && inv.base !== current) return { needFull: true, hash: current };
     let packages: InstalledPackage[];
     if (inv.kind === 'full') {
@@ -150,7 +139,7 @@ export async function checkin(
       const d = { manager: inv.manager, added, removed: inv.removed, updates: inv.updates, hash };
       await storeInventoryDiff(tx, hostId, { ...d, packageCount: packages.length }, now);
     }
-    await enqueueJob(tx, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+    await queueAssessHost(tx, hostId, now);
     return { needFull: false, hash };
   });
   ctx.wakeJobs();

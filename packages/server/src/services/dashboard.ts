@@ -13,10 +13,10 @@ import {
   exceptedFindingIds,
   findingTrend,
   type SharedExcepted,
+  loadRiskSettings,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { findingWhere, hostWhere } from './list-queries.js';
-import { loadRiskSettings } from './risk-settings.js';
 
 /** GET /api/v1/compliance at `now`. */
 export async function complianceReport(

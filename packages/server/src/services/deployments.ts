@@ -29,6 +29,7 @@ import {
   type Queryable,
   type TaskPackage,
   type TaskRecord,
+  openFixesForAdvisories,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -63,9 +64,9 @@ export async function createFromPolicy(
 ): Promise<DeploymentRecord> {
   const stored = await getPolicy(ctx.db, name);
   if (!stored) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
-  const policy = stored.document as unknown as PolicyDocument;
+  const policy = stored.document;
   const now = ctx.now();
-  const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
+  const all = (await listPolicies(ctx.db)).map((p) => p.document);
   // What the policy approves now, whatever the window and rings say (the orchestrator waits for those).
   const sim = simulatePolicy({ policy, at: now, hosts: await loadSimHosts(ctx.db, now), policies: all });
   // Every simulated host is a live host, addressed by its id (hostnames need not be unique).
@@ -154,21 +155,15 @@ export async function createManual(
       const scheme = schemeOfManager(host.packageManager);
       if (!scheme)
         throw new ApiError(400, 'PL_REQUEST_INVALID', `host ${host.hostname} has no inventory yet`);
-      const rows = await ctx.db.query<{ package: string; fixed_version: string; advisory_id: string }>(
-        `SELECT package, fixed_version, advisory_id FROM finding
-         WHERE host_id = $1 AND resolved_at IS NULL AND status = 'fixable' AND fixed_version IS NOT NULL
-           AND (advisory_id = ANY($2::text[]) OR EXISTS (
-             SELECT 1 FROM jsonb_array_elements_text(data->'advisory'->'aliases') a WHERE a = ANY($2::text[])))`,
-        [hostId, [...req.advisories]],
-      );
+      const fixes = await openFixesForAdvisories(ctx.db, hostId, req.advisories);
       const s = schemeFor(scheme);
       const best = new Map<string, string>();
-      for (const r of rows.rows) {
+      for (const r of fixes) {
         const cur = best.get(r.package);
-        if (cur === undefined || s.compare(r.fixed_version, cur) > 0) best.set(r.package, r.fixed_version);
+        if (cur === undefined || s.compare(r.fixedVersion, cur) > 0) best.set(r.package, r.fixedVersion);
       }
       packages = [...packages, ...[...best].map(([name, version]) => ({ name, version }))];
-      advisories = [...new Set(rows.rows.map((r) => r.advisory_id))].sort();
+      advisories = [...new Set(fixes.map((r) => r.advisoryId))].sort();
     }
     if (packages.length === 0) continue;
     tasks.push({

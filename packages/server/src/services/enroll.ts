@@ -26,6 +26,7 @@ import {
   useHostEnrollToken,
   type HostRecord,
   type Queryable,
+  lockEnrollMachine,
 } from '@patchloop/store';
 import { enrollSecretMatches } from '../auth/bootstrap.js';
 import { hashCredential, newToken, publicIdOf, verifyHash } from '../auth/secrets.js';
@@ -92,7 +93,7 @@ export async function enroll(
   let refused: HostRecord | null = null;
   try {
     const result = await ctx.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(7305003, hashtext($1))', [req.machineId]);
+      await lockEnrollMachine(tx, req.machineId);
       let host = await getHostByMachineId(tx, req.machineId);
       if (host?.retired) throw hostRetired(host);
       let proof: Proof | null = null;

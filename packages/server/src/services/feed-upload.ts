@@ -14,7 +14,7 @@ import type { FeedImportResult } from '@patchloop/contracts';
 import type { FeedSource } from '@patchloop/core';
 import {
   appendAudit,
-  enqueueJob,
+  queueAssessAll,
   feedReleaseTargets,
   removeScanIndex,
   writeScanIndex,
@@ -121,7 +121,7 @@ export async function importFeedUpload(
     at: now,
   });
   if (s.imported > 0) {
-    await enqueueJob(ctx.db, 'assess-all', {}, now, { singletonKey: 'assess-all' });
+    await queueAssessAll(ctx.db, now);
     ctx.wakeJobs();
   }
   return {

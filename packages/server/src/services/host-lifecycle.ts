@@ -17,7 +17,7 @@
 import {
   appendAudit,
   deleteHost,
-  enqueueJob,
+  queueAssessHost,
   getHost,
   setHostRetired,
   skipHostQueuedTasks,
@@ -80,7 +80,7 @@ export async function reinstateHost(
       at: now,
     });
     // Its findings were left as they were: assess again with today's advisories.
-    await enqueueJob(tx, 'assess-host', { hostId: p.id }, now, { singletonKey: `assess-host:${p.id}` });
+    await queueAssessHost(tx, p.id, now);
     return h as HostRecord;
   });
   ctx.wakeJobs();

@@ -4,7 +4,7 @@
  * gives a tag edit: a `host.edit` audit event with the tags before and
  * after, and a queued re-assessment.
  */
-import { appendAudit, enqueueJob, retagHosts } from '@patchloop/store';
+import { appendAudit, queueAssessHost, retagHosts } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 
@@ -23,7 +23,7 @@ export async function changeHostTags(
       });
     }
     for (const c of r.changed) {
-      await enqueueJob(tx, 'assess-host', { hostId: c.id }, now, { singletonKey: `assess-host:${c.id}` });
+      await queueAssessHost(tx, c.id, now);
     }
     // Audit last: the append holds the log's head row to the end of the transaction.
     for (const c of r.changed) {

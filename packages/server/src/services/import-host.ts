@@ -12,6 +12,7 @@ import {
   insertHost,
   storeInventory,
   updateHostFacts,
+  markHostSeen,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { Assessor } from './assess.js';
@@ -62,7 +63,7 @@ export async function importHost(ctx: ServerContext, input: ImportHostInput) {
       createHash('sha256').update(JSON.stringify(facts)).digest('hex'),
     );
     await storeInventory(tx, host.id, { manager, packages, updates: null, hash }, now);
-    await tx.query('UPDATE host SET last_seen = $2 WHERE id = $1', [host.id, now]);
+    await markHostSeen(tx, host.id, now);
     await appendAudit(tx, {
       actor: input.actor,
       action: existing ? 'host.reimport' : 'host.import',

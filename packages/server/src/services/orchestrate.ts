@@ -8,7 +8,7 @@ import type { JobReport, JobReportResponse } from '@patchloop/contracts';
 import { isFinal, notDeployableReason, schemeFor, schemeOfManager, tick } from '@patchloop/core';
 import {
   claimActiveDeployments,
-  enqueueJob,
+  queueAssessHost,
   getDeployment,
   getHost,
   getTask,
@@ -16,6 +16,7 @@ import {
   updateDeployment,
   updateTask,
   type Queryable,
+  succeededTaskIds,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -212,14 +213,11 @@ export async function reportJob(
       );
       // A finished rollback task marks the task it undid.
       if (d.kind === 'rollback' && status === 'succeeded' && d.parentId !== null) {
-        const orig = await tx.query<{ id: string }>(
-          "SELECT id FROM deployment_task WHERE deployment_id = $1 AND host_id = $2 AND status = 'succeeded'",
-          [d.parentId, hostId],
-        );
-        for (const o of orig.rows) await updateTask(tx, o.id, { status: 'rolled-back', rolledBackBy: t.id });
+        for (const id of await succeededTaskIds(tx, d.parentId, hostId))
+          await updateTask(tx, id, { status: 'rolled-back', rolledBackBy: t.id });
       }
       // Re-assess from the inventory the agent sends next; queue it now in case the inventory did not change.
-      await enqueueJob(tx, 'assess-host', { hostId }, now, { singletonKey: `assess-host:${hostId}` });
+      await queueAssessHost(tx, hostId, now);
     }
     return { status, cancel };
   });

@@ -18,7 +18,11 @@ import {
 import {
   appendAudit,
   getPolicy,
+  listApprovedExceptionScopes,
+  listOpenFindings,
   listPolicies,
+  listPolicyHosts,
+  listSimHosts,
   putPolicy,
   type PolicyRecord,
   type Queryable,
@@ -45,7 +49,7 @@ export async function applyPolicy(
   const applied = await ctx.db.transaction(async (tx) => {
     const r = await putPolicy(tx, {
       name: document.name,
-      document: document as unknown as Record<string, unknown>,
+      document,
       source,
       by: p.actor,
       now,
@@ -71,22 +75,8 @@ export async function applyPolicy(
  * deploy anything. Its simulation lists the hosts it lost and to whom.
  */
 export async function precedenceWarnings(q: Queryable, policy: PolicyDocument): Promise<string[]> {
-  const hosts = await q.query<{
-    id: number;
-    hostname: string;
-    os_id: string | null;
-    os_version: string | null;
-    tags: string[];
-    groups: string[];
-  }>('SELECT id, hostname, os_id, os_version, tags, groups FROM host WHERE retired_at IS NULL ORDER BY id');
-  const all = (await listPolicies(q)).map((p) => p.document as unknown as PolicyDocument);
-  const policyHosts = hosts.rows.map((h) => ({
-    id: Number(h.id),
-    hostname: h.hostname,
-    os: { id: h.os_id ?? 'unknown', versionId: h.os_version },
-    tags: h.tags,
-    groups: h.groups,
-  }));
+  const policyHosts = await listPolicyHosts(q);
+  const all = (await listPolicies(q)).map((p) => p.document);
   const selected = policyHosts.filter((h) => matchesSelector(policy.selector, h)).length;
   const lost = lostHosts(policy, all, policyHosts);
   if (selected === 0 || lost.length < selected) return [];
@@ -102,104 +92,63 @@ export async function precedenceWarnings(q: Queryable, policy: PolicyDocument): 
 
 /** The fleet as the simulation sees it: hosts, their open findings, updates and approved exceptions. */
 export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> {
-  const hosts = await q.query<{
-    id: number;
-    hostname: string;
-    os_id: string | null;
-    os_version: string | null;
-    tags: string[];
-    groups: string[];
-    package_manager: string | null;
-    transport: 'agent' | 'ssh' | 'import';
-    updates:
-      { name: string; candidateVersion: string; classification: string | null; security: boolean }[] | null;
-  }>(
-    'SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates FROM host WHERE retired_at IS NULL ORDER BY id',
-  );
-  const findings = await q.query<{ host_id: number; data: Record<string, never>; published: string | null }>(
-    `SELECT f.host_id, f.data, (SELECT min(a.published)::text FROM advisory a WHERE a.id = f.advisory_id) AS published
-     FROM finding f WHERE f.resolved_at IS NULL ORDER BY f.host_id, f.id`,
-  );
-  const exceptions = await q.query<{
-    advisory_id: string | null;
-    package: string | null;
-    host_id: number | null;
-    group_name: string | null;
-    expires_at: string;
-  }>(
-    `SELECT advisory_id, package, host_id, group_name, expires_at FROM risk_exception
-      WHERE status = 'approved' AND expires_at > $1`,
-    [now],
-  );
+  const hosts = await listSimHosts(q);
+  const exceptions = await listApprovedExceptionScopes(q, now);
   const byHost = new Map<number, SimHost['findings'][number][]>();
-  for (const r of findings.rows) {
-    const d = r.data as unknown as {
-      advisory: { id: string; aliases: string[]; classification: string };
-      package: string;
-      sourcePackage: string;
-      installedVersion: string;
-      fixedVersion: string | null;
-      status: 'fixable' | 'unfixed';
-      severity: 'critical' | 'high' | 'medium' | 'low' | null;
-      kev: unknown;
-    };
-    const list = byHost.get(Number(r.host_id)) ?? [];
+  for (const { hostId, finding: f, published } of await listOpenFindings(q)) {
+    const list = byHost.get(hostId) ?? [];
     list.push({
-      advisoryId: d.advisory.id,
-      aliases: d.advisory.aliases,
-      package: d.package,
-      sourcePackage: d.sourcePackage,
-      installedVersion: d.installedVersion,
-      fixedVersion: d.fixedVersion,
-      status: d.status,
-      severity: d.severity,
-      classification: d.advisory.classification as 'security',
-      kev: d.kev !== null,
-      published: r.published,
+      advisoryId: f.advisory.id,
+      aliases: f.advisory.aliases,
+      package: f.package,
+      sourcePackage: f.sourcePackage,
+      installedVersion: f.installedVersion,
+      fixedVersion: f.fixedVersion,
+      status: f.status,
+      severity: f.severity,
+      classification: f.advisory.classification,
+      kev: f.kev !== null,
+      published,
     });
-    byHost.set(Number(r.host_id), list);
+    byHost.set(hostId, list);
   }
   // Every host, those that cannot run a deployment too: the simulation lists them as not deployable.
-  return hosts.rows.map((h) => ({
-    id: Number(h.id),
+  return hosts.map((h) => ({
+    id: h.id,
     hostname: h.hostname,
-    os: { id: h.os_id ?? 'unknown', versionId: h.os_version },
+    os: h.os,
     tags: h.tags,
     groups: h.groups,
-    versionScheme: schemeOfManager(h.package_manager),
+    versionScheme: schemeOfManager(h.packageManager),
     notDeployable: notDeployableReason({
       transport: h.transport,
-      packageManager: h.package_manager,
+      packageManager: h.packageManager,
       updatesKnown: h.updates !== null,
     }),
-    findings: byHost.get(Number(h.id)) ?? [],
+    findings: byHost.get(h.id) ?? [],
     updates: (h.updates ?? []).map((u) => ({
       package: u.name,
       candidateVersion: u.candidateVersion,
-      classification: (u.classification as 'security' | 'bugfix' | 'enhancement' | null) ?? null,
+      classification: u.classification,
       security: u.security,
       releaseDate: null,
     })),
-    exceptions: exceptions.rows
+    exceptions: exceptions
       .filter(
         (e) =>
-          (e.host_id === null || Number(e.host_id) === Number(h.id)) &&
-          (e.group_name === null || h.groups.includes(e.group_name)),
+          (e.hostId === null || e.hostId === h.id) &&
+          (e.groupName === null || h.groups.includes(e.groupName)),
       )
-      .map((e) => ({
-        advisoryId: e.advisory_id,
-        package: e.package,
-        expiresAt: new Date(e.expires_at).toISOString(),
-      })),
+      .map((e) => ({ advisoryId: e.advisoryId, package: e.package, expiresAt: e.expiresAt.toISOString() })),
   }));
 }
 
 export async function simulateByName(ctx: ServerContext, name: string, at: Date): Promise<Simulation> {
   const policy = await getPolicy(ctx.db, name);
   if (!policy) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
-  const all = (await listPolicies(ctx.db)).map((p) => p.document as unknown as PolicyDocument);
+  const all = (await listPolicies(ctx.db)).map((p) => p.document);
   return simulatePolicy({
-    policy: policy.document as unknown as PolicyDocument,
+    policy: policy.document,
     at,
     hosts: await loadSimHosts(ctx.db, at),
     policies: all,

@@ -50,20 +50,7 @@ export async function upsertAdvisories(
          imported_at = excluded.imported_at
        WHERE advisory.content_hash <> excluded.content_hash
        RETURNING id, (xmax::text = '0') AS inserted`,
-      [
-        source,
-        now.toISOString(),
-        batch.map((a) => a.id),
-        batch.map((a) => toTimestamp(a.published)),
-        batch.map((a) => toTimestamp(a.modified)),
-        batch.map((a) => toTimestamp(a.withdrawn)),
-        batch.map((a) => a.classification),
-        batch.map((a) => a.severity),
-        batch.map((a) => a.summary),
-        batch.map((a) => JSON.stringify(a.aliases)),
-        batchHashes,
-        batch.map((a) => JSON.stringify(a)),
-      ],
+      [source, now.toISOString(), ...advisoryArrays(batch, batchHashes)],
     );
     const ids = changed.rows.map((r) => r.id);
     const added = changed.rows.filter((r) => r.inserted).length;
@@ -106,6 +93,26 @@ export async function upsertAdvisories(
     );
   }
   return counts;
+}
+
+/**
+ * A batch of advisories as the ten text arrays an unnest() reads them from:
+ * id, published, modified, withdrawn, classification, severity, summary,
+ * aliases (JSON), content hash, doc (JSON). The live and staged upserts share it.
+ */
+export function advisoryArrays(batch: readonly Advisory[], hashes: readonly string[]): unknown[] {
+  return [
+    batch.map((a) => a.id),
+    batch.map((a) => toTimestamp(a.published)),
+    batch.map((a) => toTimestamp(a.modified)),
+    batch.map((a) => toTimestamp(a.withdrawn)),
+    batch.map((a) => a.classification),
+    batch.map((a) => a.severity),
+    batch.map((a) => a.summary),
+    batch.map((a) => JSON.stringify(a.aliases)),
+    [...hashes],
+    batch.map((a) => JSON.stringify(a)),
+  ];
 }
 
 export interface ChangeEventInput {

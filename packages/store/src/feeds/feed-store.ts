@@ -23,7 +23,7 @@ import {
   type ImportRunInfo,
 } from '@patchloop/core';
 import type { Db, Queryable } from '../db.js';
-import { qb } from '../query.js';
+import type { Row } from '../row.js';
 import { upsertAdvisories } from './advisories.js';
 import { namedCves } from './cve-merge.js';
 import { DEFAULT_EPSS_JUMP, upsertCves, upsertEol, upsertEpss, upsertKev } from './enrichment.js';
@@ -447,7 +447,7 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
     },
 
     async status(): Promise<FeedSourceStatus[]> {
-      const rows = await db.run(qb.selectFrom('feed_source').selectAll().orderBy('source').compile());
+      const rows = (await db.query<Row<'feed_source'>>('SELECT * FROM feed_source ORDER BY source')).rows;
       const bySource = new Map(rows.map((r) => [r.source, r]));
       return FEED_SOURCES.map((source) => {
         const r = bySource.get(source);
@@ -465,14 +465,12 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
     },
 
     async downloadState(source, url): Promise<DownloadState | null> {
-      const rows = await db.run(
-        qb
-          .selectFrom('feed_download')
-          .select(['etag', 'last_modified', 'sha256'])
-          .where('source', '=', source)
-          .where('url', '=', url)
-          .compile(),
-      );
+      const rows = (
+        await db.query<Pick<Row<'feed_download'>, 'etag' | 'last_modified' | 'sha256'>>(
+          'SELECT etag, last_modified, sha256 FROM feed_download WHERE source = $1 AND url = $2',
+          [source, url],
+        )
+      ).rows;
       const r = rows[0];
       return r ? { etag: r.etag, lastModified: r.last_modified, sha256: r.sha256 } : null;
     },
@@ -480,28 +478,12 @@ export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSin
     namedCves: () => namedCves(db),
 
     async saveDownloadState(source, url, state) {
-      await db.run(
-        qb
-          .insertInto('feed_download')
-          .values({
-            source,
-            url,
-            etag: state.etag,
-            last_modified: state.lastModified,
-            sha256: state.sha256,
-            bytes: state.bytes,
-            fetched_at: now().toISOString(),
-          })
-          .onConflict((oc) =>
-            oc.columns(['source', 'url']).doUpdateSet((eb) => ({
-              etag: eb.ref('excluded.etag'),
-              last_modified: eb.ref('excluded.last_modified'),
-              sha256: eb.ref('excluded.sha256'),
-              bytes: eb.ref('excluded.bytes'),
-              fetched_at: eb.ref('excluded.fetched_at'),
-            })),
-          )
-          .compile(),
+      await db.query(
+        `INSERT INTO feed_download (source, url, etag, last_modified, sha256, bytes, fetched_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (source, url) DO UPDATE SET etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,
+           sha256 = EXCLUDED.sha256, bytes = EXCLUDED.bytes, fetched_at = EXCLUDED.fetched_at`,
+        [source, url, state.etag, state.lastModified, state.sha256, state.bytes, now().toISOString()],
       );
     },
   };

@@ -23,7 +23,7 @@ import {
   type FeedSource,
 } from '@patchloop/core';
 import type { Db, Queryable } from '../db.js';
-import { mergeAdvisories, type ChangeEventInput } from './advisories.js';
+import { advisoryArrays, mergeAdvisories, type ChangeEventInput } from './advisories.js';
 import { mergeCve, storedCves, type CveOrigin } from './cve-merge.js';
 import { chunks, contentHash, dedupe, toTimestamp } from './rows.js';
 
@@ -268,19 +268,7 @@ async function stageAdvisories(
        published = excluded.published, modified = excluded.modified, withdrawn = excluded.withdrawn,
        classification = excluded.classification, severity = excluded.severity, summary = excluded.summary,
        aliases = excluded.aliases, content_hash = excluded.content_hash, doc = excluded.doc`,
-    [
-      session,
-      batch.map((a) => a.id),
-      batch.map((a) => toTimestamp(a.published)),
-      batch.map((a) => toTimestamp(a.modified)),
-      batch.map((a) => toTimestamp(a.withdrawn)),
-      batch.map((a) => a.classification),
-      batch.map((a) => a.severity),
-      batch.map((a) => a.summary),
-      batch.map((a) => JSON.stringify(a.aliases)),
-      batchHashes,
-      batch.map((a) => JSON.stringify(a)),
-    ],
+    [session, ...advisoryArrays(batch, batchHashes)],
   );
   const events: ChangeEventInput[] = batch.map((a) => ({
     kind: seen.has(a.id) ? 'advisory.modified' : 'advisory.new',

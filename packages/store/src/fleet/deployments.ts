@@ -3,6 +3,7 @@
  * core/deploy; this is storage: create, read, move tasks along, append logs.
  */
 import type { Queryable } from '../db.js';
+import type { Row as TableRow } from '../row.js';
 
 export interface DeploymentRecord {
   readonly id: number;
@@ -328,19 +329,49 @@ export async function updateTask(q: Queryable, id: string, u: TaskUpdate): Promi
   );
 }
 
-/** Queued tasks of a deployment that will never run (it was cancelled): skipped, with the reason in their log. */
-export async function skipQueuedTasks(
+/** Skips queued tasks that will never run, with the reason in their log; returns how many. */
+async function skipQueued(
+  q: Queryable,
+  column: 'deployment_id' | 'host_id',
+  id: number,
+  reason: string,
+  now: Date,
+) {
+  const r = await q.query(
+    `UPDATE deployment_task SET status = 'skipped', finished_at = $2, log = log || $3
+     WHERE ${column} = $1 AND status = 'queued'`,
+    [id, now, `${now.toISOString()} skipped: ${reason}\n`],
+  );
+  return r.affectedRows;
+}
+
+/** Queued tasks of a deployment that will never run (it was cancelled). */
+export const skipQueuedTasks = (
   q: Queryable,
   deploymentId: number,
   reason: string,
   now: Date,
-): Promise<number> {
-  const r = await q.query(
-    `UPDATE deployment_task SET status = 'skipped', finished_at = $2, log = log || $3
-     WHERE deployment_id = $1 AND status = 'queued'`,
-    [deploymentId, now, `${now.toISOString()} skipped: ${reason}\n`],
+): Promise<number> => skipQueued(q, 'deployment_id', deploymentId, reason, now);
+
+/** A host's queued deployment tasks (it was retired). */
+export const skipHostQueuedTasks = (
+  q: Queryable,
+  hostId: number,
+  reason: string,
+  now: Date,
+): Promise<number> => skipQueued(q, 'host_id', hostId, reason, now);
+
+/** The tasks of a deployment on a host that succeeded (what a rollback of that deployment undoes). */
+export async function succeededTaskIds(
+  q: Queryable,
+  deploymentId: number,
+  hostId: number,
+): Promise<string[]> {
+  const r = await q.query<Pick<TableRow<'deployment_task'>, 'id'>>(
+    "SELECT id FROM deployment_task WHERE deployment_id = $1 AND host_id = $2 AND status = 'succeeded'",
+    [deploymentId, hostId],
   );
-  return r.affectedRows;
+  return r.rows.map((t) => t.id);
 }
 
 /** A host's tasks across deployments, newest first (its deployment history). */

@@ -2,6 +2,7 @@
  * Reading findings: lists with filters (risk, SLA, exceptions), the fleet
  * view per advisory.
  */
+import type { Finding } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import { exceptedFindingIds, exceptionMatch, notExcepted } from './exceptions.js';
 import { countMatching, sqlParams } from './filter-counts.js';
@@ -222,7 +223,8 @@ export async function listFindings(
 
 export interface VulnerabilityRow {
   readonly advisoryId: string;
-  readonly sample: Record<string, unknown>;
+  /** One of its open findings, as the assessment stored it (core's Finding, findingJson). */
+  readonly sample: Finding;
   readonly hosts: number;
   readonly packages: string[];
   readonly fixable: number;
@@ -301,7 +303,7 @@ export async function listVulnerabilities(
   // advisory's first finding, by id) is read for the page's advisories only.
   const rows = await q.query<{
     advisory_id: string;
-    sample: Record<string, unknown>;
+    sample: Finding;
     hosts: number;
     packages: string[];
     fixable: number;

@@ -2,8 +2,21 @@
  * Hosts: created at enrollment (or by an offline import), updated by each
  * check-in's facts, edited by people (tags, groups, criticality, exposure).
  */
-import { releaseTargets, type AdvisoryTarget, type FeedReleases, type OsIdentity } from '@patchloop/core';
+import {
+  releaseTargets,
+  type AdvisoryTarget,
+  type CanonicalUpdate,
+  type Classification,
+  type Criticality,
+  type Environment,
+  type FeedReleases,
+  type OsIdentity,
+  type PackageManager,
+  type UserRisk,
+} from '@patchloop/core';
 import type { Queryable } from '../db.js';
+import type { Row } from '../row.js';
+import { criticalityOf, environmentOf, packageManagerOf, userRiskOf } from './domain-values.js';
 import { countMatching, sqlParams } from './filter-counts.js';
 
 export interface HostFactsRow {
@@ -17,6 +30,11 @@ export interface HostFactsRow {
   readonly arch: string | null;
   readonly kernel: { readonly running: string | null; readonly newestInstalled: string | null };
   readonly reboot: { readonly required: boolean; readonly reasons: string[]; readonly packages: string[] };
+}
+
+/** An update the agent reported as installable, as stored with the host's inventory. */
+export interface HostUpdate extends Omit<CanonicalUpdate, 'classification'> {
+  readonly classification: Classification | null;
 }
 
 export interface HostRecord {
@@ -36,16 +54,17 @@ export interface HostRecord {
   readonly lastInventoryAt: Date | null;
   readonly inventoryHash: string | null;
   readonly factsHash: string | null;
-  readonly packageManager: string | null;
+  readonly packageManager: PackageManager | null;
   readonly packageCount: number;
-  readonly updates: unknown[] | null;
+  /** The updates the agent reported as installable (null: not collected). */
+  readonly updates: readonly HostUpdate[] | null;
   readonly tags: string[];
   readonly groups: string[];
-  readonly criticality: string;
-  readonly environment: string | null;
+  readonly criticality: Criticality;
+  readonly environment: Environment | null;
   readonly internetFacing: boolean;
   readonly owner: string | null;
-  readonly userRisk: string;
+  readonly userRisk: UserRisk;
   readonly eol: Record<string, unknown> | null;
   readonly findingCounts: Record<string, number>;
   readonly assessedAt: Date | null;
@@ -74,61 +93,52 @@ const HOST_SELECT = `${HOST_COLUMNS}, ${duplicateName('h')}`;
 /** HOST_COLUMNS for `INSERT/UPDATE host … RETURNING`. */
 const HOST_RETURNING = `${HOST_COLUMNS.replace(/h\./g, '')}, ${duplicateName('host')}`;
 
-type Row = Record<string, unknown>;
-const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
+/** A host row as HOST_SELECT / HOST_RETURNING read it. */
+type HostRow = Omit<Row<'host'>, 'reboot_required' | 'job_sequence'> & { readonly duplicate_name: boolean };
 
-export function hostFromRow(r: Row): HostRecord {
+export function hostFromRow(r: HostRow): HostRecord {
   return {
     id: Number(r.id),
-    machineId: (r.machine_id as string | null) ?? null,
-    hostname: r.hostname as string,
-    duplicateName: r.duplicate_name === true,
+    machineId: r.machine_id,
+    hostname: r.hostname,
+    duplicateName: r.duplicate_name,
     transport: r.transport as HostRecord['transport'],
     os: {
-      id: (r.os_id as string | null) ?? 'unknown',
-      versionId: (r.os_version as string | null) ?? null,
-      codename: (r.os_codename as string | null) ?? null,
-      prettyName: (r.os_pretty as string | null) ?? null,
+      id: r.os_id ?? 'unknown',
+      versionId: r.os_version,
+      codename: r.os_codename,
+      prettyName: r.os_pretty,
     },
-    arch: (r.arch as string | null) ?? null,
-    kernel: {
-      running: (r.kernel_running as string | null) ?? null,
-      newestInstalled: (r.kernel_newest as string | null) ?? null,
-    },
+    arch: r.arch,
+    kernel: { running: r.kernel_running, newestInstalled: r.kernel_newest },
     reboot: r.reboot as HostRecord['reboot'],
-    agentVersion: (r.agent_version as string | null) ?? null,
-    enrolledAt: new Date(r.enrolled_at as string),
-    lastSeen: date(r.last_seen),
-    lastInventoryAt: date(r.last_inventory_at),
-    inventoryHash: (r.inventory_hash as string | null) ?? null,
-    factsHash: (r.facts_hash as string | null) ?? null,
-    packageManager: (r.package_manager as string | null) ?? null,
-    packageCount: Number(r.package_count),
-    updates: (r.updates as unknown[] | null) ?? null,
-    tags: (r.tags as string[]) ?? [],
-    groups: (r.groups as string[]) ?? [],
-    criticality: r.criticality as string,
-    environment: (r.environment as string | null) ?? null,
-    internetFacing: r.internet_facing === true,
-    owner: (r.owner as string | null) ?? null,
-    userRisk: r.user_risk as string,
-    eol: (r.eol as Record<string, unknown> | null) ?? null,
-    findingCounts: (r.finding_counts as Record<string, number>) ?? {},
-    assessedAt: date(r.assessed_at),
-    assessmentError: (r.assessment_error as string | null) ?? null,
+    agentVersion: r.agent_version,
+    enrolledAt: r.enrolled_at,
+    lastSeen: r.last_seen,
+    lastInventoryAt: r.last_inventory_at,
+    inventoryHash: r.inventory_hash,
+    factsHash: r.facts_hash,
+    packageManager: packageManagerOf(r.package_manager),
+    packageCount: r.package_count,
+    // Written only by storeInventory, from the agent's validated updates.
+    updates: r.updates as readonly HostUpdate[] | null,
+    tags: r.tags,
+    groups: r.groups,
+    criticality: criticalityOf(r.criticality),
+    environment: environmentOf(r.environment),
+    internetFacing: r.internet_facing,
+    owner: r.owner,
+    userRisk: userRiskOf(r.user_risk),
+    eol: r.eol as Record<string, unknown> | null,
+    findingCounts: r.finding_counts as Record<string, number>,
+    assessedAt: r.assessed_at,
+    assessmentError: r.assessment_error,
     pendingUpdates:
-      r.updates_security === null || r.updates_security === undefined
-        ? null
-        : { security: Number(r.updates_security), other: Number(r.updates_other ?? 0) },
-    patchStatus: (r.patch_status as string | null) ?? null,
-    lastPatchedAt: date(r.last_patched_at),
-    retired: r.retired_at
-      ? {
-          at: new Date(r.retired_at as string),
-          by: r.retired_by as string,
-          reason: (r.retired_reason as string | null) ?? null,
-        }
-      : null,
+      r.updates_security === null ? null : { security: r.updates_security, other: r.updates_other ?? 0 },
+    patchStatus: r.patch_status,
+    lastPatchedAt: r.last_patched_at,
+    retired:
+      r.retired_at === null ? null : { at: r.retired_at, by: r.retired_by ?? '', reason: r.retired_reason },
   };
 }
 
@@ -149,7 +159,7 @@ export async function setHostRetired(
   id: number,
   retired: { at: Date; by: string; reason: string | null } | null,
 ): Promise<HostRecord | null> {
-  const r = await q.query(
+  const r = await q.query<HostRow>(
     `UPDATE host SET retired_at = $2, retired_by = $3, retired_reason = $4 WHERE id = $1
      RETURNING ${HOST_RETURNING}`,
     [id, retired?.at ?? null, retired?.by ?? null, retired?.reason ?? null],
@@ -167,28 +177,13 @@ export async function deleteHost(q: Queryable, id: number): Promise<boolean> {
   return r.affectedRows > 0;
 }
 
-/** Skips a host's queued deployment tasks (it was retired), with the reason in their log. */
-export async function skipHostQueuedTasks(
-  q: Queryable,
-  hostId: number,
-  reason: string,
-  now: Date,
-): Promise<number> {
-  const r = await q.query(
-    `UPDATE deployment_task SET status = 'skipped', finished_at = $2, log = log || $3
-     WHERE host_id = $1 AND status = 'queued'`,
-    [hostId, now, `${now.toISOString()} skipped: ${reason}\n`],
-  );
-  return r.affectedRows;
-}
-
 export async function getHost(q: Queryable, id: number): Promise<HostRecord | null> {
-  const r = await q.query(`SELECT ${HOST_SELECT} FROM host h WHERE h.id = $1`, [id]);
+  const r = await q.query<HostRow>(`SELECT ${HOST_SELECT} FROM host h WHERE h.id = $1`, [id]);
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
 }
 
 export async function getHostByMachineId(q: Queryable, machineId: string): Promise<HostRecord | null> {
-  const r = await q.query(`SELECT ${HOST_SELECT} FROM host h WHERE h.machine_id = $1`, [machineId]);
+  const r = await q.query<HostRow>(`SELECT ${HOST_SELECT} FROM host h WHERE h.machine_id = $1`, [machineId]);
   return r.rows[0] ? hostFromRow(r.rows[0]) : null;
 }
 
@@ -202,7 +197,7 @@ export interface NewHost {
 }
 
 export async function insertHost(q: Queryable, h: NewHost): Promise<HostRecord> {
-  const r = await q.query(
+  const r = await q.query<HostRow>(
     `INSERT INTO host (machine_id, hostname, transport, tags, enrolled_at, os_id, os_version, os_codename, os_pretty)
      VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9)
      RETURNING ${HOST_RETURNING}`,
@@ -218,7 +213,7 @@ export async function insertHost(q: Queryable, h: NewHost): Promise<HostRecord> 
       h.os?.prettyName ?? null,
     ],
   );
-  return hostFromRow(r.rows[0] as Row);
+  return hostFromRow(r.rows[0] as HostRow);
 }
 
 /** Merges tags given at a re-enrollment into the host's tags. */
@@ -335,7 +330,7 @@ export async function editHost(q: Queryable, id: number, edit: HostEdit): Promis
   if (edit.owner !== undefined) set('owner', edit.owner);
   if (edit.userRisk !== undefined) set('user_risk', edit.userRisk);
   if (sets.length === 0) return getHost(q, id);
-  const r = await q.query(
+  const r = await q.query<HostRow>(
     `UPDATE host SET ${sets.join(', ')} WHERE id = $1 RETURNING ${HOST_RETURNING}`,
     params,
   );
@@ -440,7 +435,7 @@ export async function listHosts(
   const dir = f.order === 'desc' ? 'DESC' : 'ASC';
   const sort = SORTS[f.sort ?? 'hostname'].map((c) => `${c} ${dir} NULLS LAST`).join(', ');
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM host h ${w}`, params);
-  const rows = await q.query(
+  const rows = await q.query<HostRow>(
     `SELECT ${HOST_SELECT} FROM host h ${w} ORDER BY ${sort}, h.id LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`,
     params,
   );

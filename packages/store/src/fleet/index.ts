@@ -12,3 +12,7 @@ export * from './remediation-inputs.js';
 export * from './enroll-tokens.js';
 export * from './throttle.js';
 export * from './job-signing.js';
+export * from './job-kinds.js';
+export * from './policy-inputs.js';
+export * from './host-checkin.js';
+export * from './risk-settings.js';

@@ -5,6 +5,7 @@
  */
 import type { InstalledPackage } from '@patchloop/core';
 import type { Queryable } from '../db.js';
+import type { HostUpdate } from './hosts.js';
 
 export interface StoredPackage extends InstalledPackage {
   readonly arch: string;
@@ -20,7 +21,7 @@ const LAST_PATCHED = 'last_patched_at = CASE WHEN $7 THEN $6 ELSE last_patched_a
 export interface InventoryState {
   readonly manager: string;
   readonly packages: readonly InstalledPackage[];
-  readonly updates: readonly unknown[] | null;
+  readonly updates: readonly HostUpdate[] | null;
   readonly hash: string;
 }
 
@@ -100,7 +101,7 @@ export interface InventoryDiff {
   readonly added: readonly InstalledPackage[];
   /** Packages gone, by name and arch. */
   readonly removed: readonly { readonly name: string; readonly arch: string | null }[];
-  readonly updates: readonly unknown[] | null;
+  readonly updates: readonly HostUpdate[] | null;
   readonly hash: string;
   /** How many packages the host has after the diff. */
   readonly packageCount: number;

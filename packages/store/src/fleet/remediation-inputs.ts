@@ -75,3 +75,33 @@ export async function loadRemediationInputs(
     })),
   };
 }
+
+/** An open, fixable finding of a host and the version that fixes it. */
+export interface OpenFix {
+  readonly package: string;
+  readonly fixedVersion: string;
+  readonly advisoryId: string;
+}
+
+/**
+ * A host's open, fixable findings of these advisories, named by id or by
+ * an alias (a CVE id): what a deployment of those advisories installs.
+ */
+export async function openFixesForAdvisories(
+  q: Queryable,
+  hostId: number,
+  advisories: readonly string[],
+): Promise<OpenFix[]> {
+  const r = await q.query<{ package: string; fixed_version: string; advisory_id: string }>(
+    `SELECT package, fixed_version, advisory_id FROM finding
+     WHERE host_id = $1 AND resolved_at IS NULL AND status = 'fixable' AND fixed_version IS NOT NULL
+       AND (advisory_id = ANY($2::text[]) OR EXISTS (
+         SELECT 1 FROM jsonb_array_elements_text(data->'advisory'->'aliases') a WHERE a = ANY($2::text[])))`,
+    [hostId, [...advisories]],
+  );
+  return r.rows.map((f) => ({
+    package: f.package,
+    fixedVersion: f.fixed_version,
+    advisoryId: f.advisory_id,
+  }));
+}
