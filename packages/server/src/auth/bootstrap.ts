@@ -20,8 +20,8 @@ import {
   setUserPassword,
   type Queryable,
 } from '@patchloop/store';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import {
   hashCredential,
   hashPassword,
@@ -201,8 +201,7 @@ export async function enrollSecretMatches(ctx: ServerContext, presented: string)
  */
 export async function rotateEnrollSecret(ctx: ServerContext, actor: string): Promise<string> {
   if (ctx.config.enrollSecret !== undefined) {
-    throw new ApiError(
-      409,
+    throw new PatchloopError(
       'PL_ENROLL_SECRET_FROM_ENV',
       'the enrollment secret is set by PATCHLOOP_ENROLL_SECRET: change the variable and restart the server',
     );
