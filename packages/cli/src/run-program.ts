@@ -1,22 +1,14 @@
 /**
  * Runs a commander program and maps what happens to an exit code (0 ok,
- * 1 failed or invalid input, 2 usage error). Shared by `patchloop` and the
+ * 1 failed or invalid input, 2 usage error): a PatchloopError exits with its
+ * code's exit code in core's registry. Shared by `patchloop` and the
  * standalone `patchloop-agent`, so it imports no subcommand.
  */
 import { CommanderError, type Command } from 'commander';
-import { isPatchloopError } from '@patchloop/core';
+import { exitCodeOf, isPatchloopError } from '@patchloop/core';
 import type { Io } from './commands/versions.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** Errors in how the command was called rather than in the data it read. */
-const USAGE_CODES = new Set<string>([
-  'PL_USAGE',
-  'PL_VERSION_SCHEME_UNKNOWN',
-  'PL_FEED_SOURCE_UNKNOWN',
-  'PL_SCAN_INPUT_INVALID',
-  'PL_OS_SPEC_INVALID',
-]);
 
 /** Parses argv with the program `make` builds and maps what happens to an exit code. */
 export async function runProgram(
@@ -35,7 +27,8 @@ export async function runProgram(
     }
     if (isPatchloopError(e)) {
       io.stderr.write(`error ${e.code}: ${e.message}\n`);
-      return USAGE_CODES.has(e.code) ? EXIT.usage : EXIT.failed;
+      // The registry says which codes are usage errors (2); every other error is 1.
+      return exitCodeOf(e.code);
     }
     io.stderr.write(
       `patchloop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,

@@ -1,35 +1,11 @@
 /**
- * Every API error body is `{"error":{"code","message"}}` with a stable code:
- * validation → 400 PL_REQUEST_INVALID, PatchloopErrors by code, anything
- * unexpected → 500 PL_INTERNAL (details only in the log).
+ * Every API error body is `{"error":{"code","message"}}` with a stable code: services, jobs and
+ * routes throw a PatchloopError and its status comes from the code's entry in core's registry;
+ * validation → 400 PL_REQUEST_INVALID, anything unexpected → 500 PL_INTERNAL (details only in
+ * the log).
  */
-import { isPatchloopError, PatchloopError, type ErrorCode } from '@patchloop/core';
+import { httpStatusOf, isPatchloopError, PatchloopError } from '@patchloop/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  PL_INVENTORY_INVALID: 400,
-  PL_INVENTORY_EMPTY: 400,
-  PL_OS_SPEC_INVALID: 400,
-  PL_OS_UNSUPPORTED: 400,
-  PL_CHECKIN_INVENTORY_INVALID: 400,
-  PL_REQUEST_INVALID: 400,
-  PL_DB_UNAVAILABLE: 503,
-  PL_STORE_DISK_FULL: 507,
-  PL_JOB_SIGNING_NO_NEXT_KEY: 409,
-  PL_JOB_SIGNING_KEY_MISSING: 503,
-};
 
 /**
  * Whether an error (or the message of one a feed child died with) says the store's disk is full:
@@ -122,27 +98,24 @@ export function registerErrors(
   fallback?: NotFoundFallback,
   store = "the database's disk",
 ): void {
-  app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
-    if (!isPatchloopError(err) && !(err instanceof ApiError) && isDiskFull(err)) {
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    if (!isPatchloopError(err) && isDiskFull(err)) {
       req.log.error({ err: loggable(err) }, 'the store is out of disk space');
       err = diskFullError(store);
     }
-    if (err instanceof ApiError) {
-      const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-      if (err.statusCode === 429 && retry !== undefined) void reply.header('retry-after', String(retry));
-      return reply.status(err.statusCode).send({
-        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
-      });
-    }
     if (isPatchloopError(err)) {
+      const status = httpStatusOf(err.code);
       if (err.code === 'PL_DB_UNAVAILABLE') req.log.warn({ code: err.code }, err.message);
+      // A fault of the server itself (not "unavailable for now"): the log says what happened.
+      else if (status >= 500 && status !== 503 && status !== 507)
+        req.log.error({ err: loggable(err) }, 'server fault');
       if (err.code === 'PL_DB_UNAVAILABLE' || err.code === 'PL_STORE_DISK_FULL')
         void reply.header('retry-after', '5');
+      const retry = err.details.retryAfterSeconds;
+      if (status === 429 && typeof retry === 'number') void reply.header('retry-after', String(retry));
       // Details a client can act on (e.g. each problem of a policy with its path and line).
       const details = Object.keys(err.details).length > 0 ? { details: err.details } : {};
-      return reply
-        .status(STATUS_OF[err.code] ?? 400)
-        .send({ error: { code: err.code, message: err.message, ...details } });
+      return reply.status(status).send({ error: { code: err.code, message: err.message, ...details } });
     }
     const fe = err as FastifyError;
     if (fe.validation) {
@@ -150,6 +123,9 @@ export function registerErrors(
     }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.status(413).send({ error: { code: 'PL_PAYLOAD_TOO_LARGE', message: fe.message } });
+    }
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({ error: { code: 'PL_MEDIA_TYPE_UNSUPPORTED', message: fe.message } });
     }
     if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ error: { code: 'PL_REQUEST_INVALID', message: fe.message } });

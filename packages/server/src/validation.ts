@@ -13,9 +13,8 @@
  */
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import { unsafeValueProblem } from '@patchloop/core';
+import { unsafeValueProblem, PatchloopError } from '@patchloop/core';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
-import { ApiError } from './errors.js';
 
 function ajv(options: Options): Ajv {
   const a = new Ajv({
@@ -213,7 +212,7 @@ export function refuseUnsafeJson(app: FastifyInstance): void {
     parse(req, body as string, (err, value) => {
       if (err) return done(err, undefined);
       const problem = unsafeValueProblem(value);
-      if (problem !== null) return done(new ApiError(400, 'PL_REQUEST_INVALID', problem), undefined);
+      if (problem !== null) return done(new PatchloopError('PL_REQUEST_INVALID', problem), undefined);
       done(null, value);
     });
   });

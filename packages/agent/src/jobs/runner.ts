@@ -20,6 +20,7 @@
  * Progress reports that do not reach the server are not fatal: their log goes with the next one.
  */
 import type { AgentJob, InstalledVersion } from '@patchloop/contracts';
+import { PatchloopError } from '@patchloop/core';
 import { backendFor } from '../backends/index.js';
 import { installWith, logBlock } from '../backends/install.js';
 import type { JobError } from '../backends/types.js';
@@ -271,7 +272,7 @@ async function execute(job: AgentJob, ctx: JobContext): Promise<JobOutcome> {
 /** Runs (or re-reports) one delivered job. See the file's comment for the steps. */
 export async function runJob(job: AgentJob, ctx: JobContext): Promise<JobOutcome> {
   if (typeof job.id !== 'string' || !JOB_ID.test(job.id)) {
-    throw new Error(`refusing a job with an invalid id ${JSON.stringify(job.id)}`);
+    throw new PatchloopError('PL_JOB_INVALID', `refusing a job with an invalid id ${JSON.stringify(job.id)}`);
   }
   const known = ctx.journal.get(job.id);
   if (known?.phase === 'finished' && known.final) return resend(known, ctx);

@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { PatchloopError, type ErrorCode } from '@patchloop/core';
+import { PatchloopError } from '@patchloop/core';
 import type { Db } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import type { Io } from './versions.js';
@@ -31,13 +31,6 @@ async function withStore<T>(config: CliConfig, opts: StoreOptions, fn: (db: Db) 
   );
   try {
     return await fn(db);
-  } catch (e) {
-    // The server's services throw ApiError (not a PatchloopError): report it the same way.
-    const err = e as (Error & { code?: unknown }) | null;
-    if (err instanceof Error && err.name === 'ApiError' && typeof err.code === 'string') {
-      throw new PatchloopError(err.code as ErrorCode, err.message);
-    }
-    throw e;
   } finally {
     await db.close();
   }

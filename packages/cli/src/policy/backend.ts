@@ -3,7 +3,7 @@
  * (offline: the embedded store in --data-dir, or PostgreSQL), or a running
  * server's REST API (--server URL --token T). Both answer in the API's shapes.
  */
-import { PatchloopError, type ErrorCode, type Simulation } from '@patchloop/core';
+import { PatchloopError, type Simulation } from '@patchloop/core';
 import type { PolicyRecord } from '@patchloop/store';
 import type { CliConfig } from '../config.js';
 import { apiRequest, serverTarget, type ServerTarget } from '../server-api.js';
@@ -57,19 +57,6 @@ export interface BackendOptions {
   readonly token?: string | undefined;
 }
 
-/**
- * The server's services throw ApiError (statusCode, code, message), which is
- * no PatchloopError; offline, the CLI reports it like one.
- */
-function asPatchloopError(e: unknown): unknown {
-  const err = e as (Error & { code?: unknown; details?: unknown }) | null;
-  if (err instanceof Error && err.name === 'ApiError' && typeof err.code === 'string') {
-    const details = typeof err.details === 'object' && err.details !== null ? err.details : {};
-    return new PatchloopError(err.code as ErrorCode, err.message, details as Record<string, unknown>);
-  }
-  return e;
-}
-
 async function offline(config: CliConfig, dataDir: string | undefined, readOnly: boolean) {
   // The store (PGlite's WebAssembly) and the server's services load only when a command runs.
   const store = await import('@patchloop/store');
@@ -87,49 +74,39 @@ async function offline(config: CliConfig, dataDir: string | undefined, readOnly:
     updatedBy: p.updatedBy,
     updatedAt: p.updatedAt.toISOString(),
   });
-  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (e) {
-      throw asPatchloopError(e);
-    }
-  };
   const notFound = (name: string) => new PatchloopError('PL_NOT_FOUND', `no policy ${name}`);
   const backend: PolicyBackend = {
-    apply: (input) =>
-      guard(async () => {
-        const existed = (await store.getPolicy(db, input.name)) !== null;
-        // JSON is applied as the decoded document, as the API receives it, so
-        // the stored source is the same offline and through the server.
-        const body = input.json ? (JSON.parse(input.text) as object) : input.text;
-        const r = await server.applyPolicy(ctx, { body, name: input.name, actor: 'cli' });
-        return {
-          name: r.record.name,
-          version: r.record.version,
-          created: !existed,
-          changed: r.changed,
-          warnings: r.warnings,
-        };
-      }),
-    list: () => guard(async () => (await store.listPolicies(db)).map(view)),
-    show: (name) =>
-      guard(async () => {
-        const p = await store.getPolicy(db, name);
-        if (!p) throw notFound(name);
-        return view(p);
-      }),
-    versions: (name) =>
-      guard(async () => {
-        const items = await store.listPolicyVersions(db, name);
-        if (items.length === 0) throw notFound(name);
-        return items.map((v) => ({
-          version: v.version,
-          document: v.document && { ...v.document },
-          createdBy: v.createdBy,
-          createdAt: v.createdAt.toISOString(),
-        }));
-      }),
-    simulate: (name, at) => guard(() => server.simulateByName(ctx, name, at ?? ctx.now())),
+    apply: async (input) => {
+      const existed = (await store.getPolicy(db, input.name)) !== null;
+      // JSON is applied as the decoded document, as the API receives it, so
+      // the stored source is the same offline and through the server.
+      const body = input.json ? (JSON.parse(input.text) as object) : input.text;
+      const r = await server.applyPolicy(ctx, { body, name: input.name, actor: 'cli' });
+      return {
+        name: r.record.name,
+        version: r.record.version,
+        created: !existed,
+        changed: r.changed,
+        warnings: r.warnings,
+      };
+    },
+    list: async () => (await store.listPolicies(db)).map(view),
+    show: async (name) => {
+      const p = await store.getPolicy(db, name);
+      if (!p) throw notFound(name);
+      return view(p);
+    },
+    versions: async (name) => {
+      const items = await store.listPolicyVersions(db, name);
+      if (items.length === 0) throw notFound(name);
+      return items.map((v) => ({
+        version: v.version,
+        document: v.document && { ...v.document },
+        createdBy: v.createdBy,
+        createdAt: v.createdAt.toISOString(),
+      }));
+    },
+    simulate: (name, at) => server.simulateByName(ctx, name, at ?? ctx.now()),
     close: () => db.close(),
   };
   return backend;

@@ -7,8 +7,8 @@
  */
 import { findAgentCredential, findToken, touchToken } from '@patchloop/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import { lowerRole, type Access, type Principal } from './principal.js';
 import { CSRF_HEADER, csrfTokenMatches, SESSION_COOKIE } from '../services/sessions.js';
 import { publicIdOf, verifyHash } from './secrets.js';
@@ -83,7 +83,7 @@ export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
     if (req.is404 || !req.routeOptions.url?.startsWith('/api/v1/')) return;
     const access = req.routeOptions.config.access;
     if (access === undefined)
-      throw new ApiError(403, 'PL_AUTH_FORBIDDEN', 'this route declares no access rule');
+      throw new PatchloopError('PL_AUTH_FORBIDDEN', 'this route declares no access rule');
     if (access === 'public') {
       return;
     }
@@ -93,29 +93,28 @@ export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
       if (cookie) {
         // A cookie is sent by the browser whoever made the page: state changes need the CSRF token too.
         if (!SAFE_METHODS.has(req.method) && !csrfTokenMatches(cookie, header(req, CSRF_HEADER))) {
-          throw new ApiError(403, 'PL_AUTH_CSRF', `missing or wrong ${CSRF_HEADER} header for this session`);
+          throw new PatchloopError('PL_AUTH_CSRF', `missing or wrong ${CSRF_HEADER} header for this session`);
         }
         token = cookie;
         req.cookieSession = cookie;
       }
     }
     if (token === null)
-      throw new ApiError(401, 'PL_AUTH_REQUIRED', 'authentication required: send a bearer token');
+      throw new PatchloopError('PL_AUTH_REQUIRED', 'authentication required: send a bearer token');
     const principal = await resolve(ctx, token);
     if (principal === null) {
-      throw new ApiError(401, 'PL_AUTH_REQUIRED', 'the credential is unknown, expired or revoked');
+      throw new PatchloopError('PL_AUTH_REQUIRED', 'the credential is unknown, expired or revoked');
     }
     req.principal = principal;
     if (access === 'agent') {
       if (principal.kind !== 'agent') {
-        throw new ApiError(403, 'PL_AUTH_FORBIDDEN', 'this route is for agents (use an agent credential)');
+        throw new PatchloopError('PL_AUTH_FORBIDDEN', 'this route is for agents (use an agent credential)');
       }
       return;
     }
     if (principal.kind !== 'token' || !access.roles.includes(principal.role)) {
       const who = principal.kind === 'agent' ? 'an agent credential' : `role ${principal.role}`;
-      throw new ApiError(
-        403,
+      throw new PatchloopError(
         'PL_AUTH_FORBIDDEN',
         `${who} may not do this (needs ${access.roles.join(' or ')})`,
       );

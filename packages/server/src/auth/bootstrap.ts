@@ -21,8 +21,8 @@ import {
   type Queryable,
   lockBootstrap,
 } from '@patchloop/store';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import {
   hashCredential,
   hashPassword,
@@ -202,8 +202,7 @@ export async function enrollSecretMatches(ctx: ServerContext, presented: string)
  */
 export async function rotateEnrollSecret(ctx: ServerContext, actor: string): Promise<string> {
   if (ctx.config.enrollSecret !== undefined) {
-    throw new ApiError(
-      409,
+    throw new PatchloopError(
       'PL_ENROLL_SECRET_FROM_ENV',
       'the enrollment secret is set by PATCHLOOP_ENROLL_SECRET: change the variable and restart the server',
     );

@@ -30,11 +30,11 @@ import {
   type UserRecord,
 } from '@patchloop/store';
 import { Type } from 'typebox';
+import { PatchloopError } from '@patchloop/core';
 import { rotateEnrollSecret } from '../auth/bootstrap.js';
 import { actorOf, ADMIN, READ, seesMachineIds, sessionUser } from '../auth/principal.js';
 import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.js';
 import type { Api } from '../api.js';
-import { ApiError } from '../errors.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
 import { signIn } from '../services/sessions.js';
 import { changeUser, resetPassword } from '../services/users.js';
@@ -111,8 +111,7 @@ export function adminRoutes({ app, ctx }: Api): void {
       const b = req.body;
       // "session:<user>" names a user's console session, which acts as that user (sessionUser).
       if (/^\s*session:/i.test(b.name)) {
-        throw new ApiError(
-          400,
+        throw new PatchloopError(
           'PL_REQUEST_INVALID',
           'name may not start with "session:": that prefix names the sessions of signed-in users',
         );
@@ -156,7 +155,7 @@ export function adminRoutes({ app, ctx }: Api): void {
       const now = ctx.now();
       const t = await ctx.db.transaction(async (tx) => {
         const before = await getToken(tx, req.params.id);
-        if (!before) throw new ApiError(404, 'PL_NOT_FOUND', `no token ${req.params.id}`);
+        if (!before) throw new PatchloopError('PL_NOT_FOUND', `no token ${req.params.id}`);
         const after = await revokeToken(tx, before.id, now);
         await appendAudit(tx, {
           actor: actorOf(req.principal),
@@ -194,7 +193,7 @@ export function adminRoutes({ app, ctx }: Api): void {
           role: req.body.role,
           now,
         });
-        if (!created) throw new ApiError(409, 'PL_CONFLICT', `user ${req.body.username} exists`);
+        if (!created) throw new PatchloopError('PL_CONFLICT', `user ${req.body.username} exists`);
         await appendAudit(tx, {
           actor: actorOf(req.principal),
           action: 'user.create',

@@ -15,7 +15,7 @@ import {
   JobReport,
   JobReportResponse,
 } from '@patchloop/contracts';
-import { tick } from '@patchloop/core';
+import { tick, PatchloopError } from '@patchloop/core';
 import {
   getDeployment,
   getHost,
@@ -30,7 +30,6 @@ import {
 import { Type, type Static } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
-import { ApiError } from '../errors.js';
 import {
   audit,
   createFromPolicy,
@@ -68,7 +67,7 @@ const DEPLOYMENT_CSV: CsvColumns<ReturnType<typeof summary>> = {
 export function deploymentRoutes({ app, ctx }: Api): void {
   const detail = async (id: number): Promise<Static<typeof DeploymentView>> => {
     const d = await getDeployment(ctx.db, id);
-    if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${id}`);
+    if (!d) throw new PatchloopError('PL_NOT_FOUND', `no deployment ${id}`);
     const tasks = await listTasks(ctx.db, id);
     const rings = tick(stateOf(d, tasks), ctx.now()).rings;
     return deploymentView(ctx.db, d, tasks, rings);
@@ -87,8 +86,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
       let d: DeploymentRecord;
       if (b.policy !== undefined) {
         if (b.hosts || b.packages || b.advisories) {
-          throw new ApiError(
-            400,
+          throw new PatchloopError(
             'PL_REQUEST_INVALID',
             'give either a policy, or hosts with packages or advisories',
           );
@@ -96,8 +94,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
         d = await createFromPolicy(ctx, b.policy, actor, opts);
       } else {
         if (!b.hosts || (!b.packages && !b.advisories)) {
-          throw new ApiError(
-            400,
+          throw new PatchloopError(
             'PL_REQUEST_INVALID',
             'give a policy, or hosts with packages or advisories',
           );
@@ -176,10 +173,9 @@ export function deploymentRoutes({ app, ctx }: Api): void {
         const now = ctx.now();
         await ctx.db.transaction(async (tx) => {
           const d = await getDeployment(tx, req.params.id, true);
-          if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${req.params.id}`);
+          if (!d) throw new PatchloopError('PL_NOT_FOUND', `no deployment ${req.params.id}`);
           if (!from.includes(d.status))
-            throw new ApiError(
-              409,
+            throw new PatchloopError(
               'PL_CONFLICT',
               `deployment ${d.id} is ${d.status}: it cannot be ${action}ed`,
             );
@@ -293,8 +289,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
       const host = await getHost(ctx.db, p.hostId);
       if (host?.retired) throw hostRetired(host);
       if (host?.machineId !== req.body.machineId) {
-        throw new ApiError(
-          403,
+        throw new PatchloopError(
           'PL_AGENT_HOST_MISMATCH',
           `machine ${req.body.machineId} is not this credential's host`,
         );

@@ -23,10 +23,10 @@ import {
   type ExceptionStatus,
 } from '@patchloop/store';
 import { Type } from 'typebox';
+import { PatchloopError } from '@patchloop/core';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import { samePerson } from '../auth/person.js';
 import type { Api } from '../api.js';
-import { ApiError } from '../errors.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
 
 const MAX_DAYS = 366;
@@ -113,7 +113,7 @@ export function exceptionRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const e = await getException(ctx.db, req.params.id);
-      if (!e) throw new ApiError(404, 'PL_NOT_FOUND', `no exception ${req.params.id}`);
+      if (!e) throw new PatchloopError('PL_NOT_FOUND', `no exception ${req.params.id}`);
       return one(e);
     },
   );
@@ -133,25 +133,23 @@ export function exceptionRoutes({ app, ctx }: Api): void {
         b.hostId === undefined &&
         b.group === undefined
       ) {
-        throw new ApiError(
-          400,
+        throw new PatchloopError(
           'PL_REQUEST_INVALID',
           'an exception needs a scope: advisory, package, hostId or group',
         );
       }
       const expiresAt = new Date(b.expiresAt);
       if (expiresAt.getTime() <= now.getTime()) {
-        throw new ApiError(400, 'PL_REQUEST_INVALID', 'expiresAt must be in the future');
+        throw new PatchloopError('PL_REQUEST_INVALID', 'expiresAt must be in the future');
       }
       if (expiresAt.getTime() > now.getTime() + MAX_DAYS * 86_400_000) {
-        throw new ApiError(
-          400,
+        throw new PatchloopError(
           'PL_REQUEST_INVALID',
           `an exception may last at most ${MAX_DAYS} days; renew it when it expires`,
         );
       }
       if (b.hostId !== undefined && !(await getHost(ctx.db, b.hostId))) {
-        throw new ApiError(400, 'PL_REQUEST_INVALID', `no host ${b.hostId}`);
+        throw new PatchloopError('PL_REQUEST_INVALID', `no host ${b.hostId}`);
       }
       const actor = actorOf(req.principal);
       const e = await ctx.db.transaction(async (tx) => {
@@ -197,23 +195,21 @@ export function exceptionRoutes({ app, ctx }: Api): void {
         const t = TRANSITIONS[action];
         const e = await ctx.db.transaction(async (tx) => {
           const before = await getException(tx, req.params.id, true);
-          if (!before) throw new ApiError(404, 'PL_NOT_FOUND', `no exception ${req.params.id}`);
+          if (!before) throw new PatchloopError('PL_NOT_FOUND', `no exception ${req.params.id}`);
           if (!t.from.includes(before.status)) {
-            throw new ApiError(
-              409,
+            throw new PatchloopError(
               'PL_CONFLICT',
               `exception ${before.id} is ${before.status}: it cannot be ${t.to} now`,
             );
           }
           if (action === 'approve' && (await samePerson(tx, before.requestedBy, actor))) {
-            throw new ApiError(
-              403,
+            throw new PatchloopError(
               'PL_EXCEPTION_SELF_APPROVAL',
               'the requester of an exception cannot approve it (with another credential of theirs either): another person must',
             );
           }
           if (action === 'approve' && before.expiresAt.getTime() <= now.getTime()) {
-            throw new ApiError(409, 'PL_CONFLICT', `exception ${before.id} expired before it was approved`);
+            throw new PatchloopError('PL_CONFLICT', `exception ${before.id} expired before it was approved`);
           }
           const after = await decideException(tx, before.id, {
             status: t.to,

@@ -23,8 +23,8 @@ import {
   queueAssessHost,
 } from '@patchloop/store';
 import { Type } from 'typebox';
+import { PatchloopError } from '@patchloop/core';
 import { actorOf, ADMIN, maskMachineId, READ, WRITE } from '../auth/principal.js';
-import { ApiError } from '../errors.js';
 import type { Api } from '../api.js';
 import { reinstateHost, removeHost, retireHost } from '../services/host-lifecycle.js';
 import { changeHostTags } from '../services/host-tags.js';
@@ -34,7 +34,7 @@ import { hostWhere } from '../services/list-queries.js';
 import { findingPages, FINDING_CSV, hostDetail, hostSummary } from './views.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const notFound = (id: number) => new ApiError(404, 'PL_NOT_FOUND', `no host ${id}`);
+const notFound = (id: number) => new PatchloopError('PL_NOT_FOUND', `no host ${id}`);
 
 export function hostRoutes(api: Api): void {
   const { app, ctx } = api;
@@ -177,7 +177,7 @@ export function hostRoutes(api: Api): void {
     async (req) => {
       const both = (req.body.add ?? []).filter((t) => req.body.remove?.includes(t));
       if (both.length > 0) {
-        throw new ApiError(400, 'PL_REQUEST_INVALID', `tags both added and removed: ${both.join(', ')}`);
+        throw new PatchloopError('PL_REQUEST_INVALID', `tags both added and removed: ${both.join(', ')}`);
       }
       return { updated: await changeHostTags(ctx, actorOf(req.principal), req.body) };
     },

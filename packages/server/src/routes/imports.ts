@@ -11,10 +11,9 @@ import {
   HostImportRequest,
   HostImportResult,
 } from '@patchloop/contracts';
-import { isPatchloopError, parseInventoryText, parseOsSpec, PatchloopError } from '@patchloop/core';
+import { parseInventoryText, parseOsSpec, PatchloopError } from '@patchloop/core';
 import type { Api } from '../api.js';
 import { actorOf, WRITE } from '../auth/principal.js';
-import { ApiError } from '../errors.js';
 import { importFeedUpload, receiveUpload } from '../services/feed-upload.js';
 import { importHost } from '../services/import-host.js';
 
@@ -29,17 +28,10 @@ export function importRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const b = req.body;
-      let inventory;
-      try {
-        inventory = parseInventoryText(b.format, b.content);
-      } catch (e) {
-        if (isPatchloopError(e)) throw new ApiError(400, e.code, e.message);
-        throw e;
-      }
+      const inventory = parseInventoryText(b.format, b.content);
       const os = b.os !== undefined ? parseOsSpec(b.os) : inventory.os;
       if (!os) {
-        throw new ApiError(
-          400,
+        throw new PatchloopError(
           'PL_OS_UNSUPPORTED',
           'the inventory does not say which OS it is: give os (e.g. debian:12)',
         );
@@ -71,15 +63,12 @@ export function importRoutes({ app, ctx }: Api): void {
       },
       async (req) => {
         const { assertSource } = await import('@patchloop/feeds');
-        let source;
-        try {
-          source = assertSource((req.params as { source: string }).source);
-        } catch (e) {
-          if (e instanceof PatchloopError) throw new ApiError(400, e.code, e.message);
-          throw e;
-        }
+        const source = assertSource((req.params as { source: string }).source);
         if (!req.headers['content-type']?.startsWith('application/octet-stream')) {
-          throw new ApiError(415, 'PL_REQUEST_INVALID', 'send the feed file as application/octet-stream');
+          throw new PatchloopError(
+            'PL_MEDIA_TYPE_UNSUPPORTED',
+            'send the feed file as application/octet-stream',
+          );
         }
         const upload = await receiveUpload(
           req.body as NodeJS.ReadableStream,

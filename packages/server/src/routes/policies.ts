@@ -14,9 +14,9 @@ import {
 import type { Simulation as CoreSimulation } from '@patchloop/core';
 import { PolicyApplied, PolicyList, PolicyVersions, PolicyView, Simulation } from '@patchloop/contracts';
 import { Type, type Static } from 'typebox';
+import { PatchloopError } from '@patchloop/core';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
-import { ApiError } from '../errors.js';
 import { applyPolicy, simulateByName } from '../services/policies.js';
 
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
@@ -69,7 +69,7 @@ export function policyRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const p = await getPolicy(ctx.db, req.params.name);
-      if (!p) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${req.params.name}`);
+      if (!p) throw new PatchloopError('PL_NOT_FOUND', `no policy ${req.params.name}`);
       return view(p);
     },
   );
@@ -113,7 +113,7 @@ export function policyRoutes({ app, ctx }: Api): void {
       const actor = actorOf(req.principal);
       const p = await ctx.db.transaction(async (tx) => {
         const gone = await deletePolicy(tx, { name: req.params.name, by: actor, now });
-        if (!gone) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${req.params.name}`);
+        if (!gone) throw new PatchloopError('PL_NOT_FOUND', `no policy ${req.params.name}`);
         await appendAudit(tx, {
           actor,
           action: 'policy.delete',
@@ -136,7 +136,7 @@ export function policyRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const items = await listPolicyVersions(ctx.db, req.params.name);
-      if (items.length === 0) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${req.params.name}`);
+      if (items.length === 0) throw new PatchloopError('PL_NOT_FOUND', `no policy ${req.params.name}`);
       return {
         items: items.map((v) => ({
           version: v.version,

@@ -13,6 +13,7 @@ import {
   type OfferedUpdate,
   type PlanStep,
   type Severity,
+  PatchloopError,
 } from '@patchloop/core';
 import type { Remediation } from '@patchloop/contracts';
 import { CatalogueList, RemediationList, RemediationQuery } from '@patchloop/contracts';
@@ -20,7 +21,6 @@ import { getHost, loadRemediationInputs } from '@patchloop/store';
 import { Type, type Static } from 'typebox';
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
-import { ApiError } from '../errors.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
 
 export function remediationRoutes({ app, ctx }: Api): void {
@@ -36,7 +36,7 @@ export function remediationRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const h = await getHost(ctx.db, req.params.id);
-      if (!h) throw new ApiError(404, 'PL_NOT_FOUND', `no host ${req.params.id}`);
+      if (!h) throw new PatchloopError('PL_NOT_FOUND', `no host ${req.params.id}`);
       const scheme = schemeOfManager(h.packageManager);
       if (!scheme || h.updates === null) return { items: [], collected: false };
       const updates = (h.updates as (Omit<OfferedUpdate, 'package'> & { name: string })[]).map(

@@ -6,9 +6,9 @@ import { ConsoleSession, PasswordChange, SessionCreate } from '@patchloop/contra
 import { appendAudit, revokeToken } from '@patchloop/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { PatchloopError } from '@patchloop/core';
 import { actorOf, READ, sessionUser } from '../auth/principal.js';
 import type { Api } from '../api.js';
-import { ApiError } from '../errors.js';
 import { csrfTokenFor, SESSION_COOKIE, SESSION_HOURS, signIn } from '../services/sessions.js';
 import { changeOwnPassword } from '../services/users.js';
 
@@ -50,7 +50,7 @@ export function sessionRoutes({ app, ctx }: Api): void {
     { config: { access: READ }, schema: { tags: ['auth'], response: { 200: ConsoleSession } } },
     async (req) => {
       const p = req.principal;
-      if (p?.kind !== 'token') throw new ApiError(401, 'PL_AUTH_REQUIRED', 'no session');
+      if (p?.kind !== 'token') throw new PatchloopError('PL_AUTH_REQUIRED', 'no session');
       const username = p.name.startsWith('session:') ? p.name.slice('session:'.length) : `token:${p.name}`;
       return {
         username,
@@ -96,8 +96,7 @@ export function sessionRoutes({ app, ctx }: Api): void {
       const p = req.principal;
       const username = sessionUser(p);
       if (username === null || p?.kind !== 'token') {
-        throw new ApiError(
-          404,
+        throw new PatchloopError(
           'PL_NOT_FOUND',
           'this credential is an API token, not a signed-in user: it has no password to change',
         );

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_DOWNLOAD_NAME } from '@patchloop/contracts';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerConfig } from '../config.js';
-import { ApiError } from '../errors.js';
 
 /** The architectures the installer knows (uname -m → these), with the tarball of each. */
 const ARCHES = ['x64', 'arm64'] as const;
@@ -47,9 +47,8 @@ export function agentArtifacts(dir: string | undefined): AgentArtifact[] {
   return out;
 }
 
-function notBuilt(what: string, dir: string | undefined): ApiError {
-  return new ApiError(
-    404,
+function notBuilt(what: string, dir: string | undefined): PatchloopError {
+  return new PatchloopError(
     'PL_AGENT_ARTIFACT_MISSING',
     `${what} is not available: the agent is not built on this server${dir ? ` (nothing in ${dir})` : ''}; run \`npm run build:agent\` where the server runs, or set PATCHLOOP_DOWNLOADS_DIR to the directory it wrote`,
   );
@@ -64,7 +63,7 @@ export function openDownload(dir: string | undefined, name: string) {
   if (dir === undefined || !st?.isFile()) {
     const present = dir === undefined ? [] : listDownloads(dir);
     if (present.length === 0) throw notBuilt(`/downloads/${name}`, dir);
-    throw new ApiError(404, 'PL_NOT_FOUND', `no download ${name}; there are: ${present.join(', ')}`);
+    throw new PatchloopError('PL_NOT_FOUND', `no download ${name}; there are: ${present.join(', ')}`);
   }
   return { size: st.size, stream: createReadStream(join(dir, name)) };
 }

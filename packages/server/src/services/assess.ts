@@ -18,6 +18,7 @@ import {
   findingJson,
   indexAdvisories,
   isPatchloopError,
+  PatchloopError,
   lookupOf,
   TupleCache,
   type Finding,
@@ -122,7 +123,11 @@ export class Assessor {
     };
     const family = os ? familyFor(os) : null;
     try {
-      if (!os || !family) throw new Error(`Patchloop cannot assess ${host.os.prettyName ?? host.os.id} yet`);
+      if (!os || !family)
+        throw new PatchloopError(
+          'PL_OS_UNSUPPORTED',
+          `Patchloop cannot assess ${host.os.prettyName ?? host.os.id} yet`,
+        );
       const data = await loadScanData(db, {
         targets: family.targets(os),
         packages: packages.map((p) => lookupOf(family, p).name),

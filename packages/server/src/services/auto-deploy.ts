@@ -3,10 +3,9 @@
  * gets one deployment each time its maintenance window opens (the opening
  * is claimed once across replicas), of what it approves at that moment.
  */
-import { windowState } from '@patchloop/core';
+import { windowState, PatchloopError } from '@patchloop/core';
 import { claimScheduleSlot, listPolicies } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import { createFromPolicy } from './deployments.js';
 
 export async function autoDeploy(ctx: ServerContext, worker: string): Promise<number[]> {
@@ -22,7 +21,7 @@ export async function autoDeploy(ctx: ServerContext, worker: string): Promise<nu
       created.push((await createFromPolicy(ctx, p.name, 'system:schedule')).id);
     } catch (e) {
       // Nothing approved right now is not an error: the next opening tries again.
-      if (e instanceof ApiError && e.code === 'PL_DEPLOYMENT_EMPTY') continue;
+      if (e instanceof PatchloopError && e.code === 'PL_DEPLOYMENT_EMPTY') continue;
       throw e;
     }
   }

@@ -5,7 +5,7 @@
  * and queues an assessment of that host.
  */
 import type { CheckinRequest, CheckinResponse, DiffInventory, FullInventory } from '@patchloop/contracts';
-import { canonicalInventory, packageKey, type InstalledPackage } from '@patchloop/core';
+import { canonicalInventory, packageKey, type InstalledPackage, PatchloopError } from '@patchloop/core';
 import {
   queueAssessHost,
   getHost,
@@ -19,7 +19,6 @@ import {
 } from '@patchloop/store';
 import { sha256 } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import { hostRetired } from './host-lifecycle.js';
 
 function canonicalFacts(facts: CheckinRequest['facts']): string {
@@ -36,7 +35,7 @@ function canonicalFacts(facts: CheckinRequest['facts']): string {
   return JSON.stringify(sort(facts));
 }
 
-const invalid = (message: string) => new ApiError(400, 'PL_CHECKIN_INVENTORY_INVALID', message);
+const invalid = (message: string) => new PatchloopError('PL_CHECKIN_INVENTORY_INVALID', message);
 
 function normalize(p: FullInventory['packages'][number]): InstalledPackage {
   const base = {
@@ -84,10 +83,9 @@ export async function checkin(
   if (!state) {
     const exists = await getHost(ctx.db, hostId);
     if (exists === null)
-      throw new ApiError(401, 'PL_AUTH_REQUIRED', 'the host of this credential no longer exists');
+      throw new PatchloopError('PL_AUTH_REQUIRED', 'the host of this credential no longer exists');
     if (exists.retired) throw hostRetired(exists);
-    throw new ApiError(
-      403,
+    throw new PatchloopError(
       'PL_AGENT_HOST_MISMATCH',
       `machine ${req.machineId} is not the host this credential was issued to`,
     );

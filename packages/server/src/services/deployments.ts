@@ -15,6 +15,7 @@ import {
   type DeployRing,
   type DeploymentState,
   type PolicyDocument,
+  PatchloopError,
 } from '@patchloop/core';
 import {
   appendAudit,
@@ -32,7 +33,6 @@ import {
   openFixesForAdvisories,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import { loadSimHosts } from './policies.js';
 
 const HOUR = 3_600_000;
@@ -63,7 +63,7 @@ export async function createFromPolicy(
   opts: DeployOptions = {},
 ): Promise<DeploymentRecord> {
   const stored = await getPolicy(ctx.db, name);
-  if (!stored) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
+  if (!stored) throw new PatchloopError('PL_NOT_FOUND', `no policy ${name}`);
   const policy = stored.document;
   const now = ctx.now();
   const all = (await listPolicies(ctx.db)).map((p) => p.document);
@@ -87,7 +87,10 @@ export async function createFromPolicy(
       timeoutSeconds: opts.timeoutSeconds ?? 1800,
     }));
   if (tasks.length === 0) {
-    throw new ApiError(409, 'PL_DEPLOYMENT_EMPTY', `policy ${name} approves no update on any host right now`);
+    throw new PatchloopError(
+      'PL_DEPLOYMENT_EMPTY',
+      `policy ${name} approves no update on any host right now`,
+    );
   }
   return ctx.db.transaction(async (tx) => {
     const d = await insertDeployment(tx, {
@@ -138,8 +141,8 @@ export async function createManual(
   const notDeployable: { hostId: number; hostname: string; reason: string }[] = [];
   for (const hostId of [...new Set(req.hostIds)]) {
     const host = await getHost(ctx.db, hostId);
-    if (!host) throw new ApiError(400, 'PL_REQUEST_INVALID', `no host ${hostId}`);
-    if (host.retired) throw new ApiError(409, 'PL_HOST_RETIRED', `host ${host.hostname} is retired`);
+    if (!host) throw new PatchloopError('PL_REQUEST_INVALID', `no host ${hostId}`);
+    if (host.retired) throw new PatchloopError('PL_HOST_RETIRED', `host ${host.hostname} is retired`);
     const reason = notDeployableReason({
       transport: host.transport,
       packageManager: host.packageManager,
@@ -154,7 +157,7 @@ export async function createManual(
     if (req.advisories && req.advisories.length > 0) {
       const scheme = schemeOfManager(host.packageManager);
       if (!scheme)
-        throw new ApiError(400, 'PL_REQUEST_INVALID', `host ${host.hostname} has no inventory yet`);
+        throw new PatchloopError('PL_REQUEST_INVALID', `host ${host.hostname} has no inventory yet`);
       const fixes = await openFixesForAdvisories(ctx.db, hostId, req.advisories);
       const s = schemeFor(scheme);
       const best = new Map<string, string>();
@@ -179,8 +182,7 @@ export async function createManual(
   }
   if (tasks.length === 0) {
     const why = notDeployable.map((h) => `${h.hostname}: ${h.reason}`).join('; ');
-    throw new ApiError(
-      409,
+    throw new PatchloopError(
       'PL_DEPLOYMENT_EMPTY',
       why === '' ? 'nothing to install on the hosts given' : `no host given can run a deployment (${why})`,
     );
@@ -215,9 +217,9 @@ export async function createRollback(
   opts: DeployOptions = {},
 ): Promise<DeploymentRecord> {
   const parent = await getDeployment(ctx.db, deploymentId);
-  if (!parent) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${deploymentId}`);
+  if (!parent) throw new PatchloopError('PL_NOT_FOUND', `no deployment ${deploymentId}`);
   if (parent.kind !== 'install')
-    throw new ApiError(409, 'PL_CONFLICT', 'a rollback cannot be rolled back; deploy again');
+    throw new PatchloopError('PL_CONFLICT', 'a rollback cannot be rolled back; deploy again');
   const now = ctx.now();
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
   const tasks: NewDeployment['tasks'][number][] = [];
@@ -242,8 +244,7 @@ export async function createRollback(
     });
   }
   if (tasks.length === 0)
-    throw new ApiError(
-      409,
+    throw new PatchloopError(
       'PL_DEPLOYMENT_EMPTY',
       `deployment ${deploymentId} changed nothing that can be rolled back`,
     );

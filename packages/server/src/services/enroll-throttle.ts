@@ -4,8 +4,8 @@
  * secret gives its attempt back, so a fleet enrolling from behind one NAT is not held up.
  */
 import type { EnrollResponse } from '@patchloop/contracts';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 
 export async function throttledEnroll<R extends Partial<EnrollResponse>>(
   ctx: ServerContext,
@@ -15,8 +15,7 @@ export async function throttledEnroll<R extends Partial<EnrollResponse>>(
   const keys = [{ key: `enroll:addr:${address}`, limit: ctx.logins.limits.enrollPerSource }];
   const wait = await ctx.logins.attempt(keys, ctx.now());
   if (wait !== null) {
-    throw new ApiError(
-      429,
+    throw new PatchloopError(
       'PL_ENROLL_THROTTLED',
       `too many enrollments with a wrong secret from this address: try again in ${wait} s`,
       { retryAfterSeconds: wait },
@@ -28,7 +27,7 @@ export async function throttledEnroll<R extends Partial<EnrollResponse>>(
     return r;
   } catch (e) {
     // Only a wrong secret counts against the address.
-    if (!(e instanceof ApiError && e.code === 'PL_ENROLL_SECRET_INVALID')) {
+    if (!(e instanceof PatchloopError && e.code === 'PL_ENROLL_SECRET_INVALID')) {
       await ctx.logins.succeeded(keys, [], ctx.now());
     }
     throw e;

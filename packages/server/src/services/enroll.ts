@@ -28,10 +28,10 @@ import {
   type Queryable,
   lockEnrollMachine,
 } from '@patchloop/store';
+import { httpStatusOf, PatchloopError } from '@patchloop/core';
 import { enrollSecretMatches } from '../auth/bootstrap.js';
 import { hashCredential, newToken, publicIdOf, verifyHash } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import { hostRetired } from './host-lifecycle.js';
 
 const HOUR = 3_600_000;
@@ -39,17 +39,15 @@ const HOUR = 3_600_000;
 /** How a re-enrollment proved it speaks for the host. */
 type Proof = 'credential' | 'host-token';
 
-function hostExists(host: HostRecord, why: string): ApiError {
-  return new ApiError(
-    409,
+function hostExists(host: HostRecord, why: string): PatchloopError {
+  return new PatchloopError(
     'PL_ENROLL_HOST_EXISTS',
     `machine id already enrolled as host ${host.id} (${host.hostname}); ${why}. The shared enrollment secret only creates new hosts: to re-enroll this one, an admin issues a one-time enrollment token for it (console: Hosts → ${host.hostname} → Enrollment token, or POST /api/v1/hosts/${host.id}/enroll-token) and the agent is started with --host-token (or PATCHLOOP_HOST_TOKEN)`,
   );
 }
 
 const tokenInvalid = () =>
-  new ApiError(
-    401,
+  new PatchloopError(
     'PL_ENROLL_TOKEN_INVALID',
     'the enrollment token is unknown, already used, expired, or was issued for another host: ask an admin for a new one',
   );
@@ -85,7 +83,7 @@ export async function enroll(
   req: EnrollRequest,
 ): Promise<Omit<EnrollResponse, 'jobSigningKey'>> {
   if (!(await enrollSecretMatches(ctx, req.secret))) {
-    throw new ApiError(401, 'PL_ENROLL_SECRET_INVALID', 'the enrollment secret is wrong');
+    throw new PatchloopError('PL_ENROLL_SECRET_INVALID', 'the enrollment secret is wrong');
   }
   const credential = newToken('pla');
   const secretHash = hashCredential(credential);
@@ -139,7 +137,8 @@ export async function enroll(
     return { hostId: result.hostId, credential, inventoryHash: result.inventoryHash };
   } catch (e) {
     const host = refused as HostRecord | null;
-    if (host !== null && e instanceof ApiError) {
+    // A refusal (4xx), not a fault of the server (a database that went away).
+    if (host !== null && e instanceof PatchloopError && httpStatusOf(e.code) < 500) {
       // Nothing changed; the attempt is kept for the admins (who else has the shared secret?).
       await appendAudit(ctx.db, {
         actor: 'anonymous',
@@ -163,7 +162,7 @@ export async function issueHostEnrollToken(
   const expiresAt = new Date(now.getTime() + p.expiresInHours * HOUR);
   await ctx.db.transaction(async (tx) => {
     const host = await getHost(tx, p.hostId);
-    if (!host) throw new ApiError(404, 'PL_NOT_FOUND', `no host ${p.hostId}`);
+    if (!host) throw new PatchloopError('PL_NOT_FOUND', `no host ${p.hostId}`);
     if (host.retired) throw hostRetired(host);
     const { replaced } = await insertHostEnrollToken(tx, {
       hostId: host.id,

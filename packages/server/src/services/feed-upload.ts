@@ -19,8 +19,9 @@ import {
   removeScanIndex,
   writeScanIndex,
 } from '@patchloop/store';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerContext } from '../context.js';
-import { ApiError, diskFullError, isDiskFull, storeDisk } from '../errors.js';
+import { diskFullError, isDiskFull, storeDisk } from '../errors.js';
 import { crashError, runInChild } from '../jobs/feed-child.js';
 
 export interface Upload {
@@ -43,8 +44,7 @@ export async function receiveUpload(
       seen += chunk.length;
       if (seen > limit)
         done(
-          new ApiError(
-            413,
+          new PatchloopError(
             'PL_PAYLOAD_TOO_LARGE',
             `the feed file is larger than ${limit} bytes (PATCHLOOP_UPLOAD_LIMIT_MB)`,
           ),
@@ -56,8 +56,8 @@ export async function receiveUpload(
     await pipeline(body, cap, createWriteStream(path, { mode: 0o600 }));
   } catch (e) {
     remove();
-    if (e instanceof ApiError) throw e;
-    throw new ApiError(400, 'PL_REQUEST_INVALID', `the upload broke off: ${(e as Error).message}`);
+    if (e instanceof PatchloopError) throw e;
+    throw new PatchloopError('PL_REQUEST_INVALID', `the upload broke off: ${(e as Error).message}`);
   }
   return { path, remove };
 }
@@ -104,7 +104,7 @@ export async function importFeedUpload(
     });
     // The child died of a full disk (its store writes failed): said as such, not as a crash.
     if (isDiskFull(out.crashed?.message)) throw diskFullError(storeDisk(ctx.db));
-    throw new ApiError(500, e.code, e.message);
+    throw new PatchloopError(e.code, e.message);
   }
   const now = ctx.now();
   await appendAudit(ctx.db, {

@@ -23,16 +23,15 @@ import {
   skipHostQueuedTasks,
   type HostRecord,
 } from '@patchloop/store';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 
-const notFound = (id: number) => new ApiError(404, 'PL_NOT_FOUND', `no host ${id}`);
+const notFound = (id: number) => new PatchloopError('PL_NOT_FOUND', `no host ${id}`);
 
 /** The error a retired host's agent gets: it says what happened and what to do. */
-export function hostRetired(h: HostRecord): ApiError {
+export function hostRetired(h: HostRecord): PatchloopError {
   const when = h.retired ? ` on ${h.retired.at.toISOString()} by ${h.retired.by}` : '';
-  return new ApiError(
-    410,
+  return new PatchloopError(
     'PL_HOST_RETIRED',
     `host ${h.id} (${h.hostname}) was retired${when}: this agent stops. To manage this machine again, reinstate the host (POST /api/v1/hosts/${h.id}/reinstate) or delete it and enroll anew`,
   );
@@ -46,7 +45,7 @@ export async function retireHost(
   const after = await ctx.db.transaction(async (tx) => {
     const before = await getHost(tx, p.id);
     if (!before) throw notFound(p.id);
-    if (before.retired) throw new ApiError(409, 'PL_CONFLICT', `host ${before.hostname} is already retired`);
+    if (before.retired) throw new PatchloopError('PL_CONFLICT', `host ${before.hostname} is already retired`);
     const retired = await setHostRetired(tx, p.id, { at: now, by: p.actor, reason: p.reason });
     const skipped = await skipHostQueuedTasks(tx, p.id, 'host retired', now);
     await appendAudit(tx, {
@@ -70,7 +69,7 @@ export async function reinstateHost(
   const after = await ctx.db.transaction(async (tx) => {
     const before = await getHost(tx, p.id);
     if (!before) throw notFound(p.id);
-    if (!before.retired) throw new ApiError(409, 'PL_CONFLICT', `host ${before.hostname} is not retired`);
+    if (!before.retired) throw new PatchloopError('PL_CONFLICT', `host ${before.hostname} is not retired`);
     const h = await setHostRetired(tx, p.id, null);
     await appendAudit(tx, {
       actor: p.actor,

@@ -5,8 +5,8 @@
  * after, and a queued re-assessment.
  */
 import { appendAudit, queueAssessHost, retagHosts } from '@patchloop/store';
+import { PatchloopError } from '@patchloop/core';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 
 /** Returns how many hosts' tags changed; unknown host ids → 404 PL_NOT_FOUND naming them, nothing changed. */
 export async function changeHostTags(
@@ -18,7 +18,7 @@ export async function changeHostTags(
   const updated = await ctx.db.transaction(async (tx) => {
     const r = await retagHosts(tx, change.hostIds, { add: change.add ?? [], remove: change.remove ?? [] });
     if (r.missing.length > 0) {
-      throw new ApiError(404, 'PL_NOT_FOUND', `no host ${r.missing.join(', ')}: no tags were changed`, {
+      throw new PatchloopError('PL_NOT_FOUND', `no host ${r.missing.join(', ')}: no tags were changed`, {
         hostIds: r.missing,
       });
     }

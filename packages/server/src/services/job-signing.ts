@@ -37,7 +37,6 @@ import {
   type TaskRecord,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import { signMessage, verifyMessage, type SigningKey } from '../signing/keys.js';
 import { jobOf } from './deployments.js';
 
@@ -156,7 +155,7 @@ export async function rotateJobKey(ctx: ServerContext, actor: string): Promise<J
   const newKey = next;
   const resigned = await ctx.db.transaction(async (tx) => {
     if (!(await insertKeyRotation(tx, { ...statement, createdBy: actor }))) {
-      throw new ApiError(409, 'PL_CONFLICT', `key ${old.keyId} was rotated already (by another request)`);
+      throw new PatchloopError('PL_CONFLICT', `key ${old.keyId} was rotated already (by another request)`);
     }
     let n = 0;
     for (const id of await handedOutTaskIdsSignedBy(tx, old.keyId)) {

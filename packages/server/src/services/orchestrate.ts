@@ -5,7 +5,14 @@
  * deployment's status and what it waits for. Agents' reports move tasks.
  */
 import type { JobReport, JobReportResponse } from '@patchloop/contracts';
-import { isFinal, notDeployableReason, schemeFor, schemeOfManager, tick } from '@patchloop/core';
+import {
+  isFinal,
+  notDeployableReason,
+  schemeFor,
+  schemeOfManager,
+  tick,
+  PatchloopError,
+} from '@patchloop/core';
 import {
   claimActiveDeployments,
   queueAssessHost,
@@ -19,7 +26,6 @@ import {
   succeededTaskIds,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 import type { SigningKey } from '../signing/keys.js';
 import { audit, stateOf } from './deployments.js';
 import { activeSigningKey, signDispatchedTask } from './job-signing.js';
@@ -149,17 +155,16 @@ export async function reportJob(
   const now = ctx.now();
   const out = await ctx.db.transaction(async (tx) => {
     const t = await getTask(tx, taskId, true);
-    if (!t || t.hostId !== hostId) throw new ApiError(404, 'PL_NOT_FOUND', `no job ${taskId} for this host`);
+    if (!t || t.hostId !== hostId) throw new PatchloopError('PL_NOT_FOUND', `no job ${taskId} for this host`);
     const host = await getHost(tx, hostId);
     if (!host || host.machineId !== r.machineId) {
-      throw new ApiError(
-        403,
+      throw new PatchloopError(
         'PL_AGENT_HOST_MISMATCH',
         `machine ${r.machineId} is not the host of job ${taskId}`,
       );
     }
     const d = await getDeployment(tx, t.deploymentId);
-    if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment for job ${taskId}`);
+    if (!d) throw new PatchloopError('PL_NOT_FOUND', `no deployment for job ${taskId}`);
     const cancel = d.status === 'halted' || d.status === 'cancelled';
     // A final task never changes again (a duplicated or late report is acknowledged, not applied).
     if (isFinal(t.status as never)) return { status: t.status, cancel };

@@ -14,6 +14,7 @@ import {
   type PolicyDocument,
   type SimHost,
   type Simulation,
+  PatchloopError,
 } from '@patchloop/core';
 import {
   appendAudit,
@@ -28,13 +29,12 @@ import {
   type Queryable,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 
 /** Parses a policy sent as YAML/JSON text or as a JSON object; `name` (from the URL) must match. */
 export function readPolicy(body: unknown, name?: string): { document: PolicyDocument; source: string } {
   const document = typeof body === 'string' ? parsePolicyText(body, 'yaml') : parsePolicy(body);
   if (name !== undefined && document.name !== name) {
-    throw new ApiError(400, 'PL_POLICY_INVALID', `the document is named "${document.name}", not "${name}"`);
+    throw new PatchloopError('PL_POLICY_INVALID', `the document is named "${document.name}", not "${name}"`);
   }
   const source = typeof body === 'string' ? body : `${JSON.stringify(body, null, 2)}\n`;
   return { document, source };
@@ -145,7 +145,7 @@ export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> 
 
 export async function simulateByName(ctx: ServerContext, name: string, at: Date): Promise<Simulation> {
   const policy = await getPolicy(ctx.db, name);
-  if (!policy) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${name}`);
+  if (!policy) throw new PatchloopError('PL_NOT_FOUND', `no policy ${name}`);
   const all = (await listPolicies(ctx.db)).map((p) => p.document);
   return simulatePolicy({
     policy: policy.document,

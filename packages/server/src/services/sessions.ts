@@ -7,10 +7,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@patchloop/contracts';
 import { appendAudit, findUser, insertToken } from '@patchloop/store';
+import { PatchloopError } from '@patchloop/core';
 import { passwordKeys, type ThrottleKey } from '../auth/attempt-throttle.js';
 import { hashPassword, hashToken, newToken, publicIdOf, verifyHash } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 
 export const SESSION_HOURS = 12;
 export const SESSION_COOKIE = 'pl_session';
@@ -39,7 +39,7 @@ export async function signIn(
     u !== null && u.disabledAt === null
       ? await verifyHash(password, u.passwordHash)
       : (await hashPassword(password), false);
-  if (!ok || !u) throw new ApiError(401, 'PL_AUTH_REQUIRED', 'wrong user name or password');
+  if (!ok || !u) throw new PatchloopError('PL_AUTH_REQUIRED', 'wrong user name or password');
   await passwordRight(ctx, keys);
   const token = newToken('plt');
   const now = ctx.now();
@@ -73,7 +73,7 @@ export async function signIn(
 export async function countPasswordAttempt(ctx: ServerContext, keys: readonly ThrottleKey[]): Promise<void> {
   const wait = await ctx.logins.attempt(keys, ctx.now());
   if (wait !== null) {
-    throw new ApiError(429, 'PL_AUTH_THROTTLED', `too many wrong passwords: try again in ${wait} s`, {
+    throw new PatchloopError('PL_AUTH_THROTTLED', `too many wrong passwords: try again in ${wait} s`, {
       retryAfterSeconds: wait,
     });
   }

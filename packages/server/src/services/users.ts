@@ -25,21 +25,20 @@ import {
   type Queryable,
   type UserRecord,
 } from '@patchloop/store';
+import { PatchloopError } from '@patchloop/core';
 import { passwordKeys } from '../auth/attempt-throttle.js';
 import { hashPassword, newPassword, verifyHash } from '../auth/secrets.js';
 import { countPasswordAttempt, passwordRight } from './sessions.js';
 import type { ServerContext } from '../context.js';
-import { ApiError } from '../errors.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-const notFound = (username: string) => new ApiError(404, 'PL_NOT_FOUND', `no user ${username}`);
+const notFound = (username: string) => new PatchloopError('PL_NOT_FOUND', `no user ${username}`);
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new ApiError(
-      400,
+    throw new PatchloopError(
       'PL_REQUEST_INVALID',
       `password must be at least ${MIN_PASSWORD_LENGTH} characters`,
     );
@@ -63,15 +62,14 @@ export async function changeUser(
     const before = await lockUser(tx, username);
     if (!before) throw notFound(username);
     if (change.disabled === true && p.by === username) {
-      throw new ApiError(409, 'PL_USER_SELF_DISABLE', 'you cannot disable yourself: another admin must');
+      throw new PatchloopError('PL_USER_SELF_DISABLE', 'you cannot disable yourself: another admin must');
     }
     const losesAdmin =
       before.role === 'admin' &&
       before.disabledAt === null &&
       (change.disabled === true || (change.role !== undefined && change.role !== 'admin'));
     if (losesAdmin && admins.length <= 1) {
-      throw new ApiError(
-        409,
+      throw new PatchloopError(
         'PL_USER_LAST_ADMIN',
         `${username} is the last enabled admin: make another user admin first`,
       );
@@ -157,7 +155,7 @@ export async function changeOwnPassword(
     });
     return true;
   });
-  if (!ok) throw new ApiError(403, 'PL_PASSWORD_WRONG', 'the current password is wrong');
+  if (!ok) throw new PatchloopError('PL_PASSWORD_WRONG', 'the current password is wrong');
   await passwordRight(ctx, keys);
   ctx.credentials.clear();
 }
