@@ -28,3 +28,10 @@ export {
   type VerifyOptions,
 } from './audit/verify.js';
 export { canonicalJson, eventHash, GENESIS_HASH } from './audit/hash.js';
+export {
+  closedFindingsOfDeployment,
+  deploymentApprovals,
+  type ClosedFindingRow,
+  type DeploymentApprovalRow,
+} from './views/deployment-evidence.js';
+export { openFindingsForCatalogue, type CatalogueFindingRow } from './views/host-open-findings.js';

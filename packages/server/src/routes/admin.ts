@@ -1,12 +1,10 @@
-/** Tokens, users, sessions, the audit log and the enrollment secret. */
+/** Tokens, users, the audit log and the enrollment secret (sign-in: routes/session.ts). */
 import {
   AuditList,
   AuditQuery,
   Enrollment,
   PasswordReset,
   PasswordResetDone,
-  SessionCreate,
-  SessionCreated,
   TokenCreate,
   TokenCreated,
   TokenInfo,
@@ -36,7 +34,6 @@ import { hashPassword, hashToken, newToken, publicIdOf } from '../auth/secrets.j
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
-import { signIn } from '../services/sessions.js';
 import { changeUser, resetPassword } from '../services/users.js';
 import {
   agentArtifacts,
@@ -205,19 +202,6 @@ export function adminRoutes({ app, ctx }: Api): void {
         return created;
       });
       return reply.status(201).send(userInfo(u));
-    },
-  );
-
-  // A user signs in with a password and gets a session token (12 hours).
-  app.post(
-    '/api/v1/sessions',
-    {
-      config: { access: 'public' },
-      schema: { tags: ['auth'], security: [], body: SessionCreate, response: { 201: SessionCreated } },
-    },
-    async (req, reply) => {
-      const s = await signIn(ctx, req.body.username, req.body.password, 'api', req.ip);
-      return reply.status(201).send({ token: s.token, role: s.role, expiresAt: s.expiresAt.toISOString() });
     },
   );
 

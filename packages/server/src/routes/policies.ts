@@ -1,7 +1,7 @@
 /**
  * Policies as code: PUT a YAML or JSON document (validated, versioned,
  * audited), list, read, read the versions, delete, and simulate what a policy
- * would do at an instant.
+ * would do at an instant. Mounted at /api/v1/policies.
  */
 import {
   deletePolicy,
@@ -14,7 +14,7 @@ import {
 import { PolicyApplied, PolicyList, PolicyVersions, PolicyView, Simulation } from '@patchloop/contracts';
 import { Type, type Static } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
-import type { Api } from '../api.js';
+import type { Api, App } from '../api.js';
 import { ApiError } from '../errors.js';
 import { applyPolicy, simulateByName } from '../services/policies.js';
 
@@ -30,16 +30,18 @@ const view = (p: PolicyRecord) => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
-export function policyRoutes({ app, ctx }: Api): void {
-  // Policies may be sent as YAML (or any text) as well as JSON.
+/** Policies may be sent as YAML (or any text) as well as JSON: a parser for the whole app, as it always was. */
+export function acceptPolicyText(app: App): void {
   app.addContentTypeParser(
     ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'],
     { parseAs: 'string', bodyLimit: 256 * 1024 },
     (_req, body, done) => done(null, body),
   );
+}
 
+export function policyRoutes({ app, ctx }: Api): void {
   app.get(
-    '/api/v1/policies',
+    '',
     {
       config: { access: READ },
       schema: { tags: ['policies'], response: { 200: PolicyList } },
@@ -48,7 +50,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.get(
-    '/api/v1/policies/:name',
+    '/:name',
     {
       config: { access: READ },
       schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyView } },
@@ -61,7 +63,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.put(
-    '/api/v1/policies/:name',
+    '/:name',
     {
       config: { access: WRITE },
       schema: {
@@ -89,7 +91,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.delete(
-    '/api/v1/policies/:name',
+    '/:name',
     {
       config: { access: WRITE },
       schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyView } },
@@ -115,7 +117,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.get(
-    '/api/v1/policies/:name/versions',
+    '/:name/versions',
     {
       config: { access: READ },
       schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyVersions } },
@@ -135,7 +137,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.get(
-    '/api/v1/policies/:name/simulate',
+    '/:name/simulate',
     {
       config: { access: READ },
       schema: {
