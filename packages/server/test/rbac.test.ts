@@ -7,7 +7,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/api.js';
 import { enrollHost, facts } from './checkin-client.js';
 import { BACKEND_NAMES, ENROLL_SECRET, startHarness, type Harness } from './harness.js';
 
@@ -287,7 +286,11 @@ function accessName(access: unknown): Access | undefined {
   if (access === 'public' || access === 'agent') return access;
   const roles = (access as { roles?: readonly string[] } | undefined)?.roles;
   if (roles === undefined) return undefined;
-  const names: Record<string, Access> = { 'admin,operator,auditor': 'read', 'admin,operator': 'write', admin: 'admin' };
+  const names: Record<string, Access> = {
+    'admin,operator,auditor': 'read',
+    'admin,operator': 'write',
+    admin: 'admin',
+  };
   return names[roles.join(',')];
 }
 
@@ -401,7 +404,9 @@ describe.each(BACKEND_NAMES)('RBAC on %s', (backend) => {
     const routes = [...registered.keys()];
     // Every route was seen: those outside /api/v1 too.
     expect(routes).toContain('GET /healthz');
-    const api = routes.filter((r) => r.split(' ')[1]?.startsWith('/api/v1/') && !r.startsWith('HEAD ')).sort();
+    const api = routes
+      .filter((r) => r.split(' ')[1]?.startsWith('/api/v1/') && !r.startsWith('HEAD '))
+      .sort();
     expect(api).toEqual(Object.keys(ROUTES).sort());
     // Each declares the access its row says (a route declaring none would be refused to everyone).
     expect(Object.fromEntries(api.map((r) => [r, registered.get(r)]))).toEqual(

@@ -4,12 +4,7 @@
  * export the change record. A host's history is under /hosts/:id/deployments
  * (routes/hosts/), the agent's side under /agent (routes/agent.ts).
  */
-import {
-  DeploymentCreate,
-  DeploymentList,
-  DeploymentListQuery,
-  DeploymentView,
-} from '@patchloop/contracts';
+import { DeploymentCreate, DeploymentList, DeploymentListQuery, DeploymentView } from '@patchloop/contracts';
 import { listDeployments, type DeploymentRecord } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';

@@ -15,7 +15,7 @@ import {
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
-import { sendCsv, type CsvColumns } from '../services/csv.js';
+import { fieldColumns, sendCsv } from '../services/csv.js';
 import {
   decideException,
   exceptionById,
@@ -24,30 +24,33 @@ import {
   type ExceptionView,
 } from '../services/exceptions.js';
 
-const EXCEPTION_CSV: CsvColumns<ExceptionView> = {
-  id: (e) => e.id,
-  status: (e) => e.status,
-  kind: (e) => e.kind,
-  advisory: (e) => e.advisory,
-  package: (e) => e.package,
-  host_id: (e) => e.hostId,
-  group: (e) => e.group,
-  findings: (e) => e.findings,
-  justification: (e) => e.justification,
-  requested_by: (e) => e.requestedBy,
-  requested_at: (e) => e.requestedAt,
-  decided_by: (e) => e.decidedBy,
-  decided_at: (e) => e.decidedAt,
-  decision_note: (e) => e.decisionNote,
-  expires_at: (e) => e.expiresAt,
-};
+const EXCEPTION_CSV = fieldColumns<ExceptionView>([
+  'id',
+  'status',
+  'kind',
+  'advisory',
+  'package',
+  'hostId',
+  'group',
+  'findings',
+  'justification',
+  'requestedBy',
+  'requestedAt',
+  'decidedBy',
+  'decidedAt',
+  'decisionNote',
+  'expiresAt',
+]);
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const tags = ['exceptions'];
 
 export function exceptionRoutes({ app, ctx }: Api): void {
   app.get(
     '',
-    { config: { access: READ }, schema: { tags, querystring: ExceptionQuery, response: { 200: ExceptionList } } },
+    {
+      config: { access: READ },
+      schema: { tags, querystring: ExceptionQuery, response: { 200: ExceptionList } },
+    },
     async (req, reply) => {
       const q = req.query;
       const page = (offset: number, limit: number) =>

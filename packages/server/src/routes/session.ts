@@ -10,12 +10,7 @@
  * - POST /sessions: for scripts and the CLI, the token in the body, sent
  *   afterwards as a bearer token.
  */
-import {
-  ConsoleSession,
-  PasswordChange,
-  SessionCreate,
-  SessionCreated,
-} from '@patchloop/contracts';
+import { ConsoleSession, PasswordChange, SessionCreate, SessionCreated } from '@patchloop/contracts';
 import { appendAudit, revokeToken } from '@patchloop/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
@@ -49,26 +44,22 @@ export function sessionRoutes({ app, ctx }: Api): void {
   });
 
   // Sign in for the console: the token in a cookie, with a CSRF token in the body.
-  app.post(
-    '/session',
-    signInSchema(ConsoleSession),
-    async (req, reply) => {
-      const s = await signInAs(req, 'console');
-      reply.setCookie(SESSION_COOKIE, s.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: secure(req, ctx.config.publicUrl),
-        maxAge: SESSION_HOURS * 3600,
-      });
-      return reply.status(201).send({
-        username: s.username,
-        role: s.role,
-        expiresAt: s.expiresAt.toISOString(),
-        csrfToken: csrfTokenFor(s.token),
-      });
-    },
-  );
+  app.post('/session', signInSchema(ConsoleSession), async (req, reply) => {
+    const s = await signInAs(req, 'console');
+    reply.setCookie(SESSION_COOKIE, s.token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: secure(req, ctx.config.publicUrl),
+      maxAge: SESSION_HOURS * 3600,
+    });
+    return reply.status(201).send({
+      username: s.username,
+      role: s.role,
+      expiresAt: s.expiresAt.toISOString(),
+      csrfToken: csrfTokenFor(s.token),
+    });
+  });
 
   app.get(
     '/session',

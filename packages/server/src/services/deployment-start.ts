@@ -14,7 +14,11 @@ export async function startDeployment(
   let d: DeploymentRecord;
   if (b.policy !== undefined) {
     if (b.hosts || b.packages || b.advisories) {
-      throw new ApiError(400, 'PL_REQUEST_INVALID', 'give either a policy, or hosts with packages or advisories');
+      throw new ApiError(
+        400,
+        'PL_REQUEST_INVALID',
+        'give either a policy, or hosts with packages or advisories',
+      );
     }
     d = await createFromPolicy(ctx, b.policy, actor, opts);
   } else {

@@ -15,15 +15,6 @@ import { ApiError } from '../errors.js';
 import { csvLine } from './csv.js';
 import { stateOf } from './deployments.js';
 
-/** Deployment `id` as the API shows it now (its rings' progress at ctx.now()). */
-export async function deploymentDetail(ctx: ServerContext, id: number): Promise<DeploymentView> {
-  const d = await getDeployment(ctx.db, id);
-  if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${id}`);
-  const tasks = await listTasks(ctx.db, id);
-  const rings = tick(stateOf(d, tasks), ctx.now()).rings;
-  return deploymentView(ctx.db, d, tasks, rings);
-}
-
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 export async function deploymentView(
@@ -88,6 +79,15 @@ export async function deploymentView(
       action: a.action,
     })),
   };
+}
+
+/** Deployment `id` as the API shows it now (its rings' progress at ctx.now()). */
+export async function deploymentDetail(ctx: ServerContext, id: number): Promise<DeploymentView> {
+  const d = await getDeployment(ctx.db, id);
+  if (!d) throw new ApiError(404, 'PL_NOT_FOUND', `no deployment ${id}`);
+  const tasks = await listTasks(ctx.db, id);
+  const rings = tick(stateOf(d, tasks), ctx.now()).rings;
+  return deploymentView(ctx.db, d, tasks, rings);
 }
 
 /** One row per host and package: before → target → after, with the task's outcome and timing. */

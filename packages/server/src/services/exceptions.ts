@@ -28,11 +28,12 @@ export type ExceptionView = Static<typeof ExceptionInfo>;
 export type ExceptionDecisionAction = 'approve' | 'reject' | 'revoke';
 
 /** Which decisions each status allows, and the status each leads to. */
-export const TRANSITIONS: Record<ExceptionDecisionAction, { from: ExceptionStatus[]; to: ExceptionStatus }> = {
-  approve: { from: ['requested'], to: 'approved' },
-  reject: { from: ['requested'], to: 'rejected' },
-  revoke: { from: ['requested', 'approved'], to: 'revoked' },
-};
+export const TRANSITIONS: Record<ExceptionDecisionAction, { from: ExceptionStatus[]; to: ExceptionStatus }> =
+  {
+    approve: { from: ['requested'], to: 'approved' },
+    reject: { from: ['requested'], to: 'rejected' },
+    revoke: { from: ['requested', 'approved'], to: 'revoked' },
+  };
 
 function view(e: ExceptionRecord, findings: number): ExceptionView {
   return {
@@ -84,8 +85,17 @@ export async function requestException(
   actor: string,
 ): Promise<ExceptionView> {
   const now = ctx.now();
-  if (b.advisory === undefined && b.package === undefined && b.hostId === undefined && b.group === undefined) {
-    throw new ApiError(400, 'PL_REQUEST_INVALID', 'an exception needs a scope: advisory, package, hostId or group');
+  if (
+    b.advisory === undefined &&
+    b.package === undefined &&
+    b.hostId === undefined &&
+    b.group === undefined
+  ) {
+    throw new ApiError(
+      400,
+      'PL_REQUEST_INVALID',
+      'an exception needs a scope: advisory, package, hostId or group',
+    );
   }
   const expiresAt = new Date(b.expiresAt);
   if (expiresAt.getTime() <= now.getTime()) {
@@ -140,7 +150,11 @@ export async function decideException(
     const before = await getException(tx, d.id, true);
     if (!before) throw new ApiError(404, 'PL_NOT_FOUND', `no exception ${d.id}`);
     if (!t.from.includes(before.status)) {
-      throw new ApiError(409, 'PL_CONFLICT', `exception ${before.id} is ${before.status}: it cannot be ${t.to} now`);
+      throw new ApiError(
+        409,
+        'PL_CONFLICT',
+        `exception ${before.id} is ${before.status}: it cannot be ${t.to} now`,
+      );
     }
     if (action === 'approve' && (await samePerson(tx, before.requestedBy, actor))) {
       throw new ApiError(

@@ -52,7 +52,13 @@ export async function remediationPlan(ctx: ServerContext, pkg: string | undefine
   const hosts = input.hosts.flatMap((h) => {
     const versionScheme = schemeOfManager(h.packageManager);
     return versionScheme
-      ? [{ hostId: h.id, versionScheme, candidates: new Map(h.updates.map((u) => [u.name, u.candidateVersion])) }]
+      ? [
+          {
+            hostId: h.id,
+            versionScheme,
+            candidates: new Map(h.updates.map((u) => [u.name, u.candidateVersion])),
+          },
+        ]
       : [];
   });
   const items = remediations(

@@ -13,7 +13,10 @@ export interface ClosedFindingRow {
  * The advisories of the findings each started task of a deployment closed: findings on the
  * task's host, of a package it installed, resolved since the task started. Ordered by task, advisory.
  */
-export async function closedFindingsOfDeployment(q: Queryable, deploymentId: number): Promise<ClosedFindingRow[]> {
+export async function closedFindingsOfDeployment(
+  q: Queryable,
+  deploymentId: number,
+): Promise<ClosedFindingRow[]> {
   const r = await q.query<{ task_id: string; advisory_id: string }>(
     `SELECT DISTINCT t.id AS task_id, f.advisory_id FROM deployment_task t
      JOIN finding f ON f.host_id = t.host_id AND f.resolved_at IS NOT NULL AND f.resolved_at >= coalesce(t.started_at, t.dispatched_at)
@@ -31,7 +34,10 @@ export interface DeploymentApprovalRow {
 }
 
 /** The audit events on a deployment by people (not `system`), oldest first. */
-export async function deploymentApprovals(q: Queryable, deploymentId: number): Promise<DeploymentApprovalRow[]> {
+export async function deploymentApprovals(
+  q: Queryable,
+  deploymentId: number,
+): Promise<DeploymentApprovalRow[]> {
   const r = await q.query<{ at: Date | string; actor: string; action: string }>(
     `SELECT at, actor, action FROM audit_event WHERE target = $1 AND actor <> 'system' ORDER BY seq`,
     [`deployment:${deploymentId}`],
