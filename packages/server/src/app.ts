@@ -14,8 +14,9 @@ import type { ServerContext } from './context.js';
 import { consoleBuilt, registerConsole } from './console.js';
 import { frameworkErrorHandler, registerErrors, storeDisk } from './errors.js';
 import { registerSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
-import { adminRoutes } from './routes/admin.js';
+import { auditRoutes } from './routes/audit.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { enrollmentSettingRoutes } from './routes/enrollment.js';
 import { agentRoutes, enrollRoutes } from './routes/agent.js';
 import { exceptionRoutes } from './routes/exceptions.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -29,6 +30,8 @@ import { importRoutes } from './routes/imports.js';
 import { installRoutes } from './routes/install.js';
 import { jobSigningRoutes } from './routes/job-signing.js';
 import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 import { refuseUndeclaredQueries, refuseUnsafeJson, validatorCompiler } from './validation.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -85,7 +88,8 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   refuseUnsafeJson(app);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   acceptPolicyText(app);
-  // Each route module is a Fastify plugin mounted at its URL prefix: this is the API's map.
+  // Each route module is a Fastify plugin mounted at its URL prefix: this is the API's map. The
+  // modules registered directly hold routes of several prefixes (or outside /api/v1).
   const mount = (prefix: string, routes: Routes) =>
     app.register(async (scoped) => routes({ app: scoped, ctx }), { prefix });
   const api = { app, ctx };
@@ -98,14 +102,17 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   void mount('/api/v1/policies', policyRoutes);
   void mount('/api/v1/remediations', remediationRoutes);
   void mount('/api/v1', sessionRoutes);
+  void mount('/api/v1/tokens', tokenRoutes);
+  void mount('/api/v1/users', userRoutes);
+  void mount('/api/v1/audit', auditRoutes);
+  void mount('/api/v1/dashboard', dashboardRoutes);
+  void mount('/api/v1/job-signing', jobSigningRoutes);
+  void mount('/api/v1/settings/enrollment', enrollmentSettingRoutes);
   findingRoutes(api);
   complianceRoutes(api);
-  dashboardRoutes(api);
-  adminRoutes(api);
   settingsRoutes(api);
   importRoutes(api);
   installRoutes(api, SERVER_VERSION);
-  jobSigningRoutes(api);
   await app.ready();
   return app;
 }

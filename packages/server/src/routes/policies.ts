@@ -3,20 +3,14 @@
  * audited), list, read, read the versions, delete, and simulate what a policy
  * would do at an instant. Mounted at /api/v1/policies.
  */
-import {
-  deletePolicy,
-  getPolicy,
-  listPolicies,
-  listPolicyVersions,
-  appendAudit,
-  type PolicyRecord,
-} from '@patchloop/store';
+import { getPolicy, listPolicies, listPolicyVersions, type PolicyRecord } from '@patchloop/store';
 import { PolicyApplied, PolicyList, PolicyVersions, PolicyView, Simulation } from '@patchloop/contracts';
 import { Type, type Static } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api, App } from '../api.js';
 import { ApiError } from '../errors.js';
 import { applyPolicy, simulateByName } from '../services/policies.js';
+import { removePolicy } from '../services/policy-delete.js';
 
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
 const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
@@ -96,24 +90,7 @@ export function policyRoutes({ app, ctx }: Api): void {
       config: { access: WRITE },
       schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyView } },
     },
-    async (req) => {
-      const now = ctx.now();
-      const actor = actorOf(req.principal);
-      const p = await ctx.db.transaction(async (tx) => {
-        const gone = await deletePolicy(tx, { name: req.params.name, by: actor, now });
-        if (!gone) throw new ApiError(404, 'PL_NOT_FOUND', `no policy ${req.params.name}`);
-        await appendAudit(tx, {
-          actor,
-          action: 'policy.delete',
-          target: `policy:${gone.name}`,
-          before: { version: gone.version, document: gone.document },
-          after: null,
-          at: now,
-        });
-        return gone;
-      });
-      return view(p);
-    },
+    async (req) => view(await removePolicy(ctx, req.params.name, actorOf(req.principal))),
   );
 
   app.get(

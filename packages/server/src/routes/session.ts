@@ -11,13 +11,13 @@
  *   afterwards as a bearer token.
  */
 import { ConsoleSession, PasswordChange, SessionCreate, SessionCreated } from '@patchloop/contracts';
-import { appendAudit, revokeToken } from '@patchloop/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from 'typebox';
 import { actorOf, READ, sessionUser } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { ApiError } from '../errors.js';
 import { csrfTokenFor, SESSION_COOKIE, SESSION_HOURS, signIn } from '../services/sessions.js';
+import { endSession } from '../services/sign-out.js';
 import { changeOwnPassword } from '../services/users.js';
 
 function secure(req: FastifyRequest, publicUrl: string | undefined): boolean {
@@ -83,19 +83,7 @@ export function sessionRoutes({ app, ctx }: Api): void {
     async (req, reply) => {
       const p = req.principal;
       // Only a console session signs out here; an API token is revoked with DELETE /api/v1/tokens/:id.
-      if (p?.kind === 'token' && req.cookieSession !== null) {
-        const now = ctx.now();
-        await ctx.db.transaction(async (tx) => {
-          await revokeToken(tx, p.tokenId, now);
-          await appendAudit(tx, {
-            actor: actorOf(p),
-            action: 'session.end',
-            target: `token:${p.tokenId}`,
-            at: now,
-          });
-        });
-        ctx.credentials.forget((c) => c.kind === 'token' && c.tokenId === p.tokenId);
-      }
+      if (p?.kind === 'token' && req.cookieSession !== null) await endSession(ctx, p.tokenId, actorOf(p));
       clear(reply, secure(req, ctx.config.publicUrl));
       return reply.status(204).send(null);
     },
