@@ -21,3 +21,10 @@ export interface Api {
   readonly app: App;
   readonly ctx: ServerContext;
 }
+
+/**
+ * A route module: declares its routes relative to the URL prefix app.ts mounts it at
+ * (a Fastify plugin registered with `prefix`), each one thin: validate, authorize
+ * (`config.access`), call a service, respond.
+ */
+export type Routes = (api: Api) => void;

@@ -7,28 +7,31 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
-import type { App } from './api.js';
+import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
+import type { App, Routes } from './api.js';
 import { registerAuth } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { consoleBuilt, registerConsole } from './console.js';
 import { frameworkErrorHandler, registerErrors, storeDisk } from './errors.js';
 import { registerSecurityHeaders, SECURITY_HEADERS } from './security-headers.js';
-import { adminRoutes } from './routes/admin.js';
+import { auditRoutes } from './routes/audit.js';
 import { dashboardRoutes } from './routes/dashboard.js';
-import { agentRoutes } from './routes/agent.js';
+import { enrollmentSettingRoutes } from './routes/enrollment.js';
+import { agentRoutes, enrollRoutes } from './routes/agent.js';
 import { exceptionRoutes } from './routes/exceptions.js';
 import { deploymentRoutes } from './routes/deployments.js';
-import { policyRoutes } from './routes/policies.js';
+import { acceptPolicyText, policyRoutes } from './routes/policies.js';
 import { remediationRoutes } from './routes/remediation.js';
 import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
 import { complianceRoutes, findingRoutes } from './routes/findings.js';
-import { hostRoutes } from './routes/hosts.js';
+import { hostRoutes } from './routes/hosts/index.js';
 import { importRoutes } from './routes/imports.js';
 import { installRoutes } from './routes/install.js';
 import { jobSigningRoutes } from './routes/job-signing.js';
 import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
 import { refuseUndeclaredQueries, refuseUnsafeJson, validatorCompiler } from './validation.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -36,6 +39,8 @@ export const SERVER_VERSION = '0.1.0';
 export interface BuildOptions {
   /** pino options or false (tests). */
   readonly logger?: FastifyServerOptions['logger'];
+  /** Called for every route as it is registered (Fastify's onRoute hook; the RBAC test lists them so). */
+  readonly onRoute?: (route: RouteOptions) => void;
 }
 
 /** Log redaction: credentials never reach the log. */
@@ -81,23 +86,33 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   app.addHook('preClose', async () => ctx.agentJobs.close());
   refuseUndeclaredQueries(app);
   refuseUnsafeJson(app);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  acceptPolicyText(app);
+  // Each route module is a Fastify plugin mounted at its URL prefix: this is the API's map. The
+  // modules registered directly hold routes of several prefixes (or outside /api/v1).
+  const mount = (prefix: string, routes: Routes) =>
+    app.register(async (scoped) => routes({ app: scoped, ctx }), { prefix });
   const api = { app, ctx };
   systemRoutes(api);
-  agentRoutes(api);
-  hostRoutes(api);
+  void mount('/api/v1/enroll', enrollRoutes);
+  void mount('/api/v1/agent', agentRoutes);
+  void mount('/api/v1/hosts', hostRoutes);
+  void mount('/api/v1/exceptions', exceptionRoutes);
+  void mount('/api/v1/deployments', deploymentRoutes);
+  void mount('/api/v1/policies', policyRoutes);
+  void mount('/api/v1/remediations', remediationRoutes);
+  void mount('/api/v1', sessionRoutes);
+  void mount('/api/v1/tokens', tokenRoutes);
+  void mount('/api/v1/users', userRoutes);
+  void mount('/api/v1/audit', auditRoutes);
+  void mount('/api/v1/dashboard', dashboardRoutes);
+  void mount('/api/v1/job-signing', jobSigningRoutes);
+  void mount('/api/v1/settings/enrollment', enrollmentSettingRoutes);
   findingRoutes(api);
   complianceRoutes(api);
-  dashboardRoutes(api);
-  adminRoutes(api);
-  sessionRoutes(api);
-  exceptionRoutes(api);
   settingsRoutes(api);
-  policyRoutes(api);
-  remediationRoutes(api);
-  deploymentRoutes(api);
   importRoutes(api);
   installRoutes(api, SERVER_VERSION);
-  jobSigningRoutes(api);
   await app.ready();
   return app;
 }

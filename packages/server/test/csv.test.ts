@@ -1,8 +1,22 @@
 /** The CSV writer of the list exports: quoting, formula cells, and reading every page. */
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvLines, type PageOf } from '../src/services/csv.js';
+import { csvCell, csvLines, fieldColumns, type PageOf } from '../src/services/csv.js';
 
 describe('csv', () => {
+  it('heads field columns with their names in snake_case, and reads the fields as they are', () => {
+    const cols = fieldColumns<{ id: number; hostId: number | null; decidedAt: string }>([
+      'id',
+      'hostId',
+      'decidedAt',
+    ]);
+    expect(Object.keys(cols)).toEqual(['id', 'host_id', 'decided_at']);
+    expect(Object.values(cols).map((c) => c({ id: 7, hostId: null, decidedAt: '2030-01-01' }))).toEqual([
+      7,
+      null,
+      '2030-01-01',
+    ]);
+  });
+
   it('quotes per RFC 4180 and never lets a cell start a formula', () => {
     expect(['plain', 'a,b', 'say "hi"', 'two\nlines', null, undefined, 3, ['a', 'b']].map(csvCell)).toEqual([
       'plain',

@@ -12,7 +12,7 @@ import { importFeed } from '@patchloop/feeds';
 import { createFeedStore, openStore, type Db } from '@patchloop/store';
 import { createDatabase } from '@patchloop/store/testing';
 import { inject } from 'vitest';
-import { build } from '../src/app.js';
+import { build, type BuildOptions } from '../src/app.js';
 import { bootstrap } from '../src/auth/bootstrap.js';
 import { loadServerConfig, type ServerConfig } from '../src/config.js';
 import { createContext, type ServerContext } from '../src/context.js';
@@ -51,7 +51,7 @@ let counter = 0;
 
 export async function startHarness(
   backend: BackendName,
-  opts: { config?: Partial<ServerConfig>; now?: () => Date } = {},
+  opts: { config?: Partial<ServerConfig>; now?: () => Date; onRoute?: BuildOptions['onRoute'] } = {},
 ): Promise<Harness> {
   let db: Db;
   let cleanup = async () => {};
@@ -80,7 +80,10 @@ export async function startHarness(
   // On PostgreSQL a feed sync's child process connects to the same database.
   const ctx = createContext(db, config, { now: opts.now, databaseUrl });
   await bootstrap(ctx);
-  const app = await build(ctx, { logger: process.env.PATCHLOOP_TEST_LOG ? { level: 'error' } : false });
+  const app = await build(ctx, {
+    logger: process.env.PATCHLOOP_TEST_LOG ? { level: 'error' } : false,
+    ...(opts.onRoute ? { onRoute: opts.onRoute } : {}),
+  });
   const worker = startWorker(ctx, { autoStart: false });
   const tokens = { admin: ADMIN_TOKEN, operator: '', auditor: '' };
   for (const role of ['operator', 'auditor'] as const) {

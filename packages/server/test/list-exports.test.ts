@@ -165,6 +165,23 @@ describe.each(BACKEND_NAMES)('list exports and remediations on %s', (backend) =>
     });
     expect(raw.body).toContain(`"'=HYPERLINK(""http://evil.example/"",""click""), then more"`);
     const out = await csv('/api/v1/exceptions?format=csv&status=requested');
+    expect(out.header).toEqual([
+      'id',
+      'status',
+      'kind',
+      'advisory',
+      'package',
+      'host_id',
+      'group',
+      'findings',
+      'justification',
+      'requested_by',
+      'requested_at',
+      'decided_by',
+      'decided_at',
+      'decision_note',
+      'expires_at',
+    ]);
     const col = (name: string) => out.header.indexOf(name);
     const row = out.rows.find((x) => x[col('justification')] === `'${formula}`);
     expect(row?.[col('package')]).toBe("'@scope/pkg");

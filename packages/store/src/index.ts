@@ -30,3 +30,10 @@ export {
 } from './audit/verify.js';
 export { canonicalJson, eventHash, GENESIS_HASH } from './audit/hash.js';
 export { lockBootstrap, lockEnrollMachine, lockHostAssessment } from './locks.js';
+export {
+  closedFindingsOfDeployment,
+  deploymentApprovals,
+  type ClosedFindingRow,
+  type DeploymentApprovalRow,
+} from './views/deployment-evidence.js';
+export { openFindingsForCatalogue, type CatalogueFindingRow } from './views/host-open-findings.js';

@@ -6,7 +6,7 @@ import { dashboard } from '../services/dashboard.js';
 
 export function dashboardRoutes({ app, ctx }: Api): void {
   app.get(
-    '/api/v1/dashboard',
+    '',
     {
       config: { access: READ },
       schema: { tags: ['findings'], querystring: DashboardQuery, response: { 200: Dashboard } },

@@ -6,13 +6,13 @@ import { jobSigningStatus, rotateJobKey } from '../services/job-signing.js';
 
 export function jobSigningRoutes({ app, ctx }: Api): void {
   app.get(
-    '/api/v1/job-signing',
+    '',
     { config: { access: ADMIN }, schema: { tags: ['admin'], response: { 200: JobSigningStatus } } },
     async () => jobSigningStatus(ctx),
   );
 
   app.post(
-    '/api/v1/job-signing/rotate',
+    '/rotate',
     {
       config: { access: ADMIN },
       schema: { tags: ['admin'], response: { 200: JobSigningRotateResponse } },

@@ -1,26 +1,17 @@
 /**
  * Policies as code: PUT a YAML or JSON document (validated, versioned,
  * audited), list, read, read the versions, delete, and simulate what a policy
- * would do at an instant.
+ * would do at an instant. Mounted at /api/v1/policies.
  */
-import {
-  deletePolicy,
-  getPolicy,
-  listPolicies,
-  listPolicyVersions,
-  appendAudit,
-  type PolicyRecord,
-} from '@patchloop/store';
-import type { Simulation as CoreSimulation } from '@patchloop/core';
+import { getPolicy, listPolicies, listPolicyVersions, type PolicyRecord } from '@patchloop/store';
 import { PolicyApplied, PolicyList, PolicyVersions, PolicyView, Simulation } from '@patchloop/contracts';
 import { Type, type Static } from 'typebox';
-import { PatchloopError } from '@patchloop/core';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
-import type { Api } from '../api.js';
+import type { Api, App } from '../api.js';
 import { applyPolicy, simulateByName } from '../services/policies.js';
-
-const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
-const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
+import type { Simulation as CoreSimulation } from '@patchloop/core';
+import { PatchloopError } from '@patchloop/core';
+import { removePolicy } from '../services/policy-delete.js';
 
 /** core's Simulation in the schema's shape: the same fields, its readonly arrays copied. */
 const simulationView = (s: CoreSimulation): Static<typeof Simulation> => ({
@@ -34,6 +25,9 @@ const simulationView = (s: CoreSimulation): Static<typeof Simulation> => ({
   lost: s.lost.map((l) => ({ ...l })),
 });
 
+const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
+const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
+
 const view = (p: PolicyRecord) => ({
   name: p.name,
   version: p.version,
@@ -44,16 +38,18 @@ const view = (p: PolicyRecord) => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
-export function policyRoutes({ app, ctx }: Api): void {
-  // Policies may be sent as YAML (or any text) as well as JSON.
+/** Policies may be sent as YAML (or any text) as well as JSON: a parser for the whole app, as it always was. */
+export function acceptPolicyText(app: App): void {
   app.addContentTypeParser(
     ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'],
     { parseAs: 'string', bodyLimit: 256 * 1024 },
     (_req, body, done) => done(null, body),
   );
+}
 
+export function policyRoutes({ app, ctx }: Api): void {
   app.get(
-    '/api/v1/policies',
+    '',
     {
       config: { access: READ },
       schema: { tags: ['policies'], response: { 200: PolicyList } },
@@ -62,7 +58,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.get(
-    '/api/v1/policies/:name',
+    '/:name',
     {
       config: { access: READ },
       schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyView } },
@@ -75,7 +71,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.put(
-    '/api/v1/policies/:name',
+    '/:name',
     {
       config: { access: WRITE },
       schema: {
@@ -103,33 +99,16 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.delete(
-    '/api/v1/policies/:name',
+    '/:name',
     {
       config: { access: WRITE },
       schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyView } },
     },
-    async (req) => {
-      const now = ctx.now();
-      const actor = actorOf(req.principal);
-      const p = await ctx.db.transaction(async (tx) => {
-        const gone = await deletePolicy(tx, { name: req.params.name, by: actor, now });
-        if (!gone) throw new PatchloopError('PL_NOT_FOUND', `no policy ${req.params.name}`);
-        await appendAudit(tx, {
-          actor,
-          action: 'policy.delete',
-          target: `policy:${gone.name}`,
-          before: { version: gone.version, document: gone.document },
-          after: null,
-          at: now,
-        });
-        return gone;
-      });
-      return view(p);
-    },
+    async (req) => view(await removePolicy(ctx, req.params.name, actorOf(req.principal))),
   );
 
   app.get(
-    '/api/v1/policies/:name/versions',
+    '/:name/versions',
     {
       config: { access: READ },
       schema: { tags: ['policies'], params: NameParams, response: { 200: PolicyVersions } },
@@ -149,7 +128,7 @@ export function policyRoutes({ app, ctx }: Api): void {
   );
 
   app.get(
-    '/api/v1/policies/:name/simulate',
+    '/:name/simulate',
     {
       config: { access: READ },
       schema: {

@@ -26,6 +26,13 @@ export const csvLine = (cells: readonly unknown[]) => `${cells.map(csvCell).join
 /** Column header → the cell of a row. */
 export type CsvColumns<T> = Readonly<Record<string, (row: T) => unknown>>;
 
+/** Columns that are the row's fields as they are, each headed by its name in snake_case (hostId → host_id). */
+export function fieldColumns<T>(fields: readonly (keyof T & string)[]): CsvColumns<T> {
+  return Object.fromEntries(
+    fields.map((f) => [f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), (row: T) => row[f]]),
+  );
+}
+
 /** Fetches one page of the list as its JSON route would answer it. */
 export type PageOf<T> = (offset: number, limit: number) => Promise<{ items: T[]; total: number }>;
 

@@ -1,8 +1,18 @@
 /** A deployment as the API shows it, and its change record as CSV. */
-import type { RingProgress } from '@patchloop/core';
-import type { DeploymentRecord, Queryable, TaskRecord } from '@patchloop/store';
+import { tick, type RingProgress, PatchloopError } from '@patchloop/core';
+import {
+  closedFindingsOfDeployment,
+  deploymentApprovals,
+  getDeployment,
+  listTasks,
+  type DeploymentRecord,
+  type Queryable,
+  type TaskRecord,
+} from '@patchloop/store';
 import type { DeploymentView } from '@patchloop/contracts';
-import { csvLine } from '../services/csv.js';
+import type { ServerContext } from '../context.js';
+import { csvLine } from './csv.js';
+import { stateOf } from './deployments.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -12,19 +22,11 @@ export async function deploymentView(
   tasks: readonly TaskRecord[],
   rings: readonly RingProgress[],
 ): Promise<DeploymentView> {
-  const closed = await q.query<{ task_id: string; advisory_id: string }>(
-    `SELECT DISTINCT t.id AS task_id, f.advisory_id FROM deployment_task t
-     JOIN finding f ON f.host_id = t.host_id AND f.resolved_at IS NOT NULL AND f.resolved_at >= coalesce(t.started_at, t.dispatched_at)
-       AND f.package IN (SELECT p->>'name' FROM jsonb_array_elements(t.packages) p)
-     WHERE t.deployment_id = $1 AND t.started_at IS NOT NULL ORDER BY 1, 2`,
-    [d.id],
-  );
   const byTask = new Map<string, string[]>();
-  for (const r of closed.rows) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), r.advisory_id]);
-  const audit = await q.query<{ at: string; actor: string; action: string }>(
-    `SELECT at, actor, action FROM audit_event WHERE target = $1 AND actor <> 'system' ORDER BY seq`,
-    [`deployment:${d.id}`],
-  );
+  for (const r of await closedFindingsOfDeployment(q, d.id)) {
+    byTask.set(r.taskId, [...(byTask.get(r.taskId) ?? []), r.advisoryId]);
+  }
+  const approvals = await deploymentApprovals(q, d.id);
   return {
     id: d.id,
     kind: d.kind,
@@ -70,12 +72,21 @@ export async function deploymentView(
       closedFindings: byTask.get(t.id) ?? [],
       rolledBackBy: t.rolledBackBy,
     })),
-    approvals: audit.rows.map((a) => ({
-      at: new Date(a.at).toISOString(),
+    approvals: approvals.map((a) => ({
+      at: a.at.toISOString(),
       actor: a.actor,
       action: a.action,
     })),
   };
+}
+
+/** Deployment `id` as the API shows it now (its rings' progress at ctx.now()). */
+export async function deploymentDetail(ctx: ServerContext, id: number): Promise<DeploymentView> {
+  const d = await getDeployment(ctx.db, id);
+  if (!d) throw new PatchloopError('PL_NOT_FOUND', `no deployment ${id}`);
+  const tasks = await listTasks(ctx.db, id);
+  const rings = tick(stateOf(d, tasks), ctx.now()).rings;
+  return deploymentView(ctx.db, d, tasks, rings);
 }
 
 /** One row per host and package: before → target → after, with the task's outcome and timing. */
