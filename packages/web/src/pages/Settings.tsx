@@ -1,16 +1,14 @@
 /** Settings: feeds and their last sync, enrollment, users and roles, API tokens, risk and SLA. */
-import type { Enrollment, FeedStatusList, RiskSettingsView, TokenInfo, UserInfo } from '@patchloop/contracts';
-import type { Static } from 'typebox';
+import type { Enrollment, FeedStatusList, RiskSettingsView } from '@patchloop/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { StateBadge } from '../components/badges.js';
 import { DataTable } from '../components/DataTable.js';
 import { formatDateTime, formatRelative } from '../components/format.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
+import { Tokens, Users } from './SettingsAccess.js';
 
-type Token = Static<typeof TokenInfo>;
 type Running = NonNullable<FeedStatusList['items'][number]['running']>;
 
 /** A sync or import in progress: its phase, records and bytes so far. */
@@ -18,7 +16,6 @@ function runningText(r: Running): string {
   const mib = (r.bytes / 2 ** 20).toFixed(1);
   return `${r.kind === 'import' ? 'importing' : 'syncing'} (${r.phase}): ${r.records.toLocaleString('en-US')} records, ${mib} MiB`;
 }
-type User = Static<typeof UserInfo>;
 
 function Feeds() {
   const { user } = useSession();
@@ -192,236 +189,6 @@ function InstallAgent({ install }: { install: NonNullable<Enrollment['install']>
         Remove the agent: the same installer with <code>--uninstall</code>, or remove the package.
       </p>
     </>
-  );
-}
-
-function Users() {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['users'], queryFn: () => api.get<{ items: User[] }>('/api/v1/users') });
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState('operator');
-  const add = useMutation({
-    mutationFn: () => api.post<User>('/api/v1/users', { username, password, role }),
-    onSuccess: () => {
-      setUsername('');
-      setPassword('');
-      void qc.invalidateQueries({ queryKey: ['users'] });
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate();
-  };
-  const change = useMutation({
-    mutationFn: (c: { username: string; role?: string; disabled?: boolean }) =>
-      api.patch<User>(`/api/v1/users/${encodeURIComponent(c.username)}`, {
-        ...(c.role !== undefined ? { role: c.role } : {}),
-        ...(c.disabled !== undefined ? { disabled: c.disabled } : {}),
-      }),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['users'] }),
-  });
-  const reset = useMutation({
-    mutationFn: (name: string) =>
-      api.post<{ username: string; password: string | null }>(
-        `/api/v1/users/${encodeURIComponent(name)}/password`,
-      ),
-  });
-  const confirmReset = (name: string) => {
-    if (window.confirm(`Reset the password of ${name}? Its sessions end; a new password is shown once.`))
-      reset.mutate(name);
-  };
-  return (
-    <section className="panel" aria-labelledby="users-title">
-      <h2 id="users-title">Users and roles</h2>
-      <p className="small muted">
-        admin: everything; operator: changes hosts, policies, exceptions and deployments; auditor: reads
-        everything.
-      </p>
-      {q.isPending ? (
-        <Loading what="users" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} />
-      ) : (
-        <DataTable
-          caption="Users"
-          rows={q.data.items}
-          rowKey={(u) => u.id}
-          maxHeight="none"
-          columns={[
-            { key: 'name', header: 'User', render: (u) => u.username },
-            {
-              key: 'role',
-              header: 'Role',
-              render: (u) => (
-                <select
-                  aria-label={`Role of ${u.username}`}
-                  value={u.role}
-                  disabled={change.isPending}
-                  onChange={(e) => change.mutate({ username: u.username, role: e.target.value })}
-                >
-                  <option>admin</option>
-                  <option>operator</option>
-                  <option>auditor</option>
-                </select>
-              ),
-            },
-            { key: 'created', header: 'Created', render: (u) => formatDateTime(u.createdAt) },
-            { key: 'state', header: 'State', render: (u) => (u.disabledAt ? 'disabled' : 'active') },
-            {
-              key: 'actions',
-              header: 'Actions',
-              render: (u) => (
-                <span className="toolbar">
-                  <button
-                    type="button"
-                    disabled={change.isPending}
-                    onClick={() => change.mutate({ username: u.username, disabled: u.disabledAt === null })}
-                  >
-                    {u.disabledAt ? `Enable ${u.username}` : `Disable ${u.username}`}
-                  </button>
-                  <button type="button" disabled={reset.isPending} onClick={() => confirmReset(u.username)}>
-                    Reset password of {u.username}
-                  </button>
-                </span>
-              ),
-            },
-          ]}
-        />
-      )}
-      {change.isError ? <ErrorNotice error={change.error} /> : null}
-      {reset.isError ? <ErrorNotice error={reset.error} /> : null}
-      {reset.data?.password ? (
-        <p role="status">
-          New password of {reset.data.username} (shown once): <code>{reset.data.password}</code>
-        </p>
-      ) : null}
-      <form className="toolbar" onSubmit={submit} aria-label="Add a user">
-        <label className="inline">
-          New user{' '}
-          <input
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            required
-            pattern="[a-z][a-z0-9_.\-]{1,63}"
-          />
-        </label>
-        <label className="inline">
-          Initial password{' '}
-          <input
-            type="password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-            minLength={12}
-            autoComplete="new-password"
-          />
-        </label>
-        <label className="inline">
-          Role{' '}
-          <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option>admin</option>
-            <option>operator</option>
-            <option>auditor</option>
-          </select>
-        </label>
-        <button type="submit" disabled={add.isPending}>
-          Add user
-        </button>
-      </form>
-      {add.isError ? <ErrorNotice error={add.error} /> : null}
-    </section>
-  );
-}
-
-function Tokens() {
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ['tokens'], queryFn: () => api.get<{ items: Token[] }>('/api/v1/tokens') });
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('auditor');
-  const [days, setDays] = useState('90');
-  const create = useMutation({
-    mutationFn: () =>
-      api.post<{ token: string }>('/api/v1/tokens', {
-        name,
-        role,
-        ...(days ? { expiresInDays: Number(days) } : {}),
-      }),
-    onSuccess: () => {
-      setName('');
-      void qc.invalidateQueries({ queryKey: ['tokens'] });
-    },
-  });
-  const revoke = useMutation({
-    mutationFn: (id: number) => api.del(`/api/v1/tokens/${id}`),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ['tokens'] }),
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate();
-  };
-  const rows = q.data?.items.filter((t) => !t.name.startsWith('session:')) ?? [];
-  return (
-    <section className="panel" aria-labelledby="tokens-title">
-      <h2 id="tokens-title">API tokens</h2>
-      {q.isPending ? (
-        <Loading what="tokens" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} />
-      ) : (
-        <DataTable
-          caption="API tokens"
-          rows={rows}
-          rowKey={(t) => t.id}
-          maxHeight="none"
-          columns={[
-            { key: 'name', header: 'Name', render: (t) => t.name },
-            { key: 'role', header: 'Role', render: (t) => t.role },
-            { key: 'by', header: 'Created by', render: (t) => t.createdBy },
-            { key: 'used', header: 'Last used', render: (t) => formatRelative(t.lastUsedAt) },
-            { key: 'expires', header: 'Expires', render: (t) => formatDateTime(t.expiresAt) },
-            {
-              key: 'revoke',
-              header: '',
-              render: (t) =>
-                t.revokedAt ? (
-                  'revoked'
-                ) : (
-                  <button type="button" className="link-button" onClick={() => revoke.mutate(t.id)}>
-                    Revoke<span className="visually-hidden"> token {t.name}</span>
-                  </button>
-                ),
-            },
-          ]}
-        />
-      )}
-      <form className="toolbar" onSubmit={submit} aria-label="Create an API token">
-        <label className="inline">
-          Token name <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={128} />
-        </label>
-        <label className="inline">
-          Role{' '}
-          <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option>admin</option>
-            <option>operator</option>
-            <option>auditor</option>
-          </select>
-        </label>
-        <label className="inline">
-          Expires in days{' '}
-          <input value={days} onChange={(e) => setDays(e.target.value)} inputMode="numeric" size={5} />
-        </label>
-        <button type="submit" disabled={create.isPending}>
-          Create token
-        </button>
-      </form>
-      {create.data ? (
-        <div className="notice" role="status">
-          Copy the token now; it is not shown again: <code className="secret">{create.data.token}</code>
-        </div>
-      ) : null}
-      {create.isError ? <ErrorNotice error={create.error} /> : null}
-    </section>
   );
 }
 
