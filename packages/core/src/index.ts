@@ -1,4 +1,5 @@
 export * from './error/codes.js';
+export * from './vocabulary/index.js';
 export * from './version/index.js';
 export * from './inventory/index.js';
 export * from './advisory/index.js';

@@ -14,6 +14,7 @@ import {
   JobPollResponse,
   JobReport,
   JobReportResponse,
+  Paging,
 } from '@patchloop/contracts';
 import { tick } from '@patchloop/core';
 import {
@@ -247,10 +248,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
       schema: {
         tags: ['deployments'],
         params: IdParams,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-        }),
+        querystring: Type.Object(Paging(50, 500)),
         response: { 200: HostDeploymentHistory },
       },
     },

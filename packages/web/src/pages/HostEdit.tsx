@@ -4,6 +4,7 @@
  * the host is re-assessed).
  */
 import type { Host, HostPatch } from '@patchloop/contracts';
+import { CRITICALITIES, ENVIRONMENTS, USER_RISKS } from '@patchloop/core/vocabulary';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.js';
@@ -68,7 +69,7 @@ export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
       <label>
         Criticality
         <select value={form.criticality} onChange={(e) => set('criticality', e.target.value)}>
-          {['tier0', 'tier1', 'tier2', 'tier3'].map((c) => (
+          {CRITICALITIES.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>
@@ -77,7 +78,7 @@ export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
         Environment
         <select value={form.environment} onChange={(e) => set('environment', e.target.value)}>
           <option value="">not set</option>
-          {['production', 'staging', 'development', 'test'].map((c) => (
+          {ENVIRONMENTS.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>
@@ -85,7 +86,7 @@ export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
       <label>
         User risk
         <select value={form.userRisk} onChange={(e) => set('userRisk', e.target.value)}>
-          {['standard', 'elevated', 'high'].map((c) => (
+          {USER_RISKS.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>

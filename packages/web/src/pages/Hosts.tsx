@@ -1,5 +1,6 @@
 /** The fleet: server-side paged, sorted and filtered, with bulk tagging. */
 import type { HostSummary } from '@patchloop/contracts';
+import { CRITICALITIES } from '@patchloop/core/vocabulary';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -218,12 +219,7 @@ export function Hosts() {
         <TextFilter params={p} name="q" label="Hostname" />
         <TextFilter params={p} name="os" label="OS" placeholder="debian, ubuntu 22.04…" />
         <TextFilter params={p} name="tag" label="Tag" />
-        <SelectFilter
-          params={p}
-          name="criticality"
-          label="Criticality"
-          options={['tier0', 'tier1', 'tier2', 'tier3']}
-        />
+        <SelectFilter params={p} name="criticality" label="Criticality" options={CRITICALITIES} />
         <SelectFilter
           params={p}
           name="patchStatus"

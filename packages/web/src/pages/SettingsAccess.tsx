@@ -1,6 +1,7 @@
 /** Settings, access: users and their roles, API tokens. */
 import type { TokenInfo, UserInfo } from '@patchloop/contracts';
 import type { Static } from 'typebox';
+import { ROLES } from '@patchloop/core/vocabulary';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.js';
@@ -10,6 +11,8 @@ import { ErrorNotice, Loading } from '../components/states.js';
 
 type Token = Static<typeof TokenInfo>;
 type User = Static<typeof UserInfo>;
+
+const ROLE_OPTIONS = ROLES.map((r) => <option key={r}>{r}</option>);
 
 export function Users() {
   const qc = useQueryClient();
@@ -76,9 +79,7 @@ export function Users() {
                   disabled={change.isPending}
                   onChange={(e) => change.mutate({ username: u.username, role: e.target.value })}
                 >
-                  <option>admin</option>
-                  <option>operator</option>
-                  <option>auditor</option>
+                  {ROLE_OPTIONS}
                 </select>
               ),
             },
@@ -136,9 +137,7 @@ export function Users() {
         <label className="inline">
           Role{' '}
           <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option>admin</option>
-            <option>operator</option>
-            <option>auditor</option>
+            {ROLE_OPTIONS}
           </select>
         </label>
         <button type="submit" disabled={add.isPending}>
@@ -218,9 +217,7 @@ export function Tokens() {
         <label className="inline">
           Role{' '}
           <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option>admin</option>
-            <option>operator</option>
-            <option>auditor</option>
+            {ROLE_OPTIONS}
           </select>
         </label>
         <label className="inline">
