@@ -28,8 +28,9 @@ import type { HostRunner } from './runner/runner.js';
 import { payloadFor, snapshotOf } from './payload.js';
 import { StateDir, type Snapshot } from './state/state-dir.js';
 import { ServerClient, ServerError } from './transport/client.js';
+import { AGENT_VERSION } from './version.js';
 
-export const AGENT_VERSION = '0.1.0';
+export { AGENT_VERSION } from './version.js';
 
 export { payloadFor, snapshotOf } from './payload.js';
 
