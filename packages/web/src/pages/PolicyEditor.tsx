@@ -201,7 +201,7 @@ function PolicyEditor() {
       void qc.invalidateQueries({ queryKey: ['policies'] });
       qc.setQueryData(['policy', p.name], p);
       // A new policy's page is a new editor (keyed by name), opened on what was saved.
-      if (isNew) navigate(`/policies/${p.name}`);
+      if (isNew) void navigate(`/policies/${p.name}`);
       else setText(null);
     },
     onError: (e) => setServerProblems(e instanceof ApiError ? problemsOf(e.details) : []),

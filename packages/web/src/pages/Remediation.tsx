@@ -61,8 +61,8 @@ function DeployConfirm({ r, onClose }: { r: Rem; onClose: () => void }) {
     },
     onSuccess: (made) => {
       void qc.invalidateQueries({ queryKey: ['deployments'] });
-      if (made.length === 1) navigate(`/deployments/${made[0]?.id}`);
-      else navigate('/deployments');
+      if (made.length === 1) void navigate(`/deployments/${made[0]?.id}`);
+      else void navigate('/deployments');
     },
   });
   const title = `Deploy ${r.package} ${r.toVersion}`;
