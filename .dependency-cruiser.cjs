@@ -47,6 +47,14 @@ module.exports = {
       to: { path: '^packages/(server|agent|cli|web)/', pathNot: '^packages/$1/' },
     },
     {
+      name: 'agent-command-loads-no-server',
+      comment:
+        '`patchloop agent` and the bundled agent parse their options (--interval) with core, never the server',
+      severity: 'error',
+      from: { path: '^packages/cli/src/(agent-bin|agent-main|commands/agent)\\.ts$' },
+      to: { path: '^packages/(server|store|feeds)/', reachable: true },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

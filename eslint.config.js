@@ -1,7 +1,9 @@
 // ESLint flat config: typescript-eslint's recommended rules on every package,
-// plus the architectural rule that @patchloop/core stays pure (no I/O, no
-// clock, no env). The package dependency rule is checked by dependency-cruiser
-// (.dependency-cruiser.cjs); formatting is Prettier's.
+// type-aware promise rules on the TypeScript sources and tests, at most 400
+// lines (of code) per source file, plus the architectural rule that
+// @patchloop/core stays pure (no I/O, no clock, no env). The package
+// dependency rule is checked by dependency-cruiser (.dependency-cruiser.cjs);
+// formatting is Prettier's.
 import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -19,6 +21,30 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
     },
+  },
+  {
+    // A promise nobody awaits loses its error; one passed where a callback's result is ignored
+    // (an event handler, a timer) too. Type-aware: one TypeScript program per tsconfig that
+    // already type-checks these files (tsconfig.check.json: every package but the console, tests
+    // included; the console's own). projectService would need a tsconfig.json beside every test
+    // folder and builds a program per package, re-checking the shared sources in each: slower.
+    files: ['packages/*/src/**/*.{ts,tsx}', 'packages/*/test/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./tsconfig.check.json', './packages/web/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
+    // Small modules: a source file past 400 lines of code is split by concern (tests are exempt).
+    files: ['packages/*/src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.{ts,tsx}', '**/testdata/**'],
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }] },
   },
   {
     // The console runs in the browser; React's rules of hooks hold there.
@@ -57,6 +83,13 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'core has no clock: pass `now` in' },
         { object: 'Math', property: 'random', message: 'core is deterministic: pass a seed or an rng' },
         { object: 'console', message: 'core does no logging' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'core has no clock: pass `now` in',
+        },
       ],
     },
   },

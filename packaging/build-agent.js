@@ -92,6 +92,8 @@ async function stageAgent(dir, version) {
     input: ENTRY,
     platform: 'node',
     logLevel: 'warn',
+    // The agent reads its version from package.json; the bundle has none beside it (agent/src/version.ts).
+    transform: { define: { PATCHLOOP_BUNDLED_VERSION: JSON.stringify(version) } },
     output: {
       file: join(dir, `${NAME}.mjs`),
       format: 'esm',

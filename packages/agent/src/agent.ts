@@ -19,23 +19,20 @@ import {
   type CheckinRequest,
   type CheckinResponse,
   type InventoryPayload,
-  type WirePackage,
 } from '@patchloop/contracts';
-import {
-  canonicalInventory,
-  followRotations,
-  packageKey,
-  PatchloopError,
-  type InstalledPackage,
-} from '@patchloop/core';
+import { followRotations, PatchloopError } from '@patchloop/core';
 import { collectHost, type HostCollection } from './collectors/index.js';
 import { admitJob, keyIdOf, verifyEd25519 } from './jobs/admit.js';
 import { flushJournal, Journal, runJob, type InstalledDatabase, type JobContext } from './jobs/index.js';
 import type { HostRunner } from './runner/runner.js';
+import { payloadFor, snapshotOf } from './payload.js';
 import { StateDir, type Snapshot } from './state/state-dir.js';
 import { ServerClient, ServerError } from './transport/client.js';
+import { AGENT_VERSION } from './version.js';
 
-export const AGENT_VERSION = '0.1.0';
+export { AGENT_VERSION } from './version.js';
+
+export { payloadFor, snapshotOf } from './payload.js';
 
 export interface AgentOptions {
   readonly server: string;
@@ -89,56 +86,6 @@ export interface CheckinOutcome {
   readonly acknowledged: string | null;
   readonly nextCheckinSeconds: number;
   readonly warnings: readonly string[];
-}
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const asInstalled = (p: WirePackage): InstalledPackage => ({ ...p, vendor: p.vendor ?? null });
-
-export function snapshotOf(c: Pick<HostCollection, 'manager' | 'packages' | 'updates'>): Snapshot {
-  const hash = sha256(canonicalInventory(c.manager, c.packages.map(asInstalled), c.updates));
-  return { hash, manager: c.manager, packages: c.packages, updates: c.updates };
-}
-
-function samePackage(a: WirePackage, b: WirePackage): boolean {
-  return (
-    a.version === b.version &&
-    a.sourceName === b.sourceName &&
-    a.sourceVersion === b.sourceVersion &&
-    (a.vendor || null) === (b.vendor || null) &&
-    (a.epochKnown ?? true) === (b.epochKnown ?? true)
-  );
-}
-
-/** The payload that brings the server from `acked` to `now`. */
-export function payloadFor(now: Snapshot, acked: Snapshot | null): InventoryPayload {
-  if (acked?.hash === now.hash) return { kind: 'same', hash: now.hash };
-  if (!acked || acked.manager !== now.manager) {
-    return {
-      kind: 'full',
-      hash: now.hash,
-      manager: now.manager,
-      packages: now.packages,
-      updates: now.updates,
-    };
-  }
-  const before = new Map(acked.packages.map((p) => [packageKey(p), p]));
-  const after = new Map(now.packages.map((p) => [packageKey(p), p]));
-  const added = now.packages.filter((p) => {
-    const old = before.get(packageKey(p));
-    return !old || !samePackage(old, p);
-  });
-  const removed = acked.packages
-    .filter((p) => !after.has(packageKey(p)))
-    .map((p) => ({ name: p.name, arch: p.arch }));
-  return {
-    kind: 'diff',
-    base: acked.hash,
-    hash: now.hash,
-    manager: now.manager,
-    added,
-    removed,
-    updates: now.updates,
-  };
 }
 
 export class Agent {

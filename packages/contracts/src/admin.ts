@@ -1,7 +1,7 @@
 /** Administration: API tokens, users and the audit log. */
 import { Type } from 'typebox';
 import { Role } from './api.js';
-import { DateTime, ListFormat, Nullable } from './common.js';
+import { DateTime, ListFormat, Nullable, Page, Paging } from './common.js';
 
 export const TokenCreate = Type.Object(
   {
@@ -75,7 +75,7 @@ export const AuditEvent = Type.Object({
   after: Type.Unknown(),
   hash: Type.String(),
 });
-export const AuditList = Type.Object({ items: Type.Array(AuditEvent), total: Type.Integer() });
+export const AuditList = Page(AuditEvent);
 /**
  * Exact filters. Targets are `<kind>:<id>`: `host:<id>` is a host's trail
  * (host.enroll, host.re-enroll, host.import, host.reimport, host.edit —
@@ -87,8 +87,7 @@ export const AuditList = Type.Object({ items: Type.Array(AuditEvent), total: Typ
  * `user:<name>`, `policy:<name>`, `setting:<name>`, `feeds:mirror|online`.
  */
 export const AuditQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...Paging(100),
   format: ListFormat,
   target: Type.Optional(
     Type.String({

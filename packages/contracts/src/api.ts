@@ -5,9 +5,21 @@
 import { Type, type Static } from 'typebox';
 import { HostFacts } from './agent-protocol.js';
 
-import { DateTime, ListFormat, Nullable, Tag } from './common.js';
+import { DateTime, ListFormat, Nullable, Page, Paging, Tag } from './common.js';
 
-export const ROLES = ['admin', 'operator', 'auditor'] as const;
+import {
+  CRITICALITIES,
+  ENVIRONMENTS,
+  FINDING_SEVERITIES,
+  PATCH_STATUSES,
+  PRIORITIES,
+  ROLES,
+  USER_RISKS,
+} from '@patchloop/core/vocabulary';
+
+// The vocabulary is core's (defined once there), under the names the schemas use.
+export { CRITICALITIES as CRITICALITY, ENVIRONMENTS, PATCH_STATUSES, ROLES, USER_RISKS as USER_RISK };
+
 export const Role = Type.Enum(ROLES);
 export type Role = Static<typeof Role>;
 
@@ -17,18 +29,7 @@ export const ErrorResponse = Type.Object({
 });
 export type ErrorResponse = Static<typeof ErrorResponse>;
 
-export const CRITICALITY = ['tier0', 'tier1', 'tier2', 'tier3'] as const;
 export const ASSESSMENT_STATES = ['assessed', 'not-assessed'] as const;
-/** As core's PATCH_STATUSES, in precedence order (contracts take no code from core). */
-export const PATCH_STATUSES = [
-  'security-updates-pending',
-  'reboot-pending',
-  'updates-pending',
-  'not-assessed',
-  'up-to-date',
-] as const;
-export const USER_RISK = ['standard', 'elevated', 'high'] as const;
-export const ENVIRONMENTS = ['production', 'staging', 'development', 'test'] as const;
 
 export const FindingCounts = Type.Object({
   total: Type.Integer(),
@@ -123,11 +124,10 @@ export const Host = Type.Object({
 });
 export type Host = Static<typeof Host>;
 
-export const HostList = Type.Object({ items: Type.Array(HostSummary), total: Type.Integer() });
+export const HostList = Page(HostSummary);
 
 export const HostListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...Paging(50),
   format: ListFormat,
   /** Substring of the hostname. */
   q: Type.Optional(Type.String({ maxLength: 253 })),
@@ -179,11 +179,11 @@ export const HostPatch = Type.Object(
   {
     tags: Type.Optional(Type.Array(Tag, { maxItems: 64 })),
     groups: Type.Optional(Type.Array(Tag, { maxItems: 64 })),
-    criticality: Type.Optional(Type.Enum(CRITICALITY)),
+    criticality: Type.Optional(Type.Enum(CRITICALITIES)),
     environment: Type.Optional(Nullable(Type.Enum(ENVIRONMENTS))),
     internetFacing: Type.Optional(Type.Boolean()),
     owner: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
-    userRisk: Type.Optional(Type.Enum(USER_RISK)),
+    userRisk: Type.Optional(Type.Enum(USER_RISKS)),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -238,7 +238,7 @@ export const PackageItem = Type.Object({
     }),
   ),
 });
-export const PackageList = Type.Object({ items: Type.Array(PackageItem), total: Type.Integer() });
+export const PackageList = Page(PackageItem);
 
 /** A finding as `patchloop scan --format json` prints it, plus where and since when. */
 export const Finding = Type.Object({
@@ -305,18 +305,17 @@ export const Finding = Type.Object({
 });
 export type Finding = Static<typeof Finding>;
 
-export const FindingList = Type.Object({ items: Type.Array(Finding), total: Type.Integer() });
+export const FindingList = Page(Finding);
 
 export const FindingQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...Paging(100),
   format: ListFormat,
-  severity: Type.Optional(Type.Enum(['critical', 'high', 'medium', 'low', 'unknown'] as const)),
+  severity: Type.Optional(Type.Enum(FINDING_SEVERITIES)),
   kev: Type.Optional(Type.Boolean()),
   status: Type.Optional(Type.Enum(['fixable', 'unfixed', 'resolved', 'open'] as const)),
   advisory: Type.Optional(Type.String({ maxLength: 128 })),
   package: Type.Optional(Type.String({ maxLength: 256 })),
-  priority: Type.Optional(Type.Enum(['P1', 'P2', 'P3', 'P4'] as const)),
+  priority: Type.Optional(Type.Enum(PRIORITIES)),
   sla: Type.Optional(Type.Enum(['breached', 'due-soon', 'ok'] as const)),
   excepted: Type.Optional(Type.Boolean()),
   include: Type.Optional(
@@ -338,17 +337,16 @@ export const Vulnerability = Type.Object({
   fixable: Type.Integer(),
   unfixed: Type.Integer(),
   /** The highest priority among its open findings (P1 highest), null when none is scored. */
-  priority: Nullable(Type.Enum(['P1', 'P2', 'P3', 'P4'] as const)),
+  priority: Nullable(Type.Enum(PRIORITIES)),
   /** The earliest SLA due time among its open findings. */
   dueAt: Nullable(DateTime),
   /** The highest risk score among its open findings. */
   riskScore: Nullable(Type.Number()),
 });
 export type Vulnerability = Static<typeof Vulnerability>;
-export const VulnerabilityList = Type.Object({ items: Type.Array(Vulnerability), total: Type.Integer() });
+export const VulnerabilityList = Page(Vulnerability);
 export const VulnerabilityQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...Paging(100),
   format: ListFormat,
   kev: Type.Optional(Type.Boolean()),
   severity: FindingQuery.properties.severity,
@@ -359,7 +357,7 @@ export const VulnerabilityQuery = Type.Object({
     }),
   ),
   priority: Type.Optional(
-    Type.Enum(['P1', 'P2', 'P3', 'P4'] as const, {
+    Type.Enum(PRIORITIES, {
       description: "Advisories whose highest open priority (the item's priority) is this one.",
     }),
   ),

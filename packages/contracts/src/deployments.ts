@@ -1,6 +1,6 @@
 /** Deployments: create, list, the live view with rings and per-host tasks, a host's history. */
 import { Type, type Static } from 'typebox';
-import { ListFormat } from './common.js';
+import { ListFormat, Page, Paging } from './common.js';
 
 export const DeploymentPackage = Type.Object(
   {
@@ -32,12 +32,11 @@ export const DeploymentSummary = Type.Object({
 });
 export type DeploymentCreate = Static<typeof DeploymentCreate>;
 export const DeploymentListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...Paging(50, 500),
   format: ListFormat,
   status: Type.Optional(Type.String({ maxLength: 32 })),
 });
-export const DeploymentList = Type.Object({ items: Type.Array(DeploymentSummary), total: Type.Integer() });
+export const DeploymentList = Page(DeploymentSummary);
 export type DeploymentList = Static<typeof DeploymentList>;
 
 export const S = Type.String();

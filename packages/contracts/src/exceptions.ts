@@ -1,6 +1,6 @@
 /** Risk exceptions: request with a scope, justification and expiry; another person decides. */
 import { Type, type Static } from 'typebox';
-import { DateTime, ListFormat, Nullable, Tag } from './common.js';
+import { DateTime, ListFormat, Nullable, Page, Paging, Tag } from './common.js';
 
 export const EXCEPTION_KINDS = ['accepted-risk', 'false-positive', 'compensating-control'] as const;
 
@@ -42,10 +42,9 @@ export const ExceptionInfo = Type.Object({
   /** Open findings its scope covers now. */
   findings: Type.Integer(),
 });
-export const ExceptionList = Type.Object({ items: Type.Array(ExceptionInfo), total: Type.Integer() });
+export const ExceptionList = Page(ExceptionInfo);
 export const ExceptionQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...Paging(100),
   format: ListFormat,
   status: Type.Optional(Type.Enum(['requested', 'approved', 'rejected', 'revoked', 'expired'] as const)),
   hostId: Type.Optional(Type.Integer({ minimum: 1 })),

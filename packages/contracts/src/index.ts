@@ -9,3 +9,4 @@ export * from './system.js';
 export * from './admin.js';
 export * from './exceptions.js';
 export * from './imports.js';
+export { Page, Paging } from './common.js';

@@ -1,6 +1,6 @@
 /** A host's patch catalogue and the fleet's remediations ranked by risk removed. */
 import { Type, type Static } from 'typebox';
-import { ListFormat, Nullable } from './common.js';
+import { ListFormat, Nullable, Page, Paging } from './common.js';
 
 export const CatalogueItem = Type.Object({
   package: Type.String(),
@@ -45,8 +45,7 @@ export const Remediation = Type.Object({
 });
 export type Remediation = Static<typeof Remediation>;
 export const RemediationQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 20 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  ...Paging(20),
   format: ListFormat,
   package: Type.Optional(
     Type.String({
@@ -59,9 +58,5 @@ export const RemediationQuery = Type.Object({
 
 export const CatalogueList = Type.Object({ items: Type.Array(CatalogueItem), collected: Type.Boolean() });
 export type CatalogueList = Static<typeof CatalogueList>;
-export const RemediationList = Type.Object({
-  items: Type.Array(Remediation),
-  total: Type.Integer(),
-  totalRisk: Type.Number(),
-});
+export const RemediationList = Type.Object({ ...Page(Remediation).properties, totalRisk: Type.Number() });
 export type RemediationList = Static<typeof RemediationList>;

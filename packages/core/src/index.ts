@@ -1,4 +1,6 @@
 export * from './error/codes.js';
+export * from './vocabulary/index.js';
+export * from './time/duration.js';
 export * from './version/index.js';
 export * from './inventory/index.js';
 export * from './advisory/index.js';

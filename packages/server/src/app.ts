@@ -3,6 +3,7 @@
  * Every route validates its input and serializes its output from TypeBox
  * schemas; errors are `{"error":{"code","message"}}`; OpenAPI at /api/docs.
  */
+import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -34,7 +35,10 @@ import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { refuseUndeclaredQueries, refuseUnsafeJson, validatorCompiler } from './validation.js';
 
-export const SERVER_VERSION = '0.1.0';
+/** The server's version, from its package.json (never written out in the code). */
+export const SERVER_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface BuildOptions {
   /** pino options or false (tests). */

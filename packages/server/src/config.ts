@@ -2,7 +2,7 @@
  * Server configuration from PATCHLOOP_… environment variables (and flags the
  * CLI passes), validated at start with a message naming the bad setting.
  */
-import { parseFeedReleases, PatchloopError, type FeedReleases } from '@patchloop/core';
+import { parseDuration, parseFeedReleases, PatchloopError, type FeedReleases } from '@patchloop/core';
 import { syncSettingsFromEnv, type SyncSettings } from '@patchloop/feeds';
 
 export interface ServerConfig {
@@ -67,10 +67,6 @@ function megabytes(name: string, value: string): number {
   return Number(value) * 1024 * 1024;
 }
 
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "90s", "15m", "6h", "7d" → milliseconds. */
 function feedReleases(value: string | undefined): FeedReleases | null {
   const r = parseFeedReleases(value);
   if ('problem' in r)
@@ -78,15 +74,16 @@ function feedReleases(value: string | undefined): FeedReleases | null {
   return r.value;
 }
 
-export function parseDuration(name: string, value: string): number {
-  const m = DURATION.exec(value.trim());
-  if (!m) {
+/** A duration setting ("90s", "15m", "6h", "7d", "1h30m": core's one grammar) → milliseconds. */
+function durationSetting(name: string, value: string): number {
+  const ms = parseDuration(value.trim());
+  if (ms === null) {
     throw new PatchloopError(
       'PL_SERVER_CONFIG_INVALID',
-      `${name} must be a duration like 90s, 15m, 6h or 7d, got "${value}"`,
+      `${name} must be a duration like 90s, 15m, 6h, 7d or 1h30m, got "${value}"`,
     );
   }
-  return Number(m[1]) * (UNIT[m[2] as string] as number);
+  return ms;
 }
 
 function port(name: string, value: string): number {
@@ -156,27 +153,27 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
       'PATCHLOOP_ENROLL_SECRET must be at least 16 characters',
     );
   }
-  const interval = parseDuration('PATCHLOOP_CHECKIN_INTERVAL', env.PATCHLOOP_CHECKIN_INTERVAL ?? '60s');
+  const interval = durationSetting('PATCHLOOP_CHECKIN_INTERVAL', env.PATCHLOOP_CHECKIN_INTERVAL ?? '60s');
   return {
     host: env.PATCHLOOP_HOST ?? '127.0.0.1',
     port: port('PATCHLOOP_PORT', env.PATCHLOOP_PORT ?? '8080'),
     adminToken,
     adminPassword,
     enrollSecret,
-    staleAfterMs: parseDuration('PATCHLOOP_STALE_AFTER', env.PATCHLOOP_STALE_AFTER ?? '24h'),
+    staleAfterMs: durationSetting('PATCHLOOP_STALE_AFTER', env.PATCHLOOP_STALE_AFTER ?? '24h'),
     checkinIntervalSeconds: Math.max(1, Math.round(interval / 1000)),
     feedSyncIntervalMs:
       env.PATCHLOOP_FEED_SYNC_INTERVAL === '0'
         ? 0
-        : parseDuration('PATCHLOOP_FEED_SYNC_INTERVAL', env.PATCHLOOP_FEED_SYNC_INTERVAL ?? '6h'),
+        : durationSetting('PATCHLOOP_FEED_SYNC_INTERVAL', env.PATCHLOOP_FEED_SYNC_INTERVAL ?? '6h'),
     feedMirror: env.PATCHLOOP_FEED_MIRROR || undefined,
     feedSync: syncSettingsFromEnv(env),
     feedReleases: feedReleases(env.PATCHLOOP_FEED_RELEASES),
     syncMaxHeapMb:
       megabytes('PATCHLOOP_SYNC_MAX_HEAP_MB', env.PATCHLOOP_SYNC_MAX_HEAP_MB ?? '1024') / (1024 * 1024),
-    syncTimeoutMs: parseDuration('PATCHLOOP_SYNC_TIMEOUT', env.PATCHLOOP_SYNC_TIMEOUT ?? '2h'),
+    syncTimeoutMs: durationSetting('PATCHLOOP_SYNC_TIMEOUT', env.PATCHLOOP_SYNC_TIMEOUT ?? '2h'),
     dbWaitMs:
-      env.PATCHLOOP_DB_WAIT === '0' ? 0 : parseDuration('PATCHLOOP_DB_WAIT', env.PATCHLOOP_DB_WAIT ?? '2m'),
+      env.PATCHLOOP_DB_WAIT === '0' ? 0 : durationSetting('PATCHLOOP_DB_WAIT', env.PATCHLOOP_DB_WAIT ?? '2m'),
     runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
@@ -187,7 +184,10 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     nvdApiKey: nvdApiKey(env.PATCHLOOP_NVD_API_KEY),
     jobSigningKeyFile: env.PATCHLOOP_JOB_SIGNING_KEY_FILE || undefined,
     jobSigningNextKeyFile: env.PATCHLOOP_JOB_SIGNING_NEXT_KEY_FILE || undefined,
-    jobSignatureTtlMs: parseDuration('PATCHLOOP_JOB_SIGNATURE_TTL', env.PATCHLOOP_JOB_SIGNATURE_TTL ?? '24h'),
+    jobSignatureTtlMs: durationSetting(
+      'PATCHLOOP_JOB_SIGNATURE_TTL',
+      env.PATCHLOOP_JOB_SIGNATURE_TTL ?? '24h',
+    ),
     ...overrides,
   };
 }

@@ -75,9 +75,9 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
  * run here, so `headers` are set by hand.
  */
 export function frameworkErrorHandler(headers: Record<string, string>) {
-  return (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+  return (err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void => {
     const status = err.statusCode !== undefined && err.statusCode < 500 ? err.statusCode : 400;
-    return reply
+    void reply
       .status(status)
       .headers(headers)
       .send({

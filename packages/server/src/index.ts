@@ -1,7 +1,7 @@
 export { build, REDACT, SERVER_VERSION, type BuildOptions } from './app.js';
 export { consoleBuilt } from './console.js';
 export { createContext, type ServerContext } from './context.js';
-export { loadServerConfig, parseDuration, type ServerConfig } from './config.js';
+export { loadServerConfig, type ServerConfig } from './config.js';
 export { bootstrap, type BootstrapResult } from './auth/bootstrap.js';
 export { startWorker, type Worker } from './jobs/worker.js';
 export { runFeedSync } from './jobs/feed-sync.js';

@@ -209,7 +209,7 @@ export function refuseUnsafeJson(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    parse(req, body as string, (err, value) => {
+    void parse(req, body as string, (err, value) => {
       if (err) return done(err, undefined);
       const problem = unsafeValueProblem(value);
       if (problem !== null) return done(new PatchloopError('PL_REQUEST_INVALID', problem), undefined);

@@ -22,3 +22,17 @@ describe('server configuration: feed sync of CVE records', () => {
     );
   });
 });
+
+describe('server configuration: durations', () => {
+  it("reads core's one duration grammar, compound units too; anything else is PL_SERVER_CONFIG_INVALID", () => {
+    expect(loadServerConfig({ PATCHLOOP_STALE_AFTER: '1h30m' }).staleAfterMs).toBe(90 * 60_000);
+    expect(loadServerConfig({ PATCHLOOP_STALE_AFTER: ' 7d ' }).staleAfterMs).toBe(7 * 86_400_000);
+    expect(loadServerConfig({ PATCHLOOP_CHECKIN_INTERVAL: '90s' }).checkinIntervalSeconds).toBe(90);
+    expect(() => loadServerConfig({ PATCHLOOP_STALE_AFTER: '1.5h' })).toThrow(
+      expect.objectContaining({
+        code: 'PL_SERVER_CONFIG_INVALID',
+        message: expect.stringContaining('PATCHLOOP_STALE_AFTER'),
+      }),
+    );
+  });
+});

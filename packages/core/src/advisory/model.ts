@@ -7,6 +7,7 @@
  */
 
 import type { ErrorCode } from '../error/codes.js';
+import type { Severity } from '../vocabulary/index.js';
 
 /** Feed sources, as named on the command line and in the store. */
 export const FEED_SOURCES = [
@@ -26,7 +27,7 @@ export const ADVISORY_SOURCES: readonly FeedSource[] = ['osv', 'debian-dsa', 'de
 
 export type Classification = 'security' | 'bugfix' | 'enhancement';
 
-export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
+export type { Severity };
 
 /** OSV range event: exactly one key is set. */
 export interface RangeEvent {

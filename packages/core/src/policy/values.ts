@@ -4,19 +4,12 @@
  * value it does not accept; parse.ts turns that into a problem with a path.
  */
 
+import { DAY_MS } from '../time/duration.js';
+
 export const POLICY_NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-const DURATION_RE = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const MINUTE_MS = 60_000;
-export const DAY_MS = 86_400_000;
-
-/** "30m", "4h", "1d", "1h30m", "90s" → milliseconds; null when not a duration. */
-export function parseDuration(text: string): number | null {
-  const m = DURATION_RE.exec(text);
-  if (m === null || text === '') return null;
-  const [, d = '0', h = '0', min = '0', sec = '0'] = m;
-  return (Number(d) * 24 * 60 + Number(h) * 60 + Number(min)) * MINUTE_MS + Number(sec) * 1000;
-}
+// Durations have one grammar for the whole product (time/duration.ts).
+export { DAY_MS, parseDuration } from '../time/duration.js';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

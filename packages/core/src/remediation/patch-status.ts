@@ -14,17 +14,10 @@
  * Security first because it is the exposure an operator acts on first; a
  * reboot before other updates because what is installed is not yet running.
  */
+import type { PatchStatus } from '../vocabulary/index.js';
 import type { UpdateClass } from './catalogue.js';
 
-/** In precedence order. */
-export const PATCH_STATUSES = [
-  'security-updates-pending',
-  'reboot-pending',
-  'updates-pending',
-  'not-assessed',
-  'up-to-date',
-] as const;
-export type PatchStatus = (typeof PATCH_STATUSES)[number];
+export { PATCH_STATUSES, type PatchStatus } from '../vocabulary/index.js';
 
 /** Pending updates by kind; null when they are not known. */
 export interface PendingUpdates {

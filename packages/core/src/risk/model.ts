@@ -18,19 +18,18 @@
  */
 import type { Classification, CvssVersion, Severity } from '../advisory/model.js';
 import type { AdvisoryStatus } from '../match/status.js';
+import type { Criticality, Environment, Priority, UserRisk } from '../vocabulary/index.js';
 
-/** Host criticality tier: tier0 is the most critical (domain controllers, payment), tier2 the default. */
-export type Criticality = 'tier0' | 'tier1' | 'tier2' | 'tier3';
-export type Environment = 'production' | 'staging' | 'development' | 'test';
-/** Risk class of the host's users (executives and people who share many files are `high`). */
-export type UserRisk = 'standard' | 'elevated' | 'high';
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
-
-export const CRITICALITIES: readonly Criticality[] = ['tier0', 'tier1', 'tier2', 'tier3'];
-export const ENVIRONMENTS: readonly Environment[] = ['production', 'staging', 'development', 'test'];
-export const USER_RISKS: readonly UserRisk[] = ['standard', 'elevated', 'high'];
-/** Most urgent first. */
-export const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
+export {
+  CRITICALITIES,
+  ENVIRONMENTS,
+  PRIORITIES,
+  USER_RISKS,
+  type Criticality,
+  type Environment,
+  type Priority,
+  type UserRisk,
+} from '../vocabulary/index.js';
 
 /** What the score knows about the host a finding is on. */
 export interface RiskContext {

@@ -4,7 +4,7 @@
  * docs/risk.md. Pure and deterministic.
  */
 import { PatchloopError } from '../error/codes.js';
-import type { Severity } from '../advisory/model.js';
+import { SEVERITIES } from '../vocabulary/index.js';
 import { apportionTenths } from './apportion.js';
 import {
   CRITICALITIES,
@@ -19,8 +19,6 @@ import {
   type RiskWeights,
 } from './model.js';
 import { decidePriority } from './priority.js';
-
-const SEVERITIES: readonly Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
 
 /** A factor before rounding: its exact contribution. */
 interface RawFactor {

@@ -4,6 +4,7 @@
  * error is a PatchloopError PL_RISK_WEIGHTS_INVALID naming the key.
  */
 import { PatchloopError } from '../error/codes.js';
+import { CRITICALITIES, ENVIRONMENTS, SEVERITIES, USER_RISKS } from '../vocabulary/index.js';
 import { DEFAULT_RISK_WEIGHTS, PRIORITIES, type Priority, type RiskWeights } from './model.js';
 
 type Range = readonly [min: number, max: number];
@@ -14,17 +15,18 @@ const MULTIPLIER: Range = [0.01, 5];
 /** Every key, with its range (numbers), its keys and range (records) or 'priority'. */
 const SCHEMA: Record<keyof RiskWeights, Range | readonly [readonly string[], Range] | 'priority'> = {
   severityPointsPerCvss: CVSS,
-  vendorSeverityCvss: [['critical', 'high', 'medium', 'low', 'none'], CVSS],
+  // Descending (ORDERED): the most severe first, the most critical first, the highest user risk first.
+  vendorSeverityCvss: [[...SEVERITIES].reverse(), CVSS],
   unknownSeverityCvss: CVSS,
   kevPoints: POINTS,
   ransomwarePoints: POINTS,
   epssPoints: POINTS,
   epssTopPercentile: [0, 1],
   epssTopPercentilePoints: POINTS,
-  criticality: [['tier0', 'tier1', 'tier2', 'tier3'], MULTIPLIER],
+  criticality: [CRITICALITIES, MULTIPLIER],
   exposure: [['internetFacing', 'internal'], MULTIPLIER],
-  environment: [['production', 'staging', 'development', 'test', 'unknown'], MULTIPLIER],
-  userRisk: [['high', 'elevated', 'standard'], MULTIPLIER],
+  environment: [[...ENVIRONMENTS, 'unknown'], MULTIPLIER],
+  userRisk: [[...USER_RISKS].reverse(), MULTIPLIER],
   priorityCutoffs: [['P1', 'P2', 'P3'], POINTS],
   kevMinPriority: 'priority',
   kevExposedMinPriority: 'priority',

@@ -1,4 +1,4 @@
-import type { Role } from '@patchloop/contracts';
+import { ROLES, type Role } from '@patchloop/contracts';
 
 /** Who is calling: a person or script with a role, or an agent for one host. */
 export type Principal =
@@ -8,12 +8,12 @@ export type Principal =
 /** What a route requires: a role among these, an agent credential, or nothing. */
 export type Access = { readonly roles: readonly Role[] } | 'agent' | 'public';
 
-export const READ: Access = { roles: ['admin', 'operator', 'auditor'] };
+export const READ: Access = { roles: ROLES };
 export const WRITE: Access = { roles: ['admin', 'operator'] };
 export const ADMIN: Access = { roles: ['admin'] };
 
 /** Each role can do what the roles after it can: admin ⊃ operator ⊃ auditor. */
-const RANK: readonly Role[] = ['admin', 'operator', 'auditor'];
+const RANK: readonly Role[] = ROLES;
 
 /** The role with fewer rights of the two. */
 export function lowerRole(a: Role, b: Role): Role {

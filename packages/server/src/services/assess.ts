@@ -15,6 +15,7 @@ import {
   slaDue,
   enrichmentFrom,
   familyFor,
+  FINDING_SEVERITIES,
   findingJson,
   indexAdvisories,
   isPatchloopError,
@@ -38,17 +39,14 @@ import {
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 
-const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-
 export function findingCounts(findings: readonly Finding[]): Record<string, number> {
   const counts: Record<string, number> = {
     total: findings.length,
     fixable: 0,
     unfixed: 0,
     kev: 0,
-    unknown: 0,
   };
-  for (const s of SEVERITIES) counts[s] = 0;
+  for (const s of FINDING_SEVERITIES) counts[s] = 0;
   for (const f of findings) {
     counts[f.status] = (counts[f.status] ?? 0) + 1;
     if (f.kev) counts.kev = (counts.kev ?? 0) + 1;
@@ -148,10 +146,10 @@ export class Assessor {
         : null;
       const settings = await loadRiskSettings(db);
       const context = {
-        criticality: host.criticality as 'tier0' | 'tier1' | 'tier2' | 'tier3',
-        environment: host.environment as 'production' | 'staging' | 'development' | 'test' | null,
+        criticality: host.criticality,
+        environment: host.environment,
         internetFacing: host.internetFacing,
-        userRisk: host.userRisk as 'standard' | 'elevated' | 'high',
+        userRisk: host.userRisk,
       };
       const stored = report.findings.map((f) => {
         const { score, priority, factors, explanation } = assessRisk(f, context, settings.weights);

@@ -24,23 +24,19 @@ import {
 } from '@patchloop/core';
 import type { Db, Queryable } from '../db.js';
 import type { Row } from '../row.js';
-import { upsertAdvisories } from './advisories.js';
 import { namedCves } from './cve-merge.js';
-import { DEFAULT_EPSS_JUMP, upsertCves, upsertEol, upsertEpss, upsertKev } from './enrichment.js';
+import { DEFAULT_EPSS_JUMP } from './enrichment.js';
+import {
+  applyBatch,
+  batchMeta,
+  describeErrors,
+  recordCount,
+  skippedOf,
+  storedErrors,
+} from './feed-batches.js';
+import { holdTransaction } from './held-transaction.js';
 import { storableText } from './rows.js';
 import { dropStaged, openStagedSession, promoteStaged, stageChunk } from './staging.js';
-
-/** How many records a source holds, as `feeds status` reports it. */
-const RECORD_COUNT: Record<FeedBatch['kind'], string> = {
-  advisories: 'SELECT count(*)::int AS n FROM advisory WHERE source = $1',
-  cve: 'SELECT count(*)::int AS n FROM cve',
-  kev: 'SELECT count(*)::int AS n FROM kev',
-  epss: 'SELECT count(*)::int AS n FROM epss',
-  endoflife: 'SELECT count(DISTINCT product)::int AS n FROM eol_cycle',
-};
-
-/** At most this many skipped-record errors are kept with an import run. */
-const MAX_STORED_ERRORS = 1000;
 
 export interface FeedStoreOptions {
   /** The clock; tests pass a fixed one. */
@@ -58,121 +54,6 @@ export interface FeedStoreOptions {
 
 /** Chunked sessions per backend: see FeedStoreOptions.sessions. */
 const DEFAULT_SESSIONS: Record<Db['kind'], 'staged' | 'held'> = { pglite: 'staged', postgres: 'staged' };
-
-/** Thrown inside a held transaction to roll it back on abort(). */
-const ROLLBACK = Symbol('rollback');
-
-interface HeldTransaction {
-  readonly tx: Queryable;
-  /** Commits (true) or rolls back (false) and waits until the transaction is over. */
-  end(commit: boolean): Promise<void>;
-}
-
-/**
- * Opens a transaction that stays open across several calls: db.transaction()
- * takes a callback, so the callback waits until end() is called. A statement
- * that fails inside rolls it back when end() is called.
- */
-function holdTransaction(db: Db): Promise<HeldTransaction> {
-  return new Promise((resolveHeld, rejectHeld) => {
-    let decide: (commit: boolean) => void = () => undefined;
-    const decision = new Promise<boolean>((r) => (decide = r));
-    let opened = false;
-    const done = db
-      .transaction(async (tx) => {
-        opened = true;
-        resolveHeld({
-          tx,
-          end: async (commit) => {
-            decide(commit);
-            await done;
-          },
-        });
-        if (!(await decision)) throw ROLLBACK;
-      })
-      .catch((e: unknown) => {
-        if (e !== ROLLBACK) {
-          if (!opened) rejectHeld(e);
-          throw e;
-        }
-      });
-    done.catch(() => undefined);
-  });
-}
-
-/**
- * The errors of a run as stored (import_run.errors): every writer goes
- * through here and upsertSource, so a reason quoting a corrupt entry's bytes
- * (a NUL) never breaks jsonb or text.
- */
-function storedErrors(errors: readonly FeedRecordError[]): string {
-  return JSON.stringify(
-    errors.slice(0, MAX_STORED_ERRORS).map((e) => ({
-      ...e,
-      file: storableText(e.file, 500),
-      record: storableText(e.record, 200),
-      reason: storableText(e.reason),
-    })),
-  );
-}
-
-/** The reported problems that cost a record (warnings kept theirs). */
-const skippedOf = (run: Pick<ImportRunInfo, 'errors'>) => run.errors.filter((e) => e.warning !== true);
-
-function describeErrors(run: Pick<ImportRunInfo, 'errors'>): { error: string | null; code: string | null } {
-  const skipped = skippedOf(run);
-  const first = skipped[0] ?? run.errors[0];
-  if (!first) return { error: null, code: null };
-  const what =
-    skipped.length > 0
-      ? `${skipped.length} record(s) skipped`
-      : `${run.errors.length} warning(s), nothing skipped`;
-  return { error: `${what}; first: ${first.file} ${first.record}: ${first.reason}`, code: first.code };
-}
-
-async function applyBatch(
-  tx: Queryable,
-  batch: FeedBatch,
-  run: ImportRunInfo,
-  importId: number,
-  at: Date,
-  prune: boolean,
-  epssJump: number,
-) {
-  switch (batch.kind) {
-    case 'advisories': {
-      const c = await upsertAdvisories(
-        tx,
-        run.source,
-        batch.records,
-        importId,
-        at,
-        batch.mergeByRelease === true,
-      );
-      return { ...c, removed: 0 };
-    }
-    case 'cve':
-      return upsertCves(tx, batch.records, at, batch.from ?? 'cvelist');
-    case 'kev':
-      return upsertKev(tx, batch.records, importId, at, prune);
-    case 'epss':
-      return upsertEpss(tx, batch.file, importId, at, epssJump, prune);
-    case 'endoflife':
-      return upsertEol(tx, batch.records, importId, at, prune);
-  }
-}
-
-async function recordCount(tx: Queryable, kind: FeedBatch['kind'], source: FeedSource): Promise<number> {
-  const r = await tx.query<{ n: number }>(RECORD_COUNT[kind], kind === 'advisories' ? [source] : []);
-  return r.rows[0]?.n ?? 0;
-}
-
-function batchMeta(batch: FeedBatch): Record<string, unknown> {
-  if (batch.kind === 'epss')
-    return { modelVersion: batch.file.modelVersion, scoreDate: batch.file.scoreDate };
-  if (batch.kind === 'kev') return { catalogVersion: batch.catalogVersion, dateReleased: batch.dateReleased };
-  return {};
-}
 
 export function createFeedStore(db: Db, options: FeedStoreOptions = {}): FeedSink {
   const now = options.now ?? (() => new Date());

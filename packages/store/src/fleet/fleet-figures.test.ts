@@ -11,17 +11,15 @@ import { decideException, insertException } from './exceptions.js';
 import { findingTrend, type TrendPoint } from './finding-metrics.js';
 import { countFindings, listFindings, listVulnerabilities, type FindingWhere } from './finding-queries.js';
 import {
-  countHosts,
   editHost,
   getHost,
   insertHost,
-  listHosts,
   recordAssessment,
   retagHosts,
   touchHost,
   updateHostFacts,
-  type HostWhere,
 } from './hosts.js';
+import { countHosts, listHosts, type HostWhere } from './host-list.js';
 
 const NOW = new Date('2026-11-10T15:00:00Z');
 const DAY = 86_400_000;

@@ -4,7 +4,8 @@ import { BACKENDS } from '../../test/backends.js';
 import type { Db } from '../db.js';
 import { listFindings, listVulnerabilities } from './finding-queries.js';
 import { syncHostFindings } from './findings.js';
-import { editHost, getHost, insertHost, listHosts, recordAssessment, touchHost } from './hosts.js';
+import { listHosts } from './host-list.js';
+import { editHost, getHost, insertHost, recordAssessment, touchHost } from './hosts.js';
 import { loadHostPackages, storeInventory } from './inventory.js';
 import { claimJobs, claimScheduleSlot, completeJob, enqueueJob, failJob } from './jobs.js';
 

@@ -1,4 +1,5 @@
 export * from './hosts.js';
+export * from './host-list.js';
 export * from './inventory.js';
 export * from './findings.js';
 export * from './finding-queries.js';

@@ -3,9 +3,10 @@
  * credentials (public id + secret, the secret stored as a hash). Hashing and
  * verification live in the server; this is storage only.
  */
+import type { Role } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 
-export type Role = 'admin' | 'operator' | 'auditor';
+export type { Role };
 
 export interface UserRecord {
   readonly id: number;

@@ -24,7 +24,7 @@ export function SignIn() {
 
   return (
     <main className="signin" id="main">
-      <form className="signin-card" onSubmit={submit} aria-labelledby="signin-title">
+      <form className="signin-card" onSubmit={(e) => void submit(e)} aria-labelledby="signin-title">
         <h1 id="signin-title">
           <span className="brand-mark" aria-hidden="true">
             ◆

@@ -1,4 +1,5 @@
 /** The controls of a list's filter bar, each bound to one URL parameter (list-params.ts). */
+import { FINDING_SEVERITIES, PRIORITIES } from '@patchloop/core/vocabulary';
 import type { ListParams } from './list-params.js';
 import { Pager } from './Pager.js';
 
@@ -72,5 +73,5 @@ export function ListPager({ params, total }: { params: ListParams; total: number
   );
 }
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
-export const PRIORITY_OPTIONS = ['P1', 'P2', 'P3', 'P4'] as const;
+export const SEVERITIES = FINDING_SEVERITIES;
+export const PRIORITY_OPTIONS = PRIORITIES;

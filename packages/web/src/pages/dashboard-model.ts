@@ -43,7 +43,7 @@ export function feedWarning(d: DashboardData): string | null {
   return `Feed sync failed for ${failing.join(', ')}: findings may be out of date.`;
 }
 
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export { PRIORITIES } from '@patchloop/core/vocabulary';
 
 /** What the dashboard says to do first, in order of urgency. */
 export function nextSteps(d: DashboardData): { text: string; to: string }[] {

@@ -9,6 +9,7 @@ import {
   FindingQuery,
   HostDeploymentHistory,
   PackageList,
+  Paging,
 } from '@patchloop/contracts';
 import { getHost, loadHostPackages, tasksForHost } from '@patchloop/store';
 import { Type } from 'typebox';
@@ -92,10 +93,7 @@ export function hostInventoryRoutes({ app, ctx }: Api): void {
       schema: {
         tags: ['deployments'],
         params: IdParams,
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-        }),
+        querystring: Type.Object(Paging(50, 500)),
         response: { 200: HostDeploymentHistory },
       },
     },

@@ -4,6 +4,7 @@
  * the host is re-assessed).
  */
 import { useState, type FormEvent } from 'react';
+import { CRITICALITIES, ENVIRONMENTS, USER_RISKS } from '@patchloop/core/vocabulary';
 import { useEditHost } from '../../api/hosts.js';
 import type { Host, HostPatch } from '../../api/types.js';
 import { ErrorNotice } from '../../components/states.js';
@@ -59,7 +60,7 @@ export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
       <label>
         Criticality
         <select value={form.criticality} onChange={(e) => set('criticality', e.target.value)}>
-          {['tier0', 'tier1', 'tier2', 'tier3'].map((c) => (
+          {CRITICALITIES.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>
@@ -68,7 +69,7 @@ export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
         Environment
         <select value={form.environment} onChange={(e) => set('environment', e.target.value)}>
           <option value="">not set</option>
-          {['production', 'staging', 'development', 'test'].map((c) => (
+          {ENVIRONMENTS.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>
@@ -76,7 +77,7 @@ export function HostEdit({ h, onDone }: { h: Host; onDone: () => void }) {
       <label>
         User risk
         <select value={form.userRisk} onChange={(e) => set('userRisk', e.target.value)}>
-          {['standard', 'elevated', 'high'].map((c) => (
+          {USER_RISKS.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>

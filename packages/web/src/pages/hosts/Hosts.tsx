@@ -1,5 +1,6 @@
 /** The fleet: server-side paged, sorted and filtered, with bulk tagging. */
 import { useState, type FormEvent } from 'react';
+import { CRITICALITIES } from '@patchloop/core/vocabulary';
 import { Link } from 'react-router';
 import { endpoints } from '../../api/endpoints.js';
 import { useHosts, useTagHosts } from '../../api/hosts.js';
@@ -204,12 +205,7 @@ export function Hosts() {
         <TextFilter params={p} name="q" label="Hostname" />
         <TextFilter params={p} name="os" label="OS" placeholder="debian, ubuntu 22.04…" />
         <TextFilter params={p} name="tag" label="Tag" />
-        <SelectFilter
-          params={p}
-          name="criticality"
-          label="Criticality"
-          options={['tier0', 'tier1', 'tier2', 'tier3']}
-        />
+        <SelectFilter params={p} name="criticality" label="Criticality" options={CRITICALITIES} />
         <SelectFilter
           params={p}
           name="patchStatus"

@@ -1,4 +1,5 @@
 /** Settings → Users and roles, API tokens (administrators). */
+import { ROLES } from '@patchloop/core/vocabulary';
 import { useState, type FormEvent } from 'react';
 import {
   useAddUser,
@@ -13,6 +14,8 @@ import { DataTable } from '../../components/DataTable.js';
 import { formatDateTime, formatRelative } from '../../components/format.js';
 import { QueryView } from '../../components/QueryView.js';
 import { ErrorNotice } from '../../components/states.js';
+
+const ROLE_OPTIONS = ROLES.map((r) => <option key={r}>{r}</option>);
 
 export function Users() {
   const q = useUsers();
@@ -61,9 +64,7 @@ export function Users() {
                     disabled={change.isPending}
                     onChange={(e) => change.mutate({ username: u.username, role: e.target.value })}
                   >
-                    <option>admin</option>
-                    <option>operator</option>
-                    <option>auditor</option>
+                    {ROLE_OPTIONS}
                   </select>
                 ),
               },
@@ -122,9 +123,7 @@ export function Users() {
         <label className="inline">
           Role{' '}
           <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option>admin</option>
-            <option>operator</option>
-            <option>auditor</option>
+            {ROLE_OPTIONS}
           </select>
         </label>
         <button type="submit" disabled={add.isPending}>
@@ -186,9 +185,7 @@ export function Tokens() {
         <label className="inline">
           Role{' '}
           <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option>admin</option>
-            <option>operator</option>
-            <option>auditor</option>
+            {ROLE_OPTIONS}
           </select>
         </label>
         <label className="inline">
