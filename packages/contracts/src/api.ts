@@ -91,7 +91,7 @@ export const HostSummary = Type.Object({
     state: Type.Enum(ASSESSMENT_STATES),
     reason: Nullable(Type.String()),
   }),
-  /** core's patchStatus (precedence in core/remediation/patch-status.ts). */
+  /** core's patchStatus (precedence in core/src/remediation/patch-status.ts). */
   patchStatus: Type.Enum(PATCH_STATUSES),
   /** Updates the package manager offers, security / other; null when not collected. */
   pendingUpdates: Nullable(Type.Object({ security: Type.Integer(), other: Type.Integer() })),

@@ -31,7 +31,7 @@ export type PolicyVersions = Static<typeof PolicyVersions>;
 export const PolicyList = Type.Object({ items: Type.Array(PolicyView) });
 export type PolicyList = Static<typeof PolicyList>;
 
-/** How specifically a policy selects a host (core/policy/select.ts): by name, group, tag, or globally. */
+/** How specifically a policy selects a host (core/src/policy/select.ts): by name, group, tag, or globally. */
 const MatchLevel = Type.Enum(['host', 'group', 'tag', 'global'] as const);
 
 /** What a policy would do at an instant (GET /api/v1/policies/:name/simulate). */

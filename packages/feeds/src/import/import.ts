@@ -93,7 +93,7 @@ function keptOnly<T>(records: readonly T[], kind: string, options: ImportOptions
   return out;
 }
 
-/** What a streamed import takes: ImportOptions (the name sync.ts and the CVE scope use). */
+/** What a streamed import takes: ImportOptions (the name sync/context.ts and the CVE scope use). */
 export type StreamOptions = ImportOptions;
 
 interface KeepOption {

@@ -138,7 +138,8 @@ export function alpineBranchesFromIndex(html: string, oldest: string): string[] 
 /**
  * The files of a source that is downloaded file by file. OSV (incremental),
  * Alpine with branch discovery and CVE (release assets) have their own
- * logic in sync.ts; for them this lists the plain baseline files.
+ * logic (sync-osv.ts, sync.ts, sync-cve.ts); for them this lists the plain
+ * baseline files.
  */
 export function officialEndpoints(
   source: FeedSource,
