@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { startPgCluster } from '@patchloop/store/testing';
+import { startPgCluster } from '@patchloop/test-support/pg';
 import { describeMachine } from './machine.js';
 import { BASE_INVENTORY, Fleet, rand } from './checkin-load-fleet.js';
 import { ENROLL_SECRET, each, openLoop, post, startServer } from './checkin-load-http.js';

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { buildOsvArchive } from '@patchloop/feeds/testing';
-import { createDatabase, startPgCluster } from '@patchloop/store/testing';
+import { createDatabase, startPgCluster } from '@patchloop/test-support/pg';
 import { writeSection } from './checkin-load.js';
 import { describeMachine } from './machine.js';
 

@@ -30,7 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, localRunner } from '@patchloop/agent';
 import { parseInventoryCsv } from '@patchloop/core';
 import { buildOsvArchive } from '@patchloop/feeds/testing';
-import { createDatabase, startPgCluster } from '@patchloop/store/testing';
+import { createDatabase, startPgCluster } from '@patchloop/test-support/pg';
 import { ADMIN_TOKEN, ENROLL_SECRET, spawnServer } from './checkin-load-http.js';
 import { clusterUsage, findPostmaster, procStat } from './checkin-load-proc.js';
 import { writeSection } from './checkin-load.js';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedSink } from '@patchloop/core';
 import { OFFICIAL_BASES, syncFeed, type EndpointConfig } from '@patchloop/feeds';
 import { createFeedStore, openStore, type Db } from '@patchloop/store';
-import { fixturePath } from '../../core/test/fixtures.js';
+import { fixturePath } from '@patchloop/test-support';
 import { startFeedServer, type FeedServer } from './feed-server.js';
 
 const FAST = { backoffMs: 5, attempts: 3, stallTimeoutMs: 5_000 };

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedSink } from '@patchloop/core';
 import { syncFeed } from '@patchloop/feeds';
 import { createFeedStore, openStore, type Db } from '@patchloop/store';
-import { fixturePath } from '../../core/test/fixtures.js';
+import { fixturePath } from '@patchloop/test-support';
 import { startFeedServer, type FeedServer } from './feed-server.js';
 import { patchloopAsync } from './run.js';
 

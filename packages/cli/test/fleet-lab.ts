@@ -9,10 +9,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseInventoryCsv } from '@patchloop/core';
+import { fixturesDir } from '@patchloop/test-support';
 import { BIN } from './run.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
-export const fixtures = process.env.PATCHLOOP_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
+export const fixtures = fixturesDir();
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `pl-${prefix}-`));

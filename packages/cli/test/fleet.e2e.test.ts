@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sshdUnavailable, startSshd, type Sshd } from '@patchloop/agent/testing';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   alpineRoot,

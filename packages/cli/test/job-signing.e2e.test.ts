@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, type HostRunner } from '@patchloop/agent';
 import { openStore, type Db } from '@patchloop/store';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   client,

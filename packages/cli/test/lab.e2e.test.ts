@@ -24,7 +24,7 @@ import {
   type AptRepo,
   type Sshd,
 } from '@patchloop/agent/testing';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { client, start, startServer, tempDir, waitFor, type Proc } from './fleet-lab.js';
 

@@ -1,7 +1,14 @@
 import { parseInventoryCsv, type InstalledPackage } from '@patchloop/core';
 import { loadHostPackages } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin, hashOf, wire } from './checkin-client.js';
+import {
+  checkin,
+  enrollHost,
+  facts,
+  fullCheckin,
+  hashOf,
+  wire,
+} from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, readFixture, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = {

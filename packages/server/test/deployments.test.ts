@@ -7,7 +7,7 @@
  */
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { autoDeploy } from '../src/services/auto-deploy.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 

@@ -18,7 +18,7 @@ import { PATCH_STATUSES, parseInventoryCsv, type InstalledPackage } from '@patch
 import { createFeedStore } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHost } from '../src/services/import-host.js';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const HOUR = 3_600_000;

@@ -5,7 +5,7 @@
  */
 import type { HostSummary } from '@patchloop/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollHost } from './checkin-client.js';
+import { enrollHost } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, startHarness, type Harness } from './harness.js';
 
 interface AuditItem {

@@ -18,7 +18,7 @@ import {
 import { importFeed } from '@patchloop/feeds';
 import { createFeedStore, loadScanData } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin, hashOf } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin, hashOf } from '@patchloop/test-support/agent-protocol';
 import { enrichmentFiles } from './enrichment.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 

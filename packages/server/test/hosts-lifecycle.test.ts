@@ -8,7 +8,7 @@
 import { parseInventoryCsv } from '@patchloop/core';
 import { listAudit } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import {
   BACKEND_NAMES,
   ENROLL_SECRET,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, localRunner } from '@patchloop/agent';
 import { openPostgres } from '@patchloop/store';
-import { createDatabase, startPgCluster, type PgCluster } from '@patchloop/store/testing';
+import { createDatabase, startPgCluster, type PgCluster } from '@patchloop/test-support/pg';
 import {
   csvPackages,
   type Proc,

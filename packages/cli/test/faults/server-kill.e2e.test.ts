@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { canonicalInventory, type InstalledPackage } from '@patchloop/core';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import {
   client,
   csvPackages,

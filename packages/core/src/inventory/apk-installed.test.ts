@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, readCsv, readFixture } from '@patchloop/test-support';
 import { parseApkInstalled } from './apk-installed.js';
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 const FIXTURES: [string, number][] = [
   ['alpine-3.16-syft-multiple-2.apkdb', 14],

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf } from '@patchloop/test-support';
 import { DPKG_QUERY_FORMAT, parseDpkgQuery } from './dpkg-query.js';
 import { parseDpkgStatus } from './dpkg-status.js';
 import type { InstalledPackage } from './model.js';
@@ -25,16 +25,6 @@ function dpkgQuery(format?: string): string {
 const key = (p: InstalledPackage): string => `${p.name}:${p.arch ?? ''}`;
 const byKey = (a: InstalledPackage, b: InstalledPackage): number =>
   key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 describe.skipIf(!dpkgAvailable())('parseDpkgQuery against the real dpkg-query of this machine', () => {
   const fromStatus = parseDpkgStatus(readFileSync(STATUS_FILE, 'utf8')).sort(byKey);

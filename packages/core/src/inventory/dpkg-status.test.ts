@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, readCsv, readFixture } from '@patchloop/test-support';
 import { parseDpkgStatus } from './dpkg-status.js';
 import type { InstalledPackage } from './model.js';
 
@@ -13,16 +12,6 @@ function expected(file: string): string[] {
   return readCsv('inventories', 'normalized', `${file}.csv`).map((r) =>
     [r.name, r.version, r.arch, r.source_name, r.source_version].join(','),
   );
-}
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
 }
 
 const FIXTURES = [

@@ -3,20 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { fixturePath, readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, fixturePath, readCsv, readFixture } from '@patchloop/test-support';
 import type { InstalledPackage } from './model.js';
 import { parseRpmQa, parseSourceRpm, RPM_QUERY_FORMAT } from './rpm-qa.js';
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 const LISTS = readdirSync(fixturePath('inventories', 'normalized'))
   .filter((f) => f.endsWith('.rpm-qa.txt'))
