@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineProject } from 'vitest/config';
+import { configDefaults, defineProject } from 'vitest/config';
 
 /** vitest global setup of a throwaway PostgreSQL cluster (`inject('pgUrl')` in the tests). */
 const PG_SETUP = fileURLToPath(new URL('./packages/test-support/src/pg-setup.ts', import.meta.url));
@@ -11,6 +11,21 @@ export interface ProjectOptions {
   readonly globalSetup?: string[];
   /** Per-test timeout; pure, in-memory packages keep it short so a slow test shows. */
   readonly testTimeout?: number;
+  /**
+   * The package's pure unit tests, when it has slower ones too: `npm test` runs them in its
+   * fast first stage (PATCHLOOP_TEST_STAGE=unit) and the others after (=integration).
+   */
+  readonly unit?: string[];
+}
+
+const INCLUDE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+
+/** The test files of a package for the stage scripts/run-tests.js runs (all of them outside it). */
+function stageFiles(unit: string[] | undefined): { include: string[]; exclude?: string[] } {
+  const stage = process.env.PATCHLOOP_TEST_STAGE;
+  if (unit === undefined || stage === undefined) return { include: INCLUDE };
+  if (stage === 'unit') return { include: unit };
+  return { include: INCLUDE, exclude: [...configDefaults.exclude, ...unit] };
 }
 
 /** The vitest project settings every package shares. */
@@ -21,7 +36,7 @@ export function packageProject(name: string, opts: ProjectOptions = {}) {
     ssr: { resolve: { conditions: ['source', 'node', 'development|production'] } },
     test: {
       name,
-      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      ...stageFiles(opts.unit),
       environment: 'node',
       testTimeout: opts.testTimeout ?? 60_000,
       hookTimeout: 120_000,
