@@ -17,12 +17,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+
 import { Pool } from 'undici';
 import { openStore } from '@patchloop/store';
 import { startPgCluster } from '@patchloop/test-support/pg';
 import { describeMachine } from './machine.js';
-import { writeSection } from './checkin-load.js';
+import { benchFixtures, benchRoot, isMain, standalone, writeSection } from './standalone.js';
 import { spawnServer } from './checkin-load-http.js';
 import { findPostmaster, Sampler } from './checkin-load-proc.js';
 import { consoleFleet, loadFindingPools, seedConsoleFleet } from './console-lists-data.js';
@@ -559,16 +559,14 @@ export async function recordConsoleLists(root, fixtures, opts = {}) {
   return r;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const root = resolve(import.meta.dirname, '..');
-  const fixtures = process.env.PATCHLOOP_FIXTURES ?? join(root, '..', 'shared', 'fixtures');
+if (isMain(import.meta.url)) {
   const o = parseArgs(process.argv.slice(2));
-  const r = await runConsoleListsBench(root, fixtures, o);
-  const raw = join(tmpdir(), 'patchloop-console-lists.json');
-  writeFileSync(raw, JSON.stringify(r, null, 1));
-  log(`raw results: ${raw}`);
-  if (o.write) {
-    writeSection(root, consoleListsMarkdown(r), HEADING);
-    log('wrote its section of BENCHMARKS.md');
-  }
+  await standalone({
+    run: () => runConsoleListsBench(benchRoot, benchFixtures, o),
+    markdown: consoleListsMarkdown,
+    heading: HEADING,
+    write: o.write,
+    raw: 'patchloop-console-lists.json',
+    log,
+  });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AgentJob, CheckinRequest, JobPoll, JobReport, WirePackage } from '@patchloop/contracts';
 import { canonicalInventory } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent, payloadFor, snapshotOf } from './agent.js';
 import type { HostCollection } from './collectors/index.js';
 import { tempDir } from './collectors/testdata/fake-root.js';
@@ -22,21 +23,15 @@ const pkg = (name: string, version: string): WirePackage => ({
   vendor: null,
 });
 
+const BOOKWORM = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null };
+
 function collection(packages: WirePackage[]): HostCollection {
-  return {
+  return dpkgCollection({
     machineId: 'abcdef0123456789abcdef0123456789',
-    facts: {
-      hostname: 'h1',
-      os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null },
-      arch: 'x86_64',
-      kernel: { running: null, newestInstalled: null },
-      reboot: { required: false, reasons: [], packages: [] },
-    },
-    manager: 'dpkg',
+    hostname: 'h1',
+    os: BOOKWORM,
     packages,
-    updates: [],
-    warnings: [],
-  };
+  });
 }
 
 describe('payloadFor', () => {

@@ -77,6 +77,9 @@ export function apkInstalled(pkgs: readonly CsvPackage[]): string {
   return pkgs.map((p) => `P:${p.name}\nV:${p.version}\nA:${p.arch}\no:${p.source}\n\n`).join('');
 }
 
+/** Debian 10 as an agent reports it where the os-release file has no PRETTY_NAME. */
+export const BUSTER = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };
+
 export interface HostRoot {
   readonly root: string;
   readonly hostname: string;
@@ -171,6 +174,48 @@ export function signingKeyFile(): string {
   const { privateKey } = generateKeyPairSync('ed25519');
   writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   return file;
+}
+
+/** A test server's environment: its admin token and enrolment secret, no feed sync, quiet logs, and `extra`. */
+export function serverEnv(
+  admin: string,
+  secret: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATCHLOOP_ADMIN_TOKEN: admin,
+    PATCHLOOP_ENROLL_SECRET: secret,
+    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
+    PATCHLOOP_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** The arguments of `patchloop agent` on a host root, checking in every second. */
+export function agentArgs(o: {
+  server: string;
+  secret: string;
+  root: string;
+  stateDir: string;
+  tags: string;
+  extra?: string[];
+}): string[] {
+  return [
+    'agent',
+    '--server',
+    o.server,
+    '--enroll-secret',
+    o.secret,
+    '--root',
+    o.root,
+    '--state-dir',
+    o.stateDir,
+    '--interval',
+    '1s',
+    '--tags',
+    o.tags,
+    ...(o.extra ?? []),
+  ];
 }
 
 export async function startServer(

@@ -3,6 +3,7 @@ import { loadHostPackages } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkin,
+  DEBIAN_OS,
   enrollHost,
   facts,
   fullCheckin,
@@ -11,12 +12,7 @@ import {
 } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, readFixture, startHarness, type Harness } from './harness.js';
 
-const DEBIAN = {
-  id: 'debian',
-  versionId: '10',
-  codename: 'buster',
-  prettyName: 'Debian GNU/Linux 10 (buster)',
-};
+const DEBIAN = DEBIAN_OS.buster;
 
 describe.each(BACKEND_NAMES)('agent protocol on %s', (backend) => {
   let h: Harness;

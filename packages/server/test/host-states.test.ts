@@ -18,22 +18,12 @@ import { PATCH_STATUSES, parseInventoryCsv, type InstalledPackage } from '@patch
 import { createFeedStore } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHost } from '../src/services/import-host.js';
-import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
+import { checkin, DEBIAN_OS, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const HOUR = 3_600_000;
-const BUSTER = {
-  id: 'debian',
-  versionId: '10',
-  codename: 'buster',
-  prettyName: 'Debian GNU/Linux 10 (buster)',
-};
-const BOOKWORM = {
-  id: 'debian',
-  versionId: '12',
-  codename: 'bookworm',
-  prettyName: 'Debian GNU/Linux 12 (bookworm)',
-};
+const BUSTER = DEBIAN_OS.buster;
+const BOOKWORM = DEBIAN_OS.bookworm;
 
 type List<T> = { items: T[]; total: number };
 

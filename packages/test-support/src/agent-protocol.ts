@@ -36,6 +36,18 @@ export function wire(pkgs: readonly InstalledPackage[]): WirePackage[] {
   }));
 }
 
+/** Debian releases as an agent reports them from their os-release files. */
+export const DEBIAN_OS = {
+  buster: { id: 'debian', versionId: '10', codename: 'buster', prettyName: 'Debian GNU/Linux 10 (buster)' },
+  bookworm: {
+    id: 'debian',
+    versionId: '12',
+    codename: 'bookworm',
+    prettyName: 'Debian GNU/Linux 12 (bookworm)',
+  },
+  trixie: { id: 'debian', versionId: '13', codename: 'trixie', prettyName: 'Debian GNU/Linux 13 (trixie)' },
+} satisfies Record<string, HostFacts['os']>;
+
 export function facts(hostname: string, os: HostFacts['os']): HostFacts {
   return {
     hostname,
@@ -85,4 +97,24 @@ export async function checkin(app: Injectable, credential: string, body: unknown
     headers: { authorization: `Bearer ${credential}` },
     payload: body as Record<string, unknown>,
   });
+}
+
+/**
+ * What an agent's collector returns for a dpkg host (`HostCollection`): the facts of `facts()`
+ * with the kernel unknown, these packages, no pending updates, no warnings.
+ */
+export function dpkgCollection(o: {
+  machineId: string;
+  hostname: string;
+  os: HostFacts['os'];
+  packages: WirePackage[];
+}) {
+  return {
+    machineId: o.machineId,
+    facts: { ...facts(o.hostname, o.os), kernel: { running: null, newestInstalled: null } },
+    manager: 'dpkg' as const,
+    packages: o.packages,
+    updates: [] as WireUpdate[],
+    warnings: [] as string[],
+  };
 }

@@ -17,6 +17,7 @@ import type {
   WirePackage,
 } from '@patchloop/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent } from '../agent.js';
 import type { HostCollection } from '../collectors/index.js';
 import { tempDir } from '../collectors/testdata/fake-root.js';
@@ -36,20 +37,9 @@ const pkg = (name: string, version: string): WirePackage => ({
   vendor: null,
 });
 
-const collection = (version: string): HostCollection => ({
-  machineId: MACHINE,
-  facts: {
-    hostname: 'h1',
-    os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null },
-    arch: 'x86_64',
-    kernel: { running: null, newestInstalled: null },
-    reboot: { required: false, reasons: [], packages: [] },
-  },
-  manager: 'dpkg',
-  packages: [pkg('bash', version)],
-  updates: [],
-  warnings: [],
-});
+const BOOKWORM = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null };
+const collection = (version: string): HostCollection =>
+  dpkgCollection({ machineId: MACHINE, hostname: 'h1', os: BOOKWORM, packages: [pkg('bash', version)] });
 
 let n = 0;
 function job(version = '5.2-2'): AgentJob {
