@@ -7,10 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dpkgCollection } from '@patchloop/test-support/agent-protocol';
+import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent, localRunner } from '@patchloop/agent';
 import {
-  BUSTER,
   client,
   csvPackages,
   fixtures,
@@ -88,7 +87,7 @@ describe('two agents of one hostname', () => {
         runner: localRunner({ root: '/' }),
         stateDir: c.stateDir,
         collect: async () =>
-          dpkgCollection({ machineId: c.machineId, hostname: 'localhost', os: BUSTER, packages }),
+          dpkgCollection({ machineId: c.machineId, hostname: 'localhost', os: DEBIAN_OS.buster, packages }),
       });
       c.hostId = (await agent.checkinOnce()).hostId;
     }

@@ -77,9 +77,6 @@ export function apkInstalled(pkgs: readonly CsvPackage[]): string {
   return pkgs.map((p) => `P:${p.name}\nV:${p.version}\nA:${p.arch}\no:${p.source}\n\n`).join('');
 }
 
-/** Debian 10 as an agent reports it where the os-release file has no PRETTY_NAME. */
-export const BUSTER = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };
-
 export interface HostRoot {
   readonly root: string;
   readonly hostname: string;

@@ -13,9 +13,8 @@ import { Agent, type HostRunner } from '@patchloop/agent';
 import { openStore, type Db } from '@patchloop/store';
 import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { dpkgCollection } from '@patchloop/test-support/agent-protocol';
+import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import {
-  BUSTER,
   client,
   csvPackages,
   dpkgStatus,
@@ -104,7 +103,7 @@ describe('signed jobs end to end (PostgreSQL)', () => {
       stateDir: join(dir, 'agent-state'),
       maxPollSeconds: 2,
       collect: async () =>
-        dpkgCollection({ machineId: MACHINE, hostname: 'signing-e2e', os: BUSTER, packages }),
+        dpkgCollection({ machineId: MACHINE, hostname: 'signing-e2e', os: DEBIAN_OS.buster, packages }),
     });
     await agent.checkinOnce();
     const pinned = JSON.parse(readFileSync(join(dir, 'agent-state', 'server-key.json'), 'utf8')) as {

@@ -8,10 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dpkgCollection } from '@patchloop/test-support/agent-protocol';
+import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent, localRunner } from '@patchloop/agent';
 import {
-  BUSTER,
   client,
   csvPackages,
   fixtures,
@@ -111,7 +110,7 @@ async function fleetStore(prefix: string): Promise<string> {
         runner: localRunner({ root: '/' }),
         stateDir: tempDir(`${prefix}-${hostname}-state`),
         collect: async () =>
-          dpkgCollection({ machineId: `${i}`.padStart(32, 'e'), hostname, os: BUSTER, packages }),
+          dpkgCollection({ machineId: `${i}`.padStart(32, 'e'), hostname, os: DEBIAN_OS.buster, packages }),
       });
       await agent.checkinOnce();
     }

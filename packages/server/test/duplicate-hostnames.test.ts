@@ -55,12 +55,7 @@ describe.each(BACKEND_NAMES)('hosts sharing a hostname on %s', (backend) => {
       expect(r.statusCode, r.body).toBe(200);
     }
     await h.worker.drain();
-    const p = await h.app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/clones',
-      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
-      payload: POLICY,
-    });
+    const p = await h.putPolicy('clones', POLICY);
     expect(p.statusCode, p.body).toBe(201);
   }, 120_000);
   afterAll(() => h.close());

@@ -12,6 +12,7 @@ import { createFeedStore, openStore, type Db } from '@patchloop/store';
 import { fixturePath } from '@patchloop/test-support';
 import { ENROLL_SECRET } from '@patchloop/test-support/agent-protocol';
 import { createDatabase } from '@patchloop/test-support/pg';
+import type { LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
 import { build } from '../src/app.js';
 import { bootstrap } from '../src/auth/bootstrap.js';
@@ -34,6 +35,12 @@ export interface Harness {
   /** Bearer tokens per role. */
   readonly tokens: { admin: string; operator: string; auditor: string };
   auth(role: 'admin' | 'operator' | 'auditor'): { authorization: string };
+  /** PUT /api/v1/policies/<name> with a YAML document, as an operator unless `role` says otherwise. */
+  putPolicy(
+    name: string,
+    yaml: string,
+    role?: 'admin' | 'operator' | 'auditor',
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -92,6 +99,13 @@ export async function startHarness(
     worker,
     tokens,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+    putPolicy: (name, yaml, role = 'operator') =>
+      app.inject({
+        method: 'PUT',
+        url: `/api/v1/policies/${name}`,
+        headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/yaml' },
+        payload: yaml,
+      }),
     async close() {
       await worker.stop();
       await app.close();

@@ -248,12 +248,7 @@ describe.each(BACKEND_NAMES)('host states on %s', (backend) => {
       inventory: { os: BUSTER, manager: 'dpkg', packages: buster, kernel: null },
       actor: 'test',
     });
-    const put = await h.app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/everything',
-      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
-      payload: 'name: everything\n',
-    });
+    const put = await h.putPolicy('everything', 'name: everything\n');
     expect(put.statusCode, put.body).toBeLessThan(300);
     const sim = await get<{
       hosts: { hostname: string; action: string; notDeployable?: string; updates: unknown[] }[];

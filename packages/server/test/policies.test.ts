@@ -41,13 +41,8 @@ interface Sim {
 
 describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
   let h: Harness;
-  const put = (name: string, body: string, role: 'admin' | 'operator' | 'auditor' = 'operator') =>
-    h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/policies/${name}`,
-      headers: { ...h.auth(role), 'content-type': 'application/yaml' },
-      payload: body,
-    });
+  const put = (name: string, body: string, role?: 'admin' | 'operator' | 'auditor') =>
+    h.putPolicy(name, body, role);
   const get = async <T>(url: string) => {
     const r = await h.app.inject({ method: 'GET', url, headers: h.auth('auditor') });
     expect(r.statusCode, r.body).toBe(200);

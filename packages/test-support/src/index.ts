@@ -4,3 +4,4 @@
  */
 export { errorOf } from './errors.js';
 export { expectedOrdering, fixturePath, fixturesDir, readCsv, readFixture, repoRoot } from './fixtures.js';
+export { installed } from './inventory.js';

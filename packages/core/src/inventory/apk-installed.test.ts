@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf, readCsv, readFixture } from '@patchloop/test-support';
+import { errorOf, installed, readCsv, readFixture } from '@patchloop/test-support';
 import { parseApkInstalled } from './apk-installed.js';
 
 const FIXTURES: [string, number][] = [
@@ -40,22 +40,8 @@ describe('parseApkInstalled', () => {
       'C:Q1abc=\r\nP:musl\r\nV:1.2.4-r0\r\nA:x86_64\r\no:musl\r\nm:Someone <s@example.org>\r\nF:lib\r\nR:ld.so\r\n\r\n\r\n' +
       'P:local-tool\nV:0.1-r0\nX:future key\n';
     expect(parseApkInstalled(text)).toEqual([
-      {
-        name: 'musl',
-        version: '1.2.4-r0',
-        arch: 'x86_64',
-        sourceName: 'musl',
-        sourceVersion: '1.2.4-r0',
-        vendor: 'Someone <s@example.org>',
-      },
-      {
-        name: 'local-tool',
-        version: '0.1-r0',
-        arch: null,
-        sourceName: 'local-tool',
-        sourceVersion: '0.1-r0',
-        vendor: null,
-      },
+      installed('musl', '1.2.4-r0', 'x86_64', { vendor: 'Someone <s@example.org>' }),
+      installed('local-tool', '0.1-r0', null),
     ]);
   });
 
