@@ -24,7 +24,7 @@ module.exports = {
       comment: 'feeds and store are libraries over core; the apps wire them together',
       severity: 'error',
       from: { path: '^packages/(feeds|store)/' },
-      to: { path: '^packages/(?!core/)', pathNot: '^packages/$1/' },
+      to: { path: '^packages/(?!core/|test-support/)', pathNot: '^packages/$1/' },
     },
     {
       name: 'contracts-imports-only-core',
@@ -53,6 +53,25 @@ module.exports = {
       severity: 'error',
       from: { path: '^packages/cli/src/(agent-bin|agent-main|commands/agent)\\.ts$' },
       to: { path: '^packages/(server|store|feeds)/', reachable: true },
+    },
+    {
+      name: 'test-support-only-in-tests',
+      comment:
+        'test-support (fixtures, throwaway PostgreSQL, protocol clients) serves tests, test helpers ' +
+        '(testing/, testdata/) and benchmarks; production code never imports it',
+      severity: 'error',
+      from: {
+        path: '^packages/(?!test-support/)[^/]+/src/',
+        pathNot: ['\\.test\\.tsx?$', '/testing/', '/testdata/'],
+      },
+      to: { path: '^packages/test-support/' },
+    },
+    {
+      name: 'test-support-imports-no-app',
+      comment: 'test-support sits under every package: it may use core and contracts only',
+      severity: 'error',
+      from: { path: '^packages/test-support/' },
+      to: { path: '^packages/(?!core/|contracts/|test-support/)' },
     },
     {
       name: 'no-circular',

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'rolldown';
-import { writeSection } from './checkin-load.js';
+import { writeSection } from './standalone.js';
 import { describeMachine } from './machine.js';
 
 const HEADING = '## Installable agent: size and start-up';

@@ -11,15 +11,16 @@
 // Writes its section of BENCHMARKS.md (replacing an earlier one); `npm run
 // bench` runs it last through recordCheckinLoad().
 import { randomBytes, scryptSync } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdirSync, readdirSync } from 'node:fs';
+
+import { resolve } from 'node:path';
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { startPgCluster } from '@patchloop/store/testing';
+import { startPgCluster } from '@patchloop/test-support/pg';
 import { describeMachine } from './machine.js';
+import { benchFixtures, benchRoot, isMain, standalone, writeSection } from './standalone.js';
 import { BASE_INVENTORY, Fleet, rand } from './checkin-load-fleet.js';
 import { ENROLL_SECRET, each, openLoop, post, startServer } from './checkin-load-http.js';
 import { findPostmaster, Sampler } from './checkin-load-proc.js';
@@ -361,39 +362,22 @@ ${missed.length === 0 ? `**met** in every phase at ${n(CHECKIN_AIM.rate)}/s (${m
 `;
 }
 
-/** Replaces (or appends) a benchmark's section of BENCHMARKS.md (this one's by default). */
-export function writeSection(root, md, heading = HEADING) {
-  const file = join(root, 'BENCHMARKS.md');
-  const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(`${heading}\n`);
-  let out;
-  if (start < 0) out = `${text.trimEnd()}\n\n${md}`;
-  else {
-    const rest = text.slice(start + heading.length);
-    const end = rest.search(/\n## /);
-    out = text.slice(0, start) + md + (end < 0 ? '' : `\n${rest.slice(end + 1)}`);
-  }
-  writeFileSync(file, out);
-}
-
 /** For bench/run.js: runs the benchmark and writes its section into the BENCHMARKS.md just written. */
 export async function recordCheckinLoad(root, fixtures, opts = {}) {
   const r = await runCheckinLoadBench(root, fixtures, opts);
-  writeSection(root, checkinLoadMarkdown(r));
+  writeSection(root, checkinLoadMarkdown(r), HEADING);
   return r;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const root = resolve(import.meta.dirname, '..');
-  const fixtures = process.env.PATCHLOOP_FIXTURES ?? join(root, '..', 'shared', 'fixtures');
+if (isMain(import.meta.url)) {
   const o = parseArgs(process.argv.slice(2));
-  const r = await runCheckinLoadBench(root, fixtures, o);
-  const raw = join(tmpdir(), 'patchloop-checkin-load.json');
-  writeFileSync(raw, JSON.stringify(r, null, 1));
-  log(`raw results: ${raw}`);
-  if (o.write) {
-    writeSection(root, checkinLoadMarkdown(r));
-    log('wrote its section of BENCHMARKS.md');
-  }
+  await standalone({
+    run: () => runCheckinLoadBench(benchRoot, benchFixtures, o),
+    markdown: checkinLoadMarkdown,
+    heading: HEADING,
+    write: o.write,
+    raw: 'patchloop-checkin-load.json',
+    log,
+  });
   if (o.cpuProf) log(`server CPU profiles: ${readdirSync(o.cpuProf).join(', ')} in ${o.cpuProf}`);
 }

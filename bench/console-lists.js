@@ -9,7 +9,7 @@
 //   node bench/console-lists.js [--hosts N] [--backend postgres|pglite|both] [--samples N]
 //                               [--database-url URL] [--save-bodies DIR] [--no-write]
 //
-// PostgreSQL is a throwaway cluster (@patchloop/store/testing) unless
+// PostgreSQL is a throwaway cluster (@patchloop/test-support/pg) unless
 // --database-url names an existing database (seeded when it has no hosts).
 // Writes its section of BENCHMARKS.md; `npm run bench` runs it through
 // recordConsoleLists().
@@ -17,12 +17,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+
 import { Pool } from 'undici';
 import { openStore } from '@patchloop/store';
-import { startPgCluster } from '@patchloop/store/testing';
+import { startPgCluster } from '@patchloop/test-support/pg';
 import { describeMachine } from './machine.js';
-import { writeSection } from './checkin-load.js';
+import { benchFixtures, benchRoot, isMain, standalone, writeSection } from './standalone.js';
 import { spawnServer } from './checkin-load-http.js';
 import { findPostmaster, Sampler } from './checkin-load-proc.js';
 import { consoleFleet, loadFindingPools, seedConsoleFleet } from './console-lists-data.js';
@@ -473,7 +473,7 @@ ${machine.memoryGiB} GiB, Node ${machine.node}): the real server app (\`build()\
 and \`patchloop up\` make it; no job worker) in its own process on a seeded store, and every list the console
 calls requested over HTTP one at a time (keep-alive, admin token), ${r.params.samples} times after 2 unmeasured
 requests (fewer when they take over 20 s, never under 5). PostgreSQL 15 is the throwaway cluster of
-\`@patchloop/store/testing\` with its defaults (shared_buffers 128 MB, work_mem 4 MB, JIT on; fsync off), on the same
+\`@patchloop/test-support/pg\` with its defaults (shared_buffers 128 MB, work_mem 4 MB, JIT on; fsync off), on the same
 ${machine.cores} cores; PGlite is the embedded store, inside the server process.
 
 - **Dataset**, written with bulk \`INSERT … SELECT FROM unnest\` and then \`VACUUM ANALYZE\` (${r.runs.map(seeded).join('; ')}):
@@ -559,16 +559,14 @@ export async function recordConsoleLists(root, fixtures, opts = {}) {
   return r;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const root = resolve(import.meta.dirname, '..');
-  const fixtures = process.env.PATCHLOOP_FIXTURES ?? join(root, '..', 'shared', 'fixtures');
+if (isMain(import.meta.url)) {
   const o = parseArgs(process.argv.slice(2));
-  const r = await runConsoleListsBench(root, fixtures, o);
-  const raw = join(tmpdir(), 'patchloop-console-lists.json');
-  writeFileSync(raw, JSON.stringify(r, null, 1));
-  log(`raw results: ${raw}`);
-  if (o.write) {
-    writeSection(root, consoleListsMarkdown(r), HEADING);
-    log('wrote its section of BENCHMARKS.md');
-  }
+  await standalone({
+    run: () => runConsoleListsBench(benchRoot, benchFixtures, o),
+    markdown: consoleListsMarkdown,
+    heading: HEADING,
+    write: o.write,
+    raw: 'patchloop-console-lists.json',
+    log,
+  });
 }

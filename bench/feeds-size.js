@@ -6,13 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+
 import { buildOsvArchive } from '@patchloop/feeds/testing';
-import { createDatabase, startPgCluster } from '@patchloop/store/testing';
-import { writeSection } from './checkin-load.js';
+import { createDatabase, startPgCluster } from '@patchloop/test-support/pg';
 import { describeMachine } from './machine.js';
+import { benchRoot, isMain, standalone, writeSection } from './standalone.js';
 
 const HEADING = '## Feeds at production size';
 const log = (s) => process.stderr.write(`feeds-size: ${s}\n`);
@@ -96,8 +96,7 @@ export async function recordFeedsSize(root) {
   writeSection(root, feedsSizeMarkdown(await runFeedsSizeBench(root)), HEADING);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const root = resolve(import.meta.dirname, '..');
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       debian: { type: 'string' },
@@ -106,8 +105,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'no-write': { type: 'boolean' },
     },
   });
-  const rows = await runFeedsSizeBench(root, values);
-  const md = feedsSizeMarkdown(rows);
-  if (values['no-write']) console.log(md);
-  else writeSection(root, md, HEADING);
+  await standalone({
+    run: () => runFeedsSizeBench(benchRoot, values),
+    markdown: feedsSizeMarkdown,
+    heading: HEADING,
+    write: !values['no-write'],
+  });
 }

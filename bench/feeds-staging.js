@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildOsvArchive } from '@patchloop/feeds/testing';
-import { createDatabase, startPgCluster } from '@patchloop/store/testing';
+import { createDatabase, startPgCluster } from '@patchloop/test-support/pg';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({

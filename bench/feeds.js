@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, startPgCluster } from '@patchloop/store/testing';
+import { createDatabase, startPgCluster } from '@patchloop/test-support/pg';
 
 export const FEED_SETS = [
   ['kev', 'kev/known_exploited_vulnerabilities.json', 'CISA KEV (1,404)'],

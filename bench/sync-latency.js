@@ -25,16 +25,16 @@ import {
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, localRunner } from '@patchloop/agent';
 import { parseInventoryCsv } from '@patchloop/core';
 import { buildOsvArchive } from '@patchloop/feeds/testing';
-import { createDatabase, startPgCluster } from '@patchloop/store/testing';
+import { createDatabase, startPgCluster } from '@patchloop/test-support/pg';
 import { ADMIN_TOKEN, ENROLL_SECRET, spawnServer } from './checkin-load-http.js';
 import { clusterUsage, findPostmaster, procStat } from './checkin-load-proc.js';
-import { writeSection } from './checkin-load.js';
 import { describeMachine } from './machine.js';
+import { benchRoot, isMain, standalone, writeSection } from './standalone.js';
 
 const HEADING = '## Feed sync inside the server';
 export const SYNC_AIMS = { childRssMiB: 512, healthP99Ms: 100, incrementalShare: 0.05 };
@@ -495,8 +495,7 @@ export async function recordSyncLatency(root) {
   writeSection(root, syncLatencyMarkdown(await runSyncLatencyBench(root)), HEADING);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const root = resolve(import.meta.dirname, '..');
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       records: { type: 'string' },
@@ -505,9 +504,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       'no-write': { type: 'boolean' },
     },
   });
-  const r = await runSyncLatencyBench(root, values);
-  writeFileSync(join(tmpdir(), 'pl-sync-latency.json'), JSON.stringify(r, null, 2));
-  const md = syncLatencyMarkdown(r);
-  if (values['no-write']) console.log(md);
-  else writeSection(root, md, HEADING);
+  await standalone({
+    run: () => runSyncLatencyBench(benchRoot, values),
+    markdown: syncLatencyMarkdown,
+    heading: HEADING,
+    write: !values['no-write'],
+    raw: 'pl-sync-latency.json',
+  });
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Runs the whole test suite (every workspace package, one vitest run) and ends
-// with the plain line "N passed, N failed[, N skipped]". Fails when no test
-// ran. First makes sure the native tools the tests prove us against are here
+// Runs the whole test suite (every workspace package, in two stages: the pure
+// unit tests first, then the rest) and ends with the plain line
+// "N passed, N failed[, N skipped]" counting both. Fails when no test ran.
+// First makes sure the native tools the tests prove us against are here
 // (Debian packages; installed with apt-get when running as root).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const SYSTEM_TOOLS = [
   { pkg: 'python3-apt', present: () => run('/usr/bin/python3', ['-c', 'import apt_pkg']) },
@@ -54,42 +55,76 @@ function ensureSystemTools() {
 
 ensureSystemTools();
 
+/**
+ * Two stages. `unit` first: the pure, in-memory tests (whole projects, and the pure parsers of
+ * feeds, which picks them by PATCHLOOP_TEST_STAGE in its vitest config), about a minute, so a
+ * unit failure is reported before the slow stage starts. Then `integration`: every other project
+ * (the store on both backends, the server, the agent, the CLI's end-to-end tests) and the rest
+ * of the split ones. The last line counts both stages.
+ */
+const UNIT_PROJECTS = ['core', 'contracts', 'test-support', 'web'];
+const SPLIT_PROJECTS = ['feeds'];
+const allProjects = readdirSync('packages').filter((p) =>
+  ['vitest.config.ts', 'vitest.config.js'].some((f) => existsSync(`packages/${p}/${f}`)),
+);
+const STAGES = [
+  { name: 'unit', projects: [...UNIT_PROJECTS, ...SPLIT_PROJECTS] },
+  { name: 'integration', projects: allProjects.filter((p) => !UNIT_PROJECTS.includes(p)) },
+];
+
 const outDir = '.test-results';
 mkdirSync(outDir, { recursive: true });
-const jsonFile = `${outDir}/vitest.json`;
 const extra = process.argv.slice(2);
-const res = spawnSync(
-  process.execPath,
-  [
-    'node_modules/vitest/vitest.mjs',
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${jsonFile}`,
-    ...extra,
-  ],
-  { stdio: 'inherit' },
-);
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-try {
-  const r = JSON.parse(readFileSync(jsonFile, 'utf8'));
-  passed = r.numPassedTests;
-  failed = r.numFailedTests;
-  skipped = r.numPendingTests + r.numTodoTests;
-  // A test file that failed to load counts as a failure even though it ran no test.
-  const brokenFiles = r.testResults.filter(
-    (f) => f.status === 'failed' && f.assertionResults.length === 0,
-  ).length;
-  failed += brokenFiles;
-} catch (e) {
-  console.error(`could not read vitest results (${jsonFile}): ${e.message}`);
-  failed += 1;
+/** Runs one stage; returns its counts (a file that failed to load counts as a failure). */
+function runStage({ name, projects }) {
+  const jsonFile = `${outDir}/vitest-${name}.json`;
+  rmSync(jsonFile, { force: true });
+  console.log(`\n== ${name} tests: ${projects.join(', ')}\n`);
+  const res = spawnSync(
+    process.execPath,
+    [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      ...projects.flatMap((p) => ['--project', p]),
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${jsonFile}`,
+      // A stage whose filters (extra arguments) match none of its files is not a failure.
+      '--passWithNoTests',
+      ...extra,
+    ],
+    { stdio: 'inherit', env: { ...process.env, PATCHLOOP_TEST_STAGE: name } },
+  );
+  const counts = { passed: 0, failed: 0, skipped: 0, ok: res.status === 0 };
+  try {
+    const r = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    counts.passed = r.numPassedTests;
+    counts.failed = r.numFailedTests;
+    counts.skipped = r.numPendingTests + r.numTodoTests;
+    // A test file that failed to load counts as a failure even though it ran no test.
+    counts.failed += r.testResults.filter(
+      (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    ).length;
+  } catch (e) {
+    console.error(`could not read vitest results (${jsonFile}): ${e.message}`);
+    counts.failed += 1;
+  }
+  console.log(`\n== ${name} tests: ${line(counts)}`);
+  return counts;
 }
-const summary = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+
+const line = ({ passed, failed, skipped }) =>
+  `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+
+const results = STAGES.map(runStage);
+const total = {
+  passed: results.reduce((n, r) => n + r.passed, 0),
+  failed: results.reduce((n, r) => n + r.failed, 0),
+  skipped: results.reduce((n, r) => n + r.skipped, 0),
+};
+const summary = line(total);
 writeFileSync(`${outDir}/summary.txt`, `${summary}\n`);
-if (passed + failed === 0) console.error('No test ran: that is a failure.');
+if (total.passed + total.failed === 0) console.error('No test ran: that is a failure.');
 console.log(summary);
-process.exit(res.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
+process.exit(results.every((r) => r.ok) && total.failed === 0 && total.passed > 0 ? 0 : 1);

@@ -1,3 +1,5 @@
 import { packageProject } from '../../vitest.shared.js';
 
-export default packageProject('core');
+// core is pure and in memory: a test that needs more than 10 s is a defect to
+// fix, not to wait for.
+export default packageProject('core', { testTimeout: 10_000 });

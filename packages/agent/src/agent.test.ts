@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import type { AgentJob, CheckinRequest, JobPoll, JobReport, WirePackage } from '@patchloop/contracts';
 import { canonicalInventory } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent, payloadFor, snapshotOf } from './agent.js';
 import type { HostCollection } from './collectors/index.js';
 import { tempDir } from './collectors/testdata/fake-root.js';
 import { FakeHost } from './jobs/testdata/fake-host.js';
 import { TestSigner } from './jobs/testdata/signer.js';
+import { stubServer } from './jobs/testdata/stub-server.js';
 import { localRunner } from './runner/index.js';
 import { StateDir } from './state/state-dir.js';
 
@@ -22,21 +24,15 @@ const pkg = (name: string, version: string): WirePackage => ({
   vendor: null,
 });
 
+const BOOKWORM = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null };
+
 function collection(packages: WirePackage[]): HostCollection {
-  return {
+  return dpkgCollection({
     machineId: 'abcdef0123456789abcdef0123456789',
-    facts: {
-      hostname: 'h1',
-      os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null },
-      arch: 'x86_64',
-      kernel: { running: null, newestInstalled: null },
-      reboot: { required: false, reasons: [], packages: [] },
-    },
-    manager: 'dpkg',
+    hostname: 'h1',
+    os: BOOKWORM,
     packages,
-    updates: [],
-    warnings: [],
-  };
+  });
 }
 
 describe('payloadFor', () => {
@@ -166,54 +162,47 @@ describe('Agent jobs between check-ins', () => {
     // Delivered twice (until the final report is acknowledged): the same signature both times.
     let pending: AgentJob[] = [signed, { ...signed }];
     const abort = new AbortController();
-    const srv = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        res.setHeader('content-type', 'application/json');
-        if (req.url === '/api/v1/enroll') {
-          res.statusCode = 201;
-          return res.end(
-            JSON.stringify({
-              hostId: 8,
-              credential: 'pla_jobs',
-              inventoryHash: null,
-              jobSigningKey: signer.key,
-            }),
-          );
-        }
-        if (req.url === '/api/v1/agent/checkin') {
-          events.push('checkin');
-          if (events.filter((e) => e === 'checkin').length === 2) setTimeout(() => abort.abort(), 50);
-          const r = JSON.parse(body) as CheckinRequest;
-          return res.end(
-            JSON.stringify({ acknowledged: r.inventory.hash, needFull: false, nextCheckinSeconds: 600 }),
-          );
-        }
-        if (req.url === '/api/v1/agent/jobs/poll') {
-          const poll = JSON.parse(body) as JobPoll;
-          events.push(`poll ${poll.waitSeconds}`);
-          const jobs = pending;
-          pending = [];
-          if (jobs.length > 0) return res.end(JSON.stringify({ jobs }));
-          return void setTimeout(() => res.end(JSON.stringify({ jobs: [] })), 100);
-        }
-        const m = /^\/api\/v1\/agent\/jobs\/([^/]+)\/report$/.exec(req.url ?? '');
-        if (m && req.headers.authorization === 'Bearer pla_jobs') {
-          const r = JSON.parse(body) as JobReport;
-          reports.push(r);
-          events.push(`report ${r.state}`);
-          return res.end(JSON.stringify({ status: r.state, cancel: false }));
-        }
-        res.statusCode = 404;
-        res.end('{}');
-      });
+    const srv = await stubServer((req, body, res) => {
+      if (req.url === '/api/v1/enroll') {
+        res.statusCode = 201;
+        return res.end(
+          JSON.stringify({
+            hostId: 8,
+            credential: 'pla_jobs',
+            inventoryHash: null,
+            jobSigningKey: signer.key,
+          }),
+        );
+      }
+      if (req.url === '/api/v1/agent/checkin') {
+        events.push('checkin');
+        if (events.filter((e) => e === 'checkin').length === 2) setTimeout(() => abort.abort(), 50);
+        const r = JSON.parse(body) as CheckinRequest;
+        return res.end(
+          JSON.stringify({ acknowledged: r.inventory.hash, needFull: false, nextCheckinSeconds: 600 }),
+        );
+      }
+      if (req.url === '/api/v1/agent/jobs/poll') {
+        const poll = JSON.parse(body) as JobPoll;
+        events.push(`poll ${poll.waitSeconds}`);
+        const jobs = pending;
+        pending = [];
+        if (jobs.length > 0) return res.end(JSON.stringify({ jobs }));
+        return void setTimeout(() => res.end(JSON.stringify({ jobs: [] })), 100);
+      }
+      const m = /^\/api\/v1\/agent\/jobs\/([^/]+)\/report$/.exec(req.url ?? '');
+      if (m && req.headers.authorization === 'Bearer pla_jobs') {
+        const r = JSON.parse(body) as JobReport;
+        reports.push(r);
+        events.push(`report ${r.state}`);
+        return res.end(JSON.stringify({ status: r.state, cancel: false }));
+      }
+      res.statusCode = 404;
+      res.end('{}');
     });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const a = srv.address();
     const dir = tempDir('agent-jobs');
     const agent = new Agent({
-      server: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
+      server: srv.url,
       enrollSecret: 'secret-secret-secret',
       runner: host,
       stateDir: join(dir, 'state'),
@@ -229,8 +218,7 @@ describe('Agent jobs between check-ins', () => {
       await agent.checkinOnce();
       afterOnce = events.slice(n);
     } finally {
-      srv.closeAllConnections();
-      await new Promise<void>((r) => srv.close(() => r()));
+      await srv.close();
     }
     expect(afterOnce).toEqual(['checkin']);
     expect(events.slice(0, 8)).toEqual([

@@ -29,17 +29,19 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, chromiumUnavailable, launchChromium, shot } from './browser.js';
 import {
+  agentArgs,
   alpineRoot,
   client,
   csvPackages,
   debianBusterRoot,
   feedMirror,
   fixtures,
+  type Proc,
+  serverEnv,
   start,
   startServer,
   tempDir,
   waitFor,
-  type Proc,
 } from './fleet-lab.js';
 
 const ADMIN_TOKEN = 'console-admin-token-0123456789';
@@ -70,14 +72,10 @@ async function figure(page: Page, label: string): Promise<number> {
 
 describe.skipIf(why !== null)('the console in a browser', () => {
   const work = tempDir('console');
-  const env: Record<string, string> = {
-    PATCHLOOP_ADMIN_TOKEN: ADMIN_TOKEN,
+  const env = serverEnv(ADMIN_TOKEN, SECRET, {
     PATCHLOOP_ADMIN_PASSWORD: PASSWORD,
-    PATCHLOOP_ENROLL_SECRET: SECRET,
-    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
     PATCHLOOP_CHECKIN_INTERVAL: '1s',
-    PATCHLOOP_LOG_LEVEL: 'warn',
-  };
+  });
   let server: Proc & { url: string };
   let api: ReturnType<typeof client>;
   let repo: AptRepo;
@@ -90,21 +88,7 @@ describe.skipIf(why !== null)('the console in a browser', () => {
   const agent = (root: string, name: string, tags: string) =>
     agents.push(
       start(
-        [
-          'agent',
-          '--server',
-          server.url,
-          '--enroll-secret',
-          SECRET,
-          '--root',
-          root,
-          '--state-dir',
-          join(work, `${name}-state`),
-          '--interval',
-          '1s',
-          '--tags',
-          tags,
-        ],
+        agentArgs({ server: server.url, secret: SECRET, root, stateDir: join(work, `${name}-state`), tags }),
         {},
       ),
     );

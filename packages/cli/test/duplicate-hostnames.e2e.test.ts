@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent, localRunner } from '@patchloop/agent';
 import {
   client,
@@ -85,20 +86,8 @@ describe('two agents of one hostname', () => {
         tags: ['clone'],
         runner: localRunner({ root: '/' }),
         stateDir: c.stateDir,
-        collect: async () => ({
-          machineId: c.machineId,
-          facts: {
-            hostname: 'localhost',
-            os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: null },
-            arch: 'x86_64',
-            kernel: { running: null, newestInstalled: null },
-            reboot: { required: false, reasons: [], packages: [] },
-          },
-          manager: 'dpkg',
-          packages,
-          updates: [],
-          warnings: [],
-        }),
+        collect: async () =>
+          dpkgCollection({ machineId: c.machineId, hostname: 'localhost', os: DEBIAN_OS.buster, packages }),
       });
       c.hostId = (await agent.checkinOnce()).hostId;
     }

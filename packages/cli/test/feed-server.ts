@@ -6,7 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FeedSink } from '@patchloop/core';
+import { createFeedStore, openStore, type Db } from '@patchloop/store';
 
 export interface Route {
   body: Buffer;
@@ -97,6 +102,32 @@ export async function startFeedServer(): Promise<FeedServer> {
     close: () => {
       for (const res of stalled) res.destroy();
       return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Where a sync test downloads to: an embedded store in a temporary directory, and a feed server. */
+export interface SyncTarget {
+  readonly dir: string;
+  readonly db: Db;
+  readonly sink: FeedSink;
+  readonly server: FeedServer;
+  close(): Promise<void>;
+}
+
+export async function openSyncTarget(prefix: string): Promise<SyncTarget> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = await openStore({ dataDir: join(dir, 'data') });
+  const server = await startFeedServer();
+  return {
+    dir,
+    db,
+    sink: createFeedStore(db),
+    server,
+    async close() {
+      await server.close();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -62,7 +62,7 @@ describe.each(['pglite', 'postgres'] as const)(
         PATCHLOOP_LOG_LEVEL: 'warn',
       };
       if (backend === 'postgres') {
-        const { createDatabase } = await import('@patchloop/store/testing');
+        const { createDatabase } = await import('@patchloop/test-support/pg');
         env.PATCHLOOP_DATABASE_URL = await createDatabase(inject('pgUrl'), `e2e_child_${Date.now()}`);
       }
       // A feed mirror is imported at every start: the sync begins at once.

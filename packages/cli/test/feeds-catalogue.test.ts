@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { importFeed } from '@patchloop/feeds';
 import { createFeedStore, openStore, type Db, type DbConfig } from '@patchloop/store';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { fixtures } from './fleet-lab.js';
 
 const BACKENDS: { name: string; config: (dir: string) => Promise<DbConfig> }[] = [

@@ -16,8 +16,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { Advisory, CveRecord, FeedSink } from '@patchloop/core';
 import { OFFICIAL_BASES, parseCveRecords, syncFeed, type SyncOptions } from '@patchloop/feeds';
 import { createFeedStore, openStore, type Db } from '@patchloop/store';
-import { createDatabase } from '@patchloop/store/testing';
-import { fixturePath } from '../../core/test/fixtures.js';
+import { createDatabase } from '@patchloop/test-support/pg';
+import { fixturePath } from '@patchloop/test-support';
 
 // ---- fixture records: real ids and vectors ----
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath } from '../../core/test/fixtures.js';
+import { fixturePath } from '@patchloop/test-support';
 import { BIN, patchloop } from './run.js';
 
 const N = 4000;

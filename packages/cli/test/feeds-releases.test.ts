@@ -19,7 +19,7 @@ import {
   type Db,
   type DbConfig,
 } from '@patchloop/store';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { startFeedServer, type FeedServer } from './feed-server.js';
 
 const FAST = { backoffMs: 5, attempts: 3, stallTimeoutMs: 5_000 };

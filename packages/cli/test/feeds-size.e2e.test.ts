@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildOsvArchive, buildOsvTarXz } from '@patchloop/feeds/testing';
-import { createDatabase } from '@patchloop/store/testing';
+import { fixturePath } from '@patchloop/test-support';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { BIN, type Run } from './run.js';
 
 const DEBIAN_RECORDS = 40_000;
@@ -88,9 +89,7 @@ describe('feeds import at production size (PostgreSQL)', () => {
   }, 300_000);
 
   it('a real fleet check: the Debian 12 build host now reports unfixed CVEs, each fix counted once', async () => {
-    const fixtures =
-      process.env.PATCHLOOP_FIXTURES ?? join(import.meta.dirname, '../../../../shared/fixtures');
-    const status = join(fixtures, 'inventories/raw/debian12-bookworm-host.dpkg-status');
+    const status = fixturePath('inventories/raw/debian12-bookworm-host.dpkg-status');
     const r = await cli(['scan', '--dpkg-status', status, '--os', 'debian:12', '--format', 'json']);
     expect(r.status).toBe(0);
     interface F {

@@ -6,16 +6,16 @@
  * fallbacks. The archives are small, built here from the fixture records.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedSink } from '@patchloop/core';
 import { OFFICIAL_BASES, syncFeed, type EndpointConfig } from '@patchloop/feeds';
-import { createFeedStore, openStore, type Db } from '@patchloop/store';
-import { fixturePath } from '../../core/test/fixtures.js';
-import { startFeedServer, type FeedServer } from './feed-server.js';
+import { type Db } from '@patchloop/store';
+import { fixturePath } from '@patchloop/test-support';
+import { openSyncTarget, type FeedServer, type SyncTarget } from './feed-server.js';
 
 const FAST = { backoffMs: 5, attempts: 3, stallTimeoutMs: 5_000 };
 const kevBody = readFileSync(fixturePath('kev', 'known_exploited_vulnerabilities.json'));
@@ -27,17 +27,12 @@ let dir: string;
 let db: Db;
 let sink: FeedSink;
 let server: FeedServer;
+let target: SyncTarget;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pl-sync-ep-'));
-  db = await openStore({ dataDir: join(dir, 'data') });
-  sink = createFeedStore(db);
-  server = await startFeedServer();
+  target = await openSyncTarget('pl-sync-ep-');
+  ({ dir, db, sink, server } = target);
 });
-afterAll(async () => {
-  await server.close();
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => target.close());
 
 /** Endpoint configuration pointing every publisher at the test server under `prefix`. */
 function config(prefix: string, over: Partial<EndpointConfig> = {}): Partial<EndpointConfig> {

@@ -3,16 +3,16 @@
  * into a real embedded store: conditional requests, retries, verification,
  * the previous good data kept on failure, and mirror directories.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { gzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedSink } from '@patchloop/core';
 import { syncFeed } from '@patchloop/feeds';
-import { createFeedStore, openStore, type Db } from '@patchloop/store';
-import { fixturePath } from '../../core/test/fixtures.js';
-import { startFeedServer, type FeedServer } from './feed-server.js';
+import { type Db } from '@patchloop/store';
+import { fixturePath } from '@patchloop/test-support';
+import { openSyncTarget, type FeedServer, type SyncTarget } from './feed-server.js';
 import { patchloopAsync } from './run.js';
 
 const FAST = { backoffMs: 5, attempts: 3, stallTimeoutMs: 10_000 };
@@ -22,17 +22,12 @@ let dir: string;
 let db: Db;
 let sink: FeedSink;
 let server: FeedServer;
+let target: SyncTarget;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pl-sync-'));
-  db = await openStore({ dataDir: join(dir, 'data') });
-  sink = createFeedStore(db);
-  server = await startFeedServer();
+  target = await openSyncTarget('pl-sync-');
+  ({ dir, db, sink, server } = target);
 });
-afterAll(async () => {
-  await server.close();
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => target.close());
 
 const kevRecords = async () => (await sink.status()).find((s) => s.source === 'kev');
 

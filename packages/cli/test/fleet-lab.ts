@@ -9,10 +9,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseInventoryCsv } from '@patchloop/core';
+import { fixturesDir } from '@patchloop/test-support';
 import { BIN } from './run.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
-export const fixtures = process.env.PATCHLOOP_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
+export const fixtures = fixturesDir();
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `pl-${prefix}-`));
@@ -170,6 +171,48 @@ export function signingKeyFile(): string {
   const { privateKey } = generateKeyPairSync('ed25519');
   writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   return file;
+}
+
+/** A test server's environment: its admin token and enrolment secret, no feed sync, quiet logs, and `extra`. */
+export function serverEnv(
+  admin: string,
+  secret: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATCHLOOP_ADMIN_TOKEN: admin,
+    PATCHLOOP_ENROLL_SECRET: secret,
+    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
+    PATCHLOOP_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** The arguments of `patchloop agent` on a host root, checking in every second. */
+export function agentArgs(o: {
+  server: string;
+  secret: string;
+  root: string;
+  stateDir: string;
+  tags: string;
+  extra?: string[];
+}): string[] {
+  return [
+    'agent',
+    '--server',
+    o.server,
+    '--enroll-secret',
+    o.secret,
+    '--root',
+    o.root,
+    '--state-dir',
+    o.stateDir,
+    '--interval',
+    '1s',
+    '--tags',
+    o.tags,
+    ...(o.extra ?? []),
+  ];
 }
 
 export async function startServer(

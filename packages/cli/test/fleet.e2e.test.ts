@@ -10,23 +10,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sshdUnavailable, startSshd, type Sshd } from '@patchloop/agent/testing';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  agentArgs,
   alpineRoot,
   apkInstalled,
   client,
+  type CsvPackage,
   csvPackages,
   debianBusterRoot,
   dpkgStatus,
   feedMirror,
+  type HostRoot,
+  type Proc,
+  serverEnv,
   start,
   startServer,
   tempDir,
   waitFor,
-  type CsvPackage,
-  type HostRoot,
-  type Proc,
 } from './fleet-lab.js';
 import { patchloopAsync } from './run.js';
 
@@ -58,13 +60,7 @@ if (sshWhy !== null) console.warn(`SKIPPED: the fleet end-to-end test needs a re
 
 describe.skipIf(sshWhy !== null).each(['pglite', 'postgres'] as const)('a fleet on %s', (backend) => {
   const dataDir = tempDir(`fleet-${backend}`);
-  const env: Record<string, string> = {
-    PATCHLOOP_ADMIN_TOKEN: ADMIN,
-    PATCHLOOP_ENROLL_SECRET: SECRET,
-    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
-    PATCHLOOP_CHECKIN_INTERVAL: '1s',
-    PATCHLOOP_LOG_LEVEL: 'warn',
-  };
+  const env = serverEnv(ADMIN, SECRET, { PATCHLOOP_CHECKIN_INTERVAL: '1s' });
   let server: Proc & { url: string };
   let api: ReturnType<typeof client>;
   let sshd: Sshd;
@@ -81,24 +77,17 @@ describe.skipIf(sshWhy !== null).each(['pglite', 'postgres'] as const)('a fleet 
     if (d === undefined) stateDirs.set(h.hostname, (d = join(tempDir(`state-${backend}`), h.hostname)));
     return d;
   };
-  const agentArgs = (h: HostRoot, extra: string[] = []) => [
-    'agent',
-    '--server',
-    server.url,
-    '--enroll-secret',
-    SECRET,
-    '--root',
-    h.root,
-    '--state-dir',
-    stateDirOf(h),
-    '--interval',
-    '1s',
-    '--tags',
-    `e2e,${h.hostname}`,
-    ...extra,
-  ];
+  const hostAgentArgs = (h: HostRoot, extra: string[] = []) =>
+    agentArgs({
+      server: server.url,
+      secret: SECRET,
+      root: h.root,
+      stateDir: stateDirOf(h),
+      tags: `e2e,${h.hostname}`,
+      extra,
+    });
   const startAgent = (h: HostRoot, extra: string[] = []) => {
-    const p = start(agentArgs(h, extra), {});
+    const p = start(hostAgentArgs(h, extra), {});
     agents.set(h.hostname, p);
     return p;
   };

@@ -64,62 +64,26 @@ describe('patchloop hosts import', () => {
   }, 120_000);
 
   it('refuses bad input with a stable code and stores nothing', async () => {
-    const noOs = await patchloopAsync([
-      'hosts',
-      'import',
-      '--hostname',
-      'x',
-      '--inventory',
-      csv,
-      '--data-dir',
-      dataDir,
-    ]);
+    const hostsImport = (hostname: string, ...opts: string[]) =>
+      patchloopAsync(['hosts', 'import', '--hostname', hostname, ...opts, '--data-dir', dataDir]);
+    // The host made before the bad imports, whichever tests ran before this one.
+    const before = await hostsImport('offline-before', '--os', 'debian:10', '--inventory', csv);
+    expect(before.status, before.stderr).toBe(0);
+    const last = Number(/^host (\d+) offline-before: /.exec(before.stdout)?.[1]);
+    expect(last).toBeGreaterThan(0);
+
+    const noOs = await hostsImport('x', '--inventory', csv);
     expect(noOs.status).toBe(1);
     expect(noOs.stderr).toContain('PL_OS_UNSUPPORTED');
     const bad = join(dataDir, '..', `garbled-${process.pid}.csv`);
     writeFileSync(bad, 'ecosystem,name,version\ndeb,"broken\n');
-    const garbled = await patchloopAsync([
-      'hosts',
-      'import',
-      '--hostname',
-      'y',
-      '--os',
-      'debian:10',
-      '--inventory',
-      bad,
-      '--data-dir',
-      dataDir,
-    ]);
+    const garbled = await hostsImport('y', '--os', 'debian:10', '--inventory', bad);
     expect(garbled.status).toBe(1);
     expect(garbled.stderr).toContain('PL_INVENTORY_INVALID');
-    const tag = await patchloopAsync([
-      'hosts',
-      'import',
-      '--hostname',
-      'z',
-      '--os',
-      'debian:10',
-      '--tags',
-      'no spaces',
-      '--inventory',
-      csv,
-      '--data-dir',
-      dataDir,
-    ]);
+    const tag = await hostsImport('z', '--os', 'debian:10', '--tags', 'no spaces', '--inventory', csv);
     expect(tag.status).toBe(2);
-    // None of them made a host: the next one is host 2.
-    const next = await patchloopAsync([
-      'hosts',
-      'import',
-      '--hostname',
-      'offline-2',
-      '--os',
-      'debian:10',
-      '--inventory',
-      csv,
-      '--data-dir',
-      dataDir,
-    ]);
-    expect(next.stdout).toMatch(/^host 2 offline-2: /);
+    // None of them made a host: the next one is the one after.
+    const next = await hostsImport('offline-2', '--os', 'debian:10', '--inventory', csv);
+    expect(next.stdout).toMatch(new RegExp(`^host ${last + 1} offline-2: `));
   }, 60_000);
 });

@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, type HostRunner } from '@patchloop/agent';
 import { openStore, type Db } from '@patchloop/store';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import {
   client,
   csvPackages,
@@ -101,20 +102,8 @@ describe('signed jobs end to end (PostgreSQL)', () => {
       runner: host,
       stateDir: join(dir, 'agent-state'),
       maxPollSeconds: 2,
-      collect: async () => ({
-        machineId: MACHINE,
-        facts: {
-          hostname: 'signing-e2e',
-          os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: null },
-          arch: 'x86_64',
-          kernel: { running: null, newestInstalled: null },
-          reboot: { required: false, reasons: [], packages: [] },
-        },
-        manager: 'dpkg',
-        packages,
-        updates: [],
-        warnings: [],
-      }),
+      collect: async () =>
+        dpkgCollection({ machineId: MACHINE, hostname: 'signing-e2e', os: DEBIAN_OS.buster, packages }),
     });
     await agent.checkinOnce();
     const pinned = JSON.parse(readFileSync(join(dir, 'agent-state', 'server-key.json'), 'utf8')) as {

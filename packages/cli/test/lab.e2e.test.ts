@@ -24,9 +24,18 @@ import {
   type AptRepo,
   type Sshd,
 } from '@patchloop/agent/testing';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { client, start, startServer, tempDir, waitFor, type Proc } from './fleet-lab.js';
+import {
+  agentArgs,
+  client,
+  type Proc,
+  serverEnv,
+  start,
+  startServer,
+  tempDir,
+  waitFor,
+} from './fleet-lab.js';
 
 const ADMIN = 'lab-admin-token-0123456789';
 const SECRET = 'lab-enroll-secret-0123456789';
@@ -63,13 +72,7 @@ const HOSTS = [
 
 describe.skipIf(why !== null).each(['pglite', 'postgres'] as const)('the lab on %s', (backend) => {
   const work = tempDir(`lab-${backend}`);
-  const env: Record<string, string> = {
-    PATCHLOOP_ADMIN_TOKEN: ADMIN,
-    PATCHLOOP_ENROLL_SECRET: SECRET,
-    PATCHLOOP_FEED_SYNC_INTERVAL: '0',
-    PATCHLOOP_CHECKIN_INTERVAL: '1s',
-    PATCHLOOP_LOG_LEVEL: 'warn',
-  };
+  const env = serverEnv(ADMIN, SECRET, { PATCHLOOP_CHECKIN_INTERVAL: '1s' });
   let server: Proc & { url: string };
   let api: ReturnType<typeof client>;
   let repo: AptRepo;
@@ -80,22 +83,14 @@ describe.skipIf(why !== null).each(['pglite', 'postgres'] as const)('the lab on 
   const startAgent = (name: string, extra: string[] = []) => {
     const root = roots.get(name)!;
     const p = start(
-      [
-        'agent',
-        '--server',
-        server.url,
-        '--enroll-secret',
-        SECRET,
-        '--root',
+      agentArgs({
+        server: server.url,
+        secret: SECRET,
         root,
-        '--state-dir',
-        join(work, `${name}-state`),
-        '--interval',
-        '1s',
-        '--tags',
-        HOSTS.find((h) => h.name === name)?.tags ?? 'lab-ssh',
-        ...extra,
-      ],
+        stateDir: join(work, `${name}-state`),
+        tags: HOSTS.find((h) => h.name === name)?.tags ?? 'lab-ssh',
+        extra,
+      }),
       {},
     );
     agents.set(name, p);

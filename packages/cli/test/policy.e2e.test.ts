@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent, localRunner } from '@patchloop/agent';
 import {
   client,
@@ -108,20 +109,8 @@ async function fleetStore(prefix: string): Promise<string> {
         tags: [...tags],
         runner: localRunner({ root: '/' }),
         stateDir: tempDir(`${prefix}-${hostname}-state`),
-        collect: async () => ({
-          machineId: `${i}`.padStart(32, 'e'),
-          facts: {
-            hostname,
-            os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: null },
-            arch: 'x86_64',
-            kernel: { running: null, newestInstalled: null },
-            reboot: { required: false, reasons: [], packages: [] },
-          },
-          manager: 'dpkg',
-          packages,
-          updates: [],
-          warnings: [],
-        }),
+        collect: async () =>
+          dpkgCollection({ machineId: `${i}`.padStart(32, 'e'), hostname, os: DEBIAN_OS.buster, packages }),
       });
       await agent.checkinOnce();
     }

@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath } from '../../core/test/fixtures.js';
+import { fixturePath } from '@patchloop/test-support';
 import { patchloop, type Run } from './run.js';
 
 let dir: string;

@@ -22,7 +22,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath } from '../../core/test/fixtures.js';
+import { fixturePath } from '@patchloop/test-support';
 import { patchloop } from './run.js';
 
 let dir: string;

@@ -12,7 +12,7 @@ import { plainHttpWarning } from '../src/services/agent-install.js';
 import { bootstrap } from '../src/auth/bootstrap.js';
 import { createContext } from '../src/context.js';
 import type { App } from '../src/api.js';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, ENROLL_SECRET, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: 'Debian GNU/Linux 12' };

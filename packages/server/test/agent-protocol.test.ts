@@ -1,15 +1,18 @@
 import { parseInventoryCsv, type InstalledPackage } from '@patchloop/core';
 import { loadHostPackages } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin, hashOf, wire } from './checkin-client.js';
+import {
+  checkin,
+  DEBIAN_OS,
+  enrollHost,
+  facts,
+  fullCheckin,
+  hashOf,
+  wire,
+} from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, readFixture, startHarness, type Harness } from './harness.js';
 
-const DEBIAN = {
-  id: 'debian',
-  versionId: '10',
-  codename: 'buster',
-  prettyName: 'Debian GNU/Linux 10 (buster)',
-};
+const DEBIAN = DEBIAN_OS.buster;
 
 describe.each(BACKEND_NAMES)('agent protocol on %s', (backend) => {
   let h: Harness;

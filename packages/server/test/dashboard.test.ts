@@ -11,24 +11,21 @@ import { parseInventoryCsv, type InstalledPackage } from '@patchloop/core';
 import { importFeed } from '@patchloop/feeds';
 import { createFeedStore, enqueueJob } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin, hashOf } from './checkin-client.js';
+import {
+  checkin,
+  DEBIAN_OS,
+  enrollHost,
+  facts,
+  fullCheckin,
+  hashOf,
+} from '@patchloop/test-support/agent-protocol';
 import { enrichmentFiles } from './enrichment.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const BUSTER = {
-  id: 'debian',
-  versionId: '10',
-  codename: 'buster',
-  prettyName: 'Debian GNU/Linux 10 (buster)',
-};
-const TRIXIE = {
-  id: 'debian',
-  versionId: '13',
-  codename: 'trixie',
-  prettyName: 'Debian GNU/Linux 13 (trixie)',
-};
+const BUSTER = DEBIAN_OS.buster;
+const TRIXIE = DEBIAN_OS.trixie;
 
 type List<T> = { items: T[]; total: number };
 

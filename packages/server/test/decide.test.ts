@@ -6,7 +6,7 @@
  */
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };

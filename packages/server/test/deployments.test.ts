@@ -7,7 +7,7 @@
  */
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { autoDeploy } from '../src/services/auto-deploy.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
@@ -105,12 +105,7 @@ describe.each(BACKEND_NAMES)('deployments on %s', (backend) => {
       ).toBe(200);
     }
     await step();
-    const p = await h.app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/rollout',
-      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
-      payload: POLICY,
-    });
+    const p = await h.putPolicy('rollout', POLICY);
     expect(p.statusCode, p.body).toBe(201);
   }, 120_000);
   afterAll(() => h.close());
@@ -348,12 +343,7 @@ schedule:
   autoDeploy: true
 reboot: never
 `;
-    const p = await h.app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/nightly',
-      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
-      payload: yaml,
-    });
+    const p = await h.putPolicy('nightly', yaml);
     expect(p.statusCode, p.body).toBe(201);
     const before = (
       await h.app.inject({ method: 'GET', url: '/api/v1/deployments?limit=500', headers: h.auth('auditor') })

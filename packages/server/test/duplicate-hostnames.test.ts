@@ -5,7 +5,7 @@
  */
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };
@@ -55,12 +55,7 @@ describe.each(BACKEND_NAMES)('hosts sharing a hostname on %s', (backend) => {
       expect(r.statusCode, r.body).toBe(200);
     }
     await h.worker.drain();
-    const p = await h.app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/clones',
-      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
-      payload: POLICY,
-    });
+    const p = await h.putPolicy('clones', POLICY);
     expect(p.statusCode, p.body).toBe(201);
   }, 120_000);
   afterAll(() => h.close());

@@ -6,7 +6,7 @@
  * machine ids (hosts, host detail, audit log).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts } from './checkin-client.js';
+import { checkin, enrollHost, facts } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, ENROLL_SECRET, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null };

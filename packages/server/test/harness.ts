@@ -3,14 +3,16 @@
  * bootstrap, routes) driven through inject(), with fixed credentials per
  * role and a job worker the test drains by hand.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FEED_SOURCES, type FeedSource } from '@patchloop/core';
 import { importFeed } from '@patchloop/feeds';
 import { createFeedStore, openStore, type Db } from '@patchloop/store';
-import { createDatabase } from '@patchloop/store/testing';
+import { fixturePath } from '@patchloop/test-support';
+import { ENROLL_SECRET } from '@patchloop/test-support/agent-protocol';
+import { createDatabase } from '@patchloop/test-support/pg';
+import type { LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
 import { build, type BuildOptions } from '../src/app.js';
 import { bootstrap } from '../src/auth/bootstrap.js';
@@ -20,19 +22,10 @@ import { startWorker, type Worker } from '../src/jobs/worker.js';
 import type { App } from '../src/api.js';
 import { generateKeyFile } from '../src/signing/keys.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = resolve(here, '../../..');
-
-export function fixturePath(...parts: string[]): string {
-  const dir = process.env.PATCHLOOP_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
-  if (!existsSync(dir)) throw new Error(`shared fixtures not found at ${dir}: set PATCHLOOP_FIXTURES`);
-  return join(dir, ...parts);
-}
-
-export const readFixture = (...parts: string[]) => readFileSync(fixturePath(...parts), 'utf8');
+export { fixturePath, readFixture, repoRoot } from '@patchloop/test-support';
+export { ENROLL_SECRET };
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-export const ENROLL_SECRET = 'test-enroll-secret-0123456789';
 
 export interface Harness {
   readonly app: App;
@@ -42,6 +35,12 @@ export interface Harness {
   /** Bearer tokens per role. */
   readonly tokens: { admin: string; operator: string; auditor: string };
   auth(role: 'admin' | 'operator' | 'auditor'): { authorization: string };
+  /** PUT /api/v1/policies/<name> with a YAML document, as an operator unless `role` says otherwise. */
+  putPolicy(
+    name: string,
+    yaml: string,
+    role?: 'admin' | 'operator' | 'auditor',
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -103,6 +102,13 @@ export async function startHarness(
     worker,
     tokens,
     auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+    putPolicy: (name, yaml, role = 'operator') =>
+      app.inject({
+        method: 'PUT',
+        url: `/api/v1/policies/${name}`,
+        headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/yaml' },
+        payload: yaml,
+      }),
     async close() {
       await worker.stop();
       await app.close();

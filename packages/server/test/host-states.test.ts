@@ -18,22 +18,12 @@ import { PATCH_STATUSES, parseInventoryCsv, type InstalledPackage } from '@patch
 import { createFeedStore } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importHost } from '../src/services/import-host.js';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, DEBIAN_OS, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const HOUR = 3_600_000;
-const BUSTER = {
-  id: 'debian',
-  versionId: '10',
-  codename: 'buster',
-  prettyName: 'Debian GNU/Linux 10 (buster)',
-};
-const BOOKWORM = {
-  id: 'debian',
-  versionId: '12',
-  codename: 'bookworm',
-  prettyName: 'Debian GNU/Linux 12 (bookworm)',
-};
+const BUSTER = DEBIAN_OS.buster;
+const BOOKWORM = DEBIAN_OS.bookworm;
 
 type List<T> = { items: T[]; total: number };
 
@@ -258,12 +248,7 @@ describe.each(BACKEND_NAMES)('host states on %s', (backend) => {
       inventory: { os: BUSTER, manager: 'dpkg', packages: buster, kernel: null },
       actor: 'test',
     });
-    const put = await h.app.inject({
-      method: 'PUT',
-      url: '/api/v1/policies/everything',
-      headers: { ...h.auth('operator'), 'content-type': 'application/yaml' },
-      payload: 'name: everything\n',
-    });
+    const put = await h.putPolicy('everything', 'name: everything\n');
     expect(put.statusCode, put.body).toBeLessThan(300);
     const sim = await get<{
       hosts: { hostname: string; action: string; notDeployable?: string; updates: unknown[] }[];

@@ -5,7 +5,7 @@
  */
 import type { HostSummary } from '@patchloop/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollHost } from './checkin-client.js';
+import { enrollHost } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, startHarness, type Harness } from './harness.js';
 
 interface AuditItem {
@@ -146,7 +146,9 @@ describe.each(BACKEND_NAMES)('bulk tagging on %s', (backend) => {
   });
 
   it("lists a host's audit trail under target=host:<id>", async () => {
-    const h1 = ids[0] as number;
+    // A host of its own, enrolled and bulk-tagged here, so the trail does not depend on other tests.
+    const h1 = (await enrollHost(h.app, 'machine-h5-0001', 'h5', ['web'])).hostId;
+    expect((await post({ hostIds: [h1], add: ['trail'] })).json()).toEqual({ updated: 1 });
     const patch = await h.app.inject({
       method: 'PATCH',
       url: `/api/v1/hosts/${h1}`,

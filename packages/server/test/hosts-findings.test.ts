@@ -18,16 +18,18 @@ import {
 import { importFeed } from '@patchloop/feeds';
 import { createFeedStore, loadScanData } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin, hashOf } from './checkin-client.js';
+import {
+  checkin,
+  DEBIAN_OS,
+  enrollHost,
+  facts,
+  fullCheckin,
+  hashOf,
+} from '@patchloop/test-support/agent-protocol';
 import { enrichmentFiles } from './enrichment.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
-const DEBIAN = {
-  id: 'debian',
-  versionId: '10',
-  codename: 'buster',
-  prettyName: 'Debian GNU/Linux 10 (buster)',
-};
+const DEBIAN = DEBIAN_OS.buster;
 const HOUR = 3_600_000;
 const A = { machineId: 'machine-web-a-0001', hostname: 'web-a', tags: ['prod', 'web'] };
 const B = { machineId: 'machine-db-b-0001', hostname: 'db-b', tags: ['db', 'prod'] };

@@ -8,7 +8,7 @@
 import { parseInventoryCsv } from '@patchloop/core';
 import { listAudit } from '@patchloop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import {
   BACKEND_NAMES,
   ENROLL_SECRET,
@@ -149,6 +149,9 @@ describe.each(BACKEND_NAMES)('host lifecycle on %s', (backend) => {
 
   it('reinstates a retired host', async () => {
     const old = hosts['old-1']!;
+    // Retired by the test above, or here when this test runs alone (409: it already was).
+    const retire = await post(`/api/v1/hosts/${old.id}/retire`, 'operator', { reason: 'decommissioned' });
+    expect([200, 409], retire.body).toContain(retire.statusCode);
     const r = await post(`/api/v1/hosts/${old.id}/reinstate`);
     expect([r.statusCode, r.json().retired]).toEqual([200, null]);
     expect((await heartbeat('old-1')).statusCode).toBe(200);

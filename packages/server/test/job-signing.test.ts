@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { AgentJob, JobSigningStatus, KeyRotationStatement } from '@patchloop/contracts';
 import { checkJobSignature, followRotations, parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, readFixture, startHarness, type Harness } from './harness.js';
 import { generateKeyFile, JobKeys, keyIdOf, verifyMessage } from '../src/signing/keys.js';
 

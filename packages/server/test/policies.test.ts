@@ -7,7 +7,7 @@
  */
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from './checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };
@@ -41,13 +41,8 @@ interface Sim {
 
 describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
   let h: Harness;
-  const put = (name: string, body: string, role: 'admin' | 'operator' | 'auditor' = 'operator') =>
-    h.app.inject({
-      method: 'PUT',
-      url: `/api/v1/policies/${name}`,
-      headers: { ...h.auth(role), 'content-type': 'application/yaml' },
-      payload: body,
-    });
+  const put = (name: string, body: string, role?: 'admin' | 'operator' | 'auditor') =>
+    h.putPolicy(name, body, role);
   const get = async <T>(url: string) => {
     const r = await h.app.inject({ method: 'GET', url, headers: h.auth('auditor') });
     expect(r.statusCode, r.body).toBe(200);
@@ -75,6 +70,12 @@ describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
     await h.worker.drain();
   }, 120_000);
   afterAll(() => h.close());
+  /** buster-servers as POLICY says (deferDays 0), whether or not an earlier test applied it. */
+  const haveBusterServers = async () => {
+    const r = await put('buster-servers', POLICY);
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    expect(r.json().source).toBe(POLICY);
+  };
 
   it('applies a YAML policy, keeps every version and audits each change', async () => {
     const first = await put('buster-servers', POLICY);
@@ -104,6 +105,7 @@ describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
   });
 
   it('refuses an invalid policy with each problem and its line, storing nothing', async () => {
+    await haveBusterServers();
     const bad = POLICY.replace('"0 2 * * 6"', '"0 2 * * funday"').replace(
       'reboot: if-required',
       'reboot: sometimes',
@@ -122,6 +124,7 @@ describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
   });
 
   it('simulates: pilot deploys inside the window, broad waits for its ring, exclusions are held', async () => {
+    await haveBusterServers();
     // Saturday 2026-11-28 02:30 in Berlin (CET, UTC+1) is inside the 02:00 + 4 h window.
     const sim = await get<Sim>('/api/v1/policies/buster-servers/simulate?at=2026-11-28T01:30:00Z');
     expect(sim.window.open).toBe(true);
@@ -177,6 +180,7 @@ describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
   });
 
   it('warns when a policy governs no host it selects, and the simulation names the hosts lost and to whom', async () => {
+    await haveBusterServers();
     // web-1 named by host beats buster-servers' tag; a second tag policy loses the tie on its name.
     const byHost = await put('web-only', 'name: web-only\nselector: { hosts: [web-1] }\n');
     expect([byHost.statusCode, byHost.json().warnings]).toEqual([201, []]);

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollHost, facts } from './checkin-client.js';
+import { enrollHost, facts } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, ENROLL_SECRET, startHarness, type Harness } from './harness.js';
 
 type Access = 'public' | 'agent' | 'read' | 'write' | 'admin';

@@ -4,7 +4,7 @@
  * exactly once across the replicas' workers.
  */
 import { openStore, type Db, enqueueJob } from '@patchloop/store';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bootstrap } from '../src/auth/bootstrap.js';
 import { loadServerConfig } from '../src/config.js';

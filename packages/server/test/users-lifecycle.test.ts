@@ -33,6 +33,29 @@ describe.each(BACKEND_NAMES)('users and settings lifecycle on %s', (backend) => 
   });
   afterAll(async () => h?.close());
 
+  /**
+   * dora, made by the disable test, as the tests after it expect her: enabled, PASSWORD and
+   * `role`; created here when a test runs alone (`-t`).
+   */
+  const haveDora = async (role: 'admin' | 'operator' | 'auditor') => {
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: admin(),
+      payload: { username: 'dora', password: PASSWORD, role },
+    });
+    if (created.statusCode === 201) return;
+    expect(created.statusCode, created.body).toBe(409);
+    const reset = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/users/dora/password',
+      headers: admin(),
+      payload: { password: PASSWORD },
+    });
+    expect(reset.statusCode, reset.body).toBeLessThan(300);
+    expect((await patchUser('dora', { role, disabled: false })).statusCode).toBe(200);
+  };
+
   it('says what is wrong with a request in words, keeping the PL_ code', async () => {
     const short = await h.app.inject({
       method: 'POST',
@@ -123,6 +146,7 @@ describe.each(BACKEND_NAMES)('users and settings lifecycle on %s', (backend) => 
   });
 
   it("changes a role: sessions follow at once, the user's tokens never exceed it", async () => {
+    await haveDora('admin');
     const session = (await signIn('dora', PASSWORD)).json().token as string;
     const token = (
       await h.app.inject({
@@ -141,6 +165,9 @@ describe.each(BACKEND_NAMES)('users and settings lifecycle on %s', (backend) => 
   });
 
   it('keeps an enabled admin, and nobody disables itself', async () => {
+    // The harness's admin is the only admin: dora, if an earlier test made her one, is not.
+    const demoted = await patchUser('dora', { role: 'auditor' });
+    expect([200, 404], demoted.body).toContain(demoted.statusCode);
     const session = (await signIn('admin', 'x'.repeat(12))).statusCode;
     expect(session).toBe(401); // the harness's admin password is generated
     await h.app.inject({
@@ -161,6 +188,7 @@ describe.each(BACKEND_NAMES)('users and settings lifecycle on %s', (backend) => 
   });
 
   it("resets another user's password (generated, shown once) and ends its sessions", async () => {
+    await haveDora('auditor');
     const session = (await signIn('dora', PASSWORD)).json().token as string;
     const r = await h.app.inject({
       method: 'POST',
@@ -195,6 +223,7 @@ describe.each(BACKEND_NAMES)('users and settings lifecycle on %s', (backend) => 
   });
 
   it('changes one own password with the current one; other sessions end, this one stays', async () => {
+    await haveDora('auditor');
     const mine = (await signIn('dora', PASSWORD)).json().token as string;
     const other = (await signIn('dora', PASSWORD)).json().token as string;
     const change = (currentPassword: string, newPassword: string, token = mine) =>

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Db } from '../src/db.js';
 import { openStore } from '../src/open.js';
-import { createDatabase } from '../src/testing/pg-cluster.js';
+import { createDatabase } from '@patchloop/test-support/pg';
 
 export interface Backend {
   readonly name: 'pglite' | 'postgres';

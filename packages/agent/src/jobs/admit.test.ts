@@ -5,7 +5,7 @@
  * nothing. Through the real Agent against a recording server and a pretend
  * dpkg host whose every command is recorded.
  */
-import { createServer, type Server } from 'node:http';
+
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
@@ -17,12 +17,14 @@ import type {
   WirePackage,
 } from '@patchloop/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { Agent } from '../agent.js';
 import type { HostCollection } from '../collectors/index.js';
 import { tempDir } from '../collectors/testdata/fake-root.js';
 import { StateDir } from '../state/state-dir.js';
 import { FakeHost } from './testdata/fake-host.js';
 import { TestSigner } from './testdata/signer.js';
+import { stubServer, type StubServer } from './testdata/stub-server.js';
 
 const MACHINE = 'abcdef0123456789abcdef0123456789';
 const ME = { hostId: 8, machineId: MACHINE };
@@ -36,20 +38,9 @@ const pkg = (name: string, version: string): WirePackage => ({
   vendor: null,
 });
 
-const collection = (version: string): HostCollection => ({
-  machineId: MACHINE,
-  facts: {
-    hostname: 'h1',
-    os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null },
-    arch: 'x86_64',
-    kernel: { running: null, newestInstalled: null },
-    reboot: { required: false, reasons: [], packages: [] },
-  },
-  manager: 'dpkg',
-  packages: [pkg('bash', version)],
-  updates: [],
-  warnings: [],
-});
+const BOOKWORM = { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: null };
+const collection = (version: string): HostCollection =>
+  dpkgCollection({ machineId: MACHINE, hostname: 'h1', os: BOOKWORM, packages: [pkg('bash', version)] });
 
 let n = 0;
 function job(version = '5.2-2'): AgentJob {
@@ -69,7 +60,7 @@ function job(version = '5.2-2'): AgentJob {
 
 describe('the agent refuses jobs it cannot trust', () => {
   const server = new TestSigner();
-  let srv: Server;
+  let srv: StubServer;
   let url = '';
   let offeredKey: JobSigningKey = server.key;
   let rotations: KeyRotationStatement[] = [];
@@ -78,53 +69,46 @@ describe('the agent refuses jobs it cannot trust', () => {
   const checkins: CheckinRequest[] = [];
 
   beforeAll(async () => {
-    srv = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        res.setHeader('content-type', 'application/json');
-        if (req.url === '/api/v1/enroll') {
-          res.statusCode = 201;
-          return res.end(
-            JSON.stringify({
-              hostId: 8,
-              credential: 'pla_sign',
-              inventoryHash: null,
-              jobSigningKey: offeredKey,
-            }),
-          );
-        }
-        if (req.url === '/api/v1/agent/checkin') {
-          const r = JSON.parse(body) as CheckinRequest;
-          checkins.push(r);
-          return res.end(
-            JSON.stringify({
-              acknowledged: r.inventory.hash,
-              needFull: false,
-              nextCheckinSeconds: 600,
-              ...(rotations.length > 0 ? { keyRotations: rotations } : {}),
-            }),
-          );
-        }
-        if (req.url === '/api/v1/agent/jobs/poll') {
-          const jobs = queue;
-          queue = [];
-          return res.end(JSON.stringify({ jobs }));
-        }
-        const m = /^\/api\/v1\/agent\/jobs\/([^/]+)\/report$/.exec(req.url ?? '');
-        if (m) {
-          reports.push({ ...(JSON.parse(body) as JobReport), id: m[1]! });
-          return res.end(JSON.stringify({ status: 'ok', cancel: false }));
-        }
-        res.statusCode = 404;
-        res.end('{}');
-      });
+    srv = await stubServer((req, body, res) => {
+      if (req.url === '/api/v1/enroll') {
+        res.statusCode = 201;
+        return res.end(
+          JSON.stringify({
+            hostId: 8,
+            credential: 'pla_sign',
+            inventoryHash: null,
+            jobSigningKey: offeredKey,
+          }),
+        );
+      }
+      if (req.url === '/api/v1/agent/checkin') {
+        const r = JSON.parse(body) as CheckinRequest;
+        checkins.push(r);
+        return res.end(
+          JSON.stringify({
+            acknowledged: r.inventory.hash,
+            needFull: false,
+            nextCheckinSeconds: 600,
+            ...(rotations.length > 0 ? { keyRotations: rotations } : {}),
+          }),
+        );
+      }
+      if (req.url === '/api/v1/agent/jobs/poll') {
+        const jobs = queue;
+        queue = [];
+        return res.end(JSON.stringify({ jobs }));
+      }
+      const m = /^\/api\/v1\/agent\/jobs\/([^/]+)\/report$/.exec(req.url ?? '');
+      if (m) {
+        reports.push({ ...(JSON.parse(body) as JobReport), id: m[1]! });
+        return res.end(JSON.stringify({ status: 'ok', cancel: false }));
+      }
+      res.statusCode = 404;
+      res.end('{}');
     });
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const a = srv.address();
-    url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    url = srv.url;
   });
-  afterAll(() => new Promise<void>((r) => srv.close(() => r())));
+  afterAll(() => srv.close());
 
   let host: FakeHost;
   let agent: Agent;

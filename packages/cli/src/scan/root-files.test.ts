@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PatchloopError } from '@patchloop/core';
+import { errorOf } from '@patchloop/test-support';
 import { existsInRoot, MAX_SYMLINKS, readFileInRoot, resolveInRoot } from './root-files.js';
 
 let root: string;
@@ -25,17 +25,6 @@ function file(path: string, text: string): void {
 function link(path: string, target: string): void {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   symlinkSync(target, join(root, path));
-}
-
-function errorOf(f: () => unknown): PatchloopError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PatchloopError);
-    expect((e as PatchloopError).code).toBe('PL_SCAN_INPUT_INVALID');
-    return e as PatchloopError;
-  }
-  throw new Error('expected PL_SCAN_INPUT_INVALID, nothing was thrown');
 }
 
 describe('readFileInRoot: links are followed as if the root were /', () => {
@@ -99,12 +88,14 @@ describe('readFileInRoot: links are followed as if the root were /', () => {
 describe('readFileInRoot: refusals', () => {
   it('refuses a link loop, and a chain longer than the kernel would follow', () => {
     link('etc/os-release', 'os-release');
-    expect(errorOf(() => readFileInRoot(root, 'etc/os-release')).message).toBe(
+    expect(errorOf(() => readFileInRoot(root, 'etc/os-release'), 'PL_SCAN_INPUT_INVALID').message).toBe(
       `cannot read etc/os-release under ${root}: more than ${MAX_SYMLINKS} symbolic links (a link loop?)`,
     );
     link('a', '/b');
     link('b', '/a');
-    expect(errorOf(() => existsInRoot(root, 'a/c')).message).toMatch(/more than 40 symbolic links/);
+    expect(errorOf(() => existsInRoot(root, 'a/c'), 'PL_SCAN_INPUT_INVALID').message).toMatch(
+      /more than 40 symbolic links/,
+    );
 
     file('end', 'ok\n');
     const chain = (n: number) => {
@@ -114,18 +105,20 @@ describe('readFileInRoot: refusals', () => {
     expect(readFileInRoot(root, 'l0')).toBe('ok\n');
     for (let i = 0; i < MAX_SYMLINKS; i++) rmSync(join(root, `l${i}`));
     chain(MAX_SYMLINKS + 1);
-    expect(errorOf(() => readFileInRoot(root, 'l0')).message).toMatch(/more than 40 symbolic links/);
+    expect(errorOf(() => readFileInRoot(root, 'l0'), 'PL_SCAN_INPUT_INVALID').message).toMatch(
+      /more than 40 symbolic links/,
+    );
   });
 
   it('refuses a FIFO without opening it (so it cannot hang), directly or through a link', () => {
     mkdirSync(join(root, 'etc'));
     execFileSync('mkfifo', [join(root, 'etc/fifo')]);
     const started = Date.now();
-    expect(errorOf(() => readFileInRoot(root, 'etc/fifo')).message).toBe(
+    expect(errorOf(() => readFileInRoot(root, 'etc/fifo'), 'PL_SCAN_INPUT_INVALID').message).toBe(
       `cannot read etc/fifo under ${root}: it is a FIFO (named pipe), not a regular file`,
     );
     link('etc/os-release', '/etc/fifo');
-    expect(errorOf(() => readFileInRoot(root, 'etc/os-release')).message).toBe(
+    expect(errorOf(() => readFileInRoot(root, 'etc/os-release'), 'PL_SCAN_INPUT_INVALID').message).toBe(
       `cannot read etc/os-release under ${root} (/etc/fifo inside it): it is a FIFO (named pipe), not a regular file`,
     );
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -134,26 +127,26 @@ describe('readFileInRoot: refusals', () => {
 
   it('refuses a directory', () => {
     mkdirSync(join(root, 'var/lib/dpkg/status'), { recursive: true });
-    expect(errorOf(() => readFileInRoot(root, 'var/lib/dpkg/status')).message).toBe(
+    expect(errorOf(() => readFileInRoot(root, 'var/lib/dpkg/status'), 'PL_SCAN_INPUT_INVALID').message).toBe(
       `cannot read var/lib/dpkg/status under ${root}: it is a directory, not a regular file`,
     );
     link('etc/os-release', '/');
-    expect(errorOf(() => readFileInRoot(root, 'etc/os-release')).message).toMatch(
+    expect(errorOf(() => readFileInRoot(root, 'etc/os-release'), 'PL_SCAN_INPUT_INVALID').message).toMatch(
       /\(\/ inside it\): it is a directory/,
     );
   });
 
   it('refuses a character device (this machine as the root: /dev/null)', () => {
-    expect(errorOf(() => readFileInRoot('/', 'dev/null')).message).toBe(
+    expect(errorOf(() => readFileInRoot('/', 'dev/null'), 'PL_SCAN_INPUT_INVALID').message).toBe(
       'cannot read dev/null under /: it is a character device, not a regular file',
     );
   });
 
   it('refuses a file over the size limit before reading it', () => {
     file('var/lib/dpkg/status', 'x'.repeat(11));
-    expect(errorOf(() => readFileInRoot(root, 'var/lib/dpkg/status', 10)).message).toBe(
-      `cannot read var/lib/dpkg/status under ${root}: 11 bytes is over the limit of 10 bytes`,
-    );
+    expect(
+      errorOf(() => readFileInRoot(root, 'var/lib/dpkg/status', 10), 'PL_SCAN_INPUT_INVALID').message,
+    ).toBe(`cannot read var/lib/dpkg/status under ${root}: 11 bytes is over the limit of 10 bytes`);
     expect(readFileInRoot(root, 'var/lib/dpkg/status', 11)).toBe('x'.repeat(11));
     file('empty', '');
     expect(readFileInRoot(root, 'empty', 0)).toBe('');

@@ -8,20 +8,11 @@
  * acknowledged must be the one stored (nothing acknowledged is lost). A
  * server started before its database waits for it.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, localRunner } from '@patchloop/agent';
 import { openPostgres } from '@patchloop/store';
-import { createDatabase, startPgCluster, type PgCluster } from '@patchloop/store/testing';
-import {
-  csvPackages,
-  type Proc,
-  signingKeyFile,
-  start,
-  tempDir,
-  waitFor,
-  wirePackages,
-} from '../fleet-lab.js';
+import { createDatabase, startPgCluster, type PgCluster } from '@patchloop/test-support/pg';
+import { type Proc, signingKeyFile, start, tempDir, waitFor } from '../fleet-lab.js';
+import { probeAgent, probePackage } from './probe-agent.js';
 
 const ADMIN = 'faults-admin-token-0123456789';
 const SECRET = 'faults-enroll-secret-0123456789';
@@ -29,49 +20,16 @@ const AGENTS = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An agent whose package "pl-fault-probe" has version 1.<n> at its n-th collection. */
-function probeAgent(url: string, i: number, dir: string) {
-  const base = csvPackages('debian-buster.csv').slice(0, 40);
-  let n = 0;
-  const agent = new Agent({
+function faultAgent(url: string, i: number, dir: string) {
+  return probeAgent({
     server: url,
     enrollSecret: SECRET,
-    runner: localRunner({ root: '/' }),
-    stateDir: join(dir, `agent-${i}`),
-    runJobs: false,
-    collect: async () => {
-      n++;
-      return {
-        machineId: `${i}`.padStart(32, 'f'),
-        facts: {
-          hostname: `fault-${i}`,
-          os: {
-            id: 'debian',
-            versionId: '10',
-            codename: 'buster',
-            prettyName: 'Debian GNU/Linux 10 (buster)',
-          },
-          arch: 'x86_64',
-          kernel: { running: null, newestInstalled: null },
-          reboot: { required: false, reasons: [], packages: [] },
-        },
-        manager: 'dpkg',
-        packages: [
-          ...wirePackages(base),
-          {
-            name: 'pl-fault-probe',
-            version: `1.${n}`,
-            arch: 'amd64',
-            sourceName: 'pl-fault-probe',
-            sourceVersion: `1.${n}`,
-            vendor: null,
-          },
-        ],
-        updates: [],
-        warnings: [],
-      };
-    },
+    dir,
+    index: i,
+    machineIdFill: 'f',
+    hostname: `fault-${i}`,
+    changing: (n) => [probePackage('pl-fault-probe', `1.${n}`)],
   });
-  return { agent, collected: () => n };
 }
 
 describe('the server while its PostgreSQL terminates connections, restarts and crashes', () => {
@@ -120,7 +78,7 @@ describe('the server while its PostgreSQL terminates connections, restarts and c
   }, 120_000);
 
   it('stays up through each fault, is unready while the database is gone, and loses nothing acknowledged', async () => {
-    const agents = Array.from({ length: AGENTS }, (_, i) => probeAgent(url, i, dir));
+    const agents = Array.from({ length: AGENTS }, (_, i) => faultAgent(url, i, dir));
     for (const a of agents) expect((await a.agent.checkinOnce()).sent).toBe('full');
     /** Per agent: the probe version of its last acknowledged check-in, and failures seen. */
     const acked = agents.map(() => 0);

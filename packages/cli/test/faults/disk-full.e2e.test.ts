@@ -13,17 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Agent, localRunner } from '@patchloop/agent';
-import {
-  client,
-  csvPackages,
-  fixtures,
-  type Proc,
-  startServer,
-  tempDir,
-  waitFor,
-  wirePackages,
-} from '../fleet-lab.js';
+import { client, fixtures, type Proc, startServer, tempDir, waitFor } from '../fleet-lab.js';
+import { probeAgent, probePackage } from './probe-agent.js';
 
 const ADMIN = 'disk-admin-token-0123456789';
 const SECRET = 'disk-enroll-secret-0123456789';
@@ -67,50 +58,19 @@ function fillDisk(): void {
 
 /** An agent whose inventory changes at every collection: pl-disk-probe 1.<n> and 150 packages new at round n. */
 function diskAgent(url: string, i: number, collected = 0) {
-  const base = csvPackages('debian-buster.csv').slice(0, 40);
-  let n = collected;
-  const pkg = (name: string, version: string) => ({
-    name,
-    version,
-    arch: 'amd64',
-    sourceName: name,
-    sourceVersion: version,
-    vendor: null,
-  });
-  const agent = new Agent({
+  return probeAgent({
     server: url,
     enrollSecret: SECRET,
-    runner: localRunner({ root: '/' }),
-    stateDir: join(dir, `agent-${i}`),
-    runJobs: false,
-    collect: async () => {
-      n++;
-      return {
-        machineId: `${i}`.padStart(32, 'e'),
-        facts: {
-          hostname: `disk-${i}`,
-          os: {
-            id: 'debian',
-            versionId: '10',
-            codename: 'buster',
-            prettyName: 'Debian GNU/Linux 10 (buster)',
-          },
-          arch: 'x86_64',
-          kernel: { running: null, newestInstalled: null },
-          reboot: { required: false, reasons: [], packages: [] },
-        },
-        manager: 'dpkg',
-        packages: [
-          ...wirePackages(base),
-          pkg('pl-disk-probe', `1.${n}`),
-          ...Array.from({ length: 150 }, (_, k) => pkg(`pl-disk-${i}-${n}-${k}`, `2.${n}`)),
-        ],
-        updates: [],
-        warnings: [],
-      };
-    },
+    dir,
+    index: i,
+    machineIdFill: 'e',
+    hostname: `disk-${i}`,
+    collected,
+    changing: (n) => [
+      probePackage('pl-disk-probe', `1.${n}`),
+      ...Array.from({ length: 150 }, (_, k) => probePackage(`pl-disk-${i}-${n}-${k}`, `2.${n}`)),
+    ],
   });
-  return { agent, collected: () => n };
 }
 
 describe.skipIf(skipReason !== null)(

@@ -15,8 +15,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEBIAN_OS } from '@patchloop/test-support/agent-protocol';
 import { canonicalInventory, type InstalledPackage } from '@patchloop/core';
-import { createDatabase } from '@patchloop/store/testing';
+import { createDatabase } from '@patchloop/test-support/pg';
 import {
   client,
   csvPackages,
@@ -31,12 +32,7 @@ import {
 const ADMIN = 'kill-admin-token-0123456789';
 const SECRET = 'kill-enroll-secret-0123456789';
 const HOSTS = 24;
-const BUSTER = {
-  id: 'debian',
-  versionId: '10',
-  codename: 'buster',
-  prettyName: 'Debian GNU/Linux 10 (buster)',
-};
+const BUSTER = DEBIAN_OS.buster;
 
 interface Feeds {
   items: { source: string; records: number; running: unknown; lastStatus: string | null }[];

@@ -15,7 +15,7 @@ import cvssCalculator from 'ae-cvss-calculator';
 import { describe, expect, it } from 'vitest';
 import type { CvssVersion } from '../advisory/model.js';
 import { isPatchloopError } from '../error/codes.js';
-import { readCsv, readFixture } from '../../test/fixtures.js';
+import { readCsv, readFixture } from '@patchloop/test-support';
 import { CVSS_METRICS } from './metrics.js';
 import { scoreCvss } from './score.js';
 import { cvssSeverity, severityFirst, severityNvdV2 } from './severity.js';

@@ -59,7 +59,9 @@ function libraryBaseScore(parsed: CvssVector): number | undefined {
     case '3.1':
       return new Cvss3P1(`CVSS:3.1/${body}`).calculateScores().base;
     case '4.0':
-      return new Cvss4P0(`CVSS:4.0/${body}`).calculateScores().overall;
+      // calculateScores().overall is this same call; calculateScores() also scores the vector
+      // again without its threat and environmental metrics (three more runs we never read).
+      return new Cvss4P0(`CVSS:4.0/${body}`).calculateOverallScore();
   }
 }
 

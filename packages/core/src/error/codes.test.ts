@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../test/fixtures.js';
+import { repoRoot } from '@patchloop/test-support';
 import {
   ERROR_CODES,
   PatchloopError,

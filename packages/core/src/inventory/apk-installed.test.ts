@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, installed, readCsv, readFixture } from '@patchloop/test-support';
 import { parseApkInstalled } from './apk-installed.js';
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 const FIXTURES: [string, number][] = [
   ['alpine-3.16-syft-multiple-2.apkdb', 14],
@@ -51,22 +40,8 @@ describe('parseApkInstalled', () => {
       'C:Q1abc=\r\nP:musl\r\nV:1.2.4-r0\r\nA:x86_64\r\no:musl\r\nm:Someone <s@example.org>\r\nF:lib\r\nR:ld.so\r\n\r\n\r\n' +
       'P:local-tool\nV:0.1-r0\nX:future key\n';
     expect(parseApkInstalled(text)).toEqual([
-      {
-        name: 'musl',
-        version: '1.2.4-r0',
-        arch: 'x86_64',
-        sourceName: 'musl',
-        sourceVersion: '1.2.4-r0',
-        vendor: 'Someone <s@example.org>',
-      },
-      {
-        name: 'local-tool',
-        version: '0.1-r0',
-        arch: null,
-        sourceName: 'local-tool',
-        sourceVersion: '0.1-r0',
-        vendor: null,
-      },
+      installed('musl', '1.2.4-r0', 'x86_64', { vendor: 'Someone <s@example.org>' }),
+      installed('local-tool', '0.1-r0', null),
     ]);
   });
 

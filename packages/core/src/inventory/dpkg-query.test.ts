@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, installed } from '@patchloop/test-support';
 import { DPKG_QUERY_FORMAT, parseDpkgQuery } from './dpkg-query.js';
 import { parseDpkgStatus } from './dpkg-status.js';
 import type { InstalledPackage } from './model.js';
@@ -25,16 +25,6 @@ function dpkgQuery(format?: string): string {
 const key = (p: InstalledPackage): string => `${p.name}:${p.arch ?? ''}`;
 const byKey = (a: InstalledPackage, b: InstalledPackage): number =>
   key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 describe.skipIf(!dpkgAvailable())('parseDpkgQuery against the real dpkg-query of this machine', () => {
   const fromStatus = parseDpkgStatus(readFileSync(STATUS_FILE, 'utf8')).sort(byKey);
@@ -80,46 +70,22 @@ describe('parseDpkgQuery', () => {
       'other\t5.0\tarm64\t\t\tii \t',
     ].join('\r\n');
     expect(parseDpkgQuery(text)).toEqual([
-      {
-        name: 'libx1',
-        version: '1.0-1+b1',
-        arch: 'amd64',
+      installed('libx1', '1.0-1+b1', 'amd64', {
         sourceName: 'libx',
         sourceVersion: '1.0-1',
         vendor: 'X Team <x@example.org>',
-      },
-      { name: 'held', version: '2.0', arch: 'all', sourceName: 'held', sourceVersion: '2.0', vendor: null },
-      { name: 'half', version: '4.0', arch: 'amd64', sourceName: 'half', sourceVersion: '4.0', vendor: null },
-      {
-        name: 'other',
-        version: '5.0',
-        arch: 'arm64',
-        sourceName: 'other',
-        sourceVersion: '5.0',
-        vendor: null,
-      },
+      }),
+      installed('held', '2.0', 'all'),
+      installed('half', '4.0', 'amd64'),
+      installed('other', '5.0', 'arm64'),
     ]);
     expect(parseDpkgQuery('a\t1\tamd64\ta\t1\tii')).toHaveLength(1);
   });
 
   it('reads plain lines, splitting a :arch qualifier and skipping versionless packages', () => {
     expect(parseDpkgQuery('bash\t5.2.15-2+b2\nlibc6:amd64\t2.36-9\nnever-installed\t\n')).toEqual([
-      {
-        name: 'bash',
-        version: '5.2.15-2+b2',
-        arch: null,
-        sourceName: 'bash',
-        sourceVersion: '5.2.15-2+b2',
-        vendor: null,
-      },
-      {
-        name: 'libc6',
-        version: '2.36-9',
-        arch: 'amd64',
-        sourceName: 'libc6',
-        sourceVersion: '2.36-9',
-        vendor: null,
-      },
+      installed('bash', '5.2.15-2+b2', null),
+      installed('libc6', '2.36-9', 'amd64'),
     ]);
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, installed, readCsv, readFixture } from '@patchloop/test-support';
 import { parseDpkgStatus } from './dpkg-status.js';
 import type { InstalledPackage } from './model.js';
 
@@ -13,16 +12,6 @@ function expected(file: string): string[] {
   return readCsv('inventories', 'normalized', `${file}.csv`).map((r) =>
     [r.name, r.version, r.arch, r.source_name, r.source_version].join(','),
   );
-}
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
 }
 
 const FIXTURES = [
@@ -106,15 +95,8 @@ describe('parseDpkgStatus states and fields', () => {
       ' Package: not-a-field\r\nversion: 1.0\r\nMaintainer: Me <me@example.org>\r\n\r\n\r\n \t\r\n' +
       'Package: b\r\nStatus: install ok installed\r\nVersion: 2.0\r\n';
     expect(parseDpkgStatus(text)).toEqual([
-      {
-        name: 'a',
-        version: '1.0',
-        arch: null,
-        sourceName: 'a',
-        sourceVersion: '1.0',
-        vendor: 'Me <me@example.org>',
-      },
-      { name: 'b', version: '2.0', arch: null, sourceName: 'b', sourceVersion: '2.0', vendor: null },
+      installed('a', '1.0', null, { vendor: 'Me <me@example.org>' }),
+      installed('b', '2.0', null),
     ]);
   });
 

@@ -1,18 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, fixturePath, readCsv, readFixture } from '@patchloop/test-support';
 import { parseInventoryCsv, readCsvRecords } from './normalized-csv.js';
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 const FILES = readdirSync(fixturePath('inventories', 'normalized'))
   .filter((f) => f.endsWith('.csv'))

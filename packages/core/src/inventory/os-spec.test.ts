@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf } from '@patchloop/test-support';
 import { parseOsRelease } from './os-release.js';
 import {
   OS_CODENAMES,
@@ -11,16 +11,6 @@ import {
 
 const DEBIAN_CODENAMES = OS_CODENAMES.debian ?? {};
 const UBUNTU_CODENAMES = OS_CODENAMES.ubuntu ?? {};
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 describe('codename tables', () => {
   it('hold Debian 7–14 and Ubuntu 14.04–26.04, LTS and interim', () => {

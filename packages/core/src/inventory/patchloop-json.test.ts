@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, readFixture } from '@patchloop/test-support';
 import { parseApkInstalled } from './apk-installed.js';
 import { parseDpkgStatus } from './dpkg-status.js';
 import type { Inventory } from './model.js';
 import { formatInventoryJson, inventoryFromJson, parseInventoryJson } from './patchloop-json.js';
 import { parseRpmManifest } from './rpm-manifest.js';
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 const debian: Inventory = {
   os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: 'Debian GNU/Linux 12 (bookworm)' },

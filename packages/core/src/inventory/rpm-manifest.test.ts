@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, readCsv, readFixture } from '@patchloop/test-support';
 import { parseRpmManifest } from './rpm-manifest.js';
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 const epochOf = (v: string): string => /^(\d+):/.exec(v)?.[1] ?? '0';
 const stripEpoch = (v: string): string => v.replace(/^\d+:/, '');

@@ -3,20 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { fixturePath, readCsv, readFixture } from '../../test/fixtures.js';
-import { PatchloopError } from '../error/codes.js';
+import { errorOf, fixturePath, installed, readCsv, readFixture } from '@patchloop/test-support';
 import type { InstalledPackage } from './model.js';
 import { parseRpmQa, parseSourceRpm, RPM_QUERY_FORMAT } from './rpm-qa.js';
-
-function errorOf(fn: () => unknown): PatchloopError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PatchloopError) return e;
-    throw e;
-  }
-  throw new Error('expected a PatchloopError');
-}
 
 const LISTS = readdirSync(fixturePath('inventories', 'normalized'))
   .filter((f) => f.endsWith('.rpm-qa.txt'))
@@ -77,31 +66,13 @@ describe('parseRpmQa', () => {
       'weird\t(none)\t1\t1\t(none)\t(none)\t(none)',
     ].join('\n');
     expect(parseRpmQa(text)).toEqual([
-      {
-        name: 'openssl-libs',
-        version: '1:3.0.7-27.el9',
-        arch: 'x86_64',
+      installed('openssl-libs', '1:3.0.7-27.el9', 'x86_64', {
         sourceName: 'openssl',
-        sourceVersion: '1:3.0.7-27.el9',
         vendor: 'Red Hat, Inc.',
-      },
-      {
-        name: 'bash',
-        version: '5.1.8-9.el9',
-        arch: 'x86_64',
-        sourceName: 'bash',
-        sourceVersion: '5.1.8-9.el9',
-        vendor: null,
-      },
-      {
-        name: 'tzdata',
-        version: '2024a-1.el9',
-        arch: 'noarch',
-        sourceName: 'tzdata',
-        sourceVersion: '2024a-1.el9',
-        vendor: 'AlmaLinux',
-      },
-      { name: 'weird', version: '1-1', arch: null, sourceName: 'weird', sourceVersion: '1-1', vendor: null },
+      }),
+      installed('bash', '5.1.8-9.el9', 'x86_64'),
+      installed('tzdata', '2024a-1.el9', 'noarch', { vendor: 'AlmaLinux' }),
+      installed('weird', '1-1', null),
     ]);
   });
 
@@ -111,14 +82,7 @@ describe('parseRpmQa', () => {
         'dbus-1:1.12.20-8.el9.x86_64\r\ngpg-pubkey-fd431d51-4ae0493b\r\n\r\nzlib-1.2.11-40.el9.x86_64\r\n',
       ),
     ).toEqual([
-      {
-        name: 'dbus',
-        version: '1:1.12.20-8.el9',
-        arch: 'x86_64',
-        sourceName: 'dbus',
-        sourceVersion: '1:1.12.20-8.el9',
-        vendor: null,
-      },
+      installed('dbus', '1:1.12.20-8.el9', 'x86_64'),
       {
         name: 'zlib',
         version: '1.2.11-40.el9',
@@ -250,14 +214,7 @@ describe.skipIf(!rpmbuildAvailable())('parseRpmQa against the real rpm of this m
     const sort = (ps: InstalledPackage[]): InstalledPackage[] =>
       [...ps].sort((a, b) => (a.name < b.name ? -1 : 1));
     expect(sort(parseRpmQa(rpm('-qa', '--qf', RPM_QUERY_FORMAT)))).toEqual([
-      {
-        name: 'pl-demo',
-        version: '2:1.0-3.el9',
-        arch: 'noarch',
-        sourceName: 'pl-demo',
-        sourceVersion: '2:1.0-3.el9',
-        vendor: 'Patchloop Test',
-      },
+      installed('pl-demo', '2:1.0-3.el9', 'noarch', { vendor: 'Patchloop Test' }),
       {
         // Epoch 0 is printed as "0" and left out; the SRPM's own epoch (2) is not
         // in its file name, so the source version takes the binary's (none).
@@ -268,14 +225,7 @@ describe.skipIf(!rpmbuildAvailable())('parseRpmQa against the real rpm of this m
         sourceVersion: '1.0-3.el9',
         vendor: 'Patchloop Test',
       },
-      {
-        name: 'pl-plain',
-        version: '4.2-1',
-        arch: 'noarch',
-        sourceName: 'pl-plain',
-        sourceVersion: '4.2-1',
-        vendor: null,
-      },
+      installed('pl-plain', '4.2-1', 'noarch'),
     ]);
     // rpm's default format is %{nvr}%{archsuffix}: the epoch is lost.
     expect(sort(parseRpmQa(rpm('-qa'))).map((p) => p.version)).toEqual(['1.0-3.el9', '0.5-3.el9', '4.2-1']);

@@ -8,7 +8,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, readFixture } from '../../test/fixtures.js';
+import { fixturePath, readFixture } from '@patchloop/test-support';
 import { parseApkInstalled } from './apk-installed.js';
 import { parseDpkgQuery } from './dpkg-query.js';
 import type { InstalledPackage } from './model.js';

@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../test/fixtures.js';
+import { readFixture } from '@patchloop/test-support';
 import type { InstalledPackage } from '../inventory/model.js';
 import { parseInventoryCsv } from '../inventory/normalized-csv.js';
 import { debian } from '../version/debian.js';

@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CvssVersion } from '../advisory/model.js';
 import { scoreCvss } from '../cvss/score.js';
 import type { Finding } from '../match/model.js';
-import { readFixture } from '../../test/fixtures.js';
+import { readFixture } from '@patchloop/test-support';
 import { DEFAULT_RISK_CONTEXT, type RiskContext, type RiskResult } from './model.js';
 import { assessRisk } from './score.js';
 import { slaDue, slaState } from './sla.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedOrdering, readCsv, readFixture } from '../../test/fixtures.js';
+import { expectedOrdering, readCsv, readFixture } from '@patchloop/test-support';
 import { createRng, mutateVersion, testSeed } from '../../test/random.js';
 import { apk, apkFuzzyMatch, compareApkLenient } from './apk.js';
 import { VersionError, type Ordering } from './scheme.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, readCsv } from '../../test/fixtures.js';
+import { fixturePath, readCsv } from '@patchloop/test-support';
 import { aptCompare, dpkgCompare, dpkgOracleAvailable, type Pair } from '../../test/native-oracle.js';
 import { createRng, mutateVersion, testSeed } from '../../test/random.js';
 import { debian } from './debian.js';

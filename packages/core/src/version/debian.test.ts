@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedOrdering, readCsv } from '../../test/fixtures.js';
+import { expectedOrdering, readCsv } from '@patchloop/test-support';
 import { createRng, mutateVersion, testSeed } from '../../test/random.js';
 import { compareDebianLenient, debian } from './debian.js';
 import { VersionError } from './scheme.js';

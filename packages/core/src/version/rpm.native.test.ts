@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expectedOrdering, fixturePath, readCsv, readFixture } from '../../test/fixtures.js';
+import { expectedOrdering, fixturePath, readCsv, readFixture } from '@patchloop/test-support';
 import { rpmCompare, rpmOracleAvailable, type Pair } from '../../test/native-oracle.js';
 import { createRng, mutateVersion, testSeed, type Rng } from '../../test/random.js';
 import { parseNevra } from './nevra.js';

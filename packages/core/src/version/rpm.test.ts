@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedOrdering, readCsv, readFixture } from '../../test/fixtures.js';
+import { expectedOrdering, readCsv, readFixture } from '@patchloop/test-support';
 import { PatchloopError } from '../error/codes.js';
 import { compareNevra, formatNevra, parseNevra, validateNevra } from './nevra.js';
 import { rpm, rpmvercmp } from './rpm.js';

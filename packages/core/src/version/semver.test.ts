@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import nodeSemver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { expectedOrdering, fixturePath, readCsv } from '../../test/fixtures.js';
+import { expectedOrdering, fixturePath, readCsv } from '@patchloop/test-support';
 import { createRng, mutateVersion, testSeed } from '../../test/random.js';
 import { VersionError } from './scheme.js';
 import { semver, semverLoose } from './semver.js';

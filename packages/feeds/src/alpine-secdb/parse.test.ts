@@ -1,6 +1,6 @@
 import { schemeFor, type Advisory } from '@patchloop/core';
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../../core/test/fixtures.js';
+import { readFixture } from '@patchloop/test-support';
 import { namedIds, readSecfixEntry } from './entry.js';
 import { mergeAlpineAdvisories, parseAlpineSecdb } from './index.js';
 import { compareNatural } from './merge.js';

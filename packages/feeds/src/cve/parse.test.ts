@@ -1,6 +1,6 @@
 import type { CveRecord } from '@patchloop/core';
 import { describe, expect, it } from 'vitest';
-import { readCsv, readFixture } from '../../../core/test/fixtures.js';
+import { readCsv, readFixture } from '@patchloop/test-support';
 import { parseCveRecords } from './parse.js';
 
 function byId(records: readonly CveRecord[], id: string): CveRecord {

@@ -1,6 +1,6 @@
 import type { Advisory, AffectedPackage } from '@patchloop/core';
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../../core/test/fixtures.js';
+import { readFixture } from '@patchloop/test-support';
 import { compareIds } from '../record/index.js';
 import { parseDebianList, type DebianListSource } from './index.js';
 import { isoDate, summaryOf } from './parse.js';

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import type { EolCycle } from '@patchloop/core';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { fixturePath, readFixture } from '../../../core/test/fixtures.js';
+import { fixturePath, readFixture } from '@patchloop/test-support';
 import { canonicalEolProduct, EOL_PRODUCT_ALIASES, parseEndOfLife } from './index.js';
 
 const DIR = 'endoflife';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../../core/test/fixtures.js';
+import { readFixture } from '@patchloop/test-support';
 import { parseEpss } from './parse.js';
 
 describe('parseEpss', () => {

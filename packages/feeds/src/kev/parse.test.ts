@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../../../core/test/fixtures.js';
+import { readFixture } from '@patchloop/test-support';
 import { parseKev } from './index.js';
 
 const DIR = 'kev';

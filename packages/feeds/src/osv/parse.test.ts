@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Advisory, AffectedPackage, FeedRecordError } from '@patchloop/core';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, readFixture } from '../../../core/test/fixtures.js';
+import { fixturePath, readFixture } from '@patchloop/test-support';
 import { parseOsv } from './parse.js';
 
 /** Every *.json under a fixture directory, as [path relative to the fixtures, text]. */

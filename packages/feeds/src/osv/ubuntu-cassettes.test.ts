@@ -23,7 +23,7 @@ import {
   type InstalledPackage,
   type OsIdentity,
 } from '@patchloop/core';
-import { fixturePath, readCsv, readFixture } from '../../../core/test/fixtures.js';
+import { fixturePath, readCsv, readFixture } from '@patchloop/test-support';
 import { parseOsv } from './parse.js';
 
 function loadUbuntuRecords(): Advisory[] {

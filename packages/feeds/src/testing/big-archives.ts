@@ -29,6 +29,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixturesDir } from '@patchloop/test-support';
 import { tarHeader, ZipWriter } from './zip-writer.js';
 
 export type BigEcosystem = 'Debian' | 'Ubuntu';
@@ -54,12 +55,6 @@ const GENERATION = 2;
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root: this file is packages/feeds/{src,dist}/testing/. */
 export const repoRoot = resolve(here, '../../../..');
-
-function fixturesDir(): string {
-  const dir = process.env.PATCHLOOP_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
-  if (!existsSync(dir)) throw new Error(`shared fixtures not found at ${dir} (set PATCHLOOP_FIXTURES)`);
-  return dir;
-}
 
 type Json = Record<string, unknown>;
 

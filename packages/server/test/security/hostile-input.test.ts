@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEED_SOURCES } from '@patchloop/core';
 import type { WirePackage, WireUpdate } from '@patchloop/contracts';
 import type { InstalledPackage } from '@patchloop/core';
-import { enrollHost, hashOf } from '../checkin-client.js';
+import { enrollHost, hashOf } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, ENROLL_SECRET, startHarness, type Harness } from '../harness.js';
 import { fieldPaths, operations, sample, withField, type Operation } from './openapi.js';
 

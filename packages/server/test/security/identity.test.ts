@@ -16,7 +16,7 @@
  * without meeting a machine id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkin, enrollHost, facts, fullCheckin } from '../checkin-client.js';
+import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, startHarness, type Harness } from '../harness.js';
 import { operations, sample } from './openapi.js';
 

@@ -12,7 +12,7 @@ import type { Advisory, ImportRunStart } from '@patchloop/core';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import type { Db, DbConfig } from '../db.js';
 import { openStore } from '../open.js';
-import { createDatabase } from '../testing/pg-cluster.js';
+import { createDatabase } from '@patchloop/test-support/pg';
 import { createFeedStore } from './feed-store.js';
 import { cleanAbandonedStaging } from './staging.js';
 

@@ -5,19 +5,13 @@
  * this machine's rpm and rpmbuild.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixturesDir } from '@patchloop/test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, '..', '..', '..', '..', '..');
-
-export function fixturesDir(): string {
-  const dir = process.env.PATCHLOOP_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures');
-  if (!existsSync(dir)) throw new Error(`shared fixtures not found at ${dir}: set PATCHLOOP_FIXTURES`);
-  return dir;
-}
 
 export function rawInventory(name: string): string {
   return readFileSync(join(fixturesDir(), 'inventories', 'raw', name), 'utf8');

@@ -1,13 +1,14 @@
 /**
- * Test support: finds the shared public fixtures (../shared/fixtures from the
- * repository root, or PATCHLOOP_FIXTURES) and reads their CSV tables. Tests
- * read the data in place; it is never copied into the project.
+ * Finds the shared public fixtures (../shared/fixtures from the repository
+ * root, or PATCHLOOP_FIXTURES) and reads their CSV tables. Tests read the data
+ * in place; it is never copied into the project.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root: this file is packages/test-support/{src,dist}/. */
 export const repoRoot = resolve(here, '../../..');
 
 export function fixturesDir(): string {

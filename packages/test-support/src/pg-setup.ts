@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startPgCluster } from '../src/testing/pg-cluster.js';
+import { startPgCluster } from './pg.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -7,7 +7,10 @@ declare module 'vitest' {
   }
 }
 
-/** One PostgreSQL cluster for the whole store test run; each test file makes its own databases. */
+/**
+ * vitest global setup: one throwaway PostgreSQL cluster for a project's run,
+ * its URL given to the tests as `inject('pgUrl')`; each test file makes its own databases.
+ */
 export default async function setup(project: TestProject) {
   const cluster = await startPgCluster();
   project.provide('pgUrl', cluster.url);

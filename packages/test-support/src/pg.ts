@@ -1,5 +1,5 @@
 /**
- * For tests and benchmarks: a throwaway PostgreSQL cluster (initdb + pg_ctl) in a temp
+ * For tests and benchmarks (`@patchloop/test-support/pg`): a throwaway PostgreSQL cluster (initdb + pg_ctl) in a temp
  * directory on a free loopback port. As root it runs as the `postgres` user
  * (PostgreSQL refuses to run as root). The server binaries are found under
  * /usr/lib/postgresql/<version>/bin or through PATCHLOOP_PG_BIN.

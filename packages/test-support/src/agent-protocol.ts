@@ -1,9 +1,19 @@
-/** Test support: builds agent protocol requests the way the agent does. */
+/**
+ * Agent protocol clients for tests: builds enrolment and check-in requests the
+ * way the agent does and sends them through a server's `inject()`.
+ */
 import { createHash } from 'node:crypto';
 import type { CheckinRequest, HostFacts, WirePackage, WireUpdate } from '@patchloop/contracts';
 import { canonicalInventory, type InstalledPackage } from '@patchloop/core';
-import type { App } from '../src/api.js';
-import { ENROLL_SECRET } from './harness.js';
+import type { InjectOptions, Response } from 'light-my-request';
+
+/** The enrolment secret the test servers are configured with. */
+export const ENROLL_SECRET = 'test-enroll-secret-0123456789';
+
+/** What the clients need of a server: fastify's `inject()`. */
+export interface Injectable {
+  inject(opts: InjectOptions): Promise<Response>;
+}
 
 export const hashOf = (
   manager: 'dpkg' | 'rpm' | 'apk',
@@ -26,6 +36,18 @@ export function wire(pkgs: readonly InstalledPackage[]): WirePackage[] {
   }));
 }
 
+/** Debian releases as an agent reports them from their os-release files. */
+export const DEBIAN_OS = {
+  buster: { id: 'debian', versionId: '10', codename: 'buster', prettyName: 'Debian GNU/Linux 10 (buster)' },
+  bookworm: {
+    id: 'debian',
+    versionId: '12',
+    codename: 'bookworm',
+    prettyName: 'Debian GNU/Linux 12 (bookworm)',
+  },
+  trixie: { id: 'debian', versionId: '13', codename: 'trixie', prettyName: 'Debian GNU/Linux 13 (trixie)' },
+} satisfies Record<string, HostFacts['os']>;
+
 export function facts(hostname: string, os: HostFacts['os']): HostFacts {
   return {
     hostname,
@@ -37,7 +59,7 @@ export function facts(hostname: string, os: HostFacts['os']): HostFacts {
 }
 
 export async function enrollHost(
-  app: App,
+  app: Injectable,
   machineId: string,
   hostname: string,
   tags: string[] = [],
@@ -68,11 +90,31 @@ export function fullCheckin(
   };
 }
 
-export async function checkin(app: App, credential: string, body: unknown) {
+export async function checkin(app: Injectable, credential: string, body: unknown) {
   return app.inject({
     method: 'POST',
     url: '/api/v1/agent/checkin',
     headers: { authorization: `Bearer ${credential}` },
     payload: body as Record<string, unknown>,
   });
+}
+
+/**
+ * What an agent's collector returns for a dpkg host (`HostCollection`): the facts of `facts()`
+ * with the kernel unknown, these packages, no pending updates, no warnings.
+ */
+export function dpkgCollection(o: {
+  machineId: string;
+  hostname: string;
+  os: HostFacts['os'];
+  packages: WirePackage[];
+}) {
+  return {
+    machineId: o.machineId,
+    facts: { ...facts(o.hostname, o.os), kernel: { running: null, newestInstalled: null } },
+    manager: 'dpkg' as const,
+    packages: o.packages,
+    updates: [] as WireUpdate[],
+    warnings: [] as string[],
+  };
 }
