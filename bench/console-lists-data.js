@@ -70,8 +70,8 @@ function patchLag(r1, r2) {
 }
 
 /** Loads the fixtures and assesses each base inventory once: the pools hosts take findings from. */
-export function loadFindingPools(fixtures, now) {
-  const intel = loadIntelligence(fixtures);
+export async function loadFindingPools(fixtures, now) {
+  const intel = await loadIntelligence(fixtures);
   const bases = buildBases(fixtures, intel.advisories).filter((b) => SHARES[b.name] !== undefined);
   const cache = new TupleCache();
   return bases.map((b) => {

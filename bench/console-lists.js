@@ -333,7 +333,7 @@ async function runBackend(backend, pools, o) {
 export async function runConsoleListsBench(root, fixtures, opts = {}) {
   const o = { hosts: 10_000, backend: 'both', samples: 20, databaseUrl: null, saveBodies: null, ...opts };
   const t = performance.now();
-  const pools = loadFindingPools(fixtures, new Date());
+  const pools = await loadFindingPools(fixtures, new Date());
   const loadSeconds = (performance.now() - t) / 1000;
   log(
     `finding pools: ${pools.map((p) => `${p.base.name} ${p.findings.length}`).join(', ')} (${loadSeconds.toFixed(1)} s)`,

@@ -22,7 +22,8 @@ import {
   parseOsSpec,
   readCsvRecords,
 } from '@patchloop/core';
-import { IMPORTERS, readFeedPath } from '@patchloop/feeds';
+import { IMPORTERS } from '@patchloop/feeds';
+import { readFixtureFiles } from './fleet-data.js';
 
 const SUITE = 'buster';
 const RELEASES = new Set(['buster', '10']); // how the lists spell the release Patchloop matches for debian:10
@@ -161,7 +162,7 @@ export async function runDebsecanBench(
       );
       if (imp.status !== 0 && imp.status !== 3)
         throw new Error(`feeds import ${source} failed: ${imp.stderr}`);
-      const files = readFeedPath(join(fixtures, rel), { accept: IMPORTERS[source].accept }, []);
+      const files = await readFixtureFiles(join(fixtures, rel), IMPORTERS[source].accept, []);
       advisories.push(...(IMPORTERS[source].parse(files).batch?.records ?? []));
     }
     const data = debsecanData(advisories);

@@ -12,7 +12,7 @@ const mib = (bytes) => Math.round(bytes / 2 ** 20);
 const maxRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 const t0 = performance.now();
-const intel = loadIntelligence(fixtures);
+const intel = await loadIntelligence(fixtures);
 const bases = buildBases(fixtures, intel.advisories);
 const hosts = fleet(bases);
 const loadMs = performance.now() - t0;

@@ -18,7 +18,7 @@ import {
   parseRpmManifest,
   rpm,
 } from '@patchloop/core';
-import { IMPORTERS, readFeedPath } from '@patchloop/feeds';
+import { IMPORTERS, streamFeedPath } from '@patchloop/feeds';
 
 /** Fixture advisory sets, all assessed together. */
 export const ADVISORY_SETS = [
@@ -36,25 +36,32 @@ const ENRICHMENT_SETS = [
   ['endoflife', 'endoflife/json'],
 ];
 
-function parseSet(fixtures, source, rel) {
+/** Every file of a fixture set, read whole (the fixtures are small). */
+export async function readFixtureFiles(path, accept, errors) {
+  const files = [];
+  for await (const f of streamFeedPath(path, { accept }, errors)) files.push(f);
+  return files;
+}
+
+async function parseSet(fixtures, source, rel) {
   const errors = [];
-  const files = readFeedPath(join(fixtures, rel), { accept: IMPORTERS[source].accept }, errors);
+  const files = await readFixtureFiles(join(fixtures, rel), IMPORTERS[source].accept, errors);
   const r = IMPORTERS[source].parse(files);
   return { batch: r.batch, records: r.records, skipped: r.errors.length + errors.length };
 }
 
 /** Parses every advisory and enrichment fixture; one index, one enrichment source. */
-export function loadIntelligence(fixtures) {
+export async function loadIntelligence(fixtures) {
   const advisories = [];
   const sets = [];
   for (const [source, rel] of ADVISORY_SETS) {
-    const r = parseSet(fixtures, source, rel);
+    const r = await parseSet(fixtures, source, rel);
     if (r.batch) advisories.push(...r.batch.records);
     sets.push({ source, rel, records: r.records, skipped: r.skipped });
   }
   const enr = {};
   for (const [source, rel] of ENRICHMENT_SETS) {
-    const r = parseSet(fixtures, source, rel);
+    const r = await parseSet(fixtures, source, rel);
     if (source === 'epss') enr.epss = r.batch?.file.scores ?? [];
     else if (source === 'cve') enr.cves = r.batch?.records ?? [];
     else if (source === 'kev') enr.kev = r.batch?.records ?? [];
