@@ -37,6 +37,10 @@ describe('syncSettingsFromEnv', () => {
       eolProducts: ['debian'],
     });
     expect(s.download).toEqual({ maxBytes: 8192 * 1024 * 1024, stallTimeoutMs: 120_000 });
+    // The one duration grammar (core's), bounded: 1s to 30m.
+    expect(syncSettingsFromEnv({ PATCHLOOP_FEED_STALL_TIMEOUT: '1m30s' }).download.stallTimeoutMs).toBe(
+      90_000,
+    );
     expect(syncSettingsFromEnv({ PATCHLOOP_ALPINE_BRANCHES: 'discover' }).endpointConfig.alpineBranches).toBe(
       'discover',
     );
@@ -51,6 +55,7 @@ describe('syncSettingsFromEnv', () => {
     ['PATCHLOOP_UBUNTU_ARCHIVE', 'biggest', 'PL_FEED_CONFIG_INVALID'],
     ['PATCHLOOP_FEED_MAX_DOWNLOAD_MB', '0', 'PL_FEED_CONFIG_INVALID'],
     ['PATCHLOOP_FEED_STALL_TIMEOUT', '1h', 'PL_FEED_CONFIG_INVALID'],
+    ['PATCHLOOP_FEED_STALL_TIMEOUT', '500ms', 'PL_FEED_CONFIG_INVALID'],
   ])('refuses %s=%j with %s, naming the variable', (name, value, code) => {
     let err: unknown;
     try {

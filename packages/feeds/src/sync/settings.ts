@@ -5,7 +5,7 @@
  * which OSV ecosystems, Alpine branches and endoflife products, and the
  * download limits. Unset variables keep the defaults (endpoints.ts, http.ts).
  */
-import { PatchloopError } from '@patchloop/core';
+import { parseDuration, PatchloopError } from '@patchloop/core';
 import { DEFAULT_ENDPOINT_CONFIG, type EndpointConfig, type FeedBases } from './endpoints.js';
 import type { DownloadOptions } from './http.js';
 
@@ -49,7 +49,8 @@ function whole(name: string, value: string, min: number, max: number): number {
   return Number(value);
 }
 
-const SECONDS = /^(\d{1,6})(s|m)$/;
+/** A download that sends nothing for longer than this is stalled whatever the setting says. */
+const MAX_STALL_MS = 30 * 60_000;
 
 function url(name: string, value: string): string {
   let u: URL;
@@ -111,10 +112,10 @@ export function syncSettingsFromEnv(env: Env): SyncSettings {
     download.maxBytes = whole('PATCHLOOP_FEED_MAX_DOWNLOAD_MB', v, 1, 1_048_576) * 1024 * 1024;
   v = set('PATCHLOOP_FEED_STALL_TIMEOUT');
   if (v !== undefined) {
-    const m = SECONDS.exec(v);
-    if (!m || Number(m[1]) === 0)
-      throw bad('PATCHLOOP_FEED_STALL_TIMEOUT', 'must be a duration like 60s or 5m', v);
-    download.stallTimeoutMs = Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
+    const ms = parseDuration(v);
+    if (ms === null || ms < 1000 || ms > MAX_STALL_MS)
+      throw bad('PATCHLOOP_FEED_STALL_TIMEOUT', 'must be a duration from 1s to 30m, like 60s or 5m', v);
+    download.stallTimeoutMs = ms;
   }
   return { endpointConfig: cfg, download };
 }
