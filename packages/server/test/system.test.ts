@@ -6,23 +6,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/api.js';
 import { BACKEND_NAMES, ENROLL_SECRET, repoRoot, startHarness, type Harness } from './harness.js';
-
-/** Every registered "METHOD /path" (HEAD left out), read from Fastify's route tree. */
-function registeredRoutes(app: App): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^((?:│ {3}| {4})*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!m) continue;
-    stack.length = (m[1] as string).length / 4;
-    stack.push(m[2] as string);
-    for (const method of m[3]?.split(', ') ?? [])
-      if (method !== 'HEAD') out.push(`${method} ${stack.join('')}`);
-  }
-  return out.sort();
-}
 
 /** An error body: a PL_ code and a sentence, nothing else (no stack, no internals). */
 function expectErrorBody(body: string, status: number, code?: string) {
@@ -38,12 +22,18 @@ function expectErrorBody(body: string, status: number, code?: string) {
 describe.each(BACKEND_NAMES)('system routes on %s', (backend) => {
   let h: Harness;
   const clock = Date.parse('2030-06-01T12:00:00Z');
+  /** Every registered "METHOD /path" (HEAD left out), collected as Fastify adds it. */
+  const routes = new Set<string>();
 
   beforeAll(async () => {
     h = await startHarness(backend, {
       // Feed sync must never reach the network: an empty mirror, and the queued job is never run.
       config: { feedMirror: mkdtempSync(join(tmpdir(), 'pl-mirror-')) },
       now: () => new Date(clock),
+      onRoute: (route) => {
+        for (const method of [route.method].flat())
+          if (method !== 'HEAD') routes.add(`${method} ${route.url}`);
+      },
     });
     h.ctx.wakeJobs = () => {};
   });
@@ -72,7 +62,7 @@ describe.each(BACKEND_NAMES)('system routes on %s', (backend) => {
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .filter((r) => r.split(' ')[1]?.startsWith('/api/v1/') && !r.startsWith('HEAD '))
       .sort();
-    const registered = registeredRoutes(h.app)
+    const registered = [...routes]
       .filter((r) => r.split(' ')[1]?.startsWith('/api/v1/'))
       .map((r) => r.replace(/:([a-zA-Z]+)/g, '{$1}'))
       .sort();
