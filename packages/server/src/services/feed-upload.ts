@@ -78,6 +78,21 @@ export async function refreshScanIndex(ctx: ServerContext): Promise<void> {
   }
 }
 
+/** The upload's body received to a temporary file, imported, and the file removed whatever happens. */
+export async function importFeedBody(
+  ctx: ServerContext,
+  source: FeedSource,
+  upload: { readonly body: NodeJS.ReadableStream; readonly name: string },
+  actor: string,
+): Promise<FeedImportResult> {
+  const received = await receiveUpload(upload.body, upload.name, ctx.config.uploadLimitBytes);
+  try {
+    return await importFeedUpload(ctx, source, received.path, actor);
+  } finally {
+    received.remove();
+  }
+}
+
 export async function importFeedUpload(
   ctx: ServerContext,
   source: FeedSource,

@@ -1,10 +1,19 @@
 /**
  * An offline host (no agent): its inventory from a file, stored like a
  * check-in's and assessed at once. Importing the same hostname again
- * updates that host.
+ * updates that host. `importHostFile` is the API's use case (the file's
+ * text as the request carries it); `importHost` the CLI's offline one.
  */
 import { createHash } from 'node:crypto';
-import { canonicalInventory, type Inventory, type OsIdentity } from '@patchloop/core';
+import type { HostImportRequest, HostImportResult } from '@patchloop/contracts';
+import {
+  canonicalInventory,
+  parseInventoryText,
+  parseOsSpec,
+  PatchloopError,
+  type Inventory,
+  type OsIdentity,
+} from '@patchloop/core';
 import {
   appendAudit,
   editHost,
@@ -23,6 +32,27 @@ export interface ImportHostInput {
   readonly tags: readonly string[];
   readonly inventory: Inventory;
   readonly actor: string;
+}
+
+/**
+ * Imports the inventory file a request carries: parsed by its format, on the OS the request
+ * names or else the one the inventory says.
+ */
+export async function importHostFile(
+  ctx: ServerContext,
+  body: HostImportRequest,
+  actor: string,
+): Promise<HostImportResult> {
+  const inventory = parseInventoryText(body.format, body.content);
+  const os = body.os !== undefined ? parseOsSpec(body.os) : inventory.os;
+  if (!os) {
+    throw new PatchloopError(
+      'PL_OS_UNSUPPORTED',
+      'the inventory does not say which OS it is: give os (e.g. debian:12)',
+    );
+  }
+  const r = await importHost(ctx, { hostname: body.hostname, os, tags: body.tags ?? [], inventory, actor });
+  return { hostId: r.hostId, hostname: body.hostname, packages: r.packages, findings: r.findings };
 }
 
 export async function importHost(ctx: ServerContext, input: ImportHostInput) {

@@ -1,8 +1,9 @@
 /**
  * Hosts (mounted at /api/v1/hosts): list, detail, edit, tags; with the
- * modules beside this one, everything under /hosts/:id — its lifecycle
- * (lifecycle.ts), and what it holds: packages, findings, offered updates,
- * deployment history (inventory.ts).
+ * modules beside this one, an offline host's import (import.ts) and
+ * everything under /hosts/:id — its lifecycle (lifecycle.ts), and what it
+ * holds: packages, findings, offered updates, deployment history
+ * (inventory.ts).
  */
 import {
   Host,
@@ -23,6 +24,7 @@ import { changeHostTags } from '../../services/host-tags.js';
 import { sendCsv, type CsvColumns } from '../../services/csv.js';
 import { hostWhere } from '../../services/list-queries.js';
 import { hostDetail, hostSummary } from '../views.js';
+import { hostImportRoutes } from './import.js';
 import { hostInventoryRoutes } from './inventory.js';
 import { hostLifecycleRoutes } from './lifecycle.js';
 
@@ -33,6 +35,7 @@ export function hostRoutes(api: Api): void {
   const { app, ctx } = api;
   hostLifecycleRoutes(api);
   hostInventoryRoutes(api);
+  hostImportRoutes(api);
   const stale = () => ctx.config.staleAfterMs;
 
   app.get(
