@@ -25,14 +25,16 @@ import { acceptPolicyText, policyRoutes } from './routes/policies.js';
 import { remediationRoutes } from './routes/remediation.js';
 import { sessionRoutes } from './routes/session.js';
 import { settingsRoutes } from './routes/settings.js';
-import { complianceRoutes, findingRoutes } from './routes/findings.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { feedRoutes } from './routes/feeds.js';
+import { findingRoutes } from './routes/findings.js';
 import { hostRoutes } from './routes/hosts/index.js';
 import { installRoutes } from './routes/install.js';
 import { jobSigningRoutes } from './routes/job-signing.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
+import { vulnerabilityRoutes } from './routes/vulnerabilities.js';
 import { refuseUndeclaredQueries, refuseUnsafeJson, validatorCompiler } from './validation.js';
 
 /** The server's version, from its package.json (never written out in the code). */
@@ -113,8 +115,9 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   void mount('/api/v1/job-signing', jobSigningRoutes);
   void mount('/api/v1/settings/enrollment', enrollmentSettingRoutes);
   void mount('/api/v1/feeds', feedRoutes);
-  findingRoutes(api);
-  complianceRoutes(api);
+  void mount('/api/v1/findings', findingRoutes);
+  void mount('/api/v1/vulnerabilities', vulnerabilityRoutes);
+  void mount('/api/v1/compliance', complianceRoutes);
   settingsRoutes(api);
   installRoutes(api, SERVER_VERSION);
   await app.ready();

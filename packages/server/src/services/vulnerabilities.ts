@@ -1,0 +1,45 @@
+/**
+ * The fleet view per advisory: the store's rows (one sample finding per
+ * advisory with its fleet-wide counts) as the API's vulnerability list.
+ */
+import type { Vulnerability, VulnerabilityQuery } from '@patchloop/contracts';
+import { listVulnerabilities } from '@patchloop/store';
+import type { ServerContext } from '../context.js';
+import type { PageOf } from './csv.js';
+
+/** The vulnerabilities `q` selects, a page at a time (a CSV export reads every page). */
+export function vulnerabilityPages(ctx: ServerContext, q: VulnerabilityQuery): PageOf<Vulnerability> {
+  return async (offset, limit) => {
+    const r = await listVulnerabilities(ctx.db, {
+      kev: q.kev,
+      severity: q.severity,
+      q: q.q,
+      priority: q.priority,
+      sla: q.sla,
+      sort: q.sort,
+      limit,
+      offset,
+      now: ctx.now(),
+    });
+    return {
+      total: r.total,
+      items: r.items.map((v) => {
+        const s = v.sample;
+        return {
+          advisory: { ...s.advisory, aliases: [...s.advisory.aliases] },
+          severity: s.severity,
+          cvss: s.cvss,
+          kev: s.kev,
+          epss: s.epss,
+          hosts: v.hosts,
+          packages: v.packages,
+          fixable: v.fixable,
+          unfixed: v.unfixed,
+          priority: v.priority as Vulnerability['priority'],
+          dueAt: v.dueAt?.toISOString() ?? null,
+          riskScore: v.riskScore,
+        };
+      }),
+    };
+  };
+}
