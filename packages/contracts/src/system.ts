@@ -60,6 +60,17 @@ export const RiskSettingsView = Type.Object({
 });
 
 export type RiskSettingsView = Static<typeof RiskSettingsView>;
+/** PUT /api/v1/settings/risk: what changes (absent: kept; null: back to the defaults). */
+export const RiskSettingsChange = Type.Object(
+  {
+    /** Partial weights merged over the defaults (see core/risk); null resets to the defaults. */
+    weights: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+    /** { days: { P1, P2, P3, P4 }, dueSoonDays }, partial; null resets. */
+    sla: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type RiskSettingsChange = Static<typeof RiskSettingsChange>;
 
 /** The names of the built agent's files (tarball, .deb, .rpm, .sha256): no path, no dot file. */
 export const AGENT_DOWNLOAD_NAME = '^patchloop-agent[-_][A-Za-z0-9][A-Za-z0-9._+-]*$';

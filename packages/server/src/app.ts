@@ -94,8 +94,9 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   refuseUnsafeJson(app);
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   acceptPolicyText(app);
-  // Each route module is a Fastify plugin mounted at its URL prefix: this is the API's map. The
-  // modules registered directly hold routes of several prefixes (or outside /api/v1).
+  // Each route module is a Fastify plugin mounted at its URL prefix: this is the API's map. Only
+  // the routes outside /api/v1 are registered directly: health and readiness (the OpenAPI
+  // document is swagger's, above) and the agent's install script and downloads.
   const mount = (prefix: string, routes: Routes) =>
     app.register(async (scoped) => routes({ app: scoped, ctx }), { prefix });
   const api = { app, ctx };
@@ -113,12 +114,12 @@ export async function build(ctx: ServerContext, opts: BuildOptions = {}): Promis
   void mount('/api/v1/audit', auditRoutes);
   void mount('/api/v1/dashboard', dashboardRoutes);
   void mount('/api/v1/job-signing', jobSigningRoutes);
+  void mount('/api/v1/settings', settingsRoutes);
   void mount('/api/v1/settings/enrollment', enrollmentSettingRoutes);
   void mount('/api/v1/feeds', feedRoutes);
   void mount('/api/v1/findings', findingRoutes);
   void mount('/api/v1/vulnerabilities', vulnerabilityRoutes);
   void mount('/api/v1/compliance', complianceRoutes);
-  settingsRoutes(api);
   installRoutes(api, SERVER_VERSION);
   await app.ready();
   return app;
