@@ -9,7 +9,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
-import { BUNDLE, CACHE, compileBundle } from '../bin/scan-loader.js';
+import loader from '../bin/scan-loader.js';
+
+const { BUNDLE, CACHE, compileBundle } = loader;
 
 const CLI = join(import.meta.dirname, '..');
 const { version } = JSON.parse(readFileSync(join(CLI, 'package.json'), 'utf8'));
