@@ -13,6 +13,7 @@ import {
   type Classification,
   type ScanReport,
 } from '@patchloop/core';
+import type * as Store from '@patchloop/store';
 import type { ScanDataRequest } from '@patchloop/store';
 import type { StoreConfig } from '../store-config.js';
 import { readScanInput, type ScanInputOptions } from './input.js';
@@ -28,7 +29,7 @@ export interface RunScanOptions extends ScanInputOptions {
  * gets it from outside (bin/scan-loader.js): a bundle compiled with V8's code
  * cache cannot import() on Node.js 20.
  */
-export type ImportStore = () => Promise<typeof import('@patchloop/store')>;
+export type ImportStore = () => Promise<typeof Store>;
 export const importStore: ImportStore = () => import('@patchloop/store');
 
 export async function runScan(

@@ -425,12 +425,7 @@ export class PatchloopError extends Error {
  * the package's): same name, a code of the registry.
  */
 export function isPatchloopError(e: unknown): e is PatchloopError {
-  if (e instanceof PatchloopError) return true;
   const code = (e as { code?: unknown } | null)?.code;
-  return (
-    e instanceof Error &&
-    e.name === 'PatchloopError' &&
-    typeof code === 'string' &&
-    Object.hasOwn(ERROR_CODES, code)
-  );
+  const named = e instanceof Error && e.name === 'PatchloopError' && typeof code === 'string';
+  return e instanceof PatchloopError || (named && Object.hasOwn(ERROR_CODES, code));
 }
