@@ -10,7 +10,7 @@
 //                        shippable behind `patchloop` (a flag of the node command itself), shown
 //                        as what the heap snapshot would give
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pathFor = (x) => JSON.stringify(x);
@@ -26,18 +26,7 @@ export function scanOptionCommands(root, tmp, args) {
   const cli = join(root, 'packages', 'cli');
   const bundle = join(cli, 'dist', 'scan.bundle.cjs');
   const store = "() => import('@patchloop/store')";
-  // The snapshot: the bundle's text, then the main function node runs after deserializing.
-  const entry = join(tmp, 'scan-snapshot.cjs');
-  // The snapshot builder runs a script with require() for built-ins only: no module, no exports.
-  writeFileSync(
-    entry,
-    `const module = { exports: {} };\n(function (exports, module) {\n${readFileSync(bundle, 'utf8')}\n})(module.exports, module);\n` +
-      `require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {` +
-      `module.exports.scanMain(${ARGV}).then((c) => { process.exitCode = c; }); });\n`,
-  );
-  const blob = join(tmp, 'scan.blob');
-  execFileSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', entry], { stdio: 'pipe' });
-  return {
+  const commands = {
     nodeEmpty: [process.execPath, ['-e', '0']],
     wholeCli: inline(
       `const { main } = await import(${pathFor(join(cli, 'dist', 'main.js'))}); process.exitCode = await main(${ARGV});`,
@@ -47,12 +36,29 @@ export function scanOptionCommands(root, tmp, args) {
       `const { scanMain } = await import(${pathFor(join(cli, 'dist', 'scan-main.js'))}); process.exitCode = await scanMain(${ARGV}, undefined, ${store});`,
       args,
     ),
-    bundleNoCache: inline(
-      `import { createRequire } from 'node:module'; const { scanMain } = createRequire(import.meta.url)(${pathFor(bundle)}); process.exitCode = await scanMain(${ARGV}, undefined, ${store});`,
-      args,
-    ),
-    snapshot: [process.execPath, ['--snapshot-blob', blob, 'scan', ...args]],
   };
+  if (!existsSync(bundle)) return commands; // not built: the options made from the bundle are left out
+  commands.bundleNoCache = inline(
+    `import { createRequire } from 'node:module'; const { scanMain } = createRequire(import.meta.url)(${pathFor(bundle)}); process.exitCode = await scanMain(${ARGV}, undefined, ${store});`,
+    args,
+  );
+  // The snapshot: the bundle's text, then the main function node runs after deserializing. The
+  // snapshot builder runs a script with require() for built-ins only: no module, no exports.
+  const entry = join(tmp, 'scan-snapshot.cjs');
+  writeFileSync(
+    entry,
+    `const module = { exports: {} };\n(function (exports, module) {\n${readFileSync(bundle, 'utf8')}\n})(module.exports, module);\n` +
+      `require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {` +
+      `module.exports.scanMain(${ARGV}).then((c) => { process.exitCode = c; }); });\n`,
+  );
+  const blob = join(tmp, 'scan.blob');
+  try {
+    execFileSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', entry], { stdio: 'pipe' });
+    commands.snapshot = [process.execPath, ['--snapshot-blob', blob, 'scan', ...args]];
+  } catch (e) {
+    console.log(`debsecan: no start-up snapshot (${String(e.stderr ?? e).split('\n')[0]})`);
+  }
+  return commands;
 }
 
 export const OPTION_LABELS = {
@@ -78,10 +84,12 @@ export function optionsMarkdown(r) {
       'lean entry, bundle and V8 code cache (`bin/patchloop.js`)',
       r.patchloop,
     ],
-    ...Object.entries(OPTION_LABELS).map(([k, [name, what]]) => [name, what, r.options[k]]),
+    ...Object.entries(OPTION_LABELS)
+      .filter(([k]) => r.options[k] !== undefined)
+      .map(([k, [name, what]]) => [name, what, r.options[k]]),
   ];
   const ratio = (x) => (x.meanMs / r.debsecan.meanMs).toFixed(2);
   return `| start-up | what runs | mean ms | median ms | min ms | CPU ms (mean) | × debsecan (mean) |
 | --- | --- | ---: | ---: | ---: | ---: | ---: |
-${rows.map(([n, w, x]) => `| ${n} | ${w} | ${x.meanMs} | ${x.medianMs} | ${x.minMs} | ${x.cpuMs} | ${ratio(x)} |`).join('\n')}`;
+${rows.map(([n, w, x]) => `| ${n} | ${w} | ${x.meanMs} | ${x.medianMs} | ${x.minMs} | ${x.cpuMs ?? '–'} | ${ratio(x)} |`).join('\n')}`;
 }

@@ -220,7 +220,7 @@ export async function runDebsecanBench(
     }
     // Every way of starting prints the same report (but for its time of scanning).
     const sameReport = (x) => x.replace(/"scannedAt": "[^"]*"/, '');
-    for (const name of Object.keys(OPTION_LABELS).filter((k) => k !== 'nodeEmpty')) {
+    for (const name of Object.keys(OPTION_LABELS).filter((k) => k !== 'nodeEmpty' && k in commands)) {
       if (sameReport(results[name].first.stdout) !== sameReport(results.patchloop.first.stdout))
         throw new Error(`${name}: the scan's output differs from \`patchloop scan\`'s`);
     }
@@ -264,7 +264,9 @@ export async function runDebsecanBench(
         unfixed: report.summary.unfixed,
       },
       options: Object.fromEntries(
-        Object.keys(OPTION_LABELS).map((k) => [k, { ...results[k], first: undefined }]),
+        Object.keys(OPTION_LABELS)
+          .filter((k) => k in commands)
+          .map((k) => [k, { ...results[k], first: undefined }]),
       ),
       bundled,
       bundleKiB,
