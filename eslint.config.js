@@ -41,6 +41,13 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's bin files are CommonJS (packages/cli/bin/package.json): `patchloop scan` starts
+    // without Node's ES module loader.
+    files: ['packages/cli/bin/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Small modules: a source file past 400 lines of code is split by concern (tests are exempt).
     files: ['packages/*/src/**/*.{ts,tsx}'],
     ignores: ['**/*.test.{ts,tsx}', '**/testdata/**'],

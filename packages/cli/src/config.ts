@@ -5,12 +5,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { PatchloopError } from '@patchloop/core';
 import { syncSettingsFromEnv, type SyncSettings } from '@patchloop/feeds';
+import { loadStoreConfig, nonEmpty, type StoreConfig } from './store-config.js';
 
-export interface CliConfig {
-  /** PATCHLOOP_DATA_DIR: the embedded store's directory. */
-  readonly dataDir: string | undefined;
-  /** PATCHLOOP_DATABASE_URL: PostgreSQL instead of the embedded store. */
-  readonly databaseUrl: string | undefined;
+export interface CliConfig extends StoreConfig {
   /** PATCHLOOP_FEED_MIRROR: read feeds from this directory instead of downloading them. */
   readonly feedMirror: string | undefined;
   /** PATCHLOOP_FEED_URL_…, PATCHLOOP_OSV_…: where and what `feeds sync` downloads (feeds' settings.ts). */
@@ -20,8 +17,6 @@ export interface CliConfig {
   /** PATCHLOOP_NVD_API_KEY: `feeds sync` then also takes NVD's own CVSS from the NVD API. */
   readonly nvdApiKey: string | undefined;
 }
-
-const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): CliConfig {
   const feedMirror = nonEmpty(env.PATCHLOOP_FEED_MIRROR);
@@ -36,8 +31,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   return {
-    dataDir: nonEmpty(env.PATCHLOOP_DATA_DIR),
-    databaseUrl: nonEmpty(env.PATCHLOOP_DATABASE_URL),
+    ...loadStoreConfig(env),
     feedMirror,
     feedSync: syncSettingsFromEnv(env),
     cveScope,

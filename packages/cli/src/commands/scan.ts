@@ -5,9 +5,9 @@
  */
 import { Command, Option } from 'commander';
 import type { Classification, ScanReport, Severity } from '@patchloop/core';
-import type { CliConfig } from '../config.js';
+import type { StoreConfig } from '../store-config.js';
 import { formatScanReport, SCAN_FORMATS, type ScanFormat } from '../scan-output/index.js';
-import { runScan } from '../scan/run.js';
+import { runScan, type ImportStore } from '../scan/run.js';
 import type { Io } from './versions.js';
 
 /** `--fail-on` exits 4 when a finding is at or above this level. */
@@ -39,9 +39,10 @@ interface ScanOptions {
 
 export function scanCommand(
   io: Io,
-  config: CliConfig,
+  config: StoreConfig,
   setExit: (code: number) => void,
   version: string,
+  importStore?: ImportStore,
 ): Command {
   return new Command('scan')
     .description('assess one host offline against the advisories in the store (this machine by default)')
@@ -80,7 +81,7 @@ export function scanCommand(
       ),
     )
     .action(async (opts: ScanOptions) => {
-      const report = await runScan(config, opts);
+      const report = await runScan(config, opts, new Date(), importStore);
       const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
       io.stdout.write(
         formatScanReport(report, opts.format, { color: tty && !process.env.NO_COLOR, toolVersion: version }),

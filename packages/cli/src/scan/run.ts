@@ -13,8 +13,9 @@ import {
   type Classification,
   type ScanReport,
 } from '@patchloop/core';
+import type * as Store from '@patchloop/store';
 import type { ScanDataRequest } from '@patchloop/store';
-import type { CliConfig } from '../config.js';
+import type { StoreConfig } from '../store-config.js';
 import { readScanInput, type ScanInputOptions } from './input.js';
 
 export interface RunScanOptions extends ScanInputOptions {
@@ -23,10 +24,19 @@ export interface RunScanOptions extends ScanInputOptions {
   only?: Classification;
 }
 
+/**
+ * Loads the store (PGlite's WebAssembly) when a scan needs it. The scan bundle
+ * gets it from outside (bin/scan-loader.js): a bundle compiled with V8's code
+ * cache cannot import() on Node.js 20.
+ */
+export type ImportStore = () => Promise<typeof Store>;
+export const importStore: ImportStore = () => import('@patchloop/store');
+
 export async function runScan(
-  config: CliConfig,
+  config: StoreConfig,
   opts: RunScanOptions,
   now = new Date(),
+  loadStore: ImportStore = importStore,
 ): Promise<ScanReport> {
   const inventory = readScanInput(opts);
   const os = opts.os !== undefined ? parseOsSpec(opts.os) : inventory.os;
@@ -48,7 +58,7 @@ export async function runScan(
     packages: inventory.packages.map((p) => lookupOf(family, p).name),
     eolProduct: family.eolCycle(os)?.product ?? null,
   };
-  const data = (await fromScanIndex(where, request)) ?? (await fromStore(where, request));
+  const data = (await fromScanIndex(where, request)) ?? (await fromStore(where, request, loadStore));
   if (data.advisoriesPerTarget.every((t) => t.count === 0)) {
     const what = data.advisoriesPerTarget.map((t) => `${t.ecosystem} ${t.releases.join('/')}`).join(', ');
     throw new PatchloopError(
@@ -80,9 +90,8 @@ async function fromScanIndex(where: Where, request: Request) {
   return readScanIndex(resolveDataDir(where.dataDir), request);
 }
 
-async function fromStore(where: Where, request: Request) {
-  // The store (PGlite's WebAssembly) loads only when a scan needs it.
-  const { loadScanData, openStore, resolveDbConfig } = await import('@patchloop/store');
+async function fromStore(where: Where, request: Request, loadStore: ImportStore) {
+  const { loadScanData, openStore, resolveDbConfig } = await loadStore();
   const db = await openStore(resolveDbConfig({}, where), { readOnly: true });
   try {
     return await loadScanData(db, request);

@@ -70,4 +70,12 @@ describe('error code registry', () => {
     expect(isPatchloopError(new Error('x'))).toBe(false);
     expect(e).toMatchObject({ code: 'PL_USAGE', message: 'bad', details: { arg: 'x' } });
   });
+
+  it("recognises a PatchloopError made by another copy of core (the scan bundle's store)", () => {
+    const other = (code: string) => Object.assign(new Error('bad'), { name: 'PatchloopError', code });
+    expect(isPatchloopError(other('PL_DB_CONFIG_INVALID'))).toBe(true);
+    expect(isPatchloopError(other('PL_NOT_A_CODE'))).toBe(false);
+    expect(isPatchloopError(Object.assign(new Error('bad'), { code: 'PL_USAGE' }))).toBe(false);
+    expect(isPatchloopError({ name: 'PatchloopError', code: 'PL_USAGE', message: 'bad' })).toBe(false);
+  });
 });

@@ -419,6 +419,13 @@ export class PatchloopError extends Error {
   }
 }
 
+/**
+ * True for a PatchloopError, also one made by another copy of this module (the
+ * `patchloop scan` bundle carries its own core, while the store it loads uses
+ * the package's): same name, a code of the registry.
+ */
 export function isPatchloopError(e: unknown): e is PatchloopError {
-  return e instanceof PatchloopError;
+  const code = (e as { code?: unknown } | null)?.code;
+  const named = e instanceof Error && e.name === 'PatchloopError' && typeof code === 'string';
+  return e instanceof PatchloopError || (named && Object.hasOwn(ERROR_CODES, code));
 }
