@@ -91,7 +91,8 @@ export function timeOutReason(
   now: Date,
 ): string | null {
   const t = now.getTime();
-  if (task.status === 'queued' && task.deadline.getTime() <= t) return 'deadline passed before it could start';
+  if (task.status === 'queued' && task.deadline.getTime() <= t)
+    return 'deadline passed before it could start';
   if (isInFlight(task.status) && task.dispatchedAt !== null) {
     const limit = task.dispatchedAt.getTime() + (task.timeoutSeconds + TASK_GRACE_SECONDS) * 1000;
     if (limit <= t)
@@ -304,8 +305,7 @@ export function tickTallied(state: TalliedDeployment, now: Date): TalliedDecisio
   let rings = ringsOf(state.rings, tallies, now);
   // A ring whose last tasks failed past its error budget does not pass (even with minSuccess met): it halts.
   const current = rings.find(
-    (r) =>
-      (r.progress.status !== 'passed' && r.progress.status !== 'skipped') || budgetExceeded(r) !== null,
+    (r) => (r.progress.status !== 'passed' && r.progress.status !== 'skipped') || budgetExceeded(r) !== null,
   );
 
   let status: DeploymentStatus = state.status;
@@ -399,7 +399,12 @@ export function tick(state: DeploymentState, now: Date): TickDecision {
   const queued = state.tasks.filter((t) => t.status === 'queued' && !timedOut.has(t.id)).sort(byId);
   const { dispatch: pick, skipQueued, ...rest } = d;
   const dispatch =
-    pick === null ? [] : queued.filter((t) => t.ring === pick.ring).slice(0, pick.count).map((t) => t.id);
+    pick === null
+      ? []
+      : queued
+          .filter((t) => t.ring === pick.ring)
+          .slice(0, pick.count)
+          .map((t) => t.id);
   const skip = skipQueued === null ? [] : queued.map((t) => ({ id: t.id, reason: skipQueued }));
   return { ...rest, dispatch, skip };
 }

@@ -5,7 +5,14 @@
  * deployment's status and what it waits for. Agents' reports move tasks.
  */
 import type { JobReport, JobReportResponse } from '@patchloop/contracts';
-import { isFinal, notDeployableReason, schemeFor, schemeOfManager, tickTallied, PatchloopError } from '@patchloop/core';
+import {
+  isFinal,
+  notDeployableReason,
+  schemeFor,
+  schemeOfManager,
+  tickTallied,
+  PatchloopError,
+} from '@patchloop/core';
 import {
   claimActiveDeployments,
   finishTasks,
@@ -63,7 +70,12 @@ async function dispatch(
   for (const c of await queuedForDispatch(tx, d.id, pick.ring, pick.count, now)) {
     const host = hostNotDeployable(c.host);
     if ('machineId' in host) ready.push({ c, machineId: host.machineId });
-    else refused.push({ id: c.id, status: 'skipped', logLine: `${stamp} skipped: not deployable: ${host.reason}\n` });
+    else
+      refused.push({
+        id: c.id,
+        status: 'skipped',
+        logLine: `${stamp} skipped: not deployable: ${host.reason}\n`,
+      });
   }
   if (ready.length > 0) {
     // Signed as it leaves: the agent runs nothing this server's key did not sign.

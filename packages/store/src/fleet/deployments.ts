@@ -317,7 +317,11 @@ export async function taskPage(
 }
 
 /** How many tasks of a deployment have this status (index deployment_task_tick). */
-export async function countTasksWithStatus(q: Queryable, deploymentId: number, status: string): Promise<number> {
+export async function countTasksWithStatus(
+  q: Queryable,
+  deploymentId: number,
+  status: string,
+): Promise<number> {
   const r = await q.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM deployment_task WHERE deployment_id = $1 AND status = $2',
     [deploymentId, status],
@@ -516,7 +520,12 @@ export async function markDispatched(
     `UPDATE deployment_task t SET status = 'dispatched', dispatched_at = coalesce(t.dispatched_at, $1),
        signature = u.signature::jsonb, log = right(t.log || $2, ${LOG_CAP})
      FROM unnest($3::text[], $4::text[]) AS u(id, signature) WHERE t.id = u.id`,
-    [now, `${now.toISOString()} dispatched\n`, tasks.map((t) => t.id), tasks.map((t) => JSON.stringify(t.signature))],
+    [
+      now,
+      `${now.toISOString()} dispatched\n`,
+      tasks.map((t) => t.id),
+      tasks.map((t) => JSON.stringify(t.signature)),
+    ],
   );
 }
 
@@ -558,7 +567,6 @@ export async function getTask(q: Queryable, id: string, forUpdate = false): Prom
   return r.rows[0] ? task(r.rows[0]) : null;
 }
 
-
 /** Jobs for a host's agent: tasks handed out and not yet finished. */
 export async function pendingTasksForHost(q: Queryable, hostId: number): Promise<TaskSummary[]> {
   // Index deployment_task_host (host_id, status): a host's handed-out tasks, never a deployment's.
@@ -593,7 +601,6 @@ export interface TaskUpdate {
   readonly finishedAt?: Date;
   readonly rolledBackBy?: string;
 }
-
 
 export async function updateTask(q: Queryable, id: string, u: TaskUpdate): Promise<void> {
   await q.query(
