@@ -25,7 +25,7 @@ import {
 import {
   appendAudit,
   getDeployment,
-  getHost,
+  deployTargets,
   getPolicy,
   insertDeployment,
   type NewDeployment,
@@ -146,14 +146,16 @@ export async function createManual(
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
   const tasks: NewDeployment['tasks'][number][] = [];
   const notDeployable: { hostId: number; hostname: string; reason: string }[] = [];
-  for (const hostId of [...new Set(req.hostIds)]) {
-    const host = await getHost(ctx.db, hostId);
+  const hostIds = [...new Set(req.hostIds)];
+  const targets = await deployTargets(ctx.db, hostIds);
+  for (const hostId of hostIds) {
+    const host = targets.get(hostId);
     if (!host) throw new PatchloopError('PL_REQUEST_INVALID', `no host ${hostId}`);
     if (host.retired) throw new PatchloopError('PL_HOST_RETIRED', `host ${host.hostname} is retired`);
     const reason = notDeployableReason({
       transport: host.transport,
       packageManager: host.packageManager,
-      updatesKnown: host.updates !== null,
+      updatesKnown: host.updatesKnown,
     });
     if (reason !== null) {
       notDeployable.push({ hostId, hostname: host.hostname, reason });

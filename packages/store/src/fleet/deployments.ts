@@ -277,6 +277,49 @@ export async function listTasks(q: Queryable, deploymentId: number): Promise<Tas
   return r.rows.map(taskSummary);
 }
 
+/** What a manual deployment needs of a host: whether it can run one. */
+export interface DeployTarget {
+  readonly id: number;
+  readonly hostname: string;
+  readonly retired: boolean;
+  readonly transport: 'agent' | 'ssh' | 'import';
+  readonly packageManager: string | null;
+  readonly updatesKnown: boolean;
+}
+
+/** The hosts of `ids` that exist, in one query (a manual deployment to 10,000 hosts reads them once). */
+export async function deployTargets(
+  q: Queryable,
+  ids: readonly number[],
+): Promise<Map<number, DeployTarget>> {
+  const r = await q.query<{
+    id: number | string;
+    hostname: string;
+    retired: boolean;
+    transport: DeployTarget['transport'];
+    package_manager: string | null;
+    updates_known: boolean;
+  }>(
+    `SELECT id, hostname, retired_at IS NOT NULL AS retired, transport, package_manager,
+       updates IS NOT NULL AS updates_known
+     FROM host WHERE id = ANY($1::bigint[])`,
+    [[...ids]],
+  );
+  return new Map(
+    r.rows.map((x) => [
+      Number(x.id),
+      {
+        id: Number(x.id),
+        hostname: x.hostname,
+        retired: x.retired,
+        transport: x.transport,
+        packageManager: x.package_manager,
+        updatesKnown: x.updates_known,
+      },
+    ]),
+  );
+}
+
 /** Where a page of a deployment's tasks starts: after this (ring, hostname, id). */
 export interface TaskCursor {
   readonly ring: string;
