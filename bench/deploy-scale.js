@@ -176,7 +176,7 @@ export async function runDeployScaleBench(o) {
           const text = await res.body.text();
           if (res.statusCode !== 200) throw new Error(`poll: ${res.statusCode} ${text.slice(0, 200)}`);
           jobs = JSON.parse(text).jobs;
-        } catch (e) {
+        } catch {
           if (stop) return;
           failures++;
           await sleep(1000);

@@ -9,7 +9,7 @@ import { PatchloopError } from '../error/codes.js';
 import { isConcurrency, parseDuration } from '../policy/values.js';
 import { windowState } from '../policy/window.js';
 import type { WindowState } from '../policy/window.js';
-import { FAILED_TASK_STATES, isFinal, isInFlight } from './model.js';
+import { FAILED_TASK_STATES, isInFlight } from './model.js';
 import type {
   DeployRing,
   DeployTask,

@@ -11,8 +11,6 @@ import { BACKENDS } from '../../test/backends.js';
 import type { Db, Queryable } from '../db.js';
 import {
   finishTasks,
-  insertDeployment,
-  listTasks,
   markDispatched,
   nextJobSequences,
   queuedForDispatch,
@@ -20,7 +18,8 @@ import {
   taskPage,
   timeOutCandidates,
   type TaskCursor,
-} from './deployments.js';
+} from './deployment-tasks.js';
+import { insertDeployment, listTasks } from './deployments.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const HOSTS = 1_200;
