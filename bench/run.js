@@ -58,4 +58,5 @@ await (await import('./console-lists.js')).recordConsoleLists(root, fixtures); /
 await (await import('./agent-artifact.js')).recordAgentArtifact(); // its own section, appended
 await (await import('./feeds-size.js')).recordFeedsSize(root); // its own section, appended
 await (await import('./sync-latency.js')).recordSyncLatency(root); // its own section, appended
+await (await import('./deploy-scale.js')).recordDeployScale(); // its own section, appended
 console.log('wrote BENCHMARKS.md');

@@ -43,6 +43,44 @@ export const S = Type.String();
 export const N = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 export const Versions = Type.Union([Type.Array(Type.Object({ name: S, version: N(S) })), Type.Null()]);
 
+/** One host's task in a deployment, as the view's pages list it (its log: DeploymentTaskDetail). */
+export const DeploymentTask = Type.Object({
+  taskId: S,
+  hostId: Type.Integer(),
+  hostname: S,
+  ring: S,
+  status: S,
+  packages: Type.Array(Type.Object({ name: S, version: S })),
+  advisories: Type.Array(S),
+  before: Versions,
+  after: Versions,
+  reboot: Type.Union([Type.Record(S, Type.Unknown()), Type.Null()]),
+  error: Type.Union([Type.Object({ code: S, message: S }), Type.Null()]),
+  queuedAt: S,
+  dispatchedAt: N(S),
+  startedAt: N(S),
+  finishedAt: N(S),
+  /** Advisories whose findings on this host were resolved after the task started. */
+  closedFindings: Type.Array(S),
+  rolledBackBy: N(S),
+});
+export type DeploymentTask = Static<typeof DeploymentTask>;
+
+/** One task with its log (GET /api/v1/deployments/:id/tasks/:taskId). */
+export const DeploymentTaskDetail = Type.Intersect([DeploymentTask, Type.Object({ log: S })]);
+export type DeploymentTaskDetail = Static<typeof DeploymentTaskDetail>;
+
+/**
+ * GET /api/v1/deployments/:id: one page of its hosts' tasks by (ring, hostname), `hostsNext`
+ * being the `after` of the next page; `status` keeps one task status.
+ */
+export const DeploymentViewQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+  after: Type.Optional(Type.String({ maxLength: 2048 })),
+  status: Type.Optional(Type.String({ maxLength: 32 })),
+});
+export type DeploymentViewQuery = Static<typeof DeploymentViewQuery>;
+
 export const DeploymentView = Type.Object({
   id: Type.Integer(),
   kind: S,
@@ -71,29 +109,12 @@ export const DeploymentView = Type.Object({
       bakeUntil: N(S),
     }),
   ),
-  hosts: Type.Array(
-    Type.Object({
-      taskId: S,
-      hostId: Type.Integer(),
-      hostname: S,
-      ring: S,
-      status: S,
-      packages: Type.Array(Type.Object({ name: S, version: S })),
-      advisories: Type.Array(S),
-      before: Versions,
-      after: Versions,
-      reboot: Type.Union([Type.Record(S, Type.Unknown()), Type.Null()]),
-      error: Type.Union([Type.Object({ code: S, message: S }), Type.Null()]),
-      log: S,
-      queuedAt: S,
-      dispatchedAt: N(S),
-      startedAt: N(S),
-      finishedAt: N(S),
-      /** Advisories whose findings on this host were resolved after the task started. */
-      closedFindings: Type.Array(S),
-      rolledBackBy: N(S),
-    }),
-  ),
+  /** One page of the tasks (all of them in the change record). */
+  hosts: Type.Array(DeploymentTask),
+  /** How many tasks match (the status asked, or all). */
+  hostsTotal: Type.Integer(),
+  /** The `after` of the next page; null on the last. */
+  hostsNext: N(S),
   approvals: Type.Array(Type.Object({ at: S, actor: S, action: S })),
 });
 export type DeploymentView = Static<typeof DeploymentView>;

@@ -402,4 +402,86 @@ reboot: never
     });
     expect(auditor.statusCode).toBe(403);
   });
+
+  it('pages the hosts of the view by a cursor and hands out one task with its log', async () => {
+    const hosts = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/hosts?limit=10',
+      headers: h.auth('auditor'),
+    });
+    const ids = (hosts.json() as { items: { id: number }[] }).items.map((x) => x.id);
+    expect(ids).toHaveLength(3);
+    const c = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/deployments',
+      headers: h.auth('operator'),
+      payload: { hosts: ids, packages: [{ name: 'bash', version: '9.9-1' }], reboot: 'never' },
+    });
+    expect(c.statusCode, c.body).toBe(201);
+    const id = (c.json() as View).id;
+    type Paged = View & { hostsTotal: number; hostsNext: string | null };
+    const page = async (q: string) => {
+      const r = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/deployments/${id}?${q}`,
+        headers: h.auth('auditor'),
+      });
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json() as Paged;
+    };
+    const first = await page('limit=2');
+    expect(first.hosts.map((x) => x.hostname)).toEqual(['pilot-1', 'web-1']);
+    expect(first.hostsTotal).toBe(3);
+    expect(first.hostsNext).not.toBeNull();
+    const second = await page(`limit=2&after=${encodeURIComponent(first.hostsNext!)}`);
+    expect(second.hosts.map((x) => x.hostname)).toEqual(['web-2']);
+    expect(second.hostsNext).toBeNull();
+    expect((await page('status=queued')).hostsTotal).toBe(3);
+    expect((await page('status=succeeded')).hosts).toEqual([]);
+    const bad = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/deployments/${id}?after=nonsense`,
+      headers: h.auth('auditor'),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'PL_REQUEST_INVALID' } });
+
+    // Dispatched in one tick; the log is read for the task asked, never in the page.
+    await step();
+    const sent = await page('status=dispatched');
+    expect(sent.hostsTotal).toBe(3);
+    expect(sent.hosts.every((x) => !('log' in x))).toBe(true);
+    const job = (await poll('web-1')).find((j) => sent.hosts.some((x) => x.taskId === j.id))!;
+    expect(job).toBeDefined();
+    expect((await report('web-1', job.id, { state: 'installing', log: 'Unpacking bash …' })).statusCode).toBe(
+      200,
+    );
+    const one = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/deployments/${id}/tasks/${job.id}`,
+      headers: h.auth('auditor'),
+    });
+    expect(one.statusCode, one.body).toBe(200);
+    const task = one.json() as { hostname: string; status: string; log: string };
+    expect(task).toMatchObject({ hostname: 'web-1', status: 'installing' });
+    expect(task.log).toMatch(/dispatched\nUnpacking bash …\n$/);
+    const elsewhere = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/deployments/${id - 1}/tasks/${job.id}`,
+      headers: h.auth('auditor'),
+    });
+    expect(elsewhere.statusCode).toBe(404);
+    // The change record lists every host, whatever the page size.
+    const record = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/deployments/${id}/record`,
+      headers: h.auth('auditor'),
+    });
+    expect((record.json() as Paged).hosts.map((x) => x.hostname)).toEqual(['pilot-1', 'web-1', 'web-2']);
+    await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/deployments/${id}/cancel`,
+      headers: h.auth('operator'),
+    });
+  });
 });

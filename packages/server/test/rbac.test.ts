@@ -193,6 +193,11 @@ const ROUTES: Record<string, { access: Access; req?: (f: Fixture) => Req; notFou
     req: () => ({ url: '/api/v1/deployments/999999' }),
     notFoundOk: true,
   },
+  'GET /api/v1/deployments/:id/tasks/:taskId': {
+    access: 'read',
+    req: () => ({ url: '/api/v1/deployments/999999/tasks/t0' }),
+    notFoundOk: true,
+  },
   'GET /api/v1/deployments/:id/record': {
     access: 'read',
     req: () => ({ url: '/api/v1/deployments/999999/record' }),

@@ -1,17 +1,29 @@
 /**
  * Deployments (mounted at /api/v1/deployments): start (from a policy, by
- * hand), follow (rings, hosts, logs), steer (halt, resume, cancel, roll back),
+ * hand), follow (rings, a page of hosts, one task's log), steer (halt, resume, cancel, roll back),
  * export the change record. A host's history is under /hosts/:id/deployments
  * (routes/hosts/), the agent's side under /agent (routes/agent.ts).
  */
-import { DeploymentCreate, DeploymentList, DeploymentListQuery, DeploymentView } from '@patchloop/contracts';
+import {
+  DeploymentCreate,
+  DeploymentList,
+  DeploymentListQuery,
+  DeploymentTaskDetail,
+  DeploymentView,
+  DeploymentViewQuery,
+} from '@patchloop/contracts';
 import { listDeployments, type DeploymentRecord } from '@patchloop/store';
 import { Type } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { createRollback } from '../services/deployments.js';
 import { startDeployment } from '../services/deployment-start.js';
-import { changeRecordCsv, deploymentDetail } from '../services/deployment-view.js';
+import {
+  changeRecordCsv,
+  deploymentDetail,
+  deploymentRecord,
+  deploymentTask,
+} from '../services/deployment-view.js';
 import { steerDeployment } from '../services/deployment-steer.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
 
@@ -75,9 +87,25 @@ export function deploymentRoutes({ app, ctx }: Api): void {
     '/:id',
     {
       config: { access: READ },
-      schema: { tags, params: IdParams, response: { 200: DeploymentView } },
+      schema: { tags, params: IdParams, querystring: DeploymentViewQuery, response: { 200: DeploymentView } },
     },
-    async (req) => deploymentDetail(ctx, req.params.id),
+    async (req) => deploymentDetail(ctx, req.params.id, req.query),
+  );
+
+  app.get(
+    '/:id/tasks/:taskId',
+    {
+      config: { access: READ },
+      schema: {
+        tags,
+        params: Type.Object({
+          id: Type.Integer({ minimum: 1 }),
+          taskId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+        }),
+        response: { 200: DeploymentTaskDetail },
+      },
+    },
+    async (req) => deploymentTask(ctx, req.params.id, req.params.taskId),
   );
 
   app.get(
@@ -91,7 +119,7 @@ export function deploymentRoutes({ app, ctx }: Api): void {
       },
     },
     async (req, reply) => {
-      const v = await deploymentDetail(ctx, req.params.id);
+      const v = await deploymentRecord(ctx, req.params.id);
       if (req.query.format === 'csv') {
         return reply
           .type('text/csv; charset=utf-8')

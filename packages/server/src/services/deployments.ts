@@ -12,15 +12,20 @@ import {
   schemeFor,
   schemeOfManager,
   simulatePolicy,
+  timeOutReason,
+  TASK_GRACE_SECONDS,
   type DeployRing,
-  type DeploymentState,
+  type DeploymentStatus,
   type PolicyDocument,
+  type TalliedDeployment,
+  type TaskStatus,
+  type TimeOutTask,
   PatchloopError,
 } from '@patchloop/core';
 import {
   appendAudit,
   getDeployment,
-  getHost,
+  deployTargets,
   getPolicy,
   insertDeployment,
   type NewDeployment,
@@ -29,8 +34,10 @@ import {
   type DeploymentRecord,
   type Queryable,
   type TaskPackage,
-  type TaskRecord,
+  type TaskSummary,
   openFixesForAdvisories,
+  ringTallies,
+  timeOutCandidates,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { loadSimHosts } from './policies.js';
@@ -139,14 +146,16 @@ export async function createManual(
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
   const tasks: NewDeployment['tasks'][number][] = [];
   const notDeployable: { hostId: number; hostname: string; reason: string }[] = [];
-  for (const hostId of [...new Set(req.hostIds)]) {
-    const host = await getHost(ctx.db, hostId);
+  const hostIds = [...new Set(req.hostIds)];
+  const targets = await deployTargets(ctx.db, hostIds);
+  for (const hostId of hostIds) {
+    const host = targets.get(hostId);
     if (!host) throw new PatchloopError('PL_REQUEST_INVALID', `no host ${hostId}`);
     if (host.retired) throw new PatchloopError('PL_HOST_RETIRED', `host ${host.hostname} is retired`);
     const reason = notDeployableReason({
       transport: host.transport,
       packageManager: host.packageManager,
-      updatesKnown: host.updates !== null,
+      updatesKnown: host.updatesKnown,
     });
     if (reason !== null) {
       notDeployable.push({ hostId, hostname: host.hostname, reason });
@@ -288,26 +297,38 @@ export async function audit(
   await appendAudit(q, { actor, action, target: `deployment:${d.id}`, before, after, at });
 }
 
-export function stateOf(d: DeploymentRecord, tasks: readonly TaskRecord[]): DeploymentState {
+/**
+ * A deployment as core's tickTallied reads it: its tasks counted per ring and status in SQL,
+ * and the tasks due to time out at `now` (by status, through an index): no task rows besides those.
+ */
+export async function talliedStateOf(
+  q: Queryable,
+  d: DeploymentRecord,
+  now: Date,
+): Promise<TalliedDeployment> {
+  const tallies = new Map(
+    (await ringTallies(q, d.id, d.resumedAt)).map(({ ring, ...t }) => [ring, t] as const),
+  );
+  const timeOut: TimeOutTask[] = [];
+  for (const c of await timeOutCandidates(q, d.id, now, TASK_GRACE_SECONDS)) {
+    const status = c.status as TaskStatus;
+    const reason = timeOutReason({ ...c, status }, now);
+    if (reason !== null) timeOut.push({ id: c.id, ring: c.ring, status, reason });
+  }
   return {
-    status: d.status as DeploymentState['status'],
+    status: d.status as DeploymentStatus,
     rings: d.rings as DeployRing[],
-    schedule: d.schedule as DeploymentState['schedule'],
+    schedule: d.schedule as TalliedDeployment['schedule'],
     resumedAt: d.resumedAt,
-    tasks: tasks.map((t) => ({
-      id: t.id,
-      hostId: t.hostId,
-      ring: t.ring,
-      status: t.status as DeploymentState['tasks'][number]['status'],
-      dispatchedAt: t.dispatchedAt,
-      finishedAt: t.finishedAt,
-      deadline: t.deadline,
-      timeoutSeconds: t.timeoutSeconds,
-    })),
+    tallies,
+    timeOut,
   };
 }
 
-export function jobOf(d: DeploymentRecord, t: TaskRecord): AgentJob {
+/** What a job is made of: the task's id, packages and timing. */
+export type JobTask = Pick<TaskSummary, 'id' | 'packages' | 'deadline' | 'timeoutSeconds'>;
+
+export function jobOf(d: DeploymentRecord, t: JobTask): AgentJob {
   return {
     id: t.id,
     deploymentId: d.id,
@@ -326,7 +347,7 @@ export function jobOf(d: DeploymentRecord, t: TaskRecord): AgentJob {
 }
 
 /** The job as handed to the agent: with the signature made when it was dispatched. */
-export function signedJobOf(d: DeploymentRecord, t: TaskRecord): AgentJob {
+export function signedJobOf(d: DeploymentRecord, t: TaskSummary): AgentJob {
   const job = jobOf(d, t);
   return t.signature ? { ...job, signature: t.signature as NonNullable<AgentJob['signature']> } : job;
 }

@@ -30,15 +30,13 @@ import {
   handedOutTaskIdsSignedBy,
   insertKeyRotation,
   listKeyRotations,
-  nextJobSequence,
   setTaskSignature,
   type DeploymentRecord,
   type Queryable,
-  type TaskRecord,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { signMessage, verifyMessage, type SigningKey } from '../signing/keys.js';
-import { jobOf } from './deployments.js';
+import { jobOf, type JobTask } from './deployments.js';
 
 const statementOf = (r: RotationStatement): KeyRotationStatement => ({
   fromKeyId: r.fromKeyId,
@@ -92,7 +90,7 @@ export async function rotationsFrom(ctx: ServerContext, keyId: string): Promise<
 function envelopeFor(
   key: SigningKey,
   d: DeploymentRecord,
-  t: TaskRecord,
+  t: JobTask,
   head: Omit<JobEnvelope, 'sig' | 'keyId'>,
 ): JobEnvelope {
   const unsigned = { ...head, keyId: key.keyId };
@@ -100,28 +98,26 @@ function envelopeFor(
 }
 
 /**
- * Signs a task being dispatched (inside the orchestrator's transaction): the host's next sequence
- * number, expiry after the TTL or at the window's end, stored with the task.
+ * The signature of a task being dispatched (inside the orchestrator's transaction): the host's
+ * next sequence number `seq`, expiry after the TTL or at the window's end. Stored with the task.
  */
-export async function signDispatchedTask(
+export function dispatchEnvelope(
   ctx: ServerContext,
-  tx: Queryable,
   key: SigningKey,
   d: DeploymentRecord,
-  t: TaskRecord,
+  t: JobTask & { readonly hostId: number },
   machineId: string,
+  seq: number,
   now: Date,
-): Promise<void> {
-  const seq = await nextJobSequence(tx, t.hostId);
+): JobEnvelope {
   const windowEnd = windowState(d.schedule as Schedule | null, now).end;
-  const env = envelopeFor(key, d, t, {
+  return envelopeFor(key, d, t, {
     hostId: t.hostId,
     machineId,
     seq,
     issuedAt: now.toISOString(),
     expiresAt: jobExpiry(now, ctx.config.jobSignatureTtlMs, windowEnd).toISOString(),
   });
-  await setTaskSignature(tx, t.id, env);
 }
 
 export async function jobSigningStatus(ctx: ServerContext): Promise<JobSigningStatus> {

@@ -10,95 +10,124 @@ import {
   notDeployableReason,
   schemeFor,
   schemeOfManager,
-  tick,
+  tickTallied,
   PatchloopError,
 } from '@patchloop/core';
 import {
   claimActiveDeployments,
+  finishTasks,
+  markDispatched,
+  nextJobSequences,
   queueAssessHost,
+  queuedForDispatch,
   getDeployment,
   getHost,
   getTask,
-  listTasks,
+  skipQueuedTasks,
   updateDeployment,
   updateTask,
+  type DeploymentRecord,
+  type DispatchCandidate,
   type Queryable,
   succeededTaskIds,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import type { SigningKey } from '../signing/keys.js';
-import { audit, stateOf } from './deployments.js';
-import { activeSigningKey, signDispatchedTask } from './job-signing.js';
+import { audit, talliedStateOf } from './deployments.js';
+import { activeSigningKey, dispatchEnvelope } from './job-signing.js';
 
-async function hostNotDeployable(
-  q: Queryable,
-  hostId: number | undefined,
-): Promise<{ reason: string } | { machineId: string }> {
-  const h = hostId === undefined ? null : await getHost(q, hostId);
-  if (h === null) return { reason: 'the host no longer exists' };
+/** Why a task's host cannot run it now (it may have changed since the plan), or its machine id. */
+function hostNotDeployable(host: DispatchCandidate['host']): { reason: string } | { machineId: string } {
+  if (host === null) return { reason: 'the host no longer exists' };
   const reason = notDeployableReason({
-    transport: h.transport,
-    packageManager: h.packageManager,
-    updatesKnown: h.updates !== null,
+    transport: host.transport as 'agent' | 'ssh' | 'import',
+    packageManager: host.packageManager,
+    updatesKnown: host.updatesKnown,
   });
   if (reason !== null) return { reason };
   // Signed jobs name the machine they are for: a host without a machine id has no agent.
-  return h.machineId === null
+  return host.machineId === null
     ? { reason: 'the host has no agent (no machine id)' }
-    : { machineId: h.machineId };
+    : { machineId: host.machineId };
+}
+
+/**
+ * Hands `count` queued tasks of `ring` to their agents: read in one query with their hosts,
+ * signed with each host's next sequence number, marked dispatched in one statement; tasks
+ * whose host cannot run them are skipped. Returns the hosts that have a job now.
+ */
+async function dispatch(
+  ctx: ServerContext,
+  tx: Queryable,
+  key: () => Promise<SigningKey>,
+  d: DeploymentRecord,
+  pick: { ring: string; count: number },
+  now: Date,
+): Promise<{ hostIds: number[]; skipped: number }> {
+  const stamp = now.toISOString();
+  const ready: { c: DispatchCandidate; machineId: string }[] = [];
+  const refused: { id: string; status: string; logLine: string }[] = [];
+  for (const c of await queuedForDispatch(tx, d.id, pick.ring, pick.count, now)) {
+    const host = hostNotDeployable(c.host);
+    if ('machineId' in host) ready.push({ c, machineId: host.machineId });
+    else
+      refused.push({
+        id: c.id,
+        status: 'skipped',
+        logLine: `${stamp} skipped: not deployable: ${host.reason}\n`,
+      });
+  }
+  if (ready.length > 0) {
+    // Signed as it leaves: the agent runs nothing this server's key did not sign.
+    const k = await key();
+    const seqs = await nextJobSequences(
+      tx,
+      ready.map((r) => r.c.hostId),
+    );
+    const signed = ready.map(({ c, machineId }) => {
+      const seq = seqs.get(c.hostId);
+      if (seq === undefined) throw new Error(`host ${c.hostId} does not exist`);
+      return { id: c.id, signature: dispatchEnvelope(ctx, k, d, c, machineId, seq, now) };
+    });
+    await markDispatched(tx, signed, now);
+  }
+  await finishTasks(tx, refused, now);
+  return { hostIds: ready.map((r) => r.c.hostId), skipped: refused.length };
 }
 
 export async function orchestrate(ctx: ServerContext): Promise<number> {
   const now = ctx.now();
+  const stamp = now.toISOString();
   const dispatchedTo = new Set<number>();
   const changes = await ctx.db.transaction(async (tx) => {
     let changed = 0;
-    let key: SigningKey | undefined;
+    let signingKey: SigningKey | undefined;
+    const key = async () => (signingKey ??= await activeSigningKey(ctx, tx));
     for (const d of await claimActiveDeployments(tx)) {
-      const tasks = await listTasks(tx, d.id);
-      const decision = tick(stateOf(d, tasks), now);
-      const taskOf = new Map(tasks.map((t) => [t.id, t]));
-      for (const id of decision.dispatch) {
-        // Never dispatch to a host that cannot run the job (it may have changed since the plan).
-        const t = taskOf.get(id);
-        const host = await hostNotDeployable(tx, t?.hostId);
-        if (t && 'machineId' in host) {
-          // Signed as it leaves: the agent runs nothing this server's key did not sign.
-          key ??= await activeSigningKey(ctx, tx);
-          await signDispatchedTask(ctx, tx, key, d, t, host.machineId, now);
-          dispatchedTo.add(t.hostId);
-        }
-        await updateTask(
-          tx,
-          id,
-          'machineId' in host
-            ? { status: 'dispatched', dispatchedAt: now, appendLog: `${now.toISOString()} dispatched\n` }
-            : {
-                status: 'skipped',
-                finishedAt: now,
-                appendLog: `${now.toISOString()} skipped: not deployable: ${host.reason}\n`,
-              },
-        );
-      }
-      for (const t of decision.timeOut) {
-        await updateTask(tx, t.id, {
+      // Counts per ring and status, and the tasks due to time out: never the deployment's task rows.
+      const decision = tickTallied(await talliedStateOf(tx, d, now), now);
+      await finishTasks(
+        tx,
+        decision.timeOut.map((t) => ({
+          id: t.id,
           status: 'timed-out',
-          finishedAt: now,
+          logLine: `${stamp} timed out: ${t.reason}\n`,
           errorCode: 'PL_JOB_TIMEOUT',
           errorMessage: t.reason,
-          appendLog: `${now.toISOString()} timed out: ${t.reason}\n`,
-        });
+        })),
+        now,
+      );
+      let handedOut = 0;
+      if (decision.dispatch !== null) {
+        const sent = await dispatch(ctx, tx, key, d, decision.dispatch, now);
+        for (const h of sent.hostIds) dispatchedTo.add(h);
+        handedOut = sent.hostIds.length + sent.skipped;
       }
-      for (const t of decision.skip) {
-        await updateTask(tx, t.id, {
-          status: 'skipped',
-          finishedAt: now,
-          appendLog: `${now.toISOString()} skipped: ${t.reason}\n`,
-        });
-      }
+      const skipped =
+        decision.skipQueued === null ? 0 : await skipQueuedTasks(tx, d.id, decision.skipQueued, now);
       const ended =
         ['completed', 'failed', 'cancelled'].includes(decision.status) && decision.status !== d.status;
-      if (decision.status !== d.status || decision.waiting !== d.waiting || decision.dispatch.length > 0) {
+      if (decision.status !== d.status || decision.waiting !== d.waiting || handedOut > 0) {
         await updateDeployment(tx, d.id, {
           status: decision.status,
           waiting: decision.waiting,
@@ -134,7 +163,7 @@ export async function orchestrate(ctx: ServerContext): Promise<number> {
             );
         }
       }
-      changed += decision.dispatch.length + decision.timeOut.length + decision.skip.length;
+      changed += handedOut + decision.timeOut.length + skipped;
     }
     return changed;
   });

@@ -4,6 +4,10 @@
  */
 import type { Queryable } from '../db.js';
 import type { Row as TableRow } from '../row.js';
+import { HANDED_OUT, LOG_CAP, TASK_COLUMNS, d, task, taskSummary, type Row } from './deployment-rows.js';
+import type { TaskPackage, TaskRecord, TaskSummary } from './deployment-rows.js';
+
+export type { TaskPackage, TaskRecord, TaskSummary } from './deployment-rows.js';
 
 export interface DeploymentRecord {
   readonly id: number;
@@ -34,41 +38,6 @@ export interface NotDeployableHost {
   readonly reason: string;
 }
 
-export interface TaskPackage {
-  readonly name: string;
-  readonly version: string;
-  readonly arch?: string | undefined;
-}
-
-export interface TaskRecord {
-  readonly id: string;
-  readonly deploymentId: number;
-  readonly hostId: number;
-  readonly hostname: string;
-  readonly ring: string;
-  readonly status: string;
-  readonly packages: TaskPackage[];
-  readonly advisories: string[];
-  readonly before: { name: string; version: string | null }[] | null;
-  readonly after: { name: string; version: string | null }[] | null;
-  readonly reboot: Record<string, unknown> | null;
-  readonly log: string;
-  readonly errorCode: string | null;
-  readonly errorMessage: string | null;
-  readonly deadline: Date;
-  readonly timeoutSeconds: number;
-  readonly queuedAt: Date;
-  readonly dispatchedAt: Date | null;
-  readonly startedAt: Date | null;
-  readonly finishedAt: Date | null;
-  readonly rolledBackBy: string | null;
-  /** The signature made at dispatch (core's JobEnvelope); null before. */
-  readonly signature: unknown;
-}
-
-type Row = Record<string, unknown>;
-const d = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
-
 function deployment(r: Row): DeploymentRecord {
   return {
     id: Number(r.id),
@@ -90,33 +59,6 @@ function deployment(r: Row): DeploymentRecord {
     resumedAt: d(r.resumed_at),
     updatedAt: new Date(r.updated_at as string),
     notDeployable: (r.not_deployable as NotDeployableHost[] | null) ?? [],
-  };
-}
-
-function task(r: Row): TaskRecord {
-  return {
-    id: r.id as string,
-    deploymentId: Number(r.deployment_id),
-    hostId: Number(r.host_id),
-    hostname: r.hostname as string,
-    ring: r.ring as string,
-    status: r.status as string,
-    packages: r.packages as TaskPackage[],
-    advisories: (r.advisories as string[]) ?? [],
-    before: (r.before as TaskRecord['before']) ?? null,
-    after: (r.after as TaskRecord['after']) ?? null,
-    reboot: (r.reboot as Record<string, unknown> | null) ?? null,
-    log: r.log as string,
-    errorCode: (r.error_code as string | null) ?? null,
-    errorMessage: (r.error_message as string | null) ?? null,
-    deadline: new Date(r.deadline as string),
-    timeoutSeconds: Number(r.timeout_seconds),
-    queuedAt: new Date(r.queued_at as string),
-    dispatchedAt: d(r.dispatched_at),
-    startedAt: d(r.started_at),
-    finishedAt: d(r.finished_at),
-    rolledBackBy: (r.rolled_back_by as string | null) ?? null,
-    signature: r.signature ?? null,
   };
 }
 
@@ -166,22 +108,27 @@ export async function insertDeployment(q: Queryable, n: NewDeployment): Promise<
     ],
   );
   const dep = deployment(r.rows[0] as Row);
-  for (const t of n.tasks) {
+  // One statement for every task: a 10,000-host deployment is one round trip, not 10,000.
+  const ts = n.tasks;
+  if (ts.length > 0) {
     await q.query(
       `INSERT INTO deployment_task (id, deployment_id, host_id, hostname, ring, status, packages, advisories, deadline,
          timeout_seconds, queued_at)
-       VALUES ($1, $2, $3, $4, $5, 'queued', $6::jsonb, $7::text[], $8, $9, $10)`,
+       SELECT u.id, $1, u.host_id, u.hostname, u.ring, 'queued', u.packages::jsonb,
+         ARRAY(SELECT jsonb_array_elements_text(u.advisories::jsonb)), u.deadline, u.timeout_seconds, $2
+       FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
+         $10::int[]) AS u(id, host_id, hostname, ring, packages, advisories, deadline, timeout_seconds)`,
       [
-        t.id,
         dep.id,
-        t.hostId,
-        t.hostname,
-        t.ring,
-        JSON.stringify(t.packages),
-        [...t.advisories],
-        t.deadline,
-        t.timeoutSeconds,
         n.now,
+        ts.map((t) => t.id),
+        ts.map((t) => t.hostId),
+        ts.map((t) => t.hostname),
+        ts.map((t) => t.ring),
+        ts.map((t) => JSON.stringify(t.packages)),
+        ts.map((t) => JSON.stringify(t.advisories)),
+        ts.map((t) => t.deadline),
+        ts.map((t) => t.timeoutSeconds),
       ],
     );
   }
@@ -249,12 +196,13 @@ export async function updateDeployment(
   );
 }
 
-export async function listTasks(q: Queryable, deploymentId: number): Promise<TaskRecord[]> {
+/** Every task of a deployment without logs, by (ring, hostname, id): for a rollback's plan. */
+export async function listTasks(q: Queryable, deploymentId: number): Promise<TaskSummary[]> {
   const r = await q.query(
-    'SELECT * FROM deployment_task WHERE deployment_id = $1 ORDER BY ring, hostname, id',
+    `SELECT ${TASK_COLUMNS} FROM deployment_task t WHERE t.deployment_id = $1 ORDER BY t.ring, t.hostname, t.id`,
     [deploymentId],
   );
-  return r.rows.map(task);
+  return r.rows.map(taskSummary);
 }
 
 export async function getTask(q: Queryable, id: string, forUpdate = false): Promise<TaskRecord | null> {
@@ -264,16 +212,15 @@ export async function getTask(q: Queryable, id: string, forUpdate = false): Prom
   return r.rows[0] ? task(r.rows[0]) : null;
 }
 
-/** Task states in which the host's agent has a job to run or finish. */
-const HANDED_OUT = `('dispatched', 'pre-check', 'installing', 'verifying')`;
-
 /** Jobs for a host's agent: tasks handed out and not yet finished. */
-export async function pendingTasksForHost(q: Queryable, hostId: number): Promise<TaskRecord[]> {
+export async function pendingTasksForHost(q: Queryable, hostId: number): Promise<TaskSummary[]> {
+  // Index deployment_task_host (host_id, status): a host's handed-out tasks, never a deployment's.
   const r = await q.query(
-    `SELECT * FROM deployment_task WHERE host_id = $1 AND status IN ${HANDED_OUT} ORDER BY queued_at, id`,
+    `SELECT ${TASK_COLUMNS} FROM deployment_task t WHERE t.host_id = $1 AND t.status IN ${HANDED_OUT}
+     ORDER BY t.queued_at, t.id`,
     [hostId],
   );
-  return r.rows.map(task);
+  return r.rows.map(taskSummary);
 }
 
 /** Which of these hosts have jobs handed out (one query for every parked long poll). */
@@ -299,8 +246,6 @@ export interface TaskUpdate {
   readonly finishedAt?: Date;
   readonly rolledBackBy?: string;
 }
-
-const LOG_CAP = 512 * 1024;
 
 export async function updateTask(q: Queryable, id: string, u: TaskUpdate): Promise<void> {
   await q.query(

@@ -9,6 +9,7 @@ export * from './jobs.js';
 export * from './exceptions.js';
 export * from './policies.js';
 export * from './deployments.js';
+export * from './deployment-tasks.js';
 export * from './remediation-inputs.js';
 export * from './enroll-tokens.js';
 export * from './throttle.js';

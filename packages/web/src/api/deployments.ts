@@ -4,7 +4,7 @@ import { api } from './client.js';
 import { endpoints } from './endpoints.js';
 import { keys } from './keys.js';
 import { useChange, type ChangeOptions } from './mutation.js';
-import type { DeploymentCreate, DeploymentList, DeploymentView } from './types.js';
+import type { DeploymentCreate, DeploymentList, DeploymentTaskDetail, DeploymentView } from './types.js';
 
 /** A deployment still moving (a halted one may resume): its page follows it. */
 export const LIVE = new Set(['planned', 'running']);
@@ -17,14 +17,32 @@ export function useDeployments(status: string) {
   });
 }
 
-export function useDeployment(id: number) {
+/** Hosts per page of a deployment's view. */
+export const HOSTS_PAGE = 200;
+
+/** A deployment with one page of its hosts: the first, or the one after `after` (the view's hostsNext). */
+export function useDeployment(id: number, after: string | null = null) {
   return useQuery({
-    queryKey: keys.deployments.detail(id),
-    queryFn: () => api.get<DeploymentView>(endpoints.deployment(id)),
+    queryKey: after === null ? keys.deployments.detail(id) : keys.deployments.page(id, after),
+    queryFn: () =>
+      api.get<DeploymentView>(
+        endpoints.deployment(id),
+        after === null ? { limit: HOSTS_PAGE } : { limit: HOSTS_PAGE, after },
+      ),
     refetchInterval: (query) =>
       query.state.data && !LIVE.has(query.state.data.status) && query.state.data.status !== 'halted'
         ? false
         : 2_000,
+  });
+}
+
+/** One task of a deployment with its log (followed while the deployment moves). */
+export function useDeploymentTask(id: number, taskId: string | null, live: boolean) {
+  return useQuery({
+    queryKey: keys.deployments.task(id, taskId ?? ''),
+    queryFn: () => api.get<DeploymentTaskDetail>(endpoints.deploymentTask(id, taskId ?? '')),
+    enabled: taskId !== null,
+    refetchInterval: live ? 2_000 : false,
   });
 }
 

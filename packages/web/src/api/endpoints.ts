@@ -28,6 +28,8 @@ export const endpoints = {
   policySimulation: (name: string) => `${V1}/policies/${enc(name)}/simulate`,
   deployments: `${V1}/deployments`,
   deployment: (id: number) => `${V1}/deployments/${id}`,
+  deploymentTask: (id: number, taskId: string) =>
+    `${V1}/deployments/${id}/tasks/${encodeURIComponent(taskId)}`,
   deploymentAction: (id: number, action: string) => `${V1}/deployments/${id}/${action}`,
   deploymentRecord: (id: number, format: 'json' | 'csv') => `${V1}/deployments/${id}/record?format=${format}`,
   audit: `${V1}/audit`,

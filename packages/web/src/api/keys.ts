@@ -45,6 +45,9 @@ export const keys = {
     all: ['deployments'] as const,
     list: (status: string) => ['deployments', 'list', status] as const,
     detail: (id: number) => ['deployments', 'detail', id] as const,
+    /** A page of its hosts after the first (the first page is `detail`). */
+    page: (id: number, after: string) => ['deployments', 'detail', id, 'after', after] as const,
+    task: (id: number, taskId: string) => ['deployments', 'detail', id, 'task', taskId] as const,
     ofHost: (id: number) => ['deployments', 'host', id] as const,
   },
   audit: {

@@ -43,7 +43,8 @@ export type Simulation = Static<typeof C.Simulation>;
 export type DeploymentCreate = Static<typeof C.DeploymentCreate>;
 export type DeploymentList = Static<typeof C.DeploymentList>;
 export type DeploymentView = Static<typeof C.DeploymentView>;
-export type DeploymentTask = DeploymentView['hosts'][number];
+export type DeploymentTask = Static<typeof C.DeploymentTask>;
+export type DeploymentTaskDetail = Static<typeof C.DeploymentTaskDetail>;
 export type HostDeploymentHistory = Static<typeof C.HostDeploymentHistory>;
 
 export type AuditEvent = Static<typeof C.AuditEvent>;

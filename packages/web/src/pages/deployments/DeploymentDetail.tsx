@@ -1,7 +1,16 @@
-/** One deployment, live: ring progress, each host's status and log, halt/resume/cancel/rollback, change record. */
+/**
+ * One deployment, live: ring progress, its hosts a page at a time with each one's log on request,
+ * halt/resume/cancel/rollback, change record.
+ */
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { LIVE, useDeployment, useRollback, useSteerDeployment } from '../../api/deployments.js';
+import {
+  LIVE,
+  useDeployment,
+  useDeploymentTask,
+  useRollback,
+  useSteerDeployment,
+} from '../../api/deployments.js';
 import { endpoints } from '../../api/endpoints.js';
 import type { DeploymentTask as Task, DeploymentView } from '../../api/types.js';
 import { canWrite, useSession } from '../../auth/session.js';
@@ -51,7 +60,10 @@ function rebootText(r: Task['reboot']): string {
   return `${performed ? 'required and performed' : 'required, not performed'}${reason ? ` (${reason})` : ''}`;
 }
 
-function TaskLog({ t, onClose }: { t: Task; onClose: () => void }) {
+/** One host's task with its log, read when shown (the pages carry no logs). */
+function TaskLog({ d, t, onClose }: { d: DeploymentView; t: Task; onClose: () => void }) {
+  const detail = useDeploymentTask(d.id, t.taskId, LIVE.has(d.status));
+  const log = detail.data?.log;
   return (
     <aside className="panel side" aria-label={`Log of ${t.hostname}`}>
       <button type="button" className="close" onClick={onClose}>
@@ -81,7 +93,11 @@ function TaskLog({ t, onClose }: { t: Task; onClose: () => void }) {
         ) : null}
       </dl>
       <pre className="log" tabIndex={0} aria-label="Task log">
-        {t.log || '(no output yet)'}
+        {detail.isError
+          ? 'The log could not be read.'
+          : log === undefined
+            ? 'Loading…'
+            : log || '(no output yet)'}
       </pre>
     </aside>
   );
@@ -89,15 +105,34 @@ function TaskLog({ t, onClose }: { t: Task; onClose: () => void }) {
 
 export function DeploymentDetail() {
   const id = Number(useParams().id);
-  const q = useDeployment(id);
+  // The `after` of each page shown so far: back goes to the one before.
+  const [pages, setPages] = useState<string[]>([]);
+  const q = useDeployment(id, pages[pages.length - 1] ?? null);
   return (
     <QueryView query={q} what="the deployment">
-      {(d) => <DeploymentPage d={d} />}
+      {(d) => (
+        <DeploymentPage
+          d={d}
+          page={pages.length}
+          onNext={d.hostsNext === null ? null : () => setPages([...pages, d.hostsNext as string])}
+          onPrevious={pages.length === 0 ? null : () => setPages(pages.slice(0, -1))}
+        />
+      )}
     </QueryView>
   );
 }
 
-function DeploymentPage({ d }: { d: DeploymentView }) {
+function DeploymentPage({
+  d,
+  page,
+  onNext,
+  onPrevious,
+}: {
+  d: DeploymentView;
+  page: number;
+  onNext: (() => void) | null;
+  onPrevious: (() => void) | null;
+}) {
   const { user } = useSession();
   const navigate = useNavigate();
   const [shown, setShown] = useState<string | null>(null);
@@ -150,7 +185,7 @@ function DeploymentPage({ d }: { d: DeploymentView }) {
             Cancel
           </button>
         ) : null}
-        {writable && d.kind !== 'rollback' && d.hosts.some((t) => t.status === 'succeeded') ? (
+        {writable && d.kind !== 'rollback' && d.rings.some((r) => r.succeeded > 0) ? (
           <button type="button" onClick={() => rollback.mutate(undefined)}>
             Roll back
           </button>
@@ -208,8 +243,21 @@ function DeploymentPage({ d }: { d: DeploymentView }) {
             },
           ]}
         />
-        {task ? <TaskLog t={task} onClose={() => setShown(null)} /> : null}
+        {task ? <TaskLog d={d} t={task} onClose={() => setShown(null)} /> : null}
       </div>
+      {onNext || onPrevious ? (
+        <nav className="toolbar" aria-label="Pages of hosts">
+          <span className="small muted">
+            Page {page + 1}: {d.hosts.length} of {d.hostsTotal} hosts
+          </span>
+          <button type="button" disabled={!onPrevious} onClick={() => onPrevious?.()}>
+            Previous page
+          </button>
+          <button type="button" disabled={!onNext} onClick={() => onNext?.()}>
+            Next page
+          </button>
+        </nav>
+      ) : null}
       {d.notDeployable.length > 0 ? (
         <section className="panel" aria-labelledby="not-deployable-title">
           <h2 id="not-deployable-title">Not deployable ({d.notDeployable.length})</h2>
