@@ -119,12 +119,16 @@ describe.each(BACKENDS)('fleet store on $name', (backend) => {
         [stored(finding('DSA-1', 'openssl', '1')), stored(finding('DSA-2', 'bash', '1', true))],
         T0,
       ),
-    ).toEqual({ opened: 2, resolved: 0, open: 2 });
+    ).toEqual({ opened: 2, resolved: 0, open: 2, updated: 0, factsAdded: 2, risksAdded: 0 });
     // openssl upgraded but still affected: same finding, new installed version.
     expect(await syncHostFindings(db, h.id, [stored(finding('DSA-1', 'openssl', '2'))], t1)).toEqual({
       opened: 0,
       resolved: 1,
       open: 1,
+      // The link moves to the upgraded version's fact.
+      updated: 1,
+      factsAdded: 1,
+      risksAdded: 0,
     });
     const open = await listFindings(db, { now: T0, hostId: h.id, limit: 10, offset: 0 });
     expect(open.items).toHaveLength(1);
