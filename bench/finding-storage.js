@@ -74,7 +74,12 @@ async function sizes(db, tables) {
       [t],
     );
     const x = r.rows[0];
-    out[t] = { rows: Number(x.rows), total: Number(x.total), heap: Number(x.heap), indexes: Number(x.indexes) };
+    out[t] = {
+      rows: Number(x.rows),
+      total: Number(x.total),
+      heap: Number(x.heap),
+      indexes: Number(x.indexes),
+    };
     out[t].toast = out[t].total - out[t].heap - out[t].indexes;
   }
   return out;
@@ -82,7 +87,10 @@ async function sizes(db, tables) {
 
 const lsn = async (db) => (await db.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
 const walSince = async (db, from) =>
-  Number((await db.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b', [from])).rows[0].b);
+  Number(
+    (await db.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b', [from])).rows[0]
+      .b,
+  );
 
 /** A Queryable that runs every SELECT it is given also under EXPLAIN ANALYZE, keeping the plans. */
 function explaining(db, plans, label) {
@@ -112,7 +120,9 @@ try {
   for (const h of fleet.hosts) h.lag = 1;
   const t0 = performance.now();
   const seeded = await seedConsoleFleet(db, fleet, { now, log, writeFindings: oldWriter(now) });
-  log(`seeded ${seeded.open} open findings on ${seeded.hosts} hosts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${seeded.open} open findings on ${seeded.hosts} hosts in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const before = await sizes(db, ['finding']);
   const columnBytes = (
     await db.query(
@@ -129,7 +139,11 @@ try {
     `UPDATE finding SET data = data, risk = risk, last_seen = $2 WHERE host_id = ANY($1::bigint[]) AND resolved_at IS NULL`,
     [sample, new Date()],
   );
-  const oldUnchanged = { rows: oldRefresh.affectedRows, wal: await walSince(db, mark), ms: performance.now() - t };
+  const oldUnchanged = {
+    rows: oldRefresh.affectedRows,
+    wal: await walSince(db, mark),
+    ms: performance.now() - t,
+  };
   await db.exec('VACUUM FULL finding');
   await db.exec('ANALYZE');
 
@@ -160,7 +174,13 @@ try {
     ['vulnerabilities', (q) => listVulnerabilities(q, page)],
     [
       'dashboard counts',
-      (q) => countFindings(q, now, { open: {}, kev: { kev: true }, breached: { sla: 'breached' }, p1: { priority: 'P1' } }),
+      (q) =>
+        countFindings(q, now, {
+          open: {},
+          kev: { kev: true },
+          breached: { sla: 'breached' },
+          p1: { priority: 'P1' },
+        }),
     ],
   ];
   const readerTimes = {};
@@ -179,7 +199,8 @@ try {
     const { open } = fleet.findingsOf(h);
     const pkg = open[0]?.f.package;
     return open.map((r) => {
-      const f = upgrade && r.f.package === pkg ? { ...r.f, installedVersion: `${r.f.installedVersion}+up1` } : r.f;
+      const f =
+        upgrade && r.f.package === pkg ? { ...r.f, installedVersion: `${r.f.installedVersion}+up1` } : r.f;
       const json = JSON.parse(r.json);
       if (f !== r.f) json.installedVersion = f.installedVersion;
       return {

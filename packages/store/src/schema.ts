@@ -24,6 +24,19 @@ const ADVISORY = {
   doc: 'jsonb',
 } as const;
 
+/** A finding's content: a fact's columns (finding_fact), and so the finding view's. */
+const FINDING_CONTENT = {
+  advisory_id: 'text',
+  package: 'text',
+  arch: 'text',
+  installed_version: 'text',
+  fixed_version: 'text null',
+  status: 'text',
+  severity: 'text null',
+  kev: 'boolean',
+  data: 'jsonb',
+} as const;
+
 /** A CVE's columns, live (cve) and staged (feed_stage_cve). */
 const CVE = {
   id: 'text',
@@ -172,20 +185,7 @@ export const TABLES = {
   },
   host_package: { host_id: 'bigint', package_id: 'bigint' },
   finding_key: { id: 'integer', advisory_id: 'text', package: 'text', arch: 'text' },
-  finding_fact: {
-    id: 'bigint',
-    hash: 'text',
-    key_id: 'integer',
-    advisory_id: 'text',
-    package: 'text',
-    arch: 'text',
-    installed_version: 'text',
-    fixed_version: 'text null',
-    status: 'text',
-    severity: 'text null',
-    kev: 'boolean',
-    data: 'jsonb',
-  },
+  finding_fact: { id: 'bigint', hash: 'text', key_id: 'integer', ...FINDING_CONTENT },
   risk_detail: { id: 'integer', hash: 'text', detail: 'jsonb' },
   host_finding: {
     id: 'bigint',
@@ -372,15 +372,7 @@ export const VIEWS = {
   finding: {
     id: 'bigint',
     host_id: 'bigint',
-    advisory_id: 'text',
-    package: 'text',
-    arch: 'text',
-    installed_version: 'text',
-    fixed_version: 'text null',
-    status: 'text',
-    severity: 'text null',
-    kev: 'boolean',
-    data: 'jsonb',
+    ...FINDING_CONTENT,
     first_seen: 'timestamptz',
     last_seen: 'timestamptz null',
     resolved_at: 'timestamptz null',

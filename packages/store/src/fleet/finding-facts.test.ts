@@ -6,6 +6,7 @@
 import type { Finding } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../test/backends.js';
+import { testFinding } from '../../test/findings.js';
 import type { Db, Queryable } from '../db.js';
 import { listFindings } from './finding-queries.js';
 import { syncHostFindings, type SlaDue, type StoredFinding } from './findings.js';
@@ -14,30 +15,8 @@ import { insertHost } from './hosts.js';
 const T0 = new Date('2026-11-01T10:00:00Z');
 const DAY = 86_400_000;
 
-function finding(advisory: string, pkg: string, installed: string, severity = 'high'): Finding {
-  return {
-    package: pkg,
-    arch: 'amd64',
-    sourcePackage: pkg,
-    installedVersion: installed,
-    fixedVersion: '9.9',
-    status: 'fixable',
-    advisory: {
-      id: advisory,
-      aliases: [`CVE-2026-${advisory.slice(4)}`],
-      source: 'debian-dsa',
-      url: null,
-      modified: null,
-      classification: 'security',
-    },
-    release: 'bookworm',
-    severity,
-    cvss: null,
-    kev: null,
-    epss: null,
-    explanation: `${pkg} ${installed} < 9.9 fixed by ${advisory}`,
-  };
-}
+const finding = (advisory: string, pkg: string, installed: string) =>
+  testFinding(advisory, pkg, installed, { aliases: [`CVE-2026-${advisory.slice(4)}`] });
 
 const stored = (f: Finding, score = 50, priority = 'P3'): StoredFinding => ({
   finding: f,

@@ -8,6 +8,7 @@
 import type { Finding } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../test/backends.js';
+import { testFinding } from '../../test/findings.js';
 import type { Db } from '../db.js';
 import { loadMigrations, migrate } from '../migrate.js';
 import { countFindings, listFindings, listVulnerabilities } from './finding-queries.js';
@@ -18,31 +19,15 @@ const T0 = new Date('2026-10-01T08:00:00Z');
 const NOW = new Date('2026-11-10T15:00:00Z');
 const DAY = 86_400_000;
 
-function finding(advisory: string, pkg: string, installed: string, kev = false): Finding {
-  return {
-    package: pkg,
-    arch: 'amd64',
-    sourcePackage: pkg,
-    installedVersion: installed,
-    fixedVersion: '9.9',
-    status: 'fixable',
-    advisory: {
-      id: advisory,
-      aliases: [`CVE-2026-${advisory.slice(4)}`],
-      source: 'debian-dsa',
-      url: null,
-      modified: null,
-      classification: 'security',
-    },
-    release: 'bookworm',
-    severity: 'high',
-    cvss: { version: '3.1', score: 7.5, vector: 'CVSS:3.1/AV:N' },
-    kev: kev
-      ? { cve: 'CVE-2026-0001', dateAdded: '2026-01-01', dueDate: '2026-01-22', ransomware: false }
-      : null,
-    epss: { score: 0.12345, percentile: 0.9 },
-    explanation: `${pkg} ${installed} < 9.9 fixed by ${advisory}`,
-  };
+/** With CVSS and EPSS, as real findings have them (the fact's JSON then holds numbers). */
+function finding(advisory: string, pkg: string, installed: string, kev = false) {
+  const cve = `CVE-2026-${advisory.slice(4)}`;
+  return testFinding(advisory, pkg, installed, {
+    kev,
+    aliases: [cve],
+    cvss: { version: '3.1', score: 7.5, vector: 'CVSS:3.1/AV:N', cve },
+    epss: { cve, score: 0.12345, percentile: 0.9 },
+  });
 }
 
 const stored = (f: Finding, score: number | null): StoredFinding => ({
