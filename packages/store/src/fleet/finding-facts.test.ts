@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../test/backends.js';
 import { testFinding } from '../../test/findings.js';
 import type { Db, Queryable } from '../db.js';
+import { FACT_HASH, factHash, jsonbText, riskHash } from './finding-facts.js';
 import { listFindings } from './finding-queries.js';
 import { syncHostFindings, type SlaDue, type StoredFinding } from './findings.js';
 import { insertHost } from './hosts.js';
@@ -151,5 +152,46 @@ describe.each(BACKENDS)('finding facts on $name', (backend) => {
     expect(byAlias.total).toBe(50);
     const byPackage = await listFindings(db, { now: T0, package: 'pkg2', limit: 1, offset: 0 });
     expect(byPackage.total).toBe(250);
+  });
+
+  it('hashes facts in JS exactly as PostgreSQL prints their jsonb (so migrated facts are found)', async () => {
+    const tricky = {
+      zz: [0, -1, 7.5, 0.12345, 1e-7, -1.5e-7, 123456789012, 1e21, 2.5e25, 0.1 + 0.2, -0, 1 / 3],
+      a: 'quote " backslash \\ tab \t newline \n bell \u0007 del \u007f é 漢字 😀 \u2028',
+      é: { bb: true, a: false, ccc: null, '': 'empty key', aa: [[], {}] },
+      skipped: undefined,
+      when: new Date('2026-11-01T10:00:00Z'),
+    };
+    const live = await db.query<{ t: string }>('SELECT $1::jsonb::text AS t', [JSON.stringify(tricky)]);
+    expect(jsonbText(tricky)).toBe(live.rows[0]?.t);
+    const content = {
+      advisoryId: 'DSA-1',
+      package: 'openssl',
+      arch: 'amd64',
+      installedVersion: '3.0.1',
+      fixedVersion: null,
+      status: 'unfixed',
+      severity: null,
+      kev: true,
+      data: tricky,
+      risk: { explanation: 'x', factors: [{ points: 1.5e-7 }] },
+    };
+    const sql = await db.query<{ fact: string; risk: string }>(
+      `SELECT ${FACT_HASH(['$1::text', '$2::text', '$3::text', '$4::text', '$5::text', '$6::text', '$7::text', '$8::boolean', '$9::jsonb'])} AS fact,
+         md5($10::jsonb::text) AS risk`,
+      [
+        content.advisoryId,
+        content.package,
+        content.arch,
+        content.installedVersion,
+        content.fixedVersion,
+        content.status,
+        content.severity,
+        content.kev,
+        JSON.stringify(content.data),
+        JSON.stringify(content.risk),
+      ],
+    );
+    expect({ fact: factHash(content), risk: riskHash(content.risk) }).toEqual(sql.rows[0]);
   });
 });

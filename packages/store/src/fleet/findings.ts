@@ -78,8 +78,8 @@ export async function syncHostFindings(
       status: f.finding.status,
       severity: f.finding.severity,
       kev: f.finding.kev !== null,
-      data: JSON.stringify(f.json),
-      risk: f.risk ? JSON.stringify(f.risk.detail) : null,
+      data: f.json,
+      risk: f.risk ? f.risk.detail : null,
     })),
   );
   const open = await q.query<{
