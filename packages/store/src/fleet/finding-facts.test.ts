@@ -154,6 +154,30 @@ describe.each(BACKENDS)('finding facts on $name', (backend) => {
     expect(byPackage.total).toBe(250);
   });
 
+  it('lets hosts assessed at once add the same new facts without a conflict or deadlock', async () => {
+    // On PostgreSQL the transactions overlap (a pool); PGlite runs them one after another.
+    const fresh = (reverse: boolean) => {
+      const list = Array.from({ length: 30 }, (_, i) =>
+        stored(finding(`DSA-${2000 + i}`, `new${i % 5}`, '1')),
+      );
+      return reverse ? list.reverse() : list;
+    };
+    const results = await Promise.all(
+      hosts
+        .slice(10, 16)
+        .map((id, i) =>
+          db.transaction((tx) => syncHostFindings(tx, id, [...findingsOf(), ...fresh(i % 2 === 1)], T0, due)),
+        ),
+    );
+    expect(results.reduce((n, r) => n + r.factsAdded, 0)).toBe(30);
+    expect(results.map((r) => r.opened)).toEqual([30, 30, 30, 30, 30, 30]);
+    const shared = await db.query<{ facts: number; links: number }>(
+      `SELECT count(DISTINCT fact_id)::int AS facts, count(*)::int AS links FROM host_finding l
+       JOIN finding_fact ff ON ff.id = l.fact_id WHERE ff.advisory_id >= 'DSA-2000' AND l.resolved_at IS NULL`,
+    );
+    expect(shared.rows[0]).toEqual({ facts: 30, links: 180 });
+  });
+
   it('hashes facts in JS exactly as PostgreSQL prints their jsonb (so migrated facts are found)', async () => {
     const tricky = {
       zz: [0, -1, 7.5, 0.12345, 1e-7, -1.5e-7, 123456789012, 1e21, 2.5e25, 0.1 + 0.2, -0, 1 / 3],
