@@ -22,6 +22,7 @@ import {
   slaDue,
   TupleCache,
 } from '@patchloop/core';
+import { insertFindingRows } from '@patchloop/store';
 import { buildBases, loadIntelligence, prng } from './fleet-data.js';
 
 const DAY = 86_400_000;
@@ -262,14 +263,6 @@ const HOST_INSERT = `INSERT INTO host (id, machine_id, hostname, transport, os_i
     AS t(id, mid, hn, tr, oi, ov, oc, op, ar, kr, rr, rb, fh, av, ea, ls, li, ih, pm, pc, up, tg, gr, cr, en, ex,
       ow, ur, eo, fc, aa)`;
 
-const FINDING_INSERT = `INSERT INTO finding (host_id, advisory_id, package, arch, installed_version, fixed_version,
-    status, severity, kev, data, risk_score, priority, risk, due_at, sla_basis, first_seen, last_seen, resolved_at)
-  SELECT h, a, p, ar, iv, fv, st, sv, k, d::jsonb, rs, pr, rk::jsonb, du, sb, fs, ls, ra
-  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-    $9::boolean[], $10::text[], $11::real[], $12::text[], $13::text[], $14::timestamptz[], $15::text[],
-    $16::timestamptz[], $17::timestamptz[], $18::timestamptz[])
-    AS t(h, a, p, ar, iv, fv, st, sv, k, d, rs, pr, rk, du, sb, fs, ls, ra)`;
-
 function columns(n) {
   return Array.from({ length: n }, () => []);
 }
@@ -277,9 +270,15 @@ function columns(n) {
 /**
  * Writes the fleet into `db` (a store opened with its migrations): hosts,
  * findings, risk exceptions, then VACUUM ANALYZE (as autovacuum would have
- * by then). Returns what was written.
+ * by then). Returns what was written. `writeFindings(db, rows)` writes a
+ * batch of finding rows (store insertFindingRows' shape); bench/finding-storage.js
+ * passes one that writes the table of releases before migration 0017.
  */
-export async function seedConsoleFleet(db, fleet, { now, chunkHosts = 250, log = () => {} }) {
+export async function seedConsoleFleet(
+  db,
+  fleet,
+  { now, chunkHosts = 250, log = () => {}, writeFindings = insertFindingRows },
+) {
   const t = now.getTime();
   const stats = { hosts: 0, open: 0, resolved: 0, kevOpen: 0, maxHostOpen: 0, maxHostId: null };
   const advisoryHosts = new Map();
@@ -287,7 +286,7 @@ export async function seedConsoleFleet(db, fleet, { now, chunkHosts = 250, log =
   for (let start = 0; start < fleet.hosts.length; start += chunkHosts) {
     const chunk = fleet.hosts.slice(start, start + chunkHosts);
     const hc = columns(31);
-    const fc = columns(18);
+    const rows = [];
     for (const h of chunk) {
       const { open, resolved } = fleet.findingsOf(h);
       const counts = findingCounts(open.map((r) => r.f));
@@ -329,27 +328,25 @@ export async function seedConsoleFleet(db, fleet, { now, chunkHosts = 250, log =
       const add = (r, resolvedAt) => {
         const { f } = r;
         const due = slaDue(r.risk.priority, r.firstSeen, f.kev, DEFAULT_SLA);
-        const row = [
-          h.id,
-          f.advisory.id,
-          f.package,
-          f.arch ?? '',
-          f.installedVersion,
-          f.fixedVersion,
-          f.status,
-          f.severity,
-          f.kev !== null,
-          r.json,
-          r.risk.score,
-          r.risk.priority,
-          r.risk.detail,
-          due.dueAt,
-          due.basis,
-          r.firstSeen,
-          resolvedAt ?? assessed,
+        rows.push({
+          hostId: h.id,
+          advisoryId: f.advisory.id,
+          package: f.package,
+          arch: f.arch ?? '',
+          installedVersion: f.installedVersion,
+          fixedVersion: f.fixedVersion,
+          status: f.status,
+          severity: f.severity,
+          kev: f.kev !== null,
+          data: r.json,
+          riskScore: r.risk.score,
+          priority: r.risk.priority,
+          risk: r.risk.detail,
+          dueAt: due.dueAt,
+          slaBasis: due.basis,
+          firstSeen: r.firstSeen,
           resolvedAt,
-        ];
-        row.forEach((v, c) => fc[c].push(v));
+        });
       };
       for (const r of open) {
         add(r, null);
@@ -366,12 +363,8 @@ export async function seedConsoleFleet(db, fleet, { now, chunkHosts = 250, log =
       }
     }
     await db.query(HOST_INSERT, hc);
-    // Findings in statements of at most ~5,000 rows.
-    for (let a = 0; a < fc[0].length; a += 5000)
-      await db.query(
-        FINDING_INSERT,
-        fc.map((c) => c.slice(a, a + 5000)),
-      );
+    // Findings (facts stored once, links per host: store migration 0017) in batches of at most ~5,000 rows.
+    for (let a = 0; a < rows.length; a += 5000) await writeFindings(db, rows.slice(a, a + 5000));
     if ((start / chunkHosts) % 8 === 0) {
       log(`seeded ${stats.hosts} hosts, ${stats.open} open and ${stats.resolved} resolved findings`);
     }

@@ -8,7 +8,7 @@ export { createFeedStore, type FeedStoreOptions } from './feeds/feed-store.js';
 export { storableText } from './feeds/rows.js';
 export { feedGeneration } from './feeds/generation.js';
 export { cleanAbandonedStaging, STALE_SESSION_MS, type AbandonedSession } from './feeds/staging.js';
-export { TABLES } from './schema.js';
+export { TABLES, VIEWS } from './schema.js';
 export type { Row, TableName, SqlType, ColumnSpec } from './row.js';
 export { loadScanData, type ScanData, type ScanDataRequest } from './assessment/scan-data.js';
 export { readScanIndex, removeScanIndex, writeScanIndex, SCAN_INDEX_DIR } from './assessment/scan-index.js';

@@ -2,7 +2,7 @@
  * The row types of the store's queries, derived from the schema description
  * (schema.ts): `Row<'host'>` is a host row as both backends return it.
  */
-import type { TABLES } from './schema.js';
+import type { TABLES, VIEWS } from './schema.js';
 
 /** The SQL types the migrations use, as spelled in TABLES. */
 export type SqlType =
@@ -44,7 +44,7 @@ type ValueOfSpec<S> = S extends `${infer T extends SqlType} null`
 
 /** TABLES, checked to spell only known types. */
 type Tables<T extends Record<string, Record<string, ColumnSpec>>> = T;
-type Schema = Tables<typeof TABLES>;
+type Schema = Tables<typeof TABLES & typeof VIEWS>;
 
 export type TableName = keyof Schema;
 

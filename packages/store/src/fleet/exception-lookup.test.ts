@@ -16,6 +16,7 @@ import {
   insertException,
   type ExceptionStatus,
 } from './exceptions.js';
+import { insertFindingRows } from './finding-facts.js';
 import { complianceSummary } from './finding-metrics.js';
 import { countFindings, listFindings, listVulnerabilities } from './finding-queries.js';
 import { editHost, insertHost } from './hosts.js';
@@ -72,19 +73,23 @@ describe.each(BACKENDS)('findings under an exception on $name', (backend) => {
             epss: null,
             explanation: 'x',
           };
-          await db.query(
-            `INSERT INTO finding (host_id, advisory_id, package, arch, installed_version, fixed_version, status,
-               severity, kev, data, first_seen, last_seen, resolved_at)
-             VALUES ($1, $2, $3, 'amd64', '1', '2', 'fixable', 'high', false, $4::jsonb, $5, $5, $6)`,
-            [
+          await insertFindingRows(db, [
+            {
               hostId,
-              advisory,
-              pkg,
-              JSON.stringify(data),
-              new Date(NOW.getTime() - 20 * DAY),
-              pkg === 'zlib' ? new Date(NOW.getTime() - DAY) : null,
-            ],
-          );
+              advisoryId: advisory,
+              package: pkg,
+              arch: 'amd64',
+              installedVersion: '1',
+              fixedVersion: '2',
+              status: 'fixable',
+              severity: 'high',
+              kev: false,
+              data: JSON.stringify(data),
+              risk: null,
+              firstSeen: new Date(NOW.getTime() - 20 * DAY),
+              resolvedAt: pkg === 'zlib' ? new Date(NOW.getTime() - DAY) : null,
+            },
+          ]);
         }
       }
     }

@@ -1,10 +1,12 @@
 /**
- * Findings with history: an assessment's findings are merged into the open
- * ones (new → opened with first_seen, gone → resolved_at set, still there →
- * refreshed), so time to remediate can be measured.
+ * Findings with history: an assessment's findings are merged into the host's
+ * open links (new → opened with first_seen, gone → resolved_at set, still
+ * there → moved to its current fact and risk when they changed), so time to
+ * remediate can be measured. Content lives in shared facts (finding-facts.ts).
  */
 import type { Finding } from '@patchloop/core';
 import type { Queryable } from '../db.js';
+import { storeFacts } from './finding-facts.js';
 
 export interface FindingRisk {
   readonly score: number;
@@ -24,13 +26,30 @@ export interface SlaDue {
   readonly basis: string;
 }
 
-const keyOf = (advisoryId: string, pkg: string, arch: string) => `${advisoryId}\u0000${pkg}\u0000${arch}`;
+/** What one sync wrote. */
+export interface SyncResult {
+  /** Links opened (new findings). */
+  readonly opened: number;
+  /** Links resolved (gone findings). */
+  readonly resolved: number;
+  /** Open findings after the sync. */
+  readonly open: number;
+  /** Still-open links rewritten because their fact, risk, priority or due time changed. */
+  readonly updated: number;
+  /** Facts and risk details stored for the first time (shared by every host that has them). */
+  readonly factsAdded: number;
+  readonly risksAdded: number;
+}
+
+const time = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
 
 /**
  * Replaces the host's open findings with `findings` (each already in the
  * scan JSON shape in `json`). `due` gives a finding's SLA due date from its
- * first-seen time (kept for findings already open). Returns how many were
- * opened and resolved.
+ * first-seen time (kept for findings already open). A sync that changes
+ * nothing writes nothing: facts are looked up by hash, and a still-open link
+ * is updated only when its fact, risk detail, score, priority or due time
+ * differ.
  */
 export async function syncHostFindings(
   q: Queryable,
@@ -38,79 +57,108 @@ export async function syncHostFindings(
   findings: readonly StoredFinding[],
   now: Date,
   due: (f: StoredFinding, firstSeen: Date) => SlaDue | null = () => null,
-): Promise<{ opened: number; resolved: number; open: number }> {
+): Promise<SyncResult> {
+  // One finding per (advisory, package, arch): the first, as before.
+  const seenKeys = new Set<string>();
+  const list: StoredFinding[] = [];
+  for (const f of findings) {
+    const k = `${f.finding.advisory.id}\u0000${f.finding.package}\u0000${f.finding.arch ?? ''}`;
+    if (seenKeys.has(k)) continue;
+    seenKeys.add(k);
+    list.push(f);
+  }
+  const { refs, factsAdded, risksAdded } = await storeFacts(
+    q,
+    list.map((f) => ({
+      advisoryId: f.finding.advisory.id,
+      package: f.finding.package,
+      arch: f.finding.arch ?? '',
+      installedVersion: f.finding.installedVersion,
+      fixedVersion: f.finding.fixedVersion,
+      status: f.finding.status,
+      severity: f.finding.severity,
+      kev: f.finding.kev !== null,
+      data: f.json,
+      risk: f.risk ? f.risk.detail : null,
+    })),
+  );
   const open = await q.query<{
     id: number;
-    advisory_id: string;
-    package: string;
-    arch: string;
-    first_seen: string;
+    key_id: number;
+    fact_id: number;
+    risk_id: number | null;
+    risk_score: number | null;
+    priority: string | null;
+    due_at: Date | string | null;
+    sla_basis: string | null;
+    first_seen: Date | string;
   }>(
-    'SELECT id, advisory_id, package, arch, first_seen FROM finding WHERE host_id = $1 AND resolved_at IS NULL',
+    `SELECT id, key_id, fact_id, risk_id, risk_score, priority, due_at, sla_basis, first_seen
+     FROM host_finding WHERE host_id = $1 AND resolved_at IS NULL`,
     [hostId],
   );
-  const byKey = new Map(open.rows.map((r) => [keyOf(r.advisory_id, r.package, r.arch), r]));
-  const seen = new Set<string>();
-  const rows: { id: number | null; f: StoredFinding; firstSeen: Date }[] = [];
-  for (const f of findings) {
-    const k = keyOf(f.finding.advisory.id, f.finding.package, f.finding.arch ?? '');
-    if (seen.has(k)) continue;
-    seen.add(k);
-    const existing = byKey.get(k);
-    rows.push(
-      existing
-        ? { id: Number(existing.id), f, firstSeen: new Date(existing.first_seen) }
-        : { id: null, f, firstSeen: now },
-    );
-  }
-  const gone = [...byKey].filter(([k]) => !seen.has(k)).map(([, r]) => Number(r.id));
+  const byKey = new Map(open.rows.map((r) => [Number(r.key_id), r]));
+  const fresh: { f: StoredFinding; ref: (typeof refs)[number]; due: SlaDue | null }[] = [];
+  const changed: { id: number; f: StoredFinding; ref: (typeof refs)[number]; due: SlaDue | null }[] = [];
+  const kept = new Set<number>();
+  list.forEach((f, i) => {
+    const ref = refs[i] as (typeof refs)[number];
+    const link = byKey.get(ref.keyId);
+    if (!link) {
+      fresh.push({ f, ref, due: due(f, now) });
+      return;
+    }
+    kept.add(ref.keyId);
+    const d = due(f, new Date(link.first_seen));
+    const score = f.risk?.score ?? null;
+    const same =
+      Number(link.fact_id) === ref.factId &&
+      (link.risk_id === null ? null : Number(link.risk_id)) === ref.riskId &&
+      (link.risk_score === null ? null : Math.fround(Number(link.risk_score))) ===
+        (score === null ? null : Math.fround(score)) &&
+      link.priority === (f.risk?.priority ?? null) &&
+      time(link.due_at) === (d ? d.dueAt.getTime() : null) &&
+      link.sla_basis === (d?.basis ?? null);
+    if (!same) changed.push({ id: Number(link.id), f, ref, due: d });
+  });
+  const gone = open.rows.filter((r) => !kept.has(Number(r.key_id))).map((r) => Number(r.id));
   if (gone.length > 0) {
-    await q.query('UPDATE finding SET resolved_at = $2 WHERE id = ANY($1::bigint[])', [gone, now]);
+    await q.query('UPDATE host_finding SET resolved_at = $2 WHERE id = ANY($1::bigint[])', [gone, now]);
   }
-  const cols = (list: typeof rows) => {
-    const dues = list.map((r) => due(r.f, r.firstSeen));
-    return [
-      list.map((r) => r.f.finding.advisory.id),
-      list.map((r) => r.f.finding.package),
-      list.map((r) => r.f.finding.arch ?? ''),
-      list.map((r) => r.f.finding.installedVersion),
-      list.map((r) => r.f.finding.fixedVersion),
-      list.map((r) => r.f.finding.status),
-      list.map((r) => r.f.finding.severity),
-      list.map((r) => r.f.finding.kev !== null),
-      list.map((r) => JSON.stringify(r.f.json)),
-      list.map((r) => r.f.risk?.score ?? null),
-      list.map((r) => r.f.risk?.priority ?? null),
-      list.map((r) => (r.f.risk ? JSON.stringify(r.f.risk.detail) : null)),
-      dues.map((d) => d?.dueAt ?? null),
-      dues.map((d) => d?.basis ?? null),
-    ];
-  };
-  const fresh = rows.filter((r) => r.id === null);
-  const still = rows.filter((r) => r.id !== null);
+  const cols = (rows: typeof fresh) => [
+    rows.map((r) => r.ref.factId),
+    rows.map((r) => r.ref.keyId),
+    rows.map((r) => r.ref.riskId),
+    rows.map((r) => r.f.risk?.score ?? null),
+    rows.map((r) => r.f.risk?.priority ?? null),
+    rows.map((r) => r.due?.dueAt ?? null),
+    rows.map((r) => r.due?.basis ?? null),
+  ];
   if (fresh.length > 0) {
     await q.query(
-      `INSERT INTO finding (host_id, advisory_id, package, arch, installed_version, fixed_version, status, severity,
-         kev, data, risk_score, priority, risk, due_at, sla_basis, first_seen, last_seen)
-       SELECT $1, a, p, ar, iv, fv, st, sv, k, d::jsonb, rs, pr, rk::jsonb, du, sb, $16, $16
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-         $9::boolean[], $10::text[], $11::real[], $12::text[], $13::text[], $14::timestamptz[], $15::text[])
-         AS t(a, p, ar, iv, fv, st, sv, k, d, rs, pr, rk, du, sb)`,
+      `INSERT INTO host_finding (host_id, fact_id, key_id, risk_id, risk_score, priority, due_at, sla_basis, first_seen)
+       SELECT $1, f, k, r, rs, pr, du, sb, $9
+       FROM unnest($2::bigint[], $3::int[], $4::int[], $5::real[], $6::text[], $7::timestamptz[], $8::text[])
+         AS t(f, k, r, rs, pr, du, sb)`,
       [hostId, ...cols(fresh), now],
     );
   }
-  if (still.length > 0) {
-    const c = cols(still);
+  if (changed.length > 0) {
     await q.query(
-      `UPDATE finding f SET installed_version = t.iv, fixed_version = t.fv, status = t.st, severity = t.sv,
-         kev = t.k, data = t.d::jsonb, risk_score = t.rs, priority = t.pr, risk = t.rk::jsonb, due_at = t.du,
-         sla_basis = t.sb, last_seen = $13
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
-         $8::real[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])
-         AS t(id, iv, fv, st, sv, k, d, rs, pr, rk, du, sb)
-       WHERE f.id = t.id`,
-      [still.map((s) => s.id), c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], now],
+      `UPDATE host_finding l SET fact_id = t.f, risk_id = t.r, risk_score = t.rs, priority = t.pr, due_at = t.du,
+         sla_basis = t.sb
+       FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::int[], $5::real[], $6::text[], $7::timestamptz[],
+         $8::text[]) AS t(id, f, k, r, rs, pr, du, sb)
+       WHERE l.id = t.id`,
+      [changed.map((c) => c.id), ...cols(changed)],
     );
   }
-  return { opened: fresh.length, resolved: gone.length, open: seen.size };
+  return {
+    opened: fresh.length,
+    resolved: gone.length,
+    open: list.length,
+    updated: changed.length,
+    factsAdded,
+    risksAdded,
+  };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../test/backends.js';
 import type { Db } from '../db.js';
 import { decideException, insertException } from './exceptions.js';
+import { insertFindingRows } from './finding-facts.js';
 import { findingTrend, type TrendPoint } from './finding-metrics.js';
 import { countFindings, listFindings, listVulnerabilities, type FindingWhere } from './finding-queries.js';
 import {
@@ -61,24 +62,26 @@ async function addFinding(db: Db, hostId: number, s: Seed): Promise<void> {
     epss: null,
     explanation: `${s.pkg} 1 < 2 fixed by ${s.advisory}`,
   };
-  await db.query(
-    `INSERT INTO finding (host_id, advisory_id, package, arch, installed_version, fixed_version, status, severity,
-       kev, data, first_seen, last_seen, resolved_at, due_at, priority, risk_score)
-     VALUES ($1, $2, $3, 'amd64', '1', '2', 'fixable', $4, $5, $6::jsonb, $7, $7, $8, $9, $10, $11)`,
-    [
+  await insertFindingRows(db, [
+    {
       hostId,
-      s.advisory,
-      s.pkg,
-      s.severity ?? 'high',
-      s.kev ?? false,
-      JSON.stringify(data),
-      s.firstSeen,
-      s.resolvedAt ?? null,
-      s.dueAt ?? null,
-      s.priority ?? null,
-      s.risk ?? null,
-    ],
-  );
+      advisoryId: s.advisory,
+      package: s.pkg,
+      arch: 'amd64',
+      installedVersion: '1',
+      fixedVersion: '2',
+      status: 'fixable',
+      severity: s.severity ?? 'high',
+      kev: s.kev ?? false,
+      data: JSON.stringify(data),
+      risk: null,
+      firstSeen: s.firstSeen,
+      resolvedAt: s.resolvedAt ?? null,
+      dueAt: s.dueAt ?? null,
+      priority: s.priority ?? null,
+      riskScore: s.risk ?? null,
+    },
+  ]);
 }
 
 /** The trend's definition, evaluated finding by finding (times here have millisecond precision). */

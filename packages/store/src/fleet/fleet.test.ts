@@ -1,6 +1,7 @@
 import type { Finding, InstalledPackage } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../test/backends.js';
+import { testFinding } from '../../test/findings.js';
 import type { Db } from '../db.js';
 import { listFindings, listVulnerabilities } from './finding-queries.js';
 import { syncHostFindings } from './findings.js';
@@ -19,32 +20,8 @@ const pkg = (name: string, version: string, arch = 'amd64'): InstalledPackage =>
   vendor: null,
 });
 
-function finding(advisory: string, p: string, installed: string, kev = false): Finding {
-  return {
-    package: p,
-    arch: 'amd64',
-    sourcePackage: p,
-    installedVersion: installed,
-    fixedVersion: '9.9',
-    status: 'fixable',
-    advisory: {
-      id: advisory,
-      aliases: ['CVE-2024-0001'],
-      source: 'debian-dsa',
-      url: null,
-      modified: null,
-      classification: 'security',
-    },
-    release: 'bookworm',
-    severity: 'high',
-    cvss: null,
-    kev: kev
-      ? { cve: 'CVE-2024-0001', dateAdded: '2024-01-01', dueDate: '2024-01-22', ransomware: false }
-      : null,
-    epss: null,
-    explanation: `${p} ${installed} < 9.9 fixed by ${advisory}`,
-  };
-}
+const finding = (advisory: string, p: string, installed: string, kev = false) =>
+  testFinding(advisory, p, installed, { kev });
 const stored = (f: Finding) => ({ finding: f, json: { ...f } as Record<string, unknown> });
 
 describe.each(BACKENDS)('fleet store on $name', (backend) => {
@@ -119,12 +96,16 @@ describe.each(BACKENDS)('fleet store on $name', (backend) => {
         [stored(finding('DSA-1', 'openssl', '1')), stored(finding('DSA-2', 'bash', '1', true))],
         T0,
       ),
-    ).toEqual({ opened: 2, resolved: 0, open: 2 });
+    ).toEqual({ opened: 2, resolved: 0, open: 2, updated: 0, factsAdded: 2, risksAdded: 0 });
     // openssl upgraded but still affected: same finding, new installed version.
     expect(await syncHostFindings(db, h.id, [stored(finding('DSA-1', 'openssl', '2'))], t1)).toEqual({
       opened: 0,
       resolved: 1,
       open: 1,
+      // The link moves to the upgraded version's fact.
+      updated: 1,
+      factsAdded: 1,
+      risksAdded: 0,
     });
     const open = await listFindings(db, { now: T0, hostId: h.id, limit: 10, offset: 0 });
     expect(open.items).toHaveLength(1);

@@ -2,6 +2,7 @@ export * from './hosts.js';
 export * from './host-list.js';
 export * from './inventory.js';
 export * from './findings.js';
+export * from './finding-facts.js';
 export * from './finding-queries.js';
 export * from './finding-metrics.js';
 export * from './principals.js';
