@@ -91,29 +91,16 @@ export async function requeueOrphanedJobs(q: Queryable, live: readonly string[],
 }
 
 /**
- * Claims up to `limit` due jobs for `worker`, leased until now + leaseMs.
- * Jobs whose lease ran out (their worker died) are claimable again.
+ * claimJobs' statement ($1 worker, $2 lease end, $3 now, $4 limit, $5 the kind or
+ * kinds when `kinds` is 'one' or 'many'): two index-ordered walks, each stopping at `limit` rows it could
+ * lock — jobs whose lease ran out (job_running), and due queued jobs (job_ready,
+ * or job_ready_kind for one kind) — so no claim sorts the backlog, however many
+ * assessments are queued. The kind filter is written only when given, and one
+ * kind as an equality, so the planner walks job_ready_kind in order. Exported for the plan test (job-queue.test.ts).
  */
-export async function claimJobs(
-  q: Queryable,
-  worker: string,
-  now: Date,
-  opts: { limit?: number; leaseMs?: number; kinds?: readonly string[] } = {},
-): Promise<Job[]> {
-  const lease = new Date(now.getTime() + (opts.leaseMs ?? 5 * 60_000));
-  // Two index-ordered walks, each stopping at `limit` rows it could lock: jobs whose
-  // lease ran out (job_running), and due queued jobs (job_ready, or job_ready_kind for
-  // one kind). No sort of the whole backlog, however many assessments are queued.
-  // The kind filter is spelled out only when given, so the planner sees it.
-  const kind = opts.kinds ? 'AND kind = ANY($5::text[])' : '';
-  const r = await q.query<{
-    id: number;
-    kind: string;
-    payload: Record<string, unknown>;
-    attempts: number;
-    max_attempts: number;
-  }>(
-    `WITH expired AS (
+export function claimStatement(kinds: 'all' | 'one' | 'many'): string {
+  const kind = { all: '', one: 'AND kind = $5::text', many: 'AND kind = ANY($5::text[])' }[kinds];
+  return `WITH expired AS (
        SELECT id, run_at FROM job WHERE status = 'running' AND locked_until < $3 ${kind}
        ORDER BY locked_until LIMIT $4 FOR UPDATE SKIP LOCKED
      ), ready AS (
@@ -124,9 +111,33 @@ export async function claimJobs(
      WHERE id IN (
        SELECT id FROM (SELECT id, run_at FROM expired UNION ALL SELECT id, run_at FROM ready) c
        ORDER BY run_at, id LIMIT $4)
-     RETURNING id, kind, payload, attempts, max_attempts`,
-    [worker, lease, now, opts.limit ?? 1, ...(opts.kinds ? [[...opts.kinds]] : [])],
-  );
+     RETURNING id, kind, payload, attempts, max_attempts`;
+}
+
+/** How claimStatement filters `kinds`, and the parameter it takes for them. */
+export const kindsOf = (kinds: readonly string[] | undefined) =>
+  kinds === undefined ? 'all' : kinds.length === 1 ? 'one' : 'many';
+export const kindParam = (kinds: readonly string[] | undefined): unknown[] =>
+  kinds === undefined ? [] : kinds.length === 1 ? [kinds[0]] : [[...kinds]];
+
+/**
+ * Claims up to `limit` due jobs for `worker`, leased until now + leaseMs.
+ * Jobs whose lease ran out (their worker died) are claimable again.
+ */
+export async function claimJobs(
+  q: Queryable,
+  worker: string,
+  now: Date,
+  opts: { limit?: number; leaseMs?: number; kinds?: readonly string[] } = {},
+): Promise<Job[]> {
+  const lease = new Date(now.getTime() + (opts.leaseMs ?? 5 * 60_000));
+  const r = await q.query<{
+    id: number;
+    kind: string;
+    payload: Record<string, unknown>;
+    attempts: number;
+    max_attempts: number;
+  }>(claimStatement(kindsOf(opts.kinds)), [worker, lease, now, opts.limit ?? 1, ...kindParam(opts.kinds)]);
   return r.rows.map((row) => ({
     id: Number(row.id),
     kind: row.kind,
