@@ -49,6 +49,8 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
   let dir: string;
   let clock = Date.parse('2031-02-01T08:00:00Z');
   const ids: number[] = [];
+  /** A Debian 13 host, on a release the store has no advisories for. */
+  let trixie = 0;
 
   const upload = async (source: string, name: string, body: string | Buffer) => {
     const r = await h.app.inject({
@@ -132,6 +134,12 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
       );
       expect(r.statusCode, r.body).toBe(200);
     }
+    const e = await enrollHost(h.app, 'machine-fan-trixie', 'fan-trixie');
+    trixie = e.hostId;
+    const body = fullCheckin('machine-fan-trixie', facts('fan-trixie', DEBIAN_OS.trixie), 'dpkg', [
+      pkg('bash', '5.2.37-1'),
+    ]);
+    expect((await checkin(h.app, e.credential, body)).statusCode).toBe(200);
     await h.worker.drain();
   });
   afterAll(async () => {
@@ -143,6 +151,7 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
     const all = await step(() =>
       uploadOsv(osv('DEBIAN-CVE-2031-1000', CVE_ALL, '2031-01-02T00:00:00Z', ['glibc'], '2.36-10')),
     );
+    // Every bookworm host has glibc; the trixie host's release has no advisory yet: not concerned.
     expect(all.assessed).toEqual(ids);
     expect(await hostsQueuedAt(all.at)).toEqual(ids);
     const before = await findingRows();
@@ -187,6 +196,29 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
     );
   });
 
+  it('the first advisories of a release reach its hosts whose assessment found none, and only them', async () => {
+    const note = async () =>
+      (
+        await h.db.query<{ e: string | null }>('SELECT assessment_error AS e FROM host WHERE id = $1', [
+          trixie,
+        ])
+      ).rows[0]?.e;
+    expect(await note()).toMatch(/^PL_SCAN_NO_ADVISORIES/);
+    const first = await step(() =>
+      uploadOsv({
+        ...osv('DEBIAN-CVE-2031-3000', 'CVE-2031-3000', '2031-01-05T00:00:00Z', ['zlib'], '1.3'),
+        affected: [
+          {
+            package: { ecosystem: 'Debian:13', name: 'zlib' },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.3' }] }],
+          },
+        ],
+      }),
+    );
+    expect(first.assessed).toEqual([trixie]);
+    expect(await note()).toBeNull();
+  });
+
   it('an upload that changes nothing queues nothing', async () => {
     const same = await step(() =>
       uploadOsv(osv('DEBIAN-CVE-2031-2000', CVE_FOO, '2031-01-04T00:00:00Z', ['not-installed'], '1.0')),
@@ -199,9 +231,10 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
   });
 
   it('a risk-settings change fans out in range jobs covering every host once', async () => {
+    const everyone = [...ids, trixie];
     const ranges = await hostIdRanges(h.db, 3);
-    expect(ranges.map((r) => r.toId - r.fromId)).toEqual([2, 2, 2, 0]);
-    expect(ranges.flatMap((r) => ids.filter((id) => id >= r.fromId && id <= r.toId))).toEqual(ids);
+    expect(ranges.map((r) => r.toId - r.fromId)).toEqual([2, 2, 2, 1]);
+    expect(ranges.flatMap((r) => everyone.filter((id) => id >= r.fromId && id <= r.toId))).toEqual(everyone);
 
     const settings = await step(async () => {
       const r = await h.app.inject({
@@ -212,17 +245,17 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
       });
       expect(r.statusCode, r.body).toBe(200);
     });
-    expect(settings.assessed).toEqual(ids);
+    expect(settings.assessed).toEqual(everyone);
     const jobs = await h.db.query<{ kind: string; payload: { fromId: number; toId: number; after: number } }>(
       `SELECT kind, payload FROM job WHERE kind LIKE 'assess-%' AND created_at = $1 ORDER BY id`,
       [new Date(settings.at)],
     );
     expect(jobs.rows.map((j) => j.kind)).toEqual(['assess-hosts']);
-    expect(jobs.rows[0]?.payload).toEqual({ fromId: ids[0], toId: ids[9], after: ids[9] });
+    expect(jobs.rows[0]?.payload).toEqual({ fromId: ids[0], toId: trixie, after: trixie });
 
     // Smaller ranges: four jobs, each host assessed by exactly one of them.
     const small = await step(() => queueAssessAll(h.db, new Date(clock), 3));
-    expect(small.assessed).toEqual(ids);
+    expect(small.assessed).toEqual(everyone);
     const payloads = await h.db.query<{ payload: { fromId: number; toId: number } }>(
       `SELECT payload FROM job WHERE kind = 'assess-hosts' AND created_at = $1 ORDER BY id`,
       [new Date(small.at)],
@@ -237,10 +270,10 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
       h.db.query(
         `INSERT INTO job (kind, payload, status, run_at, singleton_key, created_at)
          VALUES ('assess-hosts', $1::jsonb, 'queued', $2, 'assess-hosts:resume', $2)`,
-        [JSON.stringify({ fromId: ids[0], toId: ids[9], after: ids[6] }), new Date(clock)],
+        [JSON.stringify({ fromId: ids[0], toId: trixie, after: ids[6] }), new Date(clock)],
       ),
     );
-    expect(resumed.assessed).toEqual(ids.slice(7));
+    expect(resumed.assessed).toEqual([...ids.slice(7), trixie]);
   });
 
   it('prunes done assessments after an hour, failed jobs and feed syncs after a week', async () => {

@@ -11,6 +11,8 @@
  *   findings of it (an advisory that dropped a package resolves them).
  * - A CVE's enrichment (KEV added/modified/removed, EPSS jump, CVE record):
  *   the hosts with open findings of an advisory that is or aliases the CVE.
+ *   Hosts of a release with new advisories whose last assessment failed or
+ *   found the store without advisories for it are re-assessed too.
  * - An end-of-life cycle added or changed: the hosts of the releases whose
  *   cycle (core's `family.eolCycle`) it is.
  */
@@ -19,6 +21,7 @@ import {
   changedAdvisorySlots,
   changedEolCycles,
   fleetReleases,
+  hostsNotCleanlyAssessed,
   hostsOfRelease,
   hostsWithChangedFindings,
   hostsWithPackages,
@@ -59,7 +62,11 @@ export async function hostsAffectedByImports(ctx: ServerContext, from: number, t
     const ids =
       cycle && eol.has(`${cycle.product} ${cycle.cycle}`)
         ? await hostsOfRelease(db, release)
-        : await hostsWithPackages(db, release, family.matchBy, [...lookup]);
+        : [
+            ...(await hostsWithPackages(db, release, family.matchBy, [...lookup])),
+            // Advisories for the release: hosts whose assessment said "no advisories" (or failed) too.
+            ...(lookup.size > 0 ? await hostsNotCleanlyAssessed(db, release) : []),
+          ];
     for (const id of ids) hosts.add(id);
   }
   return hosts;

@@ -128,6 +128,21 @@ export async function hostsWithPackages(
   return r.rows.map((row) => Number(row.host_id));
 }
 
+/**
+ * The hosts of a release whose last assessment failed or said something
+ * (e.g. the store had no advisories for the release yet), or that were never
+ * assessed: new advisories for the release must reach them even when none
+ * names one of their packages.
+ */
+export async function hostsNotCleanlyAssessed(q: Queryable, release: FleetRelease): Promise<number[]> {
+  const r = await q.query<{ id: number }>(
+    `SELECT h.id FROM host h WHERE ${OF_RELEASE} AND (h.assessed_at IS NULL OR h.assessment_error IS NOT NULL)
+     ORDER BY h.id`,
+    releaseParams(release),
+  );
+  return r.rows.map((row) => Number(row.id));
+}
+
 /** Every host of a release (its end-of-life data changed). */
 export async function hostsOfRelease(q: Queryable, release: FleetRelease): Promise<number[]> {
   const r = await q.query<{ id: number }>(
