@@ -8,9 +8,7 @@
  * version of the advisory; a risk-settings change fanned out in ranges;
  * the pruning of finished jobs.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { InstalledPackage } from '@patchloop/core';
 import { hostIdRanges, queueAssessAll } from '@patchloop/store';
 import { checkin, DEBIAN_OS, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
@@ -46,7 +44,6 @@ const osv = (id: string, alias: string, modified: string, packages: string[], fi
 
 describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend) => {
   let h: Harness;
-  let dir: string;
   let clock = Date.parse('2031-02-01T08:00:00Z');
   const ids: number[] = [];
   /** A Debian 13 host, on a release the store has no advisories for. */
@@ -115,7 +112,6 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pl-fanout-'));
     h = await startHarness(backend, { now: () => new Date(clock) });
     for (let i = 0; i < 10; i++) {
       const name = `fan-${i}`;
@@ -144,7 +140,6 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
   });
   afterAll(async () => {
     await h.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('an advisory re-assesses exactly the hosts it concerns; the others are not touched', async () => {

@@ -32,7 +32,11 @@ import type { ServerContext } from '../context.js';
 const slotKey = (ecosystem: string, release: string) => `${ecosystem}\u0000${release}`;
 
 /** The hosts whose findings the import runs with ids in [from, to] can change. */
-export async function hostsAffectedByImports(ctx: ServerContext, from: number, to: number): Promise<Set<number>> {
+export async function hostsAffectedByImports(
+  ctx: ServerContext,
+  from: number,
+  to: number,
+): Promise<Set<number>> {
   const { db } = ctx;
   const hosts = new Set(await hostsWithChangedFindings(db, from, to));
   const slots = await changedAdvisorySlots(db, from, to);

@@ -95,7 +95,10 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
       const { from, to } = assessImportRuns(job);
       const hosts = await hostsAffectedByImports(ctx, from, to);
       const queued = await queueAssessHosts(ctx.db, hosts, ctx.now());
-      ctx.log?.info({ imports: `${from}-${to}`, hosts: hosts.size, queued }, 'hosts queued for re-assessment');
+      ctx.log?.info(
+        { imports: `${from}-${to}`, hosts: hosts.size, queued },
+        'hosts queued for re-assessment',
+      );
     },
     'assess-all': async () => {
       await queueAssessAll(ctx.db, ctx.now());

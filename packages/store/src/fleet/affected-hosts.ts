@@ -88,7 +88,12 @@ export interface FleetRelease {
 }
 
 export async function fleetReleases(q: Queryable): Promise<FleetRelease[]> {
-  const r = await q.query<{ os_id: string; os_version: string | null; os_codename: string | null; n: number }>(
+  const r = await q.query<{
+    os_id: string;
+    os_version: string | null;
+    os_codename: string | null;
+    n: number;
+  }>(
     `SELECT h.os_id, h.os_version, h.os_codename, count(*)::int AS n FROM host h
      WHERE ${ACTIVE_HOST} AND h.os_id IS NOT NULL AND h.package_manager IS NOT NULL
      GROUP BY h.os_id, h.os_version, h.os_codename ORDER BY 1, 2, 3`,
