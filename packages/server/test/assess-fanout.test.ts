@@ -8,12 +8,16 @@
  * version of the advisory; a risk-settings change fanned out in ranges;
  * the pruning of finished jobs.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InstalledPackage } from '@patchloop/core';
-import { hostIdRanges, queueAssessAll } from '@patchloop/store';
+import { importFeed } from '@patchloop/feeds';
+import { createFeedStore, hostIdRanges, queueAssessAll } from '@patchloop/store';
 import { checkin, DEBIAN_OS, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrichmentFiles } from './enrichment.js';
+import { startWorker } from '../src/jobs/worker.js';
 import { BACKEND_NAMES, startHarness, type Harness } from './harness.js';
 
 const pkg = (name: string, version: string, sourceName = name): InstalledPackage => ({
@@ -212,6 +216,34 @@ describe.each(BACKEND_NAMES)('re-assessment after a feed import (%s)', (backend)
     );
     expect(first.assessed).toEqual([trixie]);
     expect(await note()).toBeNull();
+  });
+
+  it('imports no job covered (CLI, or a server killed before queueing) are caught up at the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-fanout-cli-'));
+    const file = join(dir, 'DEBIAN-CVE-2031-4000.json');
+    writeFileSync(
+      file,
+      JSON.stringify(osv('DEBIAN-CVE-2031-4000', 'CVE-2031-4000', '2031-01-06T00:00:00Z', ['foo'], '1.0-3')),
+    );
+    const caught = await step(async () => {
+      // As `patchloop feeds import` does, beside the running server: no job is queued.
+      expect((await importFeed('osv', file, createFeedStore(h.db))).imported).toBe(1);
+      await h.worker.drain();
+      expect([...(await assessedAt()).values()].filter((t) => t === clock)).toEqual([]);
+      // A server starting on the store.
+      const restarted = startWorker(h.ctx, { autoStart: false });
+      await restarted.drain();
+      await restarted.stop();
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(caught.assessed).toEqual(ids.slice(0, 2));
+    // Covered once: the next start queues nothing.
+    const again = await step(async () => {
+      const restarted = startWorker(h.ctx, { autoStart: false });
+      await restarted.drain();
+      await restarted.stop();
+    });
+    expect(again.assessed).toEqual([]);
   });
 
   it('an upload that changes nothing queues nothing', async () => {

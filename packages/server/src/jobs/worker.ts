@@ -12,6 +12,8 @@ import {
   assessImportRuns,
   assessRange,
   hostIdsInRange,
+  importsNotAssessed,
+  markImportsAssessed,
   queueAssessAll,
   queueAssessHosts,
   recordJobProgress,
@@ -95,6 +97,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
       const { from, to } = assessImportRuns(job);
       const hosts = await hostsAffectedByImports(ctx, from, to);
       const queued = await queueAssessHosts(ctx.db, hosts, ctx.now());
+      await markImportsAssessed(ctx.db, to, ctx.now());
       ctx.log?.info(
         { imports: `${from}-${to}`, hosts: hosts.size, queued },
         'hosts queued for re-assessment',
@@ -183,6 +186,14 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     if (n > 0) ctx.log?.warn({ jobs: n }, 'queued again the jobs a stopped process left running');
   }
 
+  /** Import runs whose hosts no assess-import job covered (killed before queueing it, CLI imports): now. */
+  async function catchUpImports(): Promise<void> {
+    const runs = await importsNotAssessed(ctx.db, ctx.now());
+    if (runs === null) return;
+    await queueJob(ctx.db, 'assess-import', { fromImportId: runs.from, toImportId: runs.to }, ctx.now());
+    ctx.log?.info({ imports: `${runs.from}-${runs.to}` }, 'import runs queued for re-assessment at start');
+  }
+
   async function tick(): Promise<number> {
     if (running) return running;
     running = (async () => {
@@ -191,6 +202,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
           cleaned = true;
           await cleanAbandonedImports(ctx, 'at start');
           await requeueOrphans();
+          await catchUpImports();
         }
         await schedule();
         // Deployments move on every tick (dispatch, timeouts, rings, windows).

@@ -21,6 +21,42 @@ export async function lastImportId(q: Queryable): Promise<number> {
   return Number(r.rows[0]?.id ?? 0);
 }
 
+/** The setting naming the newest import run whose hosts were queued for re-assessment. */
+const ASSESSED_THROUGH = 'assess.imports.through';
+
+/** Records that the import runs up to `through` had their hosts queued (never moves back). */
+export async function markImportsAssessed(q: Queryable, through: number, now: Date): Promise<void> {
+  await q.query(
+    `INSERT INTO setting (key, value, updated_at) VALUES ($1, to_jsonb($2::bigint), $3)
+     ON CONFLICT (key) DO UPDATE SET value = to_jsonb(greatest(setting.value::text::bigint, $2::bigint)),
+       updated_at = EXCLUDED.updated_at`,
+    [ASSESSED_THROUGH, through, now],
+  );
+}
+
+/**
+ * The import runs no assess-import job has covered (a server killed between
+ * an import's commit and the queueing of its job; `patchloop feeds import`
+ * run beside the server): [from, to], or null when there are none. On a
+ * store that never recorded any, the mark starts at the newest run.
+ */
+export async function importsNotAssessed(
+  q: Queryable,
+  now: Date,
+): Promise<{ from: number; to: number } | null> {
+  const last = await lastImportId(q);
+  const r = await q.query<{ v: number | string }>('SELECT value AS v FROM setting WHERE key = $1', [
+    ASSESSED_THROUGH,
+  ]);
+  const row = r.rows[0];
+  if (!row) {
+    await markImportsAssessed(q, last, now);
+    return null;
+  }
+  const through = Number(row.v);
+  return last > through ? { from: through + 1, to: last } : null;
+}
+
 /** An advisory package slot: what the matcher looks advisories up by. */
 export interface AdvisorySlot {
   readonly ecosystem: string;
