@@ -3,13 +3,14 @@
  * sites, tests) or from the official URLs, in a child process (feed-child.ts)
  * so that the server keeps answering. A source that fails keeps its previous
  * data; the others go on. A child that dies fails the job, which the worker
- * retries with backoff. When anything changed, every host is re-assessed
- * (cheaply: unchanged package versions hit the tuple cache).
+ * retries with backoff. When anything changed, the hosts the changes
+ * concern are re-assessed (an assess-import job over the sync's import runs).
  */
 import { FEED_SOURCES, type AdvisoryTarget, type FeedSource } from '@patchloop/core';
 import {
   appendAudit,
-  queueAssessAll,
+  lastImportId,
+  queueAssessImport,
   feedReleaseTargets,
   getSetting,
   putSetting,
@@ -55,6 +56,8 @@ export async function runFeedSync(
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
   let crashed;
   const releases = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
+  // The import runs of this sync are those after this one.
+  const before = await lastImportId(ctx.db);
   try {
     const out = await runInChild(
       ctx,
@@ -95,10 +98,7 @@ export async function runFeedSync(
     })),
     at: now,
   });
-  if (changed.length > 0) {
-    await queueAssessAll(ctx.db, now);
-    ctx.wakeJobs();
-  }
+  if (changed.length > 0 && (await queueAssessImport(ctx.db, before, now)) !== null) ctx.wakeJobs();
   // The job fails and is retried later with backoff (the sources done so far are kept).
   if (crashed) throw crashError(crashed);
   return results;

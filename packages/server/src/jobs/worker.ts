@@ -8,8 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  allHostIds,
   appendAudit,
+  assessImportRuns,
+  assessRange,
+  hostIdsInRange,
+  importsNotAssessed,
+  markImportsAssessed,
+  queueAssessAll,
+  queueAssessHosts,
+  recordJobProgress,
+  SHORT_LIVED_JOBS,
   claimJobs,
   requeueOrphanedJobs,
   expireExceptions,
@@ -28,6 +36,7 @@ import {
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { Assessor } from '../services/assess.js';
+import { hostsAffectedByImports } from './assess-import.js';
 import { cleanAbandonedImports } from './feed-child.js';
 import { fleetNeedsSync, runFeedSync } from './feed-sync.js';
 import { orchestrate } from '../services/orchestrate.js';
@@ -35,6 +44,13 @@ import { autoDeploy } from '../services/auto-deploy.js';
 
 /** The job kind run on the side (in a child process, for minutes). */
 const BACKGROUND: JobKind = 'feed-sync';
+
+/** Hosts an assess-hosts job assesses between two saves of its progress (and lease extensions). */
+const RANGE_STEP = 50;
+const LEASE_MS = 5 * 60_000;
+
+/** A range job left where it was when the worker stopped: its saved progress lets the next run resume. */
+class Stopped extends Error {}
 
 export interface Worker {
   /** Runs due jobs until none is left (tests and the CLI use it to wait for quiet). */
@@ -61,8 +77,34 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     'assess-host': async (job) => {
       await assessor.assess(assessHostId(job));
     },
+    // A full rescan, cut into ranges: each resumes after its last saved host when retried.
+    'assess-hosts': async (job) => {
+      const { fromId, toId } = assessRange(job);
+      let { after } = assessRange(job);
+      for (;;) {
+        const ids = await hostIdsInRange(ctx.db, fromId, toId, after, RANGE_STEP);
+        if (ids.length === 0) return;
+        for (const hostId of ids) await assessor.assess(hostId);
+        after = ids[ids.length - 1] as number;
+        const now = ctx.now();
+        if (!(await recordJobProgress(ctx.db, job.id, id, { after }, new Date(now.getTime() + LEASE_MS))))
+          throw new Error(`assess-hosts ${fromId}-${toId}: the job was taken over by another worker`);
+        if (stopped) throw new Stopped();
+      }
+    },
+    // After feed imports: only the hosts whose findings the imported changes can change.
+    'assess-import': async (job) => {
+      const { from, to } = assessImportRuns(job);
+      const hosts = await hostsAffectedByImports(ctx, from, to);
+      const queued = await queueAssessHosts(ctx.db, hosts, ctx.now());
+      await markImportsAssessed(ctx.db, to, ctx.now());
+      ctx.log?.info(
+        { imports: `${from}-${to}`, hosts: hosts.size, queued },
+        'hosts queued for re-assessment',
+      );
+    },
     'assess-all': async () => {
-      for (const hostId of await allHostIds(ctx.db)) await assessor.assess(hostId);
+      await queueAssessAll(ctx.db, ctx.now());
     },
     'feed-sync': async (job) => {
       // A request may name the sources to sync now (validated by the route); the schedule syncs all.
@@ -72,11 +114,13 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     'auto-deploy': async () => {
       await autoDeploy(ctx, id);
     },
-    // Every minute: expire exceptions (audited) and forget week-old jobs and schedule slots.
+    // Every minute: expire exceptions (audited); forget week-old jobs and schedule slots, and
+    // assessments and minute tasks done an hour ago (the job table stays near the work in flight).
     'expire-exceptions': async () => {
       const now = ctx.now();
       const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
-      await pruneJobs(ctx.db, weekAgo);
+      const hourAgo = new Date(now.getTime() - 3_600_000);
+      await pruneJobs(ctx.db, weekAgo, { doneBefore: hourAgo, kinds: SHORT_LIVED_JOBS });
       await pruneScheduleSlots(ctx.db, weekAgo);
       await ctx.db.transaction(async (tx) => {
         for (const e of await expireExceptions(tx, now)) {
@@ -99,7 +143,8 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
       await handlers[job.kind](job);
       await completeJob(ctx.db, job.id, id, ctx.now());
     } catch (e) {
-      if (stopped && job.kind === BACKGROUND) return; // stopped with the server: its lease runs out, it runs again
+      // Stopped with the server: its lease runs out (or the next start requeues it), it runs again.
+      if (stopped && (job.kind === BACKGROUND || e instanceof Stopped)) return;
       const outcome = await failJob(ctx.db, job, id, (e as Error).message, ctx.now());
       ctx.log?.warn({ job: job.id, kind: job.kind, err: (e as Error).message, outcome }, 'job failed');
     }
@@ -141,6 +186,14 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     if (n > 0) ctx.log?.warn({ jobs: n }, 'queued again the jobs a stopped process left running');
   }
 
+  /** Import runs whose hosts no assess-import job covered (killed before queueing it, CLI imports): now. */
+  async function catchUpImports(): Promise<void> {
+    const runs = await importsNotAssessed(ctx.db, ctx.now());
+    if (runs === null) return;
+    await queueJob(ctx.db, 'assess-import', { fromImportId: runs.from, toImportId: runs.to }, ctx.now());
+    ctx.log?.info({ imports: `${runs.from}-${runs.to}` }, 'import runs queued for re-assessment at start');
+  }
+
   async function tick(): Promise<number> {
     if (running) return running;
     running = (async () => {
@@ -149,6 +202,7 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
           cleaned = true;
           await cleanAbandonedImports(ctx, 'at start');
           await requeueOrphans();
+          await catchUpImports();
         }
         await schedule();
         // Deployments move on every tick (dispatch, timeouts, rings, windows).

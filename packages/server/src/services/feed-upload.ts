@@ -14,7 +14,8 @@ import type { FeedImportResult } from '@patchloop/contracts';
 import type { FeedSource } from '@patchloop/core';
 import {
   appendAudit,
-  queueAssessAll,
+  lastImportId,
+  queueAssessImport,
   feedReleaseTargets,
   removeScanIndex,
   writeScanIndex,
@@ -101,6 +102,8 @@ export async function importFeedUpload(
 ): Promise<FeedImportResult> {
   if (ctx.dataDir) removeScanIndex(ctx.dataDir);
   let out;
+  // The import run of this upload is after this one.
+  const before = await lastImportId(ctx.db);
   try {
     const releases = await feedReleaseTargets(ctx.db, ctx.config.feedReleases);
     out = await runInChild(ctx, { kind: 'import', source, path, releases });
@@ -135,10 +138,8 @@ export async function importFeedUpload(
     },
     at: now,
   });
-  if (s.imported > 0) {
-    await queueAssessAll(ctx.db, now);
-    ctx.wakeJobs();
-  }
+  // Only the hosts the imported changes concern are re-assessed.
+  if (s.imported > 0 && (await queueAssessImport(ctx.db, before, now)) !== null) ctx.wakeJobs();
   return {
     source: s.source,
     status: s.status,

@@ -1,7 +1,8 @@
 /**
  * Risk weights and SLA days: the view everyone reads, and an admin's change
  * (validated, saved and audited in one transaction, then the fleet queued
- * for re-assessment since every finding's score and due date may change).
+ * for re-assessment, in range jobs of a thousand hosts, since every
+ * finding's score and due date may change).
  */
 import type { RiskSettingsChange, RiskSettingsView } from '@patchloop/contracts';
 import { DEFAULT_RISK_WEIGHTS, DEFAULT_SLA, parseRiskWeights, parseSlaPolicy } from '@patchloop/core';

@@ -19,3 +19,4 @@ export * from './job-kinds.js';
 export * from './policy-inputs.js';
 export * from './host-checkin.js';
 export * from './risk-settings.js';
+export * from './affected-hosts.js';

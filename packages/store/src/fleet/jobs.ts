@@ -42,9 +42,38 @@ export async function enqueueJob(
 }
 
 /**
- * Claims up to `limit` due jobs for `worker`, leased until now + leaseMs.
- * Jobs whose lease ran out (their worker died) are claimable again.
+ * Queues many jobs of one kind in a few statements (chunks of 5,000 rows);
+ * a job whose singleton key is already queued is skipped. Returns how many
+ * were queued.
  */
+export async function enqueueJobs(
+  q: Queryable,
+  kind: string,
+  jobs: readonly { payload: Record<string, unknown>; singletonKey: string | null }[],
+  now: Date,
+  opts: { maxAttempts?: number } = {},
+): Promise<number> {
+  let queued = 0;
+  for (let i = 0; i < jobs.length; i += 5000) {
+    const part = jobs.slice(i, i + 5000);
+    const r = await q.query(
+      `INSERT INTO job (kind, payload, status, run_at, max_attempts, singleton_key, created_at)
+       SELECT $1, t.payload::jsonb, 'queued', $2, $3, t.k, $2
+       FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS t(payload, k, n) ORDER BY t.n
+       ON CONFLICT (singleton_key) WHERE singleton_key IS NOT NULL AND status = 'queued' DO NOTHING`,
+      [
+        kind,
+        now,
+        opts.maxAttempts ?? 3,
+        part.map((j) => JSON.stringify(j.payload)),
+        part.map((j) => j.singletonKey),
+      ],
+    );
+    queued += r.affectedRows;
+  }
+  return queued;
+}
+
 /**
  * Jobs left 'running' by workers that are gone, queued again at once (not
  * after their lease). Only for the embedded store, which one process holds
@@ -61,6 +90,40 @@ export async function requeueOrphanedJobs(q: Queryable, live: readonly string[],
   return r.affectedRows;
 }
 
+/**
+ * claimJobs' statement ($1 worker, $2 lease end, $3 now, $4 limit, $5 the kind or
+ * kinds when `kinds` is 'one' or 'many'): two index-ordered walks, each stopping at `limit` rows it could
+ * lock — jobs whose lease ran out (job_running), and due queued jobs (job_ready,
+ * or job_ready_kind for one kind) — so no claim sorts the backlog, however many
+ * assessments are queued. The kind filter is written only when given, and one
+ * kind as an equality, so the planner walks job_ready_kind in order. Exported for the plan test (job-queue.test.ts).
+ */
+export function claimStatement(kinds: 'all' | 'one' | 'many'): string {
+  const kind = { all: '', one: 'AND kind = $5::text', many: 'AND kind = ANY($5::text[])' }[kinds];
+  return `WITH expired AS (
+       SELECT id, run_at FROM job WHERE status = 'running' AND locked_until < $3 ${kind}
+       ORDER BY locked_until LIMIT $4 FOR UPDATE SKIP LOCKED
+     ), ready AS (
+       SELECT id, run_at FROM job WHERE status = 'queued' AND run_at <= $3 ${kind}
+       ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED
+     )
+     UPDATE job SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1
+     WHERE id IN (
+       SELECT id FROM (SELECT id, run_at FROM expired UNION ALL SELECT id, run_at FROM ready) c
+       ORDER BY run_at, id LIMIT $4)
+     RETURNING id, kind, payload, attempts, max_attempts`;
+}
+
+/** How claimStatement filters `kinds`, and the parameter it takes for them. */
+export const kindsOf = (kinds: readonly string[] | undefined) =>
+  kinds === undefined ? 'all' : kinds.length === 1 ? 'one' : 'many';
+export const kindParam = (kinds: readonly string[] | undefined): unknown[] =>
+  kinds === undefined ? [] : kinds.length === 1 ? [kinds[0]] : [[...kinds]];
+
+/**
+ * Claims up to `limit` due jobs for `worker`, leased until now + leaseMs.
+ * Jobs whose lease ran out (their worker died) are claimable again.
+ */
 export async function claimJobs(
   q: Queryable,
   worker: string,
@@ -68,23 +131,13 @@ export async function claimJobs(
   opts: { limit?: number; leaseMs?: number; kinds?: readonly string[] } = {},
 ): Promise<Job[]> {
   const lease = new Date(now.getTime() + (opts.leaseMs ?? 5 * 60_000));
-  const kinds = opts.kinds ? [...opts.kinds] : null;
   const r = await q.query<{
     id: number;
     kind: string;
     payload: Record<string, unknown>;
     attempts: number;
     max_attempts: number;
-  }>(
-    `UPDATE job SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1
-     WHERE id IN (
-       SELECT id FROM job
-       WHERE ((status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))
-         AND ($5::text[] IS NULL OR kind = ANY($5::text[]))
-       ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-     RETURNING id, kind, payload, attempts, max_attempts`,
-    [worker, lease, now, opts.limit ?? 1, kinds],
-  );
+  }>(claimStatement(kindsOf(opts.kinds)), [worker, lease, now, opts.limit ?? 1, ...kindParam(opts.kinds)]);
   return r.rows.map((row) => ({
     id: Number(row.id),
     kind: row.kind,
@@ -92,6 +145,26 @@ export async function claimJobs(
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
   }));
+}
+
+/**
+ * A running job's progress (a range job's last host done), saved in its
+ * payload so that a retry resumes there; extends its lease. False when the
+ * worker lost the job.
+ */
+export async function recordJobProgress(
+  q: Queryable,
+  id: number,
+  worker: string,
+  progress: Record<string, unknown>,
+  lockedUntil: Date,
+): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE job SET payload = payload || $3::jsonb, locked_until = $4
+     WHERE id = $1 AND locked_by = $2 AND status = 'running'`,
+    [id, worker, JSON.stringify(progress), lockedUntil],
+  );
+  return r.affectedRows === 1;
 }
 
 /** Marks a claimed job done; false when the worker had lost its lease to another. */
@@ -135,11 +208,22 @@ export async function jobCounts(q: Queryable): Promise<Record<string, number>> {
   return Object.fromEntries(r.rows.map((row) => [row.status, row.n]));
 }
 
-/** Deletes finished jobs older than `before`. */
-export async function pruneJobs(q: Queryable, before: Date): Promise<number> {
-  const r = await q.query(`DELETE FROM job WHERE status IN ('done', 'failed') AND finished_at < $1`, [
-    before,
-  ]);
+/**
+ * Deletes finished jobs: done jobs of the `shortLived` kinds (assessments,
+ * minute tasks: thousands an hour on a large fleet) finished before
+ * `doneBefore`, and every other finished job (failed ones, feed syncs)
+ * finished before `before`. Served by job_finished.
+ */
+export async function pruneJobs(
+  q: Queryable,
+  before: Date,
+  short: { doneBefore: Date; kinds: readonly string[] } | null = null,
+): Promise<number> {
+  const r = await q.query(
+    `DELETE FROM job WHERE status IN ('done', 'failed')
+       AND (finished_at < $1 OR (status = 'done' AND finished_at < $2 AND kind = ANY($3::text[])))`,
+    [before, short?.doneBefore ?? before, [...(short?.kinds ?? [])]],
+  );
   return r.affectedRows;
 }
 
