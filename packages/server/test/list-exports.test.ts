@@ -7,7 +7,7 @@
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
-import { remediationInputBatches } from '@patchloop/store';
+import { listFindings, remediationInputBatches } from '@patchloop/store';
 import { decideException, requestException } from '../src/services/exceptions.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
@@ -122,6 +122,32 @@ describe.each(BACKEND_NAMES)('list exports and remediations on %s', (backend) =>
     // One host's findings.
     const one = await get<{ total: number }>('/api/v1/hosts/1/findings?status=open');
     expect((await csv('/api/v1/hosts/1/findings?status=open&format=csv')).rows.length).toBe(one.total);
+  });
+
+  it('walks the findings by keyset in the list order, risk ties across identical hosts included', async () => {
+    for (const sort of ['risk', 'host'] as const) {
+      const all = await get<{ items: { id: number; risk: { score: number } | null }[] }>(
+        `/api/v1/findings?status=open&sort=${sort}&limit=1000`,
+      );
+      const scores = all.items.map((f) => f.risk?.score ?? null);
+      expect(new Set(scores).size).toBeLessThan(scores.length); // ties: the cursor's later keys decide
+      const walked: number[] = [];
+      let after: Parameters<typeof listFindings>[1]['after'];
+      for (let pages = 0; pages < 1000; pages++) {
+        const r = await listFindings(h.db, {
+          sort,
+          limit: 7,
+          offset: 0,
+          after,
+          count: false,
+          now: new Date(),
+        });
+        walked.push(...r.items.map((f) => f.id));
+        if (r.next === null) break;
+        after = r.next;
+      }
+      expect(walked).toEqual(all.items.map((f) => f.id));
+    }
   });
 
   it('exports hosts, vulnerabilities, remediations, exceptions, deployments and the audit log', async () => {
