@@ -146,8 +146,14 @@ export async function findingPages(
 }
 
 /**
- * Every finding `q` selects, in the list's order, CSV_PAGE at a time by keyset (each batch after the
- * last row of the one before; no total counted): what the CSV export streams.
+ * Rows per keyset batch of a findings export: each batch still sorts the rows after the cursor (no
+ * index has the list's order), so fewer, larger batches cost less (5,000 rows: ~15 MiB held).
+ */
+const FINDING_BATCH = 5 * CSV_PAGE;
+
+/**
+ * Every finding `q` selects, in the list's order, FINDING_BATCH at a time by keyset (each batch after
+ * the last row of the one before; no total counted): what the CSV export streams.
  */
 export async function* findingBatches(
   ctx: ServerContext,
@@ -160,7 +166,7 @@ export async function* findingBatches(
     const r = await listFindings(ctx.db, {
       ...findingWhere(q, sla.dueSoonDays),
       ...(hostId === undefined ? {} : { hostId, includeRetired: true }),
-      limit: CSV_PAGE,
+      limit: FINDING_BATCH,
       offset: 0,
       after,
       count: false,
