@@ -1,6 +1,6 @@
 /** Policies as code: a policy document, its versions and what it would do at an instant. */
 import { Type, type Static } from 'typebox';
-import { Nullable } from './common.js';
+import { Nullable, Paging } from './common.js';
 
 export const PolicyView = Type.Object({
   name: Type.String(),
@@ -34,10 +34,30 @@ export type PolicyList = Static<typeof PolicyList>;
 /** How specifically a policy selects a host (core/src/policy/select.ts): by name, group, tag, or globally. */
 const MatchLevel = Type.Enum(['host', 'group', 'tag', 'global'] as const);
 
-/** What a policy would do at an instant (GET /api/v1/policies/:name/simulate). */
+const HostAction = Type.Enum(['deploy', 'wait-window', 'wait-ring', 'nothing', 'not-deployable'] as const);
+
+/** `?at=` (default now) and the page of hosts of a simulation. */
+export const SimulateQuery = Type.Object({
+  at: Type.Optional(Type.String({ format: 'date-time' })),
+  ...Paging(100),
+});
+
+/**
+ * What a policy would do at an instant (GET /api/v1/policies/:name/simulate):
+ * `hosts` is one page (`?limit=&offset=`, in hostname order) of the `total`
+ * hosts it governs; `totals` counts them per action over all of them.
+ */
 export const Simulation = Type.Object({
   policy: Type.String(),
   at: Type.String(),
+  total: Type.Integer(),
+  totals: Type.Object({
+    deploy: Type.Integer(),
+    'wait-window': Type.Integer(),
+    'wait-ring': Type.Integer(),
+    nothing: Type.Integer(),
+    'not-deployable': Type.Integer(),
+  }),
   window: Type.Object({
     open: Type.Boolean(),
     start: Nullable(Type.String()),
@@ -51,7 +71,7 @@ export const Simulation = Type.Object({
       hostname: Type.String(),
       ring: Type.String(),
       /** `not-deployable`: the host cannot run a deployment (notDeployable says why); never planned. */
-      action: Type.Enum(['deploy', 'wait-window', 'wait-ring', 'nothing', 'not-deployable'] as const),
+      action: HostAction,
       notDeployable: Type.Optional(Type.String()),
       updates: Type.Array(
         Type.Object({

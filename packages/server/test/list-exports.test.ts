@@ -7,6 +7,8 @@
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
+import { listFindings, remediationInputBatches } from '@patchloop/store';
+import { decideException, requestException } from '../src/services/exceptions.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
 const DEBIAN = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };
@@ -120,6 +122,32 @@ describe.each(BACKEND_NAMES)('list exports and remediations on %s', (backend) =>
     // One host's findings.
     const one = await get<{ total: number }>('/api/v1/hosts/1/findings?status=open');
     expect((await csv('/api/v1/hosts/1/findings?status=open&format=csv')).rows.length).toBe(one.total);
+  });
+
+  it('walks the findings by keyset in the list order, risk ties across identical hosts included', async () => {
+    for (const sort of ['risk', 'host'] as const) {
+      const all = await get<{ items: { id: number; risk: { score: number } | null }[] }>(
+        `/api/v1/findings?status=open&sort=${sort}&limit=1000`,
+      );
+      const scores = all.items.map((f) => f.risk?.score ?? null);
+      expect(new Set(scores).size).toBeLessThan(scores.length); // ties: the cursor's later keys decide
+      const walked: number[] = [];
+      let after: Parameters<typeof listFindings>[1]['after'];
+      for (let pages = 0; pages < 1000; pages++) {
+        const r = await listFindings(h.db, {
+          sort,
+          limit: 7,
+          offset: 0,
+          after,
+          count: false,
+          now: new Date(),
+        });
+        walked.push(...r.items.map((f) => f.id));
+        if (r.next === null) break;
+        after = r.next;
+      }
+      expect(walked).toEqual(all.items.map((f) => f.id));
+    }
   });
 
   it('exports hosts, vulnerabilities, remediations, exceptions, deployments and the audit log', async () => {
@@ -268,5 +296,56 @@ describe.each(BACKEND_NAMES)('list exports and remediations on %s', (backend) =>
         g.hosts.map((id) => [id, g.packages.map((p) => p.name)]),
       );
     }
+  });
+  it('reads the plan a batch of hosts at a time, and never serves a plan an exception or retirement changed', async () => {
+    // Batches of one host hold the same inputs as one batch of all.
+    const now = new Date();
+    const collect = async (batch: number) => {
+      const out: { hosts: number[]; findings: string[] }[] = [];
+      for await (const b of remediationInputBatches(h.db, now, batch)) {
+        out.push({ hosts: b.hosts.map((x) => x.id), findings: b.findings.map((f) => JSON.stringify(f)) });
+      }
+      return out;
+    };
+    const one = await collect(1);
+    const whole = await collect(500);
+    expect(one.length).toBe(3);
+    expect(whole.length).toBe(1);
+    expect(one.flatMap((b) => b.hosts)).toEqual(whole[0]!.hosts);
+    expect(one.flatMap((b) => b.findings)).toEqual(whole[0]!.findings);
+
+    const glibc = async () =>
+      (await get<RemList>('/api/v1/remediations?limit=1000')).items.filter((i) => i.package === 'glibc');
+    const before = await glibc();
+    expect(before.reduce((n, i) => n + i.findings, 0)).toBeGreaterThan(0);
+    // An exception on libc6 comes into force: its findings leave the (cached) plan at once.
+    const e = await requestException(
+      h.ctx,
+      {
+        kind: 'accepted-risk',
+        package: 'libc6',
+        justification: 'test: the plan follows exceptions',
+        expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      },
+      'user:alice',
+    );
+    expect(await glibc()).toEqual(before);
+    await decideException(h.ctx, { id: e.id, action: 'approve', actor: 'user:bob', note: null });
+    const excepted = await glibc();
+    expect(excepted.map((i) => i.binaries)).toEqual(before.map(() => ['libc-bin']));
+    // A retired host leaves it too, and its targets.
+    const third = (
+      await get<{ items: { id: number; hostname: string }[] }>('/api/v1/hosts?limit=10')
+    ).items.find((x) => x.hostname === 'export-3')!;
+    const retire = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/hosts/${third.id}/retire`,
+      headers: { ...h.auth('operator'), 'content-type': 'application/json' },
+      payload: { reason: 'test' },
+    });
+    expect(retire.statusCode, retire.body).toBe(200);
+    const after = await get<RemList>('/api/v1/remediations?package=glibc');
+    expect(after.items.flatMap((i) => i.targets!.map((t) => t.hostname))).toEqual(['export-1', 'export-2']);
+    expect(after.items.reduce((n, i) => n + i.hosts, 0)).toBe(2);
   });
 });

@@ -9,6 +9,8 @@ import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
+import { listPolicies } from '@patchloop/store';
+import { simulateInBatches } from '../src/services/policies.js';
 
 const DEBIAN = { id: 'debian', versionId: '10', codename: 'buster', prettyName: null };
 
@@ -29,6 +31,8 @@ reboot: if-required
 
 interface Sim {
   policy: string;
+  total: number;
+  totals: Record<string, number>;
   window: { open: boolean; next: string | null };
   hosts: {
     hostname: string;
@@ -146,6 +150,30 @@ describe.each(BACKEND_NAMES)('policies and remediation on %s', (backend) => {
     expect(pilot.held.every((x) => x.reason === 'excluded' && /^lib(systemd|udev)/.test(x.package))).toBe(
       true,
     );
+    // Totals per action over every governed host; the hosts paged in the same order.
+    expect([sim.total, sim.totals]).toEqual([
+      2,
+      { deploy: 1, 'wait-window': 0, 'wait-ring': 1, nothing: 0, 'not-deployable': 0 },
+    ]);
+    const second = await get<Sim>(
+      '/api/v1/policies/buster-servers/simulate?at=2026-11-28T01:30:00Z&limit=1&offset=1',
+    );
+    expect([second.total, second.totals]).toEqual([sim.total, sim.totals]);
+    expect(second.hosts).toEqual(sim.hosts.slice(1));
+    // Read a host at a time, the simulation is the one of the whole fleet at once.
+    const at = new Date('2026-11-28T01:30:00Z');
+    const policies = (await listPolicies(h.db)).map((p) => p.document);
+    const policy = policies.find((p) => p.name === 'buster-servers')!;
+    for (const batch of [1, 500]) {
+      const hosts: unknown[] = [];
+      const rest = await simulateInBatches(h.db, { policy, at, policies }, (b) => hosts.push(...b), batch);
+      expect({ ...rest, hosts }).toEqual({
+        ...sim,
+        total: undefined,
+        totals: undefined,
+        hosts: sim.hosts,
+      } as unknown);
+    }
     // Tuesday noon: the window is closed.
     const closed = await get<Sim>('/api/v1/policies/buster-servers/simulate?at=2026-12-01T11:00:00Z');
     expect(closed.window.open).toBe(false);

@@ -163,6 +163,7 @@ export const TABLES = {
     retired_by: 'text null',
     retired_reason: 'text null',
     job_sequence: 'bigint',
+    plan_revision: 'bigint',
   },
   agent_credential: {
     id: 'bigint',

@@ -138,14 +138,25 @@ function remote(target: ServerTarget): PolicyBackend {
     show: async (name) => (await apiRequest<PolicyView>(target, 'GET', path(name))).body,
     versions: async (name) =>
       (await apiRequest<{ items: PolicyVersionView[] }>(target, 'GET', `${path(name)}/versions`)).body.items,
-    simulate: async (name, at) =>
-      (
-        await apiRequest<Simulation>(
-          target,
-          'GET',
-          `${path(name)}/simulate${at ? `?at=${encodeURIComponent(at.toISOString())}` : ''}`,
-        )
-      ).body,
+    // The API answers a page of hosts at a time: every page, at one instant (the first answer's).
+    async simulate(name, at) {
+      const get = async (when: string | undefined, offset: number) =>
+        (
+          await apiRequest<Simulation & { total: number }>(
+            target,
+            'GET',
+            `${path(name)}/simulate?limit=1000&offset=${offset}${when ? `&at=${encodeURIComponent(when)}` : ''}`,
+          )
+        ).body;
+      const first = await get(at?.toISOString(), 0);
+      const hosts = [...first.hosts];
+      while (hosts.length < first.total) {
+        const next = await get(first.at, hosts.length);
+        if (next.hosts.length === 0) break;
+        hosts.push(...next.hosts);
+      }
+      return { ...first, hosts };
+    },
     close: async () => {},
   };
 }

@@ -192,45 +192,57 @@ function planHost(policy: PolicyDocument, host: SimHost & { versionScheme: strin
   return { updates, held: heldList };
 }
 
+/**
+ * The hosts `policy` governs among `hosts` — those its selector matches and,
+ * when every policy is given, for which no other takes precedence — in the
+ * order a simulation lists them (hostname, then id). A caller simulating a
+ * large fleet a batch at a time takes its batches from this list.
+ */
+export function governedHosts<H extends PolicyHost>(
+  policy: PolicyDocument,
+  hosts: readonly H[],
+  policies?: readonly PolicyDocument[],
+): H[] {
+  return hosts
+    .filter(
+      (h) =>
+        matchesSelector(policy.selector, h) &&
+        (policies === undefined || policyForHost(policies, h)?.name === policy.name),
+    )
+    .sort((a, b) => byText(a.hostname, b.hostname) || a.id - b.id);
+}
+
 export function simulatePolicy(input: SimulationInput): Simulation {
   const { policy, at } = input;
   const window = windowState(policy.schedule, at);
   const completed = new Set(input.completedRings ?? []);
-  const governed = input.hosts.filter(
-    (h) =>
-      matchesSelector(policy.selector, h) &&
-      (input.policies === undefined || policyForHost(input.policies, h)?.name === policy.name),
-  );
-  const hosts = governed
-    .slice()
-    .sort((a, b) => byText(a.hostname, b.hostname) || a.id - b.id)
-    .map((host): SimulatedHost => {
-      const ring = ringForHost(policy, host);
-      const before = policy.rings.slice(0, policy.rings.indexOf(ring));
-      const { updates, held } =
-        host.versionScheme === null
-          ? { updates: [], held: [] }
-          : planHost(policy, { ...host, versionScheme: host.versionScheme }, at);
-      if (host.notDeployable)
-        return {
-          hostId: host.id,
-          hostname: host.hostname,
-          ring: ring.name,
-          action: 'not-deployable',
-          notDeployable: host.notDeployable,
-          updates,
-          held,
-        };
-      const action: HostAction =
-        updates.length === 0
-          ? 'nothing'
-          : before.some((r) => !completed.has(r.name))
-            ? 'wait-ring'
-            : window.open
-              ? 'deploy'
-              : 'wait-window';
-      return { hostId: host.id, hostname: host.hostname, ring: ring.name, action, updates, held };
-    });
+  const hosts = governedHosts(policy, input.hosts, input.policies).map((host): SimulatedHost => {
+    const ring = ringForHost(policy, host);
+    const before = policy.rings.slice(0, policy.rings.indexOf(ring));
+    const { updates, held } =
+      host.versionScheme === null
+        ? { updates: [], held: [] }
+        : planHost(policy, { ...host, versionScheme: host.versionScheme }, at);
+    if (host.notDeployable)
+      return {
+        hostId: host.id,
+        hostname: host.hostname,
+        ring: ring.name,
+        action: 'not-deployable',
+        notDeployable: host.notDeployable,
+        updates,
+        held,
+      };
+    const action: HostAction =
+      updates.length === 0
+        ? 'nothing'
+        : before.some((r) => !completed.has(r.name))
+          ? 'wait-ring'
+          : window.open
+            ? 'deploy'
+            : 'wait-window';
+    return { hostId: host.id, hostname: host.hostname, ring: ring.name, action, updates, held };
+  });
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   return {
     policy: policy.name,

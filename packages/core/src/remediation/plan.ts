@@ -71,81 +71,130 @@ export function targetVersion(
   return candidate !== undefined && s.compare(candidate, needed) >= 0 ? candidate : needed;
 }
 
+interface Group {
+  readonly source: string;
+  readonly version: string;
+  readonly binaries: Set<string>;
+  readonly advisories: Set<string>;
+  hosts: number;
+  findings: number;
+  risk: number;
+  kev: number;
+  worst: Severity | null;
+  /** Null when the builder keeps no targets for this source package. */
+  readonly targets: RemediationTarget[] | null;
+}
+
+/**
+ * Builds the remediations of a fleet a few hosts at a time, so that a caller
+ * never holds every finding: `add` takes some hosts with **all** their
+ * findings (a host's findings must not be split across calls), `result`
+ * gives what `remediations` of all of them gives. What it keeps grows with
+ * the (source package, target version) groups, not with the findings; the
+ * per-host targets (and `hostIds`) are kept only for the source packages
+ * `keepTargets` accepts (every one by default) — for the others they are empty.
+ */
+export class RemediationBuilder {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly keepTargets: (sourcePackage: string) => boolean = () => true) {}
+
+  add(hosts: readonly RemediationHost[], findings: readonly RemediationFinding[]): void {
+    const hostById = new Map(hosts.map((h) => [h.hostId, h]));
+    // host → source → binary → its findings
+    const perHostSource = new Map<string, Map<string, RemediationFinding[]>>();
+    for (const f of findings) {
+      if (!hostById.has(f.hostId)) continue;
+      const k = `${f.hostId}\u0000${f.sourcePackage}`;
+      const binaries = perHostSource.get(k) ?? new Map<string, RemediationFinding[]>();
+      perHostSource.set(k, binaries);
+      const list = binaries.get(f.package);
+      if (list) list.push(f);
+      else binaries.set(f.package, [f]);
+    }
+    for (const binaries of perHostSource.values()) {
+      const lists = [...binaries.values()];
+      const first = (lists[0] as RemediationFinding[])[0] as RemediationFinding;
+      const host = hostById.get(first.hostId) as RemediationHost;
+      const s = schemeFor(host.versionScheme);
+      const packages = [...binaries]
+        .map(([name, list]) => ({
+          name,
+          version: targetVersion(
+            host.versionScheme,
+            list.map((f) => f.fixedVersion),
+            host.candidates.get(name),
+          ),
+        }))
+        .sort((a, b) => cmp(a.name, b.name));
+      const version = packages.map((p) => p.version).reduce((best, v) => (s.compare(v, best) > 0 ? v : best));
+      const k = `${first.sourcePackage}\u0000${version}`;
+      let g = this.groups.get(k);
+      if (!g) {
+        g = {
+          source: first.sourcePackage,
+          version,
+          binaries: new Set(),
+          advisories: new Set(),
+          hosts: 0,
+          findings: 0,
+          risk: 0,
+          kev: 0,
+          worst: null,
+          targets: this.keepTargets(first.sourcePackage) ? [] : null,
+        };
+        this.groups.set(k, g);
+      }
+      g.hosts += 1;
+      g.targets?.push({ hostId: first.hostId, packages });
+      for (const f of lists.flat()) {
+        g.findings += 1;
+        g.risk += f.risk;
+        if (f.kev) g.kev += 1;
+        if (f.severity !== null && (g.worst === null || severityRank(f.severity) < severityRank(g.worst))) {
+          g.worst = f.severity;
+        }
+        g.binaries.add(f.package);
+        g.advisories.add(f.advisoryId);
+      }
+    }
+  }
+
+  result(): Remediation[] {
+    const out: Remediation[] = [];
+    for (const g of this.groups.values()) {
+      const targets = [...(g.targets ?? [])].sort((a, b) => a.hostId - b.hostId);
+      out.push({
+        package: g.source,
+        toVersion: g.version,
+        binaries: [...g.binaries].sort(cmp),
+        hosts: g.hosts,
+        findings: g.findings,
+        riskRemoved: Math.round(g.risk * 10) / 10,
+        kev: g.kev,
+        severity: g.worst,
+        advisories: [...g.advisories].sort(cmp),
+        hostIds: targets.map((t) => t.hostId),
+        targets,
+      });
+    }
+    return out.sort(
+      (a, b) =>
+        b.riskRemoved - a.riskRemoved ||
+        b.findings - a.findings ||
+        cmp(a.package, b.package) ||
+        cmp(a.toVersion, b.toVersion),
+    );
+  }
+}
+
 export function remediations(
   hosts: readonly RemediationHost[],
   findings: readonly RemediationFinding[],
 ): Remediation[] {
-  const hostById = new Map(hosts.map((h) => [h.hostId, h]));
-  // host → source → binary → its findings
-  const perHostSource = new Map<string, Map<string, RemediationFinding[]>>();
-  for (const f of findings) {
-    if (!hostById.has(f.hostId)) continue;
-    const k = `${f.hostId}\u0000${f.sourcePackage}`;
-    const binaries = perHostSource.get(k) ?? new Map<string, RemediationFinding[]>();
-    perHostSource.set(k, binaries);
-    const list = binaries.get(f.package);
-    if (list) list.push(f);
-    else binaries.set(f.package, [f]);
-  }
-  const groups = new Map<
-    string,
-    { source: string; version: string; items: RemediationFinding[]; targets: RemediationTarget[] }
-  >();
-  for (const binaries of perHostSource.values()) {
-    const lists = [...binaries.values()];
-    const first = (lists[0] as RemediationFinding[])[0] as RemediationFinding;
-    const host = hostById.get(first.hostId) as RemediationHost;
-    const s = schemeFor(host.versionScheme);
-    const packages = [...binaries]
-      .map(([name, list]) => ({
-        name,
-        version: targetVersion(
-          host.versionScheme,
-          list.map((f) => f.fixedVersion),
-          host.candidates.get(name),
-        ),
-      }))
-      .sort((a, b) => cmp(a.name, b.name));
-    const version = packages.map((p) => p.version).reduce((best, v) => (s.compare(v, best) > 0 ? v : best));
-    const k = `${first.sourcePackage}\u0000${version}`;
-    const items = lists.flat();
-    const target = { hostId: first.hostId, packages };
-    const g = groups.get(k);
-    if (g) {
-      g.items.push(...items);
-      g.targets.push(target);
-    } else groups.set(k, { source: first.sourcePackage, version, items, targets: [target] });
-  }
-  const out: Remediation[] = [];
-  for (const g of groups.values()) {
-    const risk = g.items.reduce((s, f) => s + f.risk, 0);
-    const worst = g.items.reduce<Severity | null>(
-      (w, f) =>
-        f.severity !== null && (w === null || severityRank(f.severity) < severityRank(w)) ? f.severity : w,
-      null,
-    );
-    const targets = g.targets.sort((a, b) => a.hostId - b.hostId);
-    out.push({
-      package: g.source,
-      toVersion: g.version,
-      binaries: [...new Set(g.items.map((f) => f.package))].sort(cmp),
-      hosts: targets.length,
-      findings: g.items.length,
-      riskRemoved: Math.round(risk * 10) / 10,
-      kev: g.items.filter((f) => f.kev).length,
-      severity: worst,
-      advisories: [...new Set(g.items.map((f) => f.advisoryId))].sort(cmp),
-      hostIds: targets.map((t) => t.hostId),
-      targets,
-    });
-  }
-  return out.sort(
-    (a, b) =>
-      b.riskRemoved - a.riskRemoved ||
-      b.findings - a.findings ||
-      cmp(a.package, b.package) ||
-      cmp(a.toVersion, b.toVersion),
-  );
+  const b = new RemediationBuilder();
+  b.add(hosts, findings);
+  return b.result();
 }
 
 export interface PlanStep extends Remediation {

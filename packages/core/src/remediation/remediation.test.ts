@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpdates, type OfferedUpdate } from './catalogue.js';
-import { greedyPlan, remediations, targetVersion, type RemediationFinding } from './plan.js';
+import {
+  greedyPlan,
+  RemediationBuilder,
+  remediations,
+  targetVersion,
+  type RemediationFinding,
+} from './plan.js';
 
 const f = (
   hostId: number,
@@ -48,6 +54,34 @@ describe('remediations', () => {
     f(2, 'sudo', '1.8.27-1+deb10u3', 'DSA-4839-1', 94, true),
     f(9, 'curl', '7.64.0-4+deb10u9', 'DLA-1', 50), // unknown host: ignored
   ];
+
+  it('gives the same remediations when built a few hosts at a time', () => {
+    const whole = remediations(hosts, findings);
+    for (const split of [[[1], [2, 3]], [[3], [1], [2]], [[2, 1, 3]]]) {
+      const b = new RemediationBuilder();
+      for (const ids of split) {
+        b.add(
+          hosts.filter((h) => ids.includes(h.hostId)),
+          findings.filter((x) => ids.includes(x.hostId)),
+        );
+      }
+      expect(b.result()).toEqual(whole);
+    }
+  });
+
+  it('keeps per-host targets only for the source packages asked for', () => {
+    const b = new RemediationBuilder((source) => source === 'sudo');
+    b.add(hosts, findings);
+    const r = b.result();
+    const whole = remediations(hosts, findings);
+    expect(r.map((x) => [x.package, x.hosts, x.findings, x.riskRemoved])).toEqual(
+      whole.map((x) => [x.package, x.hosts, x.findings, x.riskRemoved]),
+    );
+    expect(r.find((x) => x.package === 'sudo')?.targets).toEqual(
+      whole.find((x) => x.package === 'sudo')?.targets,
+    );
+    expect(r.find((x) => x.package === 'openssl')?.targets).toEqual([]);
+  });
 
   it('groups by package and target version, largest risk first', () => {
     const r = remediations(hosts, findings);

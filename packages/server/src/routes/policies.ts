@@ -4,18 +4,25 @@
  * would do at an instant. Mounted at /api/v1/policies.
  */
 import { getPolicy, listPolicies, listPolicyVersions, type PolicyRecord } from '@patchloop/store';
-import { PolicyApplied, PolicyList, PolicyVersions, PolicyView, Simulation } from '@patchloop/contracts';
+import {
+  PolicyApplied,
+  PolicyList,
+  PolicyVersions,
+  PolicyView,
+  SimulateQuery,
+  Simulation,
+} from '@patchloop/contracts';
 import { Type, type Static } from 'typebox';
 import { actorOf, READ, WRITE } from '../auth/principal.js';
 import type { Api, App } from '../api.js';
-import { applyPolicy, simulateByName } from '../services/policies.js';
-import type { Simulation as CoreSimulation } from '@patchloop/core';
+import { applyPolicy, simulateByName, type SimulationPage } from '../services/policies.js';
 import { PatchloopError } from '@patchloop/core';
 import { removePolicy } from '../services/policy-delete.js';
 
 /** core's Simulation in the schema's shape: the same fields, its readonly arrays copied. */
-const simulationView = (s: CoreSimulation): Static<typeof Simulation> => ({
+const simulationView = (s: SimulationPage): Static<typeof Simulation> => ({
   ...s,
+  totals: { ...s.totals },
   window: { ...s.window },
   hosts: s.hosts.map((h) => ({
     ...h,
@@ -26,7 +33,6 @@ const simulationView = (s: CoreSimulation): Static<typeof Simulation> => ({
 });
 
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) });
-const SimulateQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
 
 const view = (p: PolicyRecord) => ({
   name: p.name,
@@ -140,7 +146,12 @@ export function policyRoutes({ app, ctx }: Api): void {
     },
     async (req) => {
       const at = req.query.at ? new Date(req.query.at) : ctx.now();
-      return simulationView(await simulateByName(ctx, req.params.name, at));
+      return simulationView(
+        await simulateByName(ctx, req.params.name, at, {
+          offset: req.query.offset ?? 0,
+          limit: req.query.limit ?? 100,
+        }),
+      );
     },
   );
 }

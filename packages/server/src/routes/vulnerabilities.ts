@@ -3,7 +3,7 @@ import { VulnerabilityList, VulnerabilityQuery, type Vulnerability } from '@patc
 import { READ } from '../auth/principal.js';
 import type { Api } from '../api.js';
 import { sendCsv, type CsvColumns } from '../services/csv.js';
-import { vulnerabilityPages } from '../services/vulnerabilities.js';
+import { vulnerabilityBatches, vulnerabilityPages } from '../services/vulnerabilities.js';
 
 export function vulnerabilityRoutes({ app, ctx }: Api): void {
   app.get(
@@ -13,9 +13,10 @@ export function vulnerabilityRoutes({ app, ctx }: Api): void {
       schema: { tags: ['findings'], querystring: VulnerabilityQuery, response: { 200: VulnerabilityList } },
     },
     async (req, reply) => {
-      const page = vulnerabilityPages(ctx, req.query);
-      if (req.query.format === 'csv') return sendCsv(reply, 'vulnerabilities', VULNERABILITY_CSV, page);
-      return page(req.query.offset ?? 0, req.query.limit ?? 100);
+      if (req.query.format === 'csv') {
+        return sendCsv(reply, 'vulnerabilities', VULNERABILITY_CSV, vulnerabilityBatches(ctx, req.query));
+      }
+      return vulnerabilityPages(ctx, req.query)(req.query.offset ?? 0, req.query.limit ?? 100);
     },
   );
 }

@@ -36,16 +36,36 @@ export function fieldColumns<T>(fields: readonly (keyof T & string)[]): CsvColum
 /** Fetches one page of the list as its JSON route would answer it. */
 export type PageOf<T> = (offset: number, limit: number) => Promise<{ items: T[]; total: number }>;
 
-const PAGE = 1000;
+/**
+ * A list's rows a batch at a time, each batch starting after the last row of the one before (keyset):
+ * every batch costs what the first does, where an offset page costs more the deeper it is.
+ */
+export type Batches<T> = AsyncIterable<readonly T[]>;
 
-/** The CSV text of every row `page` gives, a page at a time (exported for its test). */
-export async function* csvLines<T>(columns: CsvColumns<T>, page: PageOf<T>): AsyncGenerator<string> {
+/** Rows per page or batch an export reads. */
+export const CSV_PAGE = 1000;
+
+/**
+ * The CSV text of every row `rows` gives (offset pages, or keyset batches), a page at a time
+ * (exported for its test).
+ */
+export async function* csvLines<T>(
+  columns: CsvColumns<T>,
+  rows: PageOf<T> | Batches<T>,
+): AsyncGenerator<string> {
   const cols = Object.values(columns);
   yield csvLine(Object.keys(columns));
-  for (let offset = 0; ; offset += PAGE) {
-    const r = await page(offset, PAGE);
+  if (typeof rows !== 'function') {
+    for await (const batch of rows) {
+      if (batch.length > 0) yield batch.map((row) => csvLine(cols.map((c) => c(row)))).join('');
+    }
+    return;
+  }
+  const page = rows;
+  for (let offset = 0; ; offset += CSV_PAGE) {
+    const r = await page(offset, CSV_PAGE);
     if (r.items.length > 0) yield r.items.map((row) => csvLine(cols.map((c) => c(row)))).join('');
-    if (r.items.length < PAGE || offset + PAGE >= r.total) return;
+    if (r.items.length < CSV_PAGE || offset + CSV_PAGE >= r.total) return;
   }
 }
 
@@ -54,10 +74,10 @@ export function sendCsv<T>(
   reply: FastifyReply,
   name: string,
   columns: CsvColumns<T>,
-  page: PageOf<T>,
+  rows: PageOf<T> | Batches<T>,
 ): FastifyReply {
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}.csv"`)
-    .send(Readable.from(csvLines(columns, page)));
+    .send(Readable.from(csvLines(columns, rows)));
 }

@@ -11,7 +11,6 @@ import {
   notDeployableReason,
   schemeFor,
   schemeOfManager,
-  simulatePolicy,
   timeOutReason,
   TASK_GRACE_SECONDS,
   type DeployRing,
@@ -29,6 +28,7 @@ import {
   getPolicy,
   insertDeployment,
   type NewDeployment,
+  type NotDeployableHost,
   listPolicies,
   listTasks,
   type DeploymentRecord,
@@ -40,7 +40,7 @@ import {
   timeOutCandidates,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import { loadSimHosts } from './policies.js';
+import { simulateInBatches } from './policies.js';
 
 const HOUR = 3_600_000;
 
@@ -74,25 +74,30 @@ export async function createFromPolicy(
   const policy = stored.document;
   const now = ctx.now();
   const all = (await listPolicies(ctx.db)).map((p) => p.document);
-  // What the policy approves now, whatever the window and rings say (the orchestrator waits for those).
-  const sim = simulatePolicy({ policy, at: now, hosts: await loadSimHosts(ctx.db, now), policies: all });
+  // What the policy approves now, whatever the window and rings say (the orchestrator waits for those),
+  // simulated a batch of hosts at a time: only what the deployment needs is kept.
   // Every simulated host is a live host, addressed by its id (hostnames need not be unique).
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
-  const notDeployable = sim.hosts
-    .filter((h) => h.action === 'not-deployable')
-    .map((h) => ({ hostId: h.hostId, hostname: h.hostname, reason: h.notDeployable ?? '' }));
-  const tasks = sim.hosts
-    .filter((h) => h.action !== 'not-deployable' && h.updates.length > 0)
-    .map((h) => ({
-      id: newTaskId(),
-      hostId: h.hostId,
-      hostname: h.hostname,
-      ring: h.ring,
-      packages: h.updates.map((u) => ({ name: u.package, version: u.toVersion })),
-      advisories: [...new Set(h.updates.flatMap((u) => u.advisories))].sort(),
-      deadline,
-      timeoutSeconds: opts.timeoutSeconds ?? 1800,
-    }));
+  const notDeployable: NotDeployableHost[] = [];
+  const tasks: NewDeployment['tasks'][number][] = [];
+  await simulateInBatches(ctx.db, { policy, at: now, policies: all }, (hosts) => {
+    for (const h of hosts) {
+      if (h.action === 'not-deployable') {
+        notDeployable.push({ hostId: h.hostId, hostname: h.hostname, reason: h.notDeployable ?? '' });
+      } else if (h.updates.length > 0) {
+        tasks.push({
+          id: newTaskId(),
+          hostId: h.hostId,
+          hostname: h.hostname,
+          ring: h.ring,
+          packages: h.updates.map((u) => ({ name: u.package, version: u.toVersion })),
+          advisories: [...new Set(h.updates.flatMap((u) => u.advisories))].sort(),
+          deadline,
+          timeoutSeconds: opts.timeoutSeconds ?? 1800,
+        });
+      }
+    }
+  });
   if (tasks.length === 0) {
     throw new PatchloopError(
       'PL_DEPLOYMENT_EMPTY',
@@ -145,7 +150,7 @@ export async function createManual(
   const now = ctx.now();
   const deadline = new Date(now.getTime() + (opts.deadlineHours ?? 72) * HOUR);
   const tasks: NewDeployment['tasks'][number][] = [];
-  const notDeployable: { hostId: number; hostname: string; reason: string }[] = [];
+  const notDeployable: NotDeployableHost[] = [];
   const hostIds = [...new Set(req.hostIds)];
   const targets = await deployTargets(ctx.db, hostIds);
   for (const hostId of hostIds) {

@@ -11,8 +11,11 @@ import {
   schemeOfManager,
   notDeployableReason,
   simulatePolicy,
+  governedHosts,
+  type HostAction,
   type PolicyDocument,
   type SimHost,
+  type SimulatedHost,
   type Simulation,
   PatchloopError,
 } from '@patchloop/core';
@@ -25,6 +28,7 @@ import {
   listPolicyHosts,
   listSimHosts,
   putPolicy,
+  type ExceptionScope,
   type PolicyRecord,
   type Queryable,
 } from '@patchloop/store';
@@ -90,26 +94,20 @@ export async function precedenceWarnings(q: Queryable, policy: PolicyDocument): 
   ];
 }
 
-/** The fleet as the simulation sees it: hosts, their open findings, updates and approved exceptions. */
-export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> {
-  const hosts = await listSimHosts(q);
-  const exceptions = await listApprovedExceptionScopes(q, now);
+/** Hosts a simulation reads at a time (their updates and open findings). */
+export const SIM_BATCH = 500;
+
+/** These hosts as the simulation sees them: their open findings, updates and the approved exceptions. */
+async function loadSimHosts(
+  q: Queryable,
+  ids: readonly number[],
+  exceptions: readonly ExceptionScope[],
+): Promise<SimHost[]> {
+  const hosts = await listSimHosts(q, ids);
   const byHost = new Map<number, SimHost['findings'][number][]>();
-  for (const { hostId, finding: f, published } of await listOpenFindings(q)) {
+  for (const { hostId, ...f } of await listOpenFindings(q, ids)) {
     const list = byHost.get(hostId) ?? [];
-    list.push({
-      advisoryId: f.advisory.id,
-      aliases: f.advisory.aliases,
-      package: f.package,
-      sourcePackage: f.sourcePackage,
-      installedVersion: f.installedVersion,
-      fixedVersion: f.fixedVersion,
-      status: f.status,
-      severity: f.severity,
-      classification: f.advisory.classification,
-      kev: f.kev !== null,
-      published,
-    });
+    list.push(f);
     byHost.set(hostId, list);
   }
   // Every host, those that cannot run a deployment too: the simulation lists them as not deployable.
@@ -143,14 +141,68 @@ export async function loadSimHosts(q: Queryable, now: Date): Promise<SimHost[]> 
   }));
 }
 
-export async function simulateByName(ctx: ServerContext, name: string, at: Date): Promise<Simulation> {
+/**
+ * What `policy` would do at `at` (core's simulatePolicy, `policies` deciding precedence), the governed
+ * hosts read and simulated SIM_BATCH at a time in the simulation's order: `visit` gets each batch's
+ * simulated hosts, in order, and keeps what it needs. Memory stays bounded by a batch (plus the hosts'
+ * names and selectors), whatever the fleet. Gives the simulation without its hosts.
+ */
+export async function simulateInBatches(
+  q: Queryable,
+  input: { policy: PolicyDocument; at: Date; policies: readonly PolicyDocument[] },
+  visit: (hosts: readonly SimulatedHost[]) => void,
+  batch = SIM_BATCH,
+): Promise<Omit<Simulation, 'hosts'>> {
+  const { policy, at, policies } = input;
+  const selectors = await listPolicyHosts(q);
+  const governed = governedHosts(policy, selectors, policies);
+  const exceptions = await listApprovedExceptionScopes(q, at);
+  let head: Omit<Simulation, 'hosts' | 'lost'> | null = null;
+  for (let i = 0; i < governed.length || head === null; i += batch) {
+    const ids = governed.slice(i, i + batch).map((h) => h.id);
+    const {
+      hosts,
+      lost: _lost,
+      ...rest
+    } = simulatePolicy({
+      policy,
+      at,
+      hosts: await loadSimHosts(q, ids, exceptions),
+    });
+    head ??= rest;
+    visit(hosts);
+  }
+  return { ...head, lost: lostHosts(policy, policies, selectors) };
+}
+
+export const HOST_ACTIONS = ['deploy', 'wait-window', 'wait-ring', 'nothing', 'not-deployable'] as const;
+
+export interface SimulationPage extends Simulation {
+  /** Hosts the policy governs; `hosts` is the page [offset, offset + limit) of them. */
+  readonly total: number;
+  /** How many of them take each action. */
+  readonly totals: Record<HostAction, number>;
+}
+
+export async function simulateByName(
+  ctx: ServerContext,
+  name: string,
+  at: Date,
+  page: { offset: number; limit: number } = { offset: 0, limit: Number.MAX_SAFE_INTEGER },
+): Promise<SimulationPage> {
   const policy = await getPolicy(ctx.db, name);
   if (!policy) throw new PatchloopError('PL_NOT_FOUND', `no policy ${name}`);
   const all = (await listPolicies(ctx.db)).map((p) => p.document);
-  return simulatePolicy({
-    policy: policy.document,
-    at,
-    hosts: await loadSimHosts(ctx.db, at),
-    policies: all,
+  const totals = Object.fromEntries(HOST_ACTIONS.map((a) => [a, 0])) as Record<HostAction, number>;
+  const hosts: SimulatedHost[] = [];
+  let seen = 0;
+  const sim = await simulateInBatches(ctx.db, { policy: policy.document, at, policies: all }, (batch) => {
+    for (const h of batch) {
+      totals[h.action] += 1;
+      if (seen >= page.offset && seen - page.offset < page.limit) hosts.push(h);
+      seen += 1;
+    }
   });
+  // In the API schema's order, so that the CLI's offline JSON is the API's answer byte for byte.
+  return { policy: sim.policy, at: sim.at, total: seen, totals, window: sim.window, hosts, lost: sim.lost };
 }

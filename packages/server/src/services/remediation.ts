@@ -7,14 +7,26 @@
 import {
   classifyUpdates,
   greedyPlan,
+  RemediationBuilder,
   remediations,
   schemeOfManager,
   type PlanStep,
+  type RemediationFinding,
+  type RemediationHost,
+  type RemediationTarget,
   type Severity,
   PatchloopError,
 } from '@patchloop/core';
 import type { CatalogueList, Remediation } from '@patchloop/contracts';
-import { getHost, loadRemediationInputs, openFindingsForCatalogue } from '@patchloop/store';
+import {
+  getHost,
+  openFindingsForCatalogue,
+  remediationInputBatches,
+  remediationInputsKey,
+  remediationInputsOfSource,
+  type RemediationFindingRow,
+  type RemediationHostRow,
+} from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 
 /** The updates offered to a host, classified; `collected: false` when its agent reports none. */
@@ -40,12 +52,10 @@ export interface RemediationPlan {
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-/**
- * The fleet's remediation plan now. The cumulative figures are over the whole plan, whichever
- * page or package is shown; with `pkg`, only that source package's step, with what to install on each host.
- */
-export async function remediationPlan(ctx: ServerContext, pkg: string | undefined): Promise<RemediationPlan> {
-  const input = await loadRemediationInputs(ctx.db, ctx.now());
+type Inputs = { hosts: readonly RemediationHostRow[]; findings: readonly RemediationFindingRow[] };
+
+/** core's view of hosts with a package manager it knows, and of their findings. */
+function coreInputs(input: Inputs): [RemediationHost[], RemediationFinding[]] {
   const hosts = input.hosts.flatMap((h) => {
     const versionScheme = schemeOfManager(h.packageManager);
     return versionScheme
@@ -58,13 +68,63 @@ export async function remediationPlan(ctx: ServerContext, pkg: string | undefine
         ]
       : [];
   });
-  const items = remediations(
-    hosts,
-    input.findings.map((f) => ({ ...f, risk: f.riskScore ?? 0, severity: f.severity as Severity | null })),
-  );
-  const plan = greedyPlan(items, items.length);
-  const names = new Map(input.hosts.map((h) => [h.id, h.hostname]));
-  const steps = pkg === undefined ? plan.steps : plan.steps.filter((s) => s.package === pkg);
+  const findings = input.findings.map((f) => ({
+    ...f,
+    risk: f.riskScore ?? 0,
+    severity: f.severity as Severity | null,
+  }));
+  return [hosts, findings];
+}
+
+/**
+ * The fleet's plan (no per-host targets), computed a batch of hosts at a time (bounded memory) and kept
+ * per context by remediationInputsKey: while no host's findings, updates, groups or retirement and no
+ * exception in force change, every request and every CSV page reuses it. Concurrent requests for the
+ * same key share one computation.
+ */
+const plans = new WeakMap<
+  ServerContext,
+  { key: string; plan: Promise<{ steps: PlanStep[]; totalRisk: number }> }
+>();
+
+async function fleetPlan(ctx: ServerContext, now: Date): Promise<{ steps: PlanStep[]; totalRisk: number }> {
+  const key = await remediationInputsKey(ctx.db, now);
+  const cached = plans.get(ctx);
+  if (cached?.key === key) return cached.plan;
+  const plan = (async () => {
+    const builder = new RemediationBuilder(() => false);
+    for await (const batch of remediationInputBatches(ctx.db, now)) builder.add(...coreInputs(batch));
+    const items = builder.result();
+    return greedyPlan(items, items.length);
+  })();
+  plans.set(ctx, { key, plan });
+  plan.catch(() => {
+    if (plans.get(ctx)?.plan === plan) plans.delete(ctx);
+  });
+  return plan;
+}
+
+/**
+ * The fleet's remediation plan now. The cumulative figures are over the whole plan, whichever
+ * page or package is shown; with `pkg`, only that source package's step, with what to install on each host.
+ */
+export async function remediationPlan(ctx: ServerContext, pkg: string | undefined): Promise<RemediationPlan> {
+  const now = ctx.now();
+  const plan = await fleetPlan(ctx, now);
+  let steps = plan.steps;
+  const targets = new Map<string, RemediationTarget[]>();
+  const names = new Map<number, string>();
+  if (pkg !== undefined) {
+    steps = plan.steps.filter((s) => s.package === pkg);
+    if (steps.length > 0) {
+      // Only this source package's findings, on the hosts that have them: what to install where.
+      const input = await remediationInputsOfSource(ctx.db, now, pkg, [
+        ...new Set(steps.flatMap((s) => s.binaries)),
+      ]);
+      for (const h of input.hosts) names.set(h.id, h.hostname);
+      for (const r of remediations(...coreInputs(input))) targets.set(r.toVersion, [...r.targets]);
+    }
+  }
   const view = (s: PlanStep): Remediation => ({
     package: s.package,
     toVersion: s.toVersion,
@@ -81,7 +141,7 @@ export async function remediationPlan(ctx: ServerContext, pkg: string | undefine
     ...(pkg === undefined
       ? {}
       : {
-          targets: s.targets.map((t) => ({
+          targets: (targets.get(s.toVersion) ?? []).map((t) => ({
             hostId: t.hostId,
             hostname: names.get(t.hostId) ?? `#${t.hostId}`,
             packages: t.packages.map((p) => ({ ...p })),

@@ -5,7 +5,7 @@
 import type { Vulnerability, VulnerabilityQuery } from '@patchloop/contracts';
 import { listVulnerabilities } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
-import type { PageOf } from './csv.js';
+import { CSV_PAGE, type Batches, type PageOf } from './csv.js';
 
 /** The vulnerabilities `q` selects, a page at a time (a CSV export reads every page). */
 export function vulnerabilityPages(ctx: ServerContext, q: VulnerabilityQuery): PageOf<Vulnerability> {
@@ -42,4 +42,17 @@ export function vulnerabilityPages(ctx: ServerContext, q: VulnerabilityQuery): P
       }),
     };
   };
+}
+
+/**
+ * Every vulnerability `q` selects, for a CSV export: the findings grouped once (one row per advisory,
+ * so bounded by the advisories, not the findings), then given CSV_PAGE at a time — where offset pages
+ * would group every finding again for each page.
+ */
+export async function* vulnerabilityBatches(
+  ctx: ServerContext,
+  q: VulnerabilityQuery,
+): Batches<Vulnerability> {
+  const all = await vulnerabilityPages(ctx, q)(0, Number.MAX_SAFE_INTEGER);
+  for (let i = 0; i < all.items.length; i += CSV_PAGE) yield all.items.slice(i, i + CSV_PAGE);
 }

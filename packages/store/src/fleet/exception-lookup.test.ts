@@ -181,6 +181,32 @@ describe.each(BACKENDS)('findings under an exception on $name', (backend) => {
     expect(sorted(all.filter((x) => x.exception !== null).map((x) => x.id))).toEqual(open);
   });
 
+  it('walks a list by keyset, each page after the last row of the one before, in the list order', async () => {
+    for (const sort of ['risk', 'host'] as const) {
+      for (const where of [{}, { status: 'resolved' }, { excepted: false }, { kev: true }]) {
+        const whole = await listFindings(db, { ...where, sort, limit: 1000, offset: 0, now: NOW });
+        const walked: number[] = [];
+        let after: Parameters<typeof listFindings>[1]['after'] = undefined;
+        for (let pages = 0; pages < 100; pages++) {
+          const r = await listFindings(db, {
+            ...where,
+            sort,
+            limit: 3,
+            offset: 0,
+            after,
+            count: false,
+            now: NOW,
+          });
+          expect(r.total).toBe(0);
+          walked.push(...r.items.map((x) => x.id));
+          if (r.next === null) break;
+          after = r.next;
+        }
+        expect([sort, where, walked]).toEqual([sort, where, whole.items.map((x) => x.id)]);
+      }
+    }
+  });
+
   it('gives the total past the last page', async () => {
     const all = await listFindings(db, { limit: 5, offset: 0, now: NOW, excepted: false });
     const past = await listFindings(db, { limit: 5, offset: 500, now: NOW, excepted: false });

@@ -43,9 +43,26 @@ export interface FindingWhere {
   readonly includeRetired?: boolean | undefined;
 }
 
+/** Where a keyset page starts: the sort keys of the last row of the page before (FindingPage.next). */
+export interface FindingCursor {
+  readonly riskScore: number | null;
+  readonly hostname: string;
+  readonly hostId: number;
+  readonly package: string;
+  readonly advisoryId: string;
+  readonly id: number;
+}
+
 export interface FindingFilter extends FindingWhere {
   readonly limit: number;
   readonly offset: number;
+  /**
+   * The rows after this one in the list's order (keyset: `offset` should be 0); what an export of
+   * every row reads page after page, each page as cheap as the first.
+   */
+  readonly after?: FindingCursor | undefined;
+  /** false: no `total` (0), saving a count of every matching row. Default true. */
+  readonly count?: boolean | undefined;
   /** risk (highest first, the default) or host */
   readonly sort?: 'risk' | 'host' | undefined;
   readonly now: Date;
@@ -150,20 +167,38 @@ export async function countFindings<K extends string>(
   return countMatching(q, FINDING_FROM, conditions, values);
 }
 
+/**
+ * SQL: the rows after cursor `c` in the list's order. By host, every key ascends: one row comparison.
+ * By risk, the score descends (nulls last: scores are never negative, so a null compares as -1) and the
+ * rest ascends.
+ */
+function afterCursor(sort: FindingFilter['sort'], c: FindingCursor, p: (v: unknown) => string): string {
+  if (sort === 'host') {
+    return `(h.hostname, f.host_id, f.package, f.advisory_id, f.id) > (${p(c.hostname)}::text, ${p(c.hostId)}::bigint, ${p(c.package)}::text, ${p(c.advisoryId)}::text, ${p(c.id)}::bigint)`;
+  }
+  const risk = 'coalesce(f.risk_score, -1)';
+  const r = `${p(c.riskScore ?? -1)}::real`;
+  return `(${risk} < ${r} OR (${risk} = ${r} AND (h.hostname, f.package, f.advisory_id, f.id) > (${p(c.hostname)}::text, ${p(c.package)}::text, ${p(c.advisoryId)}::text, ${p(c.id)}::bigint)))`;
+}
+
 export async function listFindings(
   q: Queryable,
   f: FindingFilter,
-): Promise<{ items: FindingRecord[]; total: number }> {
+): Promise<{ items: FindingRecord[]; total: number; next: FindingCursor | null }> {
   const { values: params, p } = sqlParams();
   const nowRef = binder(p, f.now, '::timestamptz');
   const exceptedRef = binder(p, await exceptedIds(q, [f], f.now));
   const where = findingConditions(f, p, nowRef, exceptedRef);
   const w = `WHERE ${where.join(' AND ')}`;
-  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINDING_FROM} ${w}`, params);
+  const total =
+    f.count === false
+      ? null
+      : await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINDING_FROM} ${w}`, params);
   const order =
     f.sort === 'host'
       ? 'h.hostname, f.host_id, f.package, f.advisory_id, f.id'
       : 'f.risk_score DESC NULLS LAST, h.hostname, f.package, f.advisory_id, f.id';
+  const pageWhere = f.after ? `${w} AND ${afterCursor(f.sort, f.after, p)}` : w;
   const lateral = exceptionMatch(nowRef());
   // The page is chosen on narrow rows (ids and sort keys), then only its rows are read whole: sorting every
   // matching row with its JSON spilled hundreds of MiB to disk at 150,000 findings. (The total counted in
@@ -184,10 +219,13 @@ export async function listFindings(
     exception_id: number | null;
     exception_kind: string | null;
     exception_expires_at: string | null;
+    key_package: string;
+    key_advisory: string;
   }>(
     `SELECT f.id, f.host_id, h.hostname, f.data, f.first_seen, f.resolved_at, f.risk_score, f.priority, f.risk,
-       f.due_at, f.sla_basis, x.id AS exception_id, x.kind AS exception_kind, x.expires_at AS exception_expires_at
-     FROM (SELECT f.id FROM ${FINDING_FROM} ${w} ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}) page
+       f.due_at, f.sla_basis, x.id AS exception_id, x.kind AS exception_kind, x.expires_at AS exception_expires_at,
+       f.package AS key_package, f.advisory_id AS key_advisory
+     FROM (SELECT f.id FROM ${FINDING_FROM} ${pageWhere} ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}) page
      JOIN finding f ON f.id = page.id JOIN host h ON h.id = f.host_id
      LEFT JOIN LATERAL (SELECT e.id, e.kind, e.expires_at FROM risk_exception e WHERE ${lateral}
                         ORDER BY e.expires_at DESC, e.id LIMIT 1) x ON true
@@ -195,8 +233,20 @@ export async function listFindings(
     params,
   );
   const date = (v: string | null) => (v === null ? null : new Date(v));
+  const last = rows.rows[rows.rows.length - 1];
   return {
-    total: total.rows[0]?.n ?? 0,
+    total: total?.rows[0]?.n ?? 0,
+    next:
+      last === undefined || rows.rows.length < f.limit
+        ? null
+        : {
+            riskScore: last.risk_score === null ? null : Number(last.risk_score),
+            hostname: last.hostname,
+            hostId: Number(last.host_id),
+            package: last.key_package,
+            advisoryId: last.key_advisory,
+            id: Number(last.id),
+          },
     items: rows.rows.map((r) => ({
       id: Number(r.id),
       hostId: Number(r.host_id),

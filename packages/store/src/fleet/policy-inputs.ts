@@ -33,11 +33,12 @@ export interface SimHostRecord extends PolicyHost {
   readonly updates: HostRecord['updates'];
 }
 
-/** Every live host with what decides whether and what a deployment can install. */
-export async function listSimHosts(q: Queryable): Promise<SimHostRecord[]> {
+/** These live hosts (by id) with what decides whether and what a deployment can install, by id. */
+export async function listSimHosts(q: Queryable, ids: readonly number[]): Promise<SimHostRecord[]> {
   const r = await q.query<SelectorRow & Pick<Row<'host'>, 'package_manager' | 'transport' | 'updates'>>(
     `SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates
-     FROM host WHERE retired_at IS NULL ORDER BY id`,
+     FROM host WHERE retired_at IS NULL AND id = ANY($1::bigint[]) ORDER BY id`,
+    [[...ids]],
   );
   return r.rows.map((h) => ({
     ...policyHost(h),
@@ -47,21 +48,73 @@ export async function listSimHosts(q: Queryable): Promise<SimHostRecord[]> {
   }));
 }
 
+/** What a policy decides an open finding on (core's SimFinding), as the assessment stored it. */
 export interface OpenFindingRecord {
   readonly hostId: number;
-  /** core's Finding as the assessment stored it (findingJson). */
-  readonly finding: Finding;
+  readonly advisoryId: string;
+  readonly aliases: readonly string[];
+  readonly package: string;
+  readonly sourcePackage: string;
+  readonly installedVersion: string;
+  readonly fixedVersion: string | null;
+  readonly status: Finding['status'];
+  readonly severity: Finding['severity'];
+  readonly classification: Finding['advisory']['classification'];
+  readonly kev: boolean;
   /** The earliest publication date of its advisory, as text. */
   readonly published: string | null;
 }
 
-/** The open findings of every host (retired ones' too), by host then id. */
-export async function listOpenFindings(q: Queryable): Promise<OpenFindingRecord[]> {
-  const r = await q.query<Pick<Row<'finding'>, 'host_id' | 'data'> & { published: string | null }>(
-    `SELECT f.host_id, f.data, (SELECT min(a.published)::text FROM advisory a WHERE a.id = f.advisory_id) AS published
-     FROM finding f WHERE f.resolved_at IS NULL ORDER BY f.host_id, f.id`,
+/**
+ * The open findings of these hosts, by host then id: only the fields of the
+ * stored finding (findingJson) a policy decides on, never the whole JSON.
+ */
+export async function listOpenFindings(
+  q: Queryable,
+  hostIds: readonly number[],
+): Promise<OpenFindingRecord[]> {
+  if (hostIds.length === 0) return [];
+  const r = await q.query<{
+    host_id: number;
+    advisory_id: string;
+    aliases: string[] | null;
+    package: string;
+    source_package: string;
+    installed_version: string;
+    fixed_version: string | null;
+    status: Finding['status'];
+    severity: Finding['severity'];
+    classification: Finding['advisory']['classification'];
+    kev: boolean;
+    published: string | null;
+  }>(
+    `SELECT f.host_id, d->'advisory'->>'id' AS advisory_id, d->'advisory'->'aliases' AS aliases,
+       d->>'package' AS package, d->>'sourcePackage' AS source_package,
+       d->>'installedVersion' AS installed_version, d->>'fixedVersion' AS fixed_version, d->>'status' AS status,
+       d->>'severity' AS severity, d->'advisory'->>'classification' AS classification,
+       coalesce(jsonb_typeof(d->'kev'), 'null') <> 'null' AS kev, p.published
+     FROM finding f CROSS JOIN LATERAL (SELECT f.data AS d) j
+     LEFT JOIN (SELECT a.id, min(a.published)::text AS published FROM advisory a
+                WHERE a.id IN (SELECT advisory_id FROM finding
+                               WHERE host_id = ANY($1::bigint[]) AND resolved_at IS NULL)
+                GROUP BY a.id) p ON p.id = f.advisory_id
+     WHERE f.host_id = ANY($1::bigint[]) AND f.resolved_at IS NULL ORDER BY f.host_id, f.id`,
+    [[...hostIds]],
   );
-  return r.rows.map((f) => ({ hostId: f.host_id, finding: f.data as Finding, published: f.published }));
+  return r.rows.map((f) => ({
+    hostId: Number(f.host_id),
+    advisoryId: f.advisory_id,
+    aliases: f.aliases ?? [],
+    package: f.package,
+    sourcePackage: f.source_package,
+    installedVersion: f.installed_version,
+    fixedVersion: f.fixed_version,
+    status: f.status,
+    severity: f.severity,
+    classification: f.classification,
+    kev: f.kev,
+    published: f.published,
+  }));
 }
 
 export interface ExceptionScope {

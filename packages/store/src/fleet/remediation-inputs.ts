@@ -5,7 +5,6 @@
  */
 import type { Queryable } from '../db.js';
 import { exceptedFindingIds, notExcepted } from './exceptions.js';
-import { activeHostOf } from './hosts.js';
 
 export interface RemediationHostRow {
   readonly id: number;
@@ -26,54 +25,154 @@ export interface RemediationFindingRow {
   readonly severity: string | null;
 }
 
-export async function loadRemediationInputs(
+type HostRow = {
+  id: number;
+  hostname: string;
+  package_manager: string;
+  updates: { name: string; candidateVersion: string }[] | null;
+};
+
+const hostOf = (h: HostRow): RemediationHostRow => ({
+  id: Number(h.id),
+  hostname: h.hostname,
+  packageManager: h.package_manager,
+  updates: h.updates ?? [],
+});
+
+/** The source package of finding `f`: the one its JSON names, else its own package. */
+const SOURCE_OF = `coalesce(nullif(f.data->>'sourcePackage', ''), f.package)`;
+
+/**
+ * The open, fixable findings not under an exception at `now` of the hosts
+ * `hostIds` (live ones with a package manager), optionally only those of one
+ * source package (`binaries`: the binary packages it is known by, which an
+ * index finds). The excepted ones are looked up among these hosts only, so
+ * what is held stays bounded by the batch.
+ */
+async function fixableFindingsOf(
   q: Queryable,
   now: Date,
-): Promise<{ hosts: RemediationHostRow[]; findings: RemediationFindingRow[] }> {
-  const hosts = await q.query<{
-    id: number;
-    hostname: string;
-    package_manager: string;
-    updates: { name: string; candidateVersion: string }[] | null;
-  }>(
-    'SELECT id, hostname, package_manager, updates FROM host WHERE package_manager IS NOT NULL AND retired_at IS NULL',
-  );
-  const excepted = await exceptedFindingIds(q, now, 'f.resolved_at IS NULL');
+  hostIds: readonly number[],
+  only?: { source: string; binaries: readonly string[] },
+): Promise<RemediationFindingRow[]> {
+  if (hostIds.length === 0) return [];
+  const scope = 'f.resolved_at IS NULL AND f.host_id = ANY($2::bigint[])';
+  const excepted = await exceptedFindingIds(q, now, scope, [[...hostIds]]);
+  const params: unknown[] = [excepted, [...hostIds]];
+  let pkg = '';
+  if (only) {
+    params.push([...only.binaries], only.source);
+    pkg = `AND f.package = ANY($3::text[]) AND ${SOURCE_OF} = $4`;
+  }
   const findings = await q.query<{
     host_id: number;
     package: string;
-    source_package: string | null;
+    source_package: string;
     fixed_version: string;
     advisory_id: string;
     risk_score: number | null;
     kev: boolean;
     severity: string | null;
   }>(
-    `SELECT f.host_id, f.package, f.data->>'sourcePackage' AS source_package, f.fixed_version,
+    `SELECT f.host_id, f.package, ${SOURCE_OF} AS source_package, f.fixed_version,
             f.advisory_id, f.risk_score, f.kev, f.severity
      FROM finding f
-     WHERE f.resolved_at IS NULL AND f.status = 'fixable' AND f.fixed_version IS NOT NULL
-       AND ${notExcepted('$1')} AND ${activeHostOf('f.host_id')}`,
-    [excepted],
+     WHERE f.host_id = ANY($2::bigint[]) AND f.resolved_at IS NULL AND f.status = 'fixable'
+       AND f.fixed_version IS NOT NULL AND ${notExcepted('$1')} ${pkg}
+     ORDER BY f.host_id, f.id`,
+    params,
   );
-  return {
-    hosts: hosts.rows.map((h) => ({
-      id: Number(h.id),
-      hostname: h.hostname,
-      packageManager: h.package_manager,
-      updates: h.updates ?? [],
-    })),
-    findings: findings.rows.map((f) => ({
-      hostId: Number(f.host_id),
-      package: f.package,
-      sourcePackage: f.source_package || f.package,
-      fixedVersion: f.fixed_version,
-      advisoryId: f.advisory_id,
-      riskScore: f.risk_score === null ? null : Number(f.risk_score),
-      kev: f.kev,
-      severity: f.severity,
-    })),
-  };
+  return findings.rows.map((f) => ({
+    hostId: Number(f.host_id),
+    package: f.package,
+    sourcePackage: f.source_package,
+    fixedVersion: f.fixed_version,
+    advisoryId: f.advisory_id,
+    riskScore: f.risk_score === null ? null : Number(f.risk_score),
+    kev: f.kev,
+    severity: f.severity,
+  }));
+}
+
+/** Hosts a remediation batch holds (keyset by id). */
+export const REMEDIATION_BATCH = 500;
+
+/**
+ * The inputs of the fleet's remediations a batch of hosts at a time (by id,
+ * REMEDIATION_BATCH each): the live hosts with a package manager and their
+ * offered updates, with all their open, fixable findings not under an
+ * exception at `now`. Memory stays bounded by a batch whatever the fleet.
+ */
+export async function* remediationInputBatches(
+  q: Queryable,
+  now: Date,
+  batch = REMEDIATION_BATCH,
+): AsyncGenerator<{ hosts: RemediationHostRow[]; findings: RemediationFindingRow[] }> {
+  for (let after = 0; ;) {
+    const r = await q.query<HostRow>(
+      `SELECT id, hostname, package_manager, updates FROM host
+       WHERE package_manager IS NOT NULL AND retired_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
+      [after, batch],
+    );
+    const hosts = r.rows.map(hostOf);
+    if (hosts.length === 0) return;
+    after = (hosts[hosts.length - 1] as RemediationHostRow).id;
+    yield {
+      hosts,
+      findings: await fixableFindingsOf(
+        q,
+        now,
+        hosts.map((h) => h.id),
+      ),
+    };
+    if (hosts.length < batch) return;
+  }
+}
+
+/**
+ * The inputs of one source package's remediations: the hosts with an open,
+ * fixable finding on one of its `binaries`, and those findings.
+ */
+export async function remediationInputsOfSource(
+  q: Queryable,
+  now: Date,
+  source: string,
+  binaries: readonly string[],
+): Promise<{ hosts: RemediationHostRow[]; findings: RemediationFindingRow[] }> {
+  const r = await q.query<HostRow>(
+    `SELECT h.id, h.hostname, h.package_manager, h.updates FROM host h
+     WHERE h.package_manager IS NOT NULL AND h.retired_at IS NULL
+       AND EXISTS (SELECT 1 FROM finding f WHERE f.host_id = h.id AND f.package = ANY($1::text[])
+                   AND f.resolved_at IS NULL AND f.status = 'fixable')
+     ORDER BY h.id`,
+    [[...binaries]],
+  );
+  const hosts = r.rows.map(hostOf);
+  const findings = await fixableFindingsOf(
+    q,
+    now,
+    hosts.map((h) => h.id),
+    { source, binaries },
+  );
+  return { hosts, findings };
+}
+
+/**
+ * A key that changes whenever the remediation inputs may have (a host's
+ * findings, offered updates, groups or retirement — migration 0020's
+ * `plan_revision` —, a host added or removed, the exceptions in force at
+ * `now`): a plan computed in a snapshot with this key may be reused while
+ * the key is the same. One narrow pass over the host table.
+ */
+export async function remediationInputsKey(q: Queryable, now: Date): Promise<string> {
+  const r = await q.query<{ hosts: string; exceptions: string | null }>(
+    `SELECT (SELECT concat_ws(':', count(*), sum(plan_revision), max(id)) FROM host) AS hosts,
+            (SELECT string_agg(id::text, ',' ORDER BY id) FROM risk_exception
+              WHERE status = 'approved' AND expires_at > $1) AS exceptions`,
+    [now],
+  );
+  const row = r.rows[0];
+  return `${row?.hosts ?? ''}/${row?.exceptions ?? ''}`;
 }
 
 /** An open, fixable finding of a host and the version that fixes it. */

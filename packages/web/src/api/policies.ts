@@ -33,9 +33,21 @@ export function useSavePolicy(
   );
 }
 
-/** What the policy would do at an instant (ISO time; now when undefined): reads, changes nothing. */
+/** One page of a simulation: at an ISO time (now when undefined), hosts [offset, offset + limit). */
+export interface SimulationRequest {
+  readonly at?: string | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** What the policy would do at an instant, a page of hosts at a time: reads, changes nothing. */
 export function useSimulatePolicy(name: string) {
-  return useMutation<Simulation, Error, string | undefined>({
-    mutationFn: (at) => api.get<Simulation>(endpoints.policySimulation(name), at ? { at } : undefined),
+  return useMutation<Simulation, Error, SimulationRequest>({
+    mutationFn: ({ at, offset, limit }) =>
+      api.get<Simulation>(endpoints.policySimulation(name), {
+        ...(at ? { at } : {}),
+        offset: String(offset),
+        limit: String(limit),
+      }),
   });
 }

@@ -11,7 +11,8 @@ import { usePolicy, useSavePolicy, useSimulatePolicy } from '../api/policies.js'
 import type { Simulation as Sim } from '../api/types.js';
 import { canWrite, useSession } from '../auth/session.js';
 import { StateBadge } from '../components/badges.js';
-import { formatDateTime } from '../components/format.js';
+import { formatDateTime, formatNumber } from '../components/format.js';
+import { Pager } from '../components/Pager.js';
 import { policyProblems, problemsOf, type PolicyProblem } from '../components/policy-problems.js';
 import { Empty, ErrorNotice, Loading } from '../components/states.js';
 import { YamlEditor } from '../components/YamlEditor.js';
@@ -56,7 +57,18 @@ const ACTION_TEXT: Record<string, string> = {
   'not-deployable': 'not deployable',
 };
 
-function SimulationView({ sim }: { sim: Sim }) {
+function SimulationView({
+  sim,
+  offset,
+  limit,
+  onPage,
+}: {
+  sim: Sim;
+  offset: number;
+  limit: number;
+  onPage: (offset: number, limit: number) => void;
+}) {
+  const counts = Object.entries(sim.totals).filter(([, n]) => n > 0);
   return (
     <section className="panel" aria-labelledby="sim-title">
       <h2 id="sim-title">Simulation at {formatDateTime(sim.at)}</h2>
@@ -68,63 +80,72 @@ function SimulationView({ sim }: { sim: Sim }) {
             ? `open until ${formatDateTime(sim.window.end)}`
             : `closed; next opens ${formatDateTime(sim.window.next)}`}
       </p>
-      {sim.hosts.length === 0 ? (
+      {sim.total > 0 ? (
+        <p>
+          {formatNumber(sim.total)} host{sim.total === 1 ? '' : 's'}:{' '}
+          {counts.map(([action, n]) => `${formatNumber(n)} ${ACTION_TEXT[action] ?? action}`).join(', ')}
+        </p>
+      ) : null}
+      {sim.total === 0 ? (
         <Empty title="The policy selects no host" />
       ) : (
-        <table className="data-table sim-table">
-          <caption className="visually-hidden">What each host would get</caption>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Ring</th>
-              <th scope="col">Action</th>
-              <th scope="col">Gets</th>
-              <th scope="col">Held back (why not)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sim.hosts.map((h) => (
-              <tr key={h.hostname}>
-                <td>{h.hostname}</td>
-                <td>{h.ring}</td>
-                <td>
-                  <StateBadge state={ACTION_TEXT[h.action] ?? h.action} />
-                  {h.notDeployable ? <div className="muted small">{h.notDeployable}</div> : null}
-                </td>
-                <td>
-                  {h.updates.length === 0 ? (
-                    '—'
-                  ) : (
-                    <ul className="plain">
-                      {h.updates.map((u) => (
-                        <li key={u.package}>
-                          {u.package} → <code className="small">{u.toVersion}</code>
-                          {u.advisories.length ? (
-                            <span className="muted small"> ({u.advisories.join(', ')})</span>
-                          ) : null}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-                <td>
-                  {h.held.length === 0 ? (
-                    '—'
-                  ) : (
-                    <ul className="plain">
-                      {h.held.map((x, i) => (
-                        <li key={`${x.package}:${i}`}>
-                          {x.package}: <strong>{x.reason}</strong>{' '}
-                          <span className="muted small">{x.detail}</span>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
+        <>
+          <table className="data-table sim-table">
+            <caption className="visually-hidden">What each host would get</caption>
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">Ring</th>
+                <th scope="col">Action</th>
+                <th scope="col">Gets</th>
+                <th scope="col">Held back (why not)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sim.hosts.map((h) => (
+                <tr key={h.hostId}>
+                  <td>{h.hostname}</td>
+                  <td>{h.ring}</td>
+                  <td>
+                    <StateBadge state={ACTION_TEXT[h.action] ?? h.action} />
+                    {h.notDeployable ? <div className="muted small">{h.notDeployable}</div> : null}
+                  </td>
+                  <td>
+                    {h.updates.length === 0 ? (
+                      '—'
+                    ) : (
+                      <ul className="plain">
+                        {h.updates.map((u) => (
+                          <li key={u.package}>
+                            {u.package} → <code className="small">{u.toVersion}</code>
+                            {u.advisories.length ? (
+                              <span className="muted small"> ({u.advisories.join(', ')})</span>
+                            ) : null}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td>
+                    {h.held.length === 0 ? (
+                      '—'
+                    ) : (
+                      <ul className="plain">
+                        {h.held.map((x, i) => (
+                          <li key={`${x.package}:${i}`}>
+                            {x.package}: <strong>{x.reason}</strong>{' '}
+                            <span className="muted small">{x.detail}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager offset={offset} limit={limit} total={sim.total} onChange={onPage} />
+        </>
       )}
       {sim.lost.length > 0 ? (
         <>
@@ -196,6 +217,7 @@ function PolicyEditor() {
     onError: (e) => setServerProblems(e instanceof ApiError ? problemsOf(e.details) : []),
   });
   const simulate = useSimulatePolicy(name);
+  const [simPage, setSimPage] = useState({ offset: 0, limit: 100 });
   const deploy = useStartDeployment({ onSuccess: (d) => void navigate(`/deployments/${d.id}`) });
 
   if (!isNew && policy.isPending) return <Loading what="the policy" />;
@@ -273,7 +295,14 @@ function PolicyEditor() {
             </label>
             <button
               type="button"
-              onClick={() => simulate.mutate(at ? new Date(at).toISOString() : undefined)}
+              onClick={() => {
+                setSimPage({ offset: 0, limit: simPage.limit });
+                simulate.mutate({
+                  at: at ? new Date(at).toISOString() : undefined,
+                  offset: 0,
+                  limit: simPage.limit,
+                });
+              }}
               disabled={simulate.isPending || dirty}
             >
               Simulate
@@ -295,7 +324,18 @@ function PolicyEditor() {
       ) : null}
       {simulate.isError ? <ErrorNotice error={simulate.error} /> : null}
       {deploy.isError ? <ErrorNotice error={deploy.error} /> : null}
-      {simulate.data ? <SimulationView sim={simulate.data} /> : null}
+      {simulate.data ? (
+        <SimulationView
+          sim={simulate.data}
+          offset={simPage.offset}
+          limit={simPage.limit}
+          onPage={(offset, limit) => {
+            // Every page at the instant of the first one.
+            setSimPage({ offset, limit });
+            simulate.mutate({ at: simulate.data?.at, offset, limit });
+          }}
+        />
+      ) : null}
     </>
   );
 }

@@ -18,7 +18,7 @@ import { READ } from '../../auth/principal.js';
 import type { Api } from '../../api.js';
 import { sendCsv } from '../../services/csv.js';
 import { hostCatalogue } from '../../services/remediation.js';
-import { findingPages, FINDING_CSV } from '../views.js';
+import { findingBatches, findingPages, FINDING_CSV } from '../views.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const notFound = (id: number) => new PatchloopError('PL_NOT_FOUND', `no host ${id}`);
@@ -70,8 +70,10 @@ export function hostInventoryRoutes({ app, ctx }: Api): void {
     async (req, reply) => {
       const h = await getHost(ctx.db, req.params.id);
       if (!h) throw notFound(req.params.id);
+      if (req.query.format === 'csv') {
+        return sendCsv(reply, `findings-${h.hostname}`, FINDING_CSV, findingBatches(ctx, req.query, h.id));
+      }
       const page = await findingPages(ctx, req.query, h.id);
-      if (req.query.format === 'csv') return sendCsv(reply, `findings-${h.hostname}`, FINDING_CSV, page);
       return page(req.query.offset ?? 0, req.query.limit ?? 100);
     },
   );
