@@ -163,6 +163,15 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
     return true;
   }
 
+  /** Monotonic time of the last orchestrator pass (deployments must not wait for a drained queue). */
+  let orchestratedAt = 0;
+  async function orchestrateNow(): Promise<void> {
+    orchestratedAt = performance.now();
+    await orchestrate(ctx).catch((e: unknown) =>
+      ctx.log?.error({ err: (e as Error).message }, 'orchestrator error'),
+    );
+  }
+
   async function runOnce(): Promise<number> {
     let done = (await startBackground()) ? 1 : 0;
     while (!stopped) {
@@ -171,6 +180,8 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
       if (!job) break;
       await runJob(job);
       done++;
+      // A wave of agent reports queues one assessment per host: rings still move every poll interval.
+      if (performance.now() - orchestratedAt >= pollMs) await orchestrateNow();
     }
     return done;
   }
@@ -205,10 +216,8 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
           await catchUpImports();
         }
         await schedule();
-        // Deployments move on every tick (dispatch, timeouts, rings, windows).
-        await orchestrate(ctx).catch((e: unknown) =>
-          ctx.log?.error({ err: (e as Error).message }, 'orchestrator error'),
-        );
+        // Deployments move on every tick (dispatch, timeouts, rings, windows), and between jobs.
+        await orchestrateNow();
         return await runOnce();
       } finally {
         running = null;
