@@ -36,8 +36,9 @@ function assessSection(r) {
   Aim every host within ${SCALE_AIMS.assessMinutes} min of its first check-in — ${met(a.finished && a.lagSeconds.max <= SCALE_AIMS.assessMinutes * 60)}.
   Ratio to Fleet's Linux vulnerability step (45,000 hosts in 8.5 h, ${PEERS.fleetHostsPerSecond.toFixed(2)} hosts/s): **${s1(rate / PEERS.fleetHostsPerSecond)}×** its rate.
   Server peak RSS ${n(a.usage.serverRssMiB)} MiB (aim ≤ ${SCALE_AIMS.serverRssGiB} GiB — ${met(a.usage.serverRssMiB <= SCALE_AIMS.serverRssGiB * 1024)}; Fleet: out of memory in ${PEERS.fleetMemoryGiB} GB),
-  PostgreSQL ${n(a.usage.pgPssMiB)} MiB PSS; CPU (of one core) server ${n(a.usage.serverCpuPct)} %, PostgreSQL ${n(a.usage.pgCpuPct)} %, harness ${n(a.usage.loadGenCpuPct)} %.
-  Heartbeats offered at ${n(hb.rate)}/s alongside (open loop, from the agents already uploaded, ${n(hb.windows)} windows of 10 s):
+  PostgreSQL ${n(a.usage.pgPssMiB)} MiB PSS; CPU (of one core) server ${n(a.usage.serverCpuPct)} %, PostgreSQL ${n(a.usage.pgCpuPct)} %, harness ${n(a.usage.loadGenCpuPct)} %,
+  other processes on the machine ${n(a.usage.otherCpuPct)} % (the machine ${n(a.usage.machineBusyPct)} % busy).
+  ${hb.windows === 0 ? 'No heartbeats offered (`--rate 0`).' : ''}Heartbeats offered at ${n(hb.rate)}/s alongside (open loop, from the agents already uploaded, ${n(hb.windows)} windows of 10 s):
   ${n(hb.ok)} of ${n(hb.requests)} answered right (${n(hb.skipped)} not sent: backlog), achieved ${n(hb.achievedRate)}/s, p99 per window median ${s1(hb.medianP99)} ms,
   worst ${s1(hb.worstP99)} ms, slowest ${s1(hb.worstMax)} ms. Aim p99 < ${SCALE_AIMS.heartbeatP99Ms} ms — ${met(hb.worstP99 !== null && hb.worstP99 < SCALE_AIMS.heartbeatP99Ms && hb.achievedRate >= hb.rate * 0.98)}.`;
 }
@@ -97,6 +98,20 @@ ${rows.join('\n')}
 `;
 }
 
+const findingKey = (f) =>
+  [f.advisory.id, f.package, f.arch ?? '', f.installedVersion, f.fixedVersion ?? '', f.status].join('|');
+const keySet = (fs) => [...new Set(fs.map(findingKey))].sort().join('\n');
+
+function verifySection(r) {
+  const v = r.verify;
+  const equal = v.filter((h) => keySet(h.api) === keySet(h.scan));
+  const findings = v.reduce((s, h) => s + h.api.length, 0);
+  const bases = [...new Set(v.map((h) => h.base))].join(', ');
+  return `- **Correctness sample**: ${n(v.length)} hosts (${bases}), ${n(findings)} open findings served by the API (every page);
+  ${n(equal.length)} of ${n(v.length)} equal \`patchloop scan\` of the same inventory on the same store, compared as sets of
+  (advisory, package, arch, installed, fixed, status)${v.some((h) => h.noAdvisories) ? '; Debian 12 hosts have no advisories in these fixtures (scan refuses: `PL_SCAN_NO_ADVISORIES`) and the API shows none' : ''}.`;
+}
+
 export function scaleMarkdown(r, machine = describeMachine()) {
   const p = r.params;
   const feeds = r.feeds.map((f) => `${f.label} ${s1(f.seconds)} s`).join(', ');
@@ -106,6 +121,7 @@ export function scaleMarkdown(r, machine = describeMachine()) {
   if (r.advisory) parts.push(advisorySection(r));
   if (r.deploy) parts.push(deploySection(r));
   if (r.lists) parts.push(listsSection(r));
+  if (r.verify) parts.push(verifySection(r));
   const skipped = ['sizes', 'advisory', 'deploy', 'lists'].filter((k) => !r[k]);
   return `${SCALE_HEADING}
 

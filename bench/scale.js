@@ -159,6 +159,7 @@ async function phaseAssess(ctx) {
   let stop = false;
   const windows = [];
   const heartbeats = (async () => {
+    if (o.rate <= 0) return; // --rate 0: no heartbeats (the smoke test checks correctness only)
     while (!stop && ready.length < Math.min(100, agents.length)) await sleep(200);
     let cursor = 0;
     while (!stop) {
@@ -224,7 +225,7 @@ async function phaseAssess(ctx) {
   );
   const lags = agents
     .map((a) => at.get(a.hostId))
-    .map((ms, k) => (ms == null ? null : (ms - agents[k].uploadedAt) / 1000))
+    .map((ms, k) => (ms === null || ms === undefined ? null : (ms - agents[k].uploadedAt) / 1000))
     .filter((x) => x !== null)
     .sort((a, b) => a - b);
   r.lagSeconds = { p50: lags[Math.floor(lags.length / 2)] ?? null, max: lags.at(-1) ?? null };
@@ -565,6 +566,19 @@ export async function runScaleBench(root, fixtures, opts = {}) {
     date: new Date().toISOString().slice(0, 10),
   };
   const cleanups = [];
+  const cleanUp = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        console.error(`scale: cleanup: ${e.message}`);
+      }
+    }
+  };
+  // Stopped from outside (a test's timeout, ^C): the server and the cluster go with it.
+  const onSignal = (sig) => void cleanUp().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     const cluster = await startPgCluster();
     cleanups.push(() => cluster.stop());
@@ -620,13 +634,9 @@ export async function runScaleBench(root, fixtures, opts = {}) {
     if (has('verify')) result.verify = await phaseVerify(ctx);
     return result;
   } finally {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (e) {
-        console.error(`scale: cleanup: ${e.message}`);
-      }
-    }
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await cleanUp();
   }
 }
 
