@@ -74,6 +74,9 @@ describe('the scale harness, smoke size', () => {
           'assess,verify',
           '--verify',
           String(SAMPLE),
+          // Correctness only: no heartbeat load (the benchmark measures that).
+          '--rate',
+          '0',
           '--timeout-min',
           '40',
           '--out',
