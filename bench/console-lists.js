@@ -156,7 +156,7 @@ const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q
  * Requests `path` until `samples` answers (at least 5, at most ~20 s of
  * them) after 2 unmeasured ones; one request at a time.
  */
-async function measure(pool, server, path, { samples, saveBodies }) {
+export async function measure(pool, server, path, { samples, saveBodies }) {
   const get = async () => {
     const t = performance.now();
     const res = await pool.request({

@@ -59,4 +59,6 @@ await (await import('./agent-artifact.js')).recordAgentArtifact(); // its own se
 await (await import('./feeds-size.js')).recordFeedsSize(root); // its own section, appended
 await (await import('./sync-latency.js')).recordSyncLatency(root); // its own section, appended
 await (await import('./deploy-scale.js')).recordDeployScale(); // its own section, appended
+// The whole loop at PATCHLOOP_SCALE_HOSTS hosts (default 50,000): hours on today's build, see the section.
+await (await import('./scale.js')).recordScale(root, fixtures); // its own section, appended
 console.log('wrote BENCHMARKS.md');
