@@ -12,6 +12,7 @@ import { keysCommand } from './commands/keys.js';
 import { policyCommand } from './commands/policy.js';
 import { scanCommand } from './commands/scan.js';
 import { upCommand } from './commands/up.js';
+import { workerCommand } from './commands/worker.js';
 import { usersCommand } from './commands/users.js';
 import { loadConfig } from './config.js';
 import { versionsCommand, type Io } from './commands/versions.js';
@@ -43,6 +44,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const config = loadConfig(process.env);
   program.addCommand(upCommand(io, config, version));
   program.addCommand(upCommand(io, config, version, 'server'));
+  program.addCommand(workerCommand(io, config));
   program.addCommand(agentCommand(io, setExit));
   program.addCommand(hostsCommand(io, config));
   program.addCommand(feedsCommand(io, config, setExit));

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalInventory } from '@patchloop/core';
 import { buildOsvArchive } from '@patchloop/feeds/testing';
@@ -34,6 +34,34 @@ const procs: Proc[] = [];
 afterAll(async () => {
   for (const p of procs) await p.stop();
 });
+
+/** Direct children of `pid` (pgrep exits 1 when there are none). */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The feed sync child among `pid`'s descendants (its entry is feed-sync-child.js), or null. */
+function syncChildOf(pid: number): number | null {
+  for (const k of childrenOf(pid)) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${k}/cmdline`, 'utf8');
+    } catch {
+      continue; // already gone
+    }
+    if (cmd.includes('feed-sync-child')) return k;
+    const deeper = syncChildOf(k);
+    if (deeper !== null) return deeper;
+  }
+  return null;
+}
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)] ?? 0;
 
@@ -166,8 +194,8 @@ describe.each(['pglite', 'postgres'] as const)(
         async () => {
           const s = await osv();
           if (!s.running) return null;
-          const out = execFileSync('pgrep', ['-P', String(server.child.pid)], { encoding: 'utf8' }).trim();
-          return Number(out.split('\n')[0]) || null;
+          // On PostgreSQL the sync runs in the server's worker process (`patchloop worker`): a grandchild.
+          return syncChildOf(server.child.pid ?? 0);
         },
         120_000,
       );

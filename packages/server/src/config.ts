@@ -32,8 +32,13 @@ export interface ServerConfig {
   readonly syncTimeoutMs: number;
   /** How long a start waits for PostgreSQL to be reachable (PATCHLOOP_DB_WAIT, default 2m; 0 fails at once). */
   readonly dbWaitMs: number;
-  /** Run background jobs in this process (assessment, feed sync). */
+  /** Run background jobs (assessment, feed sync, deployments) for this replica. */
   readonly runJobs: boolean;
+  /**
+   * On PostgreSQL: how many worker processes run the jobs beside the server (PATCHLOOP_WORKERS,
+   * default 1; 0 runs them in the server's own process). The embedded store runs them in-process.
+   */
+  readonly workerProcesses: number;
   readonly logLevel: string;
   /** The URL agents reach this server at (behind a proxy or NAT), for the enrollment command. */
   readonly publicUrl: string | undefined;
@@ -56,6 +61,18 @@ export interface ServerConfig {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+function workerCount(value: string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      `PATCHLOOP_WORKERS must be a whole number from 0 to 64 (worker processes beside the server), not "${value}"`,
+    );
+  }
+  return n;
+}
 
 function megabytes(name: string, value: string): number {
   if (!/^\d{1,7}$/.test(value) || Number(value) < 1) {
@@ -175,6 +192,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
     dbWaitMs:
       env.PATCHLOOP_DB_WAIT === '0' ? 0 : durationSetting('PATCHLOOP_DB_WAIT', env.PATCHLOOP_DB_WAIT ?? '2m'),
     runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
+    workerProcesses: workerCount(env.PATCHLOOP_WORKERS),
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
     consoleDir: env.PATCHLOOP_CONSOLE_DIR || undefined,

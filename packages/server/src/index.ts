@@ -4,6 +4,12 @@ export { createContext, type ServerContext } from './context.js';
 export { loadServerConfig, type ServerConfig } from './config.js';
 export { bootstrap, type BootstrapResult } from './auth/bootstrap.js';
 export { startWorker, type Worker } from './jobs/worker.js';
+export {
+  runWorkerProcess,
+  superviseWorkers,
+  workerLogger,
+  type WorkerSupervisor,
+} from './jobs/worker-process.js';
 export { runFeedSync } from './jobs/feed-sync.js';
 export { Assessor } from './services/assess.js';
 export type { App } from './api.js';

@@ -94,8 +94,18 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   const app = await server.build(ctx, {
     logger: { level: cfg.logLevel, redact: server.REDACT, stream: process.stderr },
   });
-  // PATCHLOOP_RUN_JOBS=false: an API-only replica; others run the jobs.
-  const worker = cfg.runJobs ? server.startWorker(ctx) : null;
+  // PATCHLOOP_RUN_JOBS=false: an API-only replica; others run the jobs. On PostgreSQL the jobs run in
+  // PATCHLOOP_WORKERS child processes (`patchloop worker`): an assessment never holds this event loop.
+  // The embedded store belongs to this process, so its jobs run here.
+  const inChildren = cfg.runJobs && databaseUrl !== null && cfg.workerProcesses > 0;
+  const worker = cfg.runJobs && !inChildren ? server.startWorker(ctx) : null;
+  const workers = inChildren
+    ? server.superviseWorkers(ctx, {
+        count: cfg.workerProcesses,
+        modulePath: fileURLToPath(new URL('../../bin/patchloop.js', import.meta.url)),
+        args: ['worker'],
+      })
+    : null;
   if (cfg.feedMirror) {
     // An air-gapped site's mirror is imported at every start (unchanged files cost little).
     await queueJob(db, 'feed-sync', { reason: 'start' }, new Date());
@@ -107,6 +117,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   } catch (e) {
     // Nothing may keep running (the worker, the store) once the server cannot listen.
     await worker?.stop();
+    await workers?.stop();
     await app.close();
     await db.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(cfg.host, cfg.port);
@@ -125,6 +136,9 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
   w(`  API docs:   ${url}/api/docs`);
   w(`  job signing: key ${signingKey.keyId} (${signingKey.file}; agents pin it at enrollment)`);
   w(`  store:      ${'dataDir' in where ? `embedded (PGlite) in ${where.dataDir}` : db.location}`);
+  w(
+    `  jobs:       ${!cfg.runJobs ? 'run by other replicas (PATCHLOOP_RUN_JOBS=false)' : workers ? `${cfg.workerProcesses} worker process(es) beside the server (PATCHLOOP_WORKERS)` : 'in the server process'}`,
+  );
   w(
     `  feeds:      ${cfg.feedMirror ? `imported from the mirror ${cfg.feedMirror}` : cfg.feedSyncIntervalMs > 0 ? `synced online every ${cfg.feedSyncIntervalMs / 3_600_000} h, starting now (no internet? set PATCHLOOP_FEED_MIRROR=DIR; status: GET /api/v1/feeds)` : 'not synced on a schedule'}`,
   );
@@ -176,6 +190,7 @@ export async function startServer(io: Io, config: CliConfig, opts: UpOptions, ve
     abort.abort();
     await agentDone;
     await worker?.stop();
+    await workers?.stop();
     await app.close();
     await db.close();
   };

@@ -1,0 +1,114 @@
+/**
+ * Jobs in worker processes (PostgreSQL): `patchloop server` runs its jobs in
+ * a supervised `patchloop worker` child, so assessments never hold the
+ * server's event loop. A real server process on a throwaway database and a
+ * real Agent: the worker assesses the host; a killed worker is started again
+ * and goes on; a killed server leaves no worker behind.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent } from '@patchloop/agent';
+import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
+import { createDatabase } from '@patchloop/test-support/pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { client, csvPackages, startServer, tempDir, waitFor, wirePackages, type Proc } from './fleet-lab.js';
+
+const ADMIN = 'e2e-admin-token-0123456789';
+const SECRET = 'e2e-enroll-secret-0123456789';
+
+/** The `patchloop worker` children of `pid`. */
+function workersOf(pid: number): number[] {
+  let kids: number[];
+  try {
+    kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there are none
+  }
+  return kids.filter((k) => {
+    try {
+      return readFileSync(`/proc/${k}/cmdline`, 'utf8').split('\0').includes('worker');
+    } catch {
+      return false;
+    }
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('jobs in worker processes beside the server (PostgreSQL)', () => {
+  const procs: Proc[] = [];
+  afterAll(async () => {
+    for (const p of procs) await p.stop('SIGKILL');
+  });
+
+  it('assesses in the worker, restarts a killed worker, and leaves none behind a killed server', async () => {
+    const databaseUrl = await createDatabase(inject('pgUrl'), `workers_${process.pid}_${Date.now()}`);
+    const server = await startServer([], {
+      PATCHLOOP_DATABASE_URL: databaseUrl,
+      PATCHLOOP_ADMIN_TOKEN: ADMIN,
+      PATCHLOOP_ENROLL_SECRET: SECRET,
+      PATCHLOOP_FEED_SYNC_INTERVAL: '0',
+      PATCHLOOP_LOG_LEVEL: 'warn',
+      PATCHLOOP_WORKERS: '1',
+    });
+    procs.push(server);
+    expect(server.output()).toContain('1 worker process(es) beside the server');
+    const serverPid = server.child.pid ?? 0;
+    const [first] = await waitFor('the worker process', async () => {
+      const w = workersOf(serverPid);
+      return w.length === 1 ? w : null;
+    });
+    const api = client(server.url, ADMIN);
+    const dir = tempDir('workers');
+    const checkIn = async (n: number) => {
+      const agent = new Agent({
+        server: server.url,
+        enrollSecret: SECRET,
+        stateDir: join(dir, `agent-${n}`),
+        runJobs: false,
+        collect: async () =>
+          dpkgCollection({
+            machineId: `e2e-worker-machine-000${n}`,
+            hostname: `worker-e2e-${n}`,
+            os: DEBIAN_OS.buster,
+            packages: wirePackages(csvPackages('debian-buster.csv')),
+          }),
+      });
+      await agent.checkinOnce();
+      return waitFor(`host ${n} to be assessed`, async () => {
+        const hosts = await api<{ items: { id: number; hostname: string }[] }>('/api/v1/hosts?limit=10');
+        const id = hosts.items.find((h) => h.hostname === `worker-e2e-${n}`)?.id;
+        if (id === undefined) return null;
+        const host = await api<{ assessedAt: string | null }>(`/api/v1/hosts/${id}`);
+        return typeof host.assessedAt === 'string' ? host : null;
+      });
+    };
+
+    await checkIn(1);
+
+    // A worker that dies is started again; the jobs go on.
+    process.kill(first as number, 'SIGKILL');
+    const [second] = await waitFor('a new worker process', async () => {
+      const w = workersOf(serverPid);
+      return w.length === 1 && w[0] !== first ? w : null;
+    });
+    expect(server.output()).toContain('job worker process exited');
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await checkIn(2);
+
+    // The server killed outright: its worker notices the closed channel and stops.
+    await server.stop('SIGKILL');
+    await waitFor('the worker to stop with its server', async () => !alive(second as number), 20_000);
+  }, 180_000);
+});
