@@ -65,6 +65,13 @@ function childrenOf(ppid) {
   return out;
 }
 
+/** The server's `patchloop worker` children (PostgreSQL: its jobs run there). */
+export function workerPids(serverPid) {
+  return childrenOf(serverPid).filter((pid) =>
+    (read(`/proc/${pid}/cmdline`) ?? '').split('\0').includes('worker'),
+  );
+}
+
 /** Total CPU seconds and memory of a PostgreSQL cluster's processes right now. */
 export function clusterUsage(postmaster) {
   const pm = procStat(postmaster);
@@ -112,9 +119,12 @@ export class Sampler {
     const s = procStat(this.serverPid);
     const pg = clusterUsage(this.postmaster);
     const self = process.cpuUsage();
+    // Worker processes (jobs beside the server on PostgreSQL); one restarted inside a window counts from zero.
+    const workers = workerPids(this.serverPid).map((pid) => procStat(pid)?.cpuSeconds ?? 0);
     return {
       t: performance.now(),
       server: s ? s.cpuSeconds : 0,
+      workers: workers.reduce((a, b) => a + b, 0),
       pg: pg ? pg.cpuSeconds : 0,
       self: (self.user + self.system) / 1e6,
       machine: machineCpu(),
@@ -126,6 +136,8 @@ export class Sampler {
     const m = procMemory(this.serverPid);
     const pg = clusterUsage(this.postmaster);
     this.peak.serverRssMiB = Math.max(this.peak.serverRssMiB, m.rssMiB);
+    const w = workerPids(this.serverPid).reduce((sum, pid) => sum + procMemory(pid).rssMiB, 0);
+    this.peak.workerRssMiB = Math.max(this.peak.workerRssMiB, w);
     if (pg) {
       this.peak.pgPssMiB = Math.max(this.peak.pgPssMiB, pg.pssMiB);
       this.peak.pgRssMiB = Math.max(this.peak.pgRssMiB, pg.rssMiB);
@@ -135,7 +147,7 @@ export class Sampler {
 
   mark() {
     this.start = this.snapshot();
-    this.peak = { serverRssMiB: 0, pgPssMiB: 0, pgRssMiB: 0, pgProcesses: 0 };
+    this.peak = { serverRssMiB: 0, workerRssMiB: 0, pgPssMiB: 0, pgRssMiB: 0, pgProcesses: 0 };
     this.sample();
   }
 
@@ -149,11 +161,13 @@ export class Sampler {
     const pct = (x) => (100 * x) / s;
     const machineBusy = b.machine.busySeconds - a.machine.busySeconds;
     const machineTotal = b.machine.totalSeconds - a.machine.totalSeconds;
-    const ours = b.server - a.server + pgCpu + (b.self - a.self);
+    const workerCpu = Math.max(0, b.workers - a.workers);
+    const ours = b.server - a.server + workerCpu + pgCpu + (b.self - a.self);
     return {
       seconds: s,
       otherCpuPct: Math.max(0, pct(machineBusy - ours)),
       serverCpuPct: pct(b.server - a.server),
+      workerCpuPct: pct(workerCpu),
       pgCpuPct: pct(pgCpu),
       loadGenCpuPct: pct(b.self - a.self),
       machineBusyPct: machineTotal > 0 ? (100 * machineBusy) / machineTotal : 0,

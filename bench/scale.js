@@ -247,7 +247,7 @@ async function phaseAssess(ctx) {
     worstMax: windows.length ? Math.max(...windows.map((w) => w.latency.max ?? 0)) : null,
   };
   log(
-    `assess: ${r.assessed}/${agents.length} assessed ${r.allAssessedSeconds.toFixed(0)} s after the first upload (${r.finished ? 'done' : 'TIMED OUT'}), lag p50 ${r.lagSeconds.p50?.toFixed(0)} max ${r.lagSeconds.max?.toFixed(0)} s; heartbeats ${JSON.stringify(r.heartbeats)}; server peak RSS ${r.usage.serverRssMiB.toFixed(0)} MiB`,
+    `assess: ${r.assessed}/${agents.length} assessed ${r.allAssessedSeconds.toFixed(0)} s after the first upload (${r.finished ? 'done' : 'TIMED OUT'}), lag p50 ${r.lagSeconds.p50?.toFixed(0)} max ${r.lagSeconds.max?.toFixed(0)} s; heartbeats ${JSON.stringify(r.heartbeats)}; server peak RSS ${r.usage.serverRssMiB.toFixed(0)} MiB, workers ${r.usage.workerRssMiB.toFixed(0)} MiB`,
   );
   return r;
 }
@@ -585,7 +585,11 @@ export async function runScaleBench(root, fixtures, opts = {}) {
     const db = new pg.Client({ connectionString: cluster.url });
     await db.connect();
     cleanups.push(() => db.end());
-    const server = await startServer(root, cluster.url);
+    // PATCHLOOP_SCALE_WORKERS: the server's worker processes (default: the server's own default, 1; 0 = in-process).
+    const workers = process.env.PATCHLOOP_SCALE_WORKERS;
+    const server = await startServer(root, cluster.url, {
+      env: workers !== undefined ? { PATCHLOOP_WORKERS: workers } : {},
+    });
     cleanups.push(() => server.stop());
     const pool = new Pool(server.url, {
       connections: 64,

@@ -7,6 +7,7 @@
  * when the server goes away, however it went.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { FeedSource } from '@patchloop/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
@@ -97,6 +98,9 @@ export async function runWorkerProcess(ctx: ServerContext): Promise<void> {
   await worker.stop();
 }
 
+/** The worker processes' nice value (the feed sync child they start has its own, 10). */
+const WORKER_NICENESS = 5;
+
 export interface WorkerSupervisor {
   /** Worker processes running now. */
   readonly pids: () => number[];
@@ -122,6 +126,8 @@ export function superviseWorkers(
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.add(child);
+    // Below the server: on a busy machine the HTTP event loop (heartbeats, console) goes first.
+    if (child.pid) setPriority(child.pid, WORKER_NICENESS);
     const sources = new Set<FeedSource>();
     child.on('message', (m: unknown) => {
       if (!isFeedRunMessage(m)) return;
