@@ -140,6 +140,10 @@ export async function checkin(
     await queueAssessHost(tx, hostId, now);
     return { needFull: false, hash };
   });
+  // Again after the commit: a queued assessment (the facts' one above) that a worker claimed while this
+  // transaction ran read the host without this inventory, and the one queued inside was folded into it
+  // (one queued job per host). Queued now, it runs after the commit; still queued, this is a no-op.
+  if (!result.needFull) await queueAssessHost(ctx.db, hostId, now);
   ctx.wakeJobs();
   return { acknowledged: result.hash, needFull: result.needFull, nextCheckinSeconds: interval };
 }
