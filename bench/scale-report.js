@@ -35,8 +35,8 @@ function assessSection(r) {
   (${s1(rate)} hosts/s; from a host's upload to its assessment p50 ${s1(a.lagSeconds.p50)} s, worst ${s1(a.lagSeconds.max)} s).
   Aim every host within ${SCALE_AIMS.assessMinutes} min of its first check-in — ${met(a.finished && a.lagSeconds.max <= SCALE_AIMS.assessMinutes * 60)}.
   Ratio to Fleet's Linux vulnerability step (45,000 hosts in 8.5 h, ${PEERS.fleetHostsPerSecond.toFixed(2)} hosts/s): **${s1(rate / PEERS.fleetHostsPerSecond)}×** its rate.
-  Server peak RSS ${n(a.usage.serverRssMiB)} MiB (aim ≤ ${SCALE_AIMS.serverRssGiB} GiB — ${met(a.usage.serverRssMiB <= SCALE_AIMS.serverRssGiB * 1024)}; Fleet: out of memory in ${PEERS.fleetMemoryGiB} GB),
-  PostgreSQL ${n(a.usage.pgPssMiB)} MiB PSS; CPU (of one core) server ${n(a.usage.serverCpuPct)} %, PostgreSQL ${n(a.usage.pgCpuPct)} %, harness ${n(a.usage.loadGenCpuPct)} %,
+  Server peak RSS ${n(a.usage.serverRssMiB)} MiB, its worker processes ${n(a.usage.workerRssMiB ?? 0)} MiB (aim ≤ ${SCALE_AIMS.serverRssGiB} GiB — ${met(a.usage.serverRssMiB + (a.usage.workerRssMiB ?? 0) <= SCALE_AIMS.serverRssGiB * 1024)}; Fleet: out of memory in ${PEERS.fleetMemoryGiB} GB),
+  PostgreSQL ${n(a.usage.pgPssMiB)} MiB PSS; CPU (of one core) server ${n(a.usage.serverCpuPct)} %, worker processes ${n(a.usage.workerCpuPct ?? 0)} %, PostgreSQL ${n(a.usage.pgCpuPct)} %, harness ${n(a.usage.loadGenCpuPct)} %,
   other processes on the machine ${n(a.usage.otherCpuPct)} % (the machine ${n(a.usage.machineBusyPct)} % busy).
   ${hb.windows === 0 ? 'No heartbeats offered (`--rate 0`).' : ''}Heartbeats offered at ${n(hb.rate)}/s alongside (open loop, from the agents already uploaded, ${n(hb.windows)} windows of 10 s):
   ${n(hb.ok)} of ${n(hb.requests)} answered right (${n(hb.skipped)} not sent: backlog), achieved ${n(hb.achievedRate)}/s, p99 per window median ${s1(hb.medianP99)} ms,
@@ -147,7 +147,7 @@ export function scaleMarkdown(r, machine = describeMachine()) {
 
 \`node bench/scale.js --hosts ${p.hosts}\` (${r.date ?? new Date().toISOString().slice(0, 10)}, commit ${r.commit ?? '?'}) on ${machine.cpu}, ${machine.cores} cores,
 ${machine.memoryGiB} GiB, Node ${machine.node}: a throwaway PostgreSQL 15 cluster (\`@patchloop/test-support/pg\`, fsync off),
-\`patchloop server\` as its own process on it (job worker included), and the harness simulating the agents — all on the same
+\`patchloop server\` as its own process on it (its jobs in one \`patchloop worker\` child process at nice 5: \`PATCHLOOP_WORKERS\`), and the harness simulating the agents — all on the same
 ${machine.cores} cores. The fixture feeds were imported first through the server's upload route (\`patchloop feeds import --server\`:
 ${feeds}; ${s1(r.feedSeconds)} s with the jobs they queued). Agents speak the agent protocol over HTTP only; the harness reads the
 database to measure, never writes it. Hosts per base (the fleet benchmark's bases, 94 % exactly their base, 4 % lagging on 5–50
