@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent } from '@patchloop/agent';
+import { Agent, localRunner } from '@patchloop/agent';
 import { DEBIAN_OS, dpkgCollection } from '@patchloop/test-support/agent-protocol';
 import { createDatabase } from '@patchloop/test-support/pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -75,6 +75,8 @@ describe('jobs in worker processes beside the server (PostgreSQL)', () => {
       const agent = new Agent({
         server: server.url,
         enrollSecret: SECRET,
+        // Collects through `collect`, runs no jobs: the runner is never asked.
+        runner: localRunner({ root: dir }),
         stateDir: join(dir, `agent-${n}`),
         runJobs: false,
         collect: async () =>
