@@ -118,7 +118,14 @@ describe.each(BACKEND_NAMES)('identity and enrollment abuse on %s', (backend) =>
       deployments: deploymentId,
       exceptions: String((x.json() as { id: number }).id),
     };
-    const params: Record<string, string> = { name: 'p' };
+    // The deployment's one task (its log route reads the task, host included).
+    const view = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/deployments/${deploymentId}`,
+      headers: h.auth('admin'),
+    });
+    const taskId = String((view.json() as { hosts: { taskId: string | number }[] }).hosts[0]?.taskId);
+    const params: Record<string, string> = { name: 'p', taskId };
     const gets = (await operations(h.app)).filter((o) => o.method === 'GET' && o.path.startsWith('/api/v1/'));
     expect(gets.length).toBeGreaterThan(20);
     const read: string[] = [];
@@ -156,6 +163,7 @@ describe.each(BACKEND_NAMES)('identity and enrollment abuse on %s', (backend) =>
         `/api/v1/hosts/${e.hostId} 200`,
         '/api/v1/audit?format=csv 200',
         `/api/v1/deployments/${deploymentId} 200`,
+        `/api/v1/deployments/${deploymentId}/tasks/${taskId} 200`,
       ]),
     );
     const asAdmin = await h.app.inject({
