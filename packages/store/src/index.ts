@@ -11,6 +11,7 @@ export { cleanAbandonedStaging, STALE_SESSION_MS, type AbandonedSession } from '
 export { TABLES, VIEWS } from './schema.js';
 export type { Row, TableName, SqlType, ColumnSpec } from './row.js';
 export { loadScanData, type ScanData, type ScanDataRequest } from './assessment/scan-data.js';
+export { ScanDataCache, type CachedScanSources } from './assessment/scan-cache.js';
 export { readScanIndex, removeScanIndex, writeScanIndex, SCAN_INDEX_DIR } from './assessment/scan-index.js';
 export * from './fleet/index.js';
 export {

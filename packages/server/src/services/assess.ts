@@ -1,9 +1,10 @@
 /**
  * Assessment of one host as it is stored: its packages against the
  * advisories of its OS release, with the same engine `patchloop scan` uses,
- * merged into the host's finding history. One tuple cache per process, so
- * package versions shared by many hosts are evaluated once; it is cleared
- * when feed data changes.
+ * merged into the host's finding history. One tuple cache and one scan-data
+ * cache per process, so package versions shared by many hosts are evaluated
+ * once and advisories they share are read once; both are cleared when feed
+ * data changes.
  */
 import {
   assessHost,
@@ -13,11 +14,9 @@ import {
   patchStatus,
   schemeOfManager,
   slaDue,
-  enrichmentFrom,
   familyFor,
   FINDING_SEVERITIES,
   findingJson,
-  indexAdvisories,
   isPatchloopError,
   PatchloopError,
   lookupOf,
@@ -28,7 +27,7 @@ import {
 import {
   getHost,
   loadHostPackages,
-  loadScanData,
+  ScanDataCache,
   recordAssessment,
   recordPatchState,
   syncHostFindings,
@@ -80,6 +79,7 @@ export function patchState(host: HostRecord, findings: readonly Finding[]) {
 
 export class Assessor {
   private cache = new TupleCache();
+  private data = new ScanDataCache();
   private generation: string | null = null;
 
   constructor(private readonly ctx: ServerContext) {}
@@ -89,6 +89,7 @@ export class Assessor {
     const g = await feedGeneration(this.ctx.db);
     if (g !== this.generation) {
       this.cache.clear();
+      this.data.clear();
       this.generation = g;
     }
   }
@@ -126,7 +127,7 @@ export class Assessor {
           'PL_OS_UNSUPPORTED',
           `Patchloop cannot assess ${host.os.prettyName ?? host.os.id} yet`,
         );
-      const data = await loadScanData(db, {
+      const data = await this.data.load(db, {
         targets: family.targets(os),
         packages: packages.map((p) => lookupOf(family, p).name),
         eolProduct: family.eolCycle(os)?.product ?? null,
@@ -134,8 +135,8 @@ export class Assessor {
       const report = assessHost({
         inventory,
         os,
-        advisories: indexAdvisories(data.advisories),
-        enrichment: enrichmentFrom(data),
+        advisories: data.advisories,
+        enrichment: data.enrichment,
         now,
         cache: this.cache,
       });
