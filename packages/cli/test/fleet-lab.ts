@@ -5,18 +5,31 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseInventoryCsv } from '@patchloop/core';
 import { fixturesDir } from '@patchloop/test-support';
+import { afterAll } from 'vitest';
 import { BIN } from './run.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 export const fixtures = fixturesDir();
 
+const made: string[] = [];
+/**
+ * The test file's temporary directories go when it ends: registered at import, this hook runs after
+ * the file's own (vitest runs after-hooks as a stack), so its servers have stopped by then. They
+ * were kept before: a store of the feed-sync test alone left 1.5 GB in /tmp per run.
+ */
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `pl-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `pl-${prefix}-`));
+  made.push(dir);
+  return dir;
 }
 
 function write(root: string, path: string, content: string): void {
