@@ -629,13 +629,26 @@ export async function runScaleBench(root, fixtures, opts = {}) {
     }));
     const ctx = { root, fleet, agents, pool, db, server, sampler, o, databaseUrl: cluster.url };
 
-    // Every phase needs enrolled hosts with inventories: `assess` is always run.
-    result.assess = await phaseAssess(ctx);
-    if (has('sizes')) result.sizes = await phaseSizes(ctx);
-    if (has('advisory')) result.advisory = await phaseAdvisory(ctx);
-    if (has('deploy')) result.deploy = await phaseDeploy(ctx);
-    if (has('lists')) result.lists = await phaseLists({ ...ctx, deploymentId: result.deploy?.deploymentId });
-    if (has('verify')) result.verify = await phaseVerify(ctx);
+    // Every phase needs enrolled hosts with inventories: `assess` is always run, and its failure ends
+    // the run. A later phase that fails is recorded as such and the others still run; with
+    // `partial`, the result so far is written after each phase (an hour-long run keeps what it measured).
+    const phase = async (name, fn) => {
+      try {
+        result[name] = await fn();
+      } catch (e) {
+        if (name === 'assess') throw e;
+        result[name] = { error: String(e.message).slice(0, 500) };
+        log(`${name}: failed: ${e.message}`);
+      }
+      if (o.partial) writeFileSync(o.partial, JSON.stringify(result));
+    };
+    await phase('assess', () => phaseAssess(ctx));
+    if (has('sizes')) await phase('sizes', () => phaseSizes(ctx));
+    if (has('advisory')) await phase('advisory', () => phaseAdvisory(ctx));
+    if (has('deploy')) await phase('deploy', () => phaseDeploy(ctx));
+    if (has('lists'))
+      await phase('lists', () => phaseLists({ ...ctx, deploymentId: result.deploy?.deploymentId }));
+    if (has('verify')) await phase('verify', () => phaseVerify(ctx));
     return result;
   } finally {
     process.off('SIGTERM', onSignal);
@@ -657,7 +670,10 @@ if (isMain(import.meta.url)) {
   const { out, write, ...opts } = o;
   await standalone({
     run: async () => {
-      const r = await runScaleBench(benchRoot, benchFixtures, opts);
+      const r = await runScaleBench(benchRoot, benchFixtures, {
+        ...opts,
+        partial: out ? `${out}.partial` : undefined,
+      });
       if (out) writeFileSync(out, JSON.stringify(r));
       return r;
     },
