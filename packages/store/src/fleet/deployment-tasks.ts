@@ -3,6 +3,7 @@
  * tick), the queued ones of a ring read for dispatch with their hosts, moved in one statement
  * per batch, paged by (ring, hostname, id) for the view.
  */
+import type { RingTally } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import {
   HANDED_OUT,
@@ -109,17 +110,9 @@ export async function countTasksWithStatus(
   return r.rows[0]?.n ?? 0;
 }
 
-/** A deployment's tasks counted per ring and status, as core's RingTally (one aggregate, no task rows). */
-export interface RingTallyRow {
+/** A deployment's tasks counted per ring and status: core's RingTally and its ring (one aggregate, no task rows). */
+export interface RingTallyRow extends RingTally {
   readonly ring: string;
-  readonly total: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly inFlight: number;
-  readonly queued: number;
-  readonly lastFinishedAt: Date | null;
-  readonly budgetFailed: number;
 }
 
 /** Final states counted as failures (core's FAILED_TASK_STATES). */

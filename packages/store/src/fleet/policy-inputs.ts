@@ -3,7 +3,7 @@
  * them, and for a simulation their updates, open findings and the approved
  * exceptions in force.
  */
-import type { Finding, PolicyHost } from '@patchloop/core';
+import type { Finding, PolicyHost, SimFinding } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import type { Row } from '../row.js';
 import { packageManagerOf } from './domain-values.js';
@@ -48,21 +48,9 @@ export async function listSimHosts(q: Queryable, ids: readonly number[]): Promis
   }));
 }
 
-/** What a policy decides an open finding on (core's SimFinding), as the assessment stored it. */
-export interface OpenFindingRecord {
+/** What a policy decides an open finding on (core's SimFinding) and its host, as the assessment stored it. */
+export interface OpenFindingRecord extends SimFinding {
   readonly hostId: number;
-  readonly advisoryId: string;
-  readonly aliases: readonly string[];
-  readonly package: string;
-  readonly sourcePackage: string;
-  readonly installedVersion: string;
-  readonly fixedVersion: string | null;
-  readonly status: Finding['status'];
-  readonly severity: Finding['severity'];
-  readonly classification: Finding['advisory']['classification'];
-  readonly kev: boolean;
-  /** The earliest publication date of its advisory, as text. */
-  readonly published: string | null;
 }
 
 /**
