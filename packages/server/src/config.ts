@@ -39,6 +39,12 @@ export interface ServerConfig {
    * default 1; 0 runs them in the server's own process). The embedded store runs them in-process.
    */
   readonly workerProcesses: number;
+  /**
+   * Fleet-wide summaries (dashboard, compliance, vulnerabilities) that took at least this long are kept
+   * for later requests while no finding or exception changes, for at most a minute
+   * (PATCHLOOP_READ_MEMO_MS, default 250; `off`: always computed). See services/read-memo.ts.
+   */
+  readonly readMemoMs: number;
   readonly logLevel: string;
   /** The URL agents reach this server at (behind a proxy or NAT), for the enrollment command. */
   readonly publicUrl: string | undefined;
@@ -72,6 +78,18 @@ function workerCount(value: string | undefined): number {
     );
   }
   return n;
+}
+
+function readMemoMs(value: string | undefined): number {
+  if (value === undefined || value === '') return 250;
+  if (value === 'off') return Number.POSITIVE_INFINITY;
+  if (!/^\d{1,6}$/.test(value)) {
+    throw new PatchloopError(
+      'PL_SERVER_CONFIG_INVALID',
+      `PATCHLOOP_READ_MEMO_MS must be milliseconds (0 to 999999) or "off", not "${value}"`,
+    );
+  }
+  return Number(value);
 }
 
 function megabytes(name: string, value: string): number {
@@ -193,6 +211,7 @@ export function loadServerConfig(env: Env, overrides: Partial<ServerConfig> = {}
       env.PATCHLOOP_DB_WAIT === '0' ? 0 : durationSetting('PATCHLOOP_DB_WAIT', env.PATCHLOOP_DB_WAIT ?? '2m'),
     runJobs: env.PATCHLOOP_RUN_JOBS !== 'false',
     workerProcesses: workerCount(env.PATCHLOOP_WORKERS),
+    readMemoMs: readMemoMs(env.PATCHLOOP_READ_MEMO_MS),
     logLevel: env.PATCHLOOP_LOG_LEVEL ?? 'info',
     publicUrl: publicUrl(env.PATCHLOOP_PUBLIC_URL),
     consoleDir: env.PATCHLOOP_CONSOLE_DIR || undefined,

@@ -9,6 +9,7 @@ import { AttemptThrottle } from './auth/attempt-throttle.js';
 import { CredentialCache, newToken } from './auth/secrets.js';
 import type { ServerConfig } from './config.js';
 import { JobWaiters } from './services/job-waiters.js';
+import { ReadMemo } from './services/read-memo.js';
 import { FeedRuns } from './jobs/feed-runs.js';
 import { JobKeys } from './signing/keys.js';
 
@@ -38,6 +39,8 @@ export interface ServerContext {
   readonly agentJobs: JobWaiters;
   /** The job signing keys (files outside the database, read at first use). */
   readonly jobKeys: JobKeys;
+  /** Slow fleet-wide summaries kept between requests (config.readMemoMs). */
+  readonly readMemo: ReadMemo;
 }
 
 export function createContext(
@@ -62,6 +65,7 @@ export function createContext(
       nextKeyFile: config.jobSigningNextKeyFile,
       dataDir: opts.dataDir ?? null,
     }),
+    readMemo: new ReadMemo({ minComputeMs: config.readMemoMs, maxAgeMs: 60_000, maxEntries: 64 }),
     agentJobs: new JobWaiters(
       (ids) => hostsWithPendingTasks(db, ids),
       3000,

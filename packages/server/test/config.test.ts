@@ -36,3 +36,19 @@ describe('server configuration: durations', () => {
     );
   });
 });
+
+describe('server configuration: the read memo', () => {
+  it('PATCHLOOP_READ_MEMO_MS is milliseconds (default 250) or off; anything else is PL_SERVER_CONFIG_INVALID', () => {
+    expect(loadServerConfig({}).readMemoMs).toBe(250);
+    expect(loadServerConfig({ PATCHLOOP_READ_MEMO_MS: '0' }).readMemoMs).toBe(0);
+    expect(loadServerConfig({ PATCHLOOP_READ_MEMO_MS: 'off' }).readMemoMs).toBe(Number.POSITIVE_INFINITY);
+    for (const bad of ['-1', '1.5', '1s', 'on']) {
+      expect(() => loadServerConfig({ PATCHLOOP_READ_MEMO_MS: bad })).toThrow(
+        expect.objectContaining({
+          code: 'PL_SERVER_CONFIG_INVALID',
+          message: expect.stringContaining('PATCHLOOP_READ_MEMO_MS'),
+        }),
+      );
+    }
+  });
+});

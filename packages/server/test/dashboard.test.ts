@@ -20,7 +20,14 @@ import {
   hashOf,
 } from '@patchloop/test-support/agent-protocol';
 import { enrichmentFiles } from './enrichment.js';
-import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
+import {
+  approvedException,
+  BACKEND_NAMES,
+  importFixtureFeeds,
+  readFixture,
+  startHarness,
+  type Harness,
+} from './harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -126,26 +133,13 @@ describe.each(BACKEND_NAMES)('dashboard on %s', (backend) => {
 
     // An approved exception over one package's findings on web-a.
     const excepted = found.find((f) => f.kev === null)?.package as string;
-    const requested = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/exceptions',
-      headers: h.auth('operator'),
-      payload: {
-        kind: 'compensating-control',
-        package: excepted,
-        hostId: ids.web,
-        justification: 'not reachable from outside, dashboard test',
-        expiresAt: '2030-12-01T00:00:00Z',
-      },
+    await approvedException(h, {
+      kind: 'compensating-control',
+      package: excepted,
+      hostId: ids.web,
+      justification: 'not reachable from outside, dashboard test',
+      expiresAt: '2030-12-01T00:00:00Z',
     });
-    expect(requested.statusCode, requested.body).toBe(201);
-    const approved = await h.app.inject({
-      method: 'POST',
-      url: `/api/v1/exceptions/${requested.json().id}/approve`,
-      headers: h.auth('admin'),
-      payload: {},
-    });
-    expect(approved.statusCode, approved.body).toBe(200);
 
     // 20 days on, web-a upgrades one package to its fixed version: its findings are resolved that day.
     clock += 20 * DAY;

@@ -128,6 +128,28 @@ export async function importFixtureFeeds(db: Db, feeds: readonly [FeedSource, st
   }
 }
 
+/** An exception requested by the operator and approved by the admin through the API; its id. */
+export async function approvedException(h: Harness, payload: Record<string, unknown>): Promise<number> {
+  const requested = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/exceptions',
+    headers: h.auth('operator'),
+    payload,
+  });
+  if (requested.statusCode !== 201)
+    throw new Error(`exception request: ${requested.statusCode} ${requested.body}`);
+  const id = (requested.json() as { id: number }).id;
+  const approved = await h.app.inject({
+    method: 'POST',
+    url: `/api/v1/exceptions/${id}/approve`,
+    headers: h.auth('admin'),
+    payload: {},
+  });
+  if (approved.statusCode !== 200)
+    throw new Error(`exception approval: ${approved.statusCode} ${approved.body}`);
+  return id;
+}
+
 /** An empty feed mirror directory: feed-sync jobs run without touching the network. */
 export function tempFeedMirror(): string {
   return mkdtempSync(join(tmpdir(), 'pl-mirror-'));

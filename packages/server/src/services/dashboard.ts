@@ -12,21 +12,28 @@ import {
   createFeedStore,
   exceptedFindingIds,
   findingTrend,
-  type SharedExcepted,
+  type ComplianceSummary,
   loadRiskSettings,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { findingWhere, hostWhere } from './list-queries.js';
+import { memoizedRead } from './read-memo.js';
 
-/** GET /api/v1/compliance at `now`. */
+/**
+ * GET /api/v1/compliance at `now`: the figures over the open findings (`summary` when the caller has
+ * them; else through the read memo) and the host counts (always read: a narrow pass over the hosts).
+ */
 export async function complianceReport(
   ctx: ServerContext,
   now: Date,
-  shared: SharedExcepted = {},
+  summary?: ComplianceSummary,
 ): Promise<Compliance> {
   const { sla } = await loadRiskSettings(ctx.db);
   const [c, h] = await Promise.all([
-    complianceSummary(ctx.db, now, sla.dueSoonDays, shared),
+    summary ??
+      memoizedRead(ctx, `compliance:${sla.dueSoonDays}`, now, () =>
+        complianceSummary(ctx.db, now, sla.dueSoonDays),
+      ),
     countHosts(ctx.db, {
       total: {},
       assessed: { assessed: true },
@@ -110,29 +117,43 @@ function prefixed<K extends string, A>(o: Record<K, A>): Record<`patch.${K}`, A>
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [`patch.${k}`, v])) as Record<`patch.${K}`, A>;
 }
 
+/**
+ * The dashboard's figures over the open findings — the part whose cost grows with the fleet's findings
+ * (three passes over them) — through the read memo: kept while no finding or exception changes.
+ */
+async function findingFigures(ctx: ServerContext, now: Date, days: number, dueSoonDays: number) {
+  return memoizedRead(ctx, `dashboard:${days}:${dueSoonDays}`, now, async () => {
+    // The findings under an exception at `now`, looked up once for the three finding figures.
+    const shared = { excepted: await exceptedFindingIds(ctx.db, now, 'true') };
+    // Independent passes: on PostgreSQL they run side by side on the pool's connections (the embedded
+    // store takes them one after the other).
+    const [counts, summary, trend] = await Promise.all([
+      countFindings(
+        ctx.db,
+        now,
+        mapValues(FINDING_FIGURES, (q: FindingQuery) => findingWhere(q, dueSoonDays)),
+        shared,
+      ),
+      complianceSummary(ctx.db, now, dueSoonDays, shared),
+      findingTrend(ctx.db, now, days, shared),
+    ]);
+    return { counts, summary, trend };
+  });
+}
+
 export async function dashboard(ctx: ServerContext, days: number): Promise<Dashboard> {
   const now = ctx.now();
   const { sla } = await loadRiskSettings(ctx.db);
-  // The findings under an exception at `now`, looked up once for the three finding figures.
-  const shared = { excepted: await exceptedFindingIds(ctx.db, now, 'true') };
-  // Four independent reads, each a pass over the findings at 100,000s of them: on PostgreSQL they run
-  // side by side on the pool's connections (the embedded store takes them one after the other).
   const hostFigures = { ...HOST_FIGURES, ...prefixed(PATCH_FIGURES) };
-  const [h, f, compliance, trend, feeds] = await Promise.all([
+  const [h, { counts: f, summary, trend }, feeds] = await Promise.all([
     countHosts(
       ctx.db,
       mapValues(hostFigures, (q: HostListQuery) => hostWhere(q, now, ctx.config.staleAfterMs)),
     ),
-    countFindings(
-      ctx.db,
-      now,
-      mapValues(FINDING_FIGURES, (q: FindingQuery) => findingWhere(q, sla.dueSoonDays)),
-      shared,
-    ),
-    complianceReport(ctx, now, shared),
-    findingTrend(ctx.db, now, days, shared),
+    findingFigures(ctx, now, days, sla.dueSoonDays),
     feedHealth(ctx),
   ]);
+  const compliance = await complianceReport(ctx, now, summary);
   return {
     at: now.toISOString(),
     compliance,

@@ -6,21 +6,24 @@ import type { Vulnerability, VulnerabilityQuery } from '@patchloop/contracts';
 import { listVulnerabilities } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 import { CSV_PAGE, type Batches, type PageOf } from './csv.js';
+import { memoizedRead } from './read-memo.js';
 
 /** The vulnerabilities `q` selects, a page at a time (a CSV export reads every page). */
 export function vulnerabilityPages(ctx: ServerContext, q: VulnerabilityQuery): PageOf<Vulnerability> {
   return async (offset, limit) => {
-    const r = await listVulnerabilities(ctx.db, {
+    const now = ctx.now();
+    const filter = {
       kev: q.kev,
       severity: q.severity,
       q: q.q,
       priority: q.priority,
       sla: q.sla,
       sort: q.sort,
-      limit,
-      offset,
-      now: ctx.now(),
-    });
+    };
+    // A pass grouping every open finding: kept by the read memo while no finding or exception changes.
+    const r = await memoizedRead(ctx, `vulnerabilities:${JSON.stringify([filter, offset, limit])}`, now, () =>
+      listVulnerabilities(ctx.db, { ...filter, limit, offset, now }),
+    );
     return {
       total: r.total,
       items: r.items.map((v) => {
