@@ -15,6 +15,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { syncSettingsFromEnv } from '@patchloop/feeds';
 import { buildOsvArchive } from '@patchloop/feeds/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeOrphanScratch } from '../src/jobs/feed-child.js';
 import { BACKEND_NAMES, fixturePath, startHarness, type Harness } from './harness.js';
 
 /** A mirror whose osv/ holds `copies` × the fixture USN records, each copy with its own ids. */
@@ -207,8 +209,13 @@ describe.each(BACKEND_NAMES)('feed sync in a child process (%s)', (backend) => {
         if (!pid) await sleep(10);
       }
       expect(pid).toBeGreaterThan(0);
+      // The child's temporary files are in its own scratch directory, gone once it died.
+      const scratch = () =>
+        readdirSync(tmpdir()).filter((f) => f.startsWith(`patchloop-feed-child-${process.pid}-`));
+      expect(scratch()).toHaveLength(1);
       process.kill(pid, 'SIGKILL');
       await drained;
+      expect(scratch()).toEqual([]);
       const osv = await osvOf(h);
       expect(osv).toMatchObject({
         records: mirror.records,
@@ -222,6 +229,30 @@ describe.each(BACKEND_NAMES)('feed sync in a child process (%s)', (backend) => {
       expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('scratch directories of feed sync children', () => {
+  it('are removed at start when the process that made them is gone, kept while it lives', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-scratch-'));
+    try {
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+      for (const name of [
+        `patchloop-feed-child-${dead}-aaaaaa`,
+        `patchloop-feed-child-${process.pid}-bbbbbb`,
+        'patchloop-sync-cccccc',
+      ]) {
+        mkdirSync(join(dir, name, 'osv'), { recursive: true });
+        writeFileSync(join(dir, name, 'osv', 'all.zip'), 'partial download');
+      }
+      expect(removeOrphanScratch(dir)).toEqual([`patchloop-feed-child-${dead}-aaaaaa`]);
+      expect(readdirSync(dir).sort()).toEqual([
+        `patchloop-feed-child-${process.pid}-bbbbbb`,
+        'patchloop-sync-cccccc',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

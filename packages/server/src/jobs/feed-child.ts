@@ -11,8 +11,9 @@
  * itself.
  */
 import { fork } from 'node:child_process';
-import { setPriority } from 'node:os';
-import { existsSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PatchloopError, type FeedApplySession, type FeedSink, type FeedSource } from '@patchloop/core';
 import { cleanAbandonedStaging, createFeedStore } from '@patchloop/store';
@@ -53,6 +54,37 @@ export async function cleanAbandonedImports(ctx: ServerContext, when: string): P
   }
 }
 
+/** The prefix of a sync child's scratch directory in the system temp directory; the server's pid follows. */
+const SCRATCH_PREFIX = 'patchloop-feed-child-';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the scratch directories of sync children whose server is gone (killed before it could
+ * remove them): a Debian-sized download left behind is hundreds of megabytes. Never fails.
+ */
+export function removeOrphanScratch(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  try {
+    for (const name of readdirSync(dir)) {
+      const m = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(name);
+      if (!m || alive(Number(m[1]))) continue;
+      rmSync(join(dir, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+  } catch {
+    // An unreadable temp directory: nothing to clean.
+  }
+  return removed;
+}
+
 export interface ChildOutcome {
   /** Every source the child finished, in order. */
   readonly results: ChildSourceResult[];
@@ -85,7 +117,11 @@ export async function runInChild(
   opts: { signal?: AbortSignal } = {},
 ): Promise<ChildOutcome> {
   const heapMb = ctx.config.syncMaxHeapMb;
+  // The child's temporary files (downloads, inflated archives) go to a scratch directory of its own,
+  // removed when it exits however it exits: a child killed mid-download leaves nothing behind.
+  const scratch = mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   const child = fork(childEntry(), [], {
+    env: { ...process.env, TMPDIR: scratch },
     execArgv: [`--max-old-space-size=${heapMb}`],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -187,6 +223,7 @@ export async function runInChild(
   }).finally(() => {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
+    rmSync(scratch, { recursive: true, force: true });
   });
   const source: FeedSource | null = current;
   if (source) ctx.feedRuns.finish(source, pid);

@@ -37,7 +37,7 @@ import {
 import type { ServerContext } from '../context.js';
 import { Assessor } from '../services/assess.js';
 import { hostsAffectedByImports } from './assess-import.js';
-import { cleanAbandonedImports } from './feed-child.js';
+import { cleanAbandonedImports, removeOrphanScratch } from './feed-child.js';
 import { fleetNeedsSync, runFeedSync } from './feed-sync.js';
 import { orchestrate } from '../services/orchestrate.js';
 import { autoDeploy } from '../services/auto-deploy.js';
@@ -212,6 +212,12 @@ export function startWorker(ctx: ServerContext, opts: { pollMs?: number; autoSta
         if (!cleaned) {
           cleaned = true;
           await cleanAbandonedImports(ctx, 'at start');
+          const orphans = removeOrphanScratch();
+          if (orphans.length > 0)
+            ctx.log?.warn(
+              { removed: orphans },
+              'removed the scratch directories of feed syncs whose process died',
+            );
           await requeueOrphans();
           await catchUpImports();
         }
