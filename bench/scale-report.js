@@ -137,11 +137,13 @@ export function scaleMarkdown(r, machine = describeMachine()) {
   const feeds = r.feeds.map((f) => `${f.label} ${s1(f.seconds)} s`).join(', ');
   const bases = r.bases.map((b) => `${b.label} ${n(r.baseHosts[b.name] ?? 0)}`).join('; ');
   const parts = [assessSection(r)];
-  if (r.sizes) parts.push(sizesSection(r));
-  if (r.advisory) parts.push(advisorySection(r));
-  if (r.deploy) parts.push(deploySection(r));
-  if (r.lists) parts.push(listsSection(r));
-  if (r.verify) parts.push(verifySection(r));
+  // A phase that failed (scale.js records its error and goes on) is reported as such.
+  const section = (k, render) => (r[k].error ? `- **Phase ${k} failed**: ${r[k].error}` : render(r));
+  if (r.sizes) parts.push(section('sizes', sizesSection));
+  if (r.advisory) parts.push(section('advisory', advisorySection));
+  if (r.deploy) parts.push(section('deploy', deploySection));
+  if (r.lists) parts.push(section('lists', listsSection));
+  if (r.verify) parts.push(section('verify', verifySection));
   const skipped = ['sizes', 'advisory', 'deploy', 'lists'].filter((k) => !r[k]);
   return `${SCALE_HEADING}
 
@@ -152,7 +154,7 @@ ${machine.cores} cores. The fixture feeds were imported first through the server
 ${feeds}; ${s1(r.feedSeconds)} s with the jobs they queued). Agents speak the agent protocol over HTTP only; the harness reads the
 database to measure, never writes it. Hosts per base (the fleet benchmark's bases, 94 % exactly their base, 4 % lagging on 5–50
 packages, 2 % ahead): ${bases}. A lagging host's package manager offers its base's versions as security updates.${skipped.length ? ` Phases not run: ${skipped.join(', ')}.` : ''}
-
+${r.note ? `\n${r.note}\n` : ''}
 ${parts.join('\n')}
 
 ${BASELINE}`;
