@@ -3,7 +3,8 @@
  * a supervised `patchloop worker` child, so assessments never hold the
  * server's event loop. A real server process on a throwaway database and a
  * real Agent: the worker assesses the host; a killed worker is started again
- * and goes on; a killed server leaves no worker behind.
+ * and goes on; a killed server leaves no worker behind; a stopped server's
+ * worker stops with it.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -52,8 +53,9 @@ describe('jobs in worker processes beside the server (PostgreSQL)', () => {
     for (const p of procs) await p.stop('SIGKILL');
   });
 
-  it('assesses in the worker, restarts a killed worker, and leaves none behind a killed server', async () => {
-    const databaseUrl = await createDatabase(inject('pgUrl'), `workers_${process.pid}_${Date.now()}`);
+  /** A server on a database of its own with one worker process. */
+  async function serverWithWorker(name: string) {
+    const databaseUrl = await createDatabase(inject('pgUrl'), `${name}_${process.pid}_${Date.now()}`);
     const server = await startServer([], {
       PATCHLOOP_DATABASE_URL: databaseUrl,
       PATCHLOOP_ADMIN_TOKEN: ADMIN,
@@ -64,14 +66,18 @@ describe('jobs in worker processes beside the server (PostgreSQL)', () => {
     });
     procs.push(server);
     expect(server.output()).toContain('1 worker process(es) beside the server');
-    const serverPid = server.child.pid ?? 0;
-    const [first] = await waitFor('the worker process', async () => {
-      const w = workersOf(serverPid);
+    const [worker] = await waitFor('the worker process', async () => {
+      const w = workersOf(server.child.pid ?? 0);
       return w.length === 1 ? w : null;
     });
+    return { server, worker: worker as number };
+  }
+
+  /** A real agent's check-in as host `n`, and the host's assessment (by the worker) awaited. */
+  function checkInTo(server: Proc & { url: string }) {
     const api = client(server.url, ADMIN);
     const dir = tempDir('workers');
-    const checkIn = async (n: number) => {
+    return async (n: number) => {
       const agent = new Agent({
         server: server.url,
         enrollSecret: SECRET,
@@ -96,11 +102,16 @@ describe('jobs in worker processes beside the server (PostgreSQL)', () => {
         return typeof host.assessedAt === 'string' ? host : null;
       });
     };
+  }
 
+  it('assesses in the worker, restarts a killed worker, and leaves none behind a killed server', async () => {
+    const { server, worker: first } = await serverWithWorker('workers');
+    const serverPid = server.child.pid ?? 0;
+    const checkIn = checkInTo(server);
     await checkIn(1);
 
     // A worker that dies is started again; the jobs go on.
-    process.kill(first as number, 'SIGKILL');
+    process.kill(first, 'SIGKILL');
     const [second] = await waitFor('a new worker process', async () => {
       const w = workersOf(serverPid);
       return w.length === 1 && w[0] !== first ? w : null;
@@ -113,4 +124,15 @@ describe('jobs in worker processes beside the server (PostgreSQL)', () => {
     await server.stop('SIGKILL');
     await waitFor('the worker to stop with its server', async () => !alive(second as number), 20_000);
   }, 180_000);
+
+  it('stops with its server on SIGTERM, by itself rather than killed', async () => {
+    const { server, worker } = await serverWithWorker('workers_stop');
+    // A worker that has run a job (started, connected, its signal handlers in place).
+    await checkInTo(server)(1);
+    // Before, the worker's open IPC channel kept it alive after it stopped: the server waited 15 s,
+    // then killed it.
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(server.output()).not.toContain('did not stop');
+    expect(alive(worker)).toBe(false);
+  }, 60_000);
 });

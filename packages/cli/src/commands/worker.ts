@@ -37,6 +37,9 @@ export function workerCommand(io: Io, config: CliConfig): Command {
         await server.runWorkerProcess(ctx);
       } finally {
         await db.close();
+        // Started by a server: its IPC channel would keep this process alive after the worker stopped
+        // (the server then waited 15 s and killed it). Closing it lets the process end now.
+        if (process.connected) process.disconnect();
       }
     });
 }

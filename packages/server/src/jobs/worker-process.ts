@@ -160,7 +160,10 @@ export function superviseWorkers(
           (c) =>
             new Promise<void>((resolve) => {
               if (c.exitCode !== null || c.signalCode !== null) return resolve();
-              const kill = setTimeout(() => c.kill('SIGKILL'), 15_000);
+              const kill = setTimeout(() => {
+                ctx.log?.warn({ pid: c.pid }, 'job worker process did not stop within 15 s: killed');
+                c.kill('SIGKILL');
+              }, 15_000);
               c.once('exit', () => {
                 clearTimeout(kill);
                 resolve();
