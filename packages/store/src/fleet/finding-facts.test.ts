@@ -200,22 +200,36 @@ describe.each(BACKENDS)('finding facts on $name', (backend) => {
       data: tricky,
       risk: { explanation: 'x', factors: [{ points: 1.5e-7 }] },
     };
-    const sql = await db.query<{ fact: string; risk: string }>(
-      `SELECT ${FACT_HASH(['$1::text', '$2::text', '$3::text', '$4::text', '$5::text', '$6::text', '$7::text', '$8::boolean', '$9::jsonb'])} AS fact,
-         md5($10::jsonb::text) AS risk`,
-      [
-        content.advisoryId,
-        content.package,
-        content.arch,
-        content.installedVersion,
-        content.fixedVersion,
-        content.status,
-        content.severity,
-        content.kev,
-        JSON.stringify(content.data),
-        JSON.stringify(content.risk),
-      ],
-    );
-    expect({ fact: factHash(content), risk: riskHash(content.risk) }).toEqual(sql.rows[0]);
+    /** PostgreSQL's hash of a fact's columns (FACT_HASH) and of its risk's jsonb. */
+    const inSql = async (c: typeof content, data: unknown) =>
+      (
+        await db.query<{ fact: string; risk: string }>(
+          `SELECT ${FACT_HASH(['$1::text', '$2::text', '$3::text', '$4::text', '$5::text', '$6::text', '$7::text', '$8::boolean', '$9::jsonb'])} AS fact,
+             md5($10::jsonb::text) AS risk`,
+          [
+            c.advisoryId,
+            c.package,
+            c.arch,
+            c.installedVersion,
+            c.fixedVersion,
+            c.status,
+            c.severity,
+            c.kev,
+            JSON.stringify(data),
+            JSON.stringify(c.risk),
+          ],
+        )
+      ).rows[0];
+    const sql = await inSql(content, content.data);
+    expect({ fact: factHash(content), risk: riskHash(content.risk) }).toEqual(sql);
+    // Computed again (from the memo), as JSON text, and after a change deep inside: each still the
+    // hash of its own content.
+    expect(factHash(content)).toBe(sql?.fact);
+    expect(factHash({ ...content, data: JSON.stringify(content.data) })).toBe(sql?.fact);
+    expect(riskHash(JSON.stringify(content.risk))).toBe(sql?.risk);
+    const changed = { ...(JSON.parse(JSON.stringify(content.data)) as Record<string, unknown>), zz: 1 };
+    const other = await inSql(content, changed);
+    expect(factHash({ ...content, data: changed })).toBe(other?.fact);
+    expect(other?.fact).not.toBe(sql?.fact);
   });
 });
