@@ -17,6 +17,9 @@
 //
 //   node bench/scale.js [--hosts N] [--phases assess,sizes,advisory,deploy,lists,verify]
 //                       [--rate R] [--deploy-hosts N] [--verify N] [--timeout-min M] [--out FILE] [--no-write]
+//                       [--hold]
+//   --hold  after the phases, keep the cluster and the server up (their URLs are logged) until ^C:
+//           a store of this size to EXPLAIN queries and try server builds against
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +56,7 @@ function parseArgs(argv) {
     else if (a === '--timeout-min') o.timeoutMin = Number(v());
     else if (a === '--out') o.out = v();
     else if (a === '--no-write') o.write = false;
+    else if (a === '--hold') o.hold = true;
     else throw new Error(`unknown argument ${a}`);
   }
   for (const p of o.phases ?? []) if (!SCALE_PHASES.includes(p)) throw new Error(`unknown phase ${p}`);
@@ -649,6 +653,10 @@ export async function runScaleBench(root, fixtures, opts = {}) {
     if (has('lists'))
       await phase('lists', () => phaseLists({ ...ctx, deploymentId: result.deploy?.deploymentId }));
     if (has('verify')) await phase('verify', () => phaseVerify(ctx));
+    if (o.hold) {
+      log(`holding: PostgreSQL ${cluster.url}, server ${server.url} (pid ${server.pid}); ^C to stop`);
+      await new Promise(() => {});
+    }
     return result;
   } finally {
     process.off('SIGTERM', onSignal);
