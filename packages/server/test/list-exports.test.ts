@@ -7,7 +7,7 @@
 import { parseInventoryCsv } from '@patchloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkin, enrollHost, facts, fullCheckin } from '@patchloop/test-support/agent-protocol';
-import { listFindings, remediationInputBatches } from '@patchloop/store';
+import { listFindings, remediationInputBatches, remediationRepresentatives } from '@patchloop/store';
 import { decideException, requestException } from '../src/services/exceptions.js';
 import { BACKEND_NAMES, importFixtureFeeds, readFixture, startHarness, type Harness } from './harness.js';
 
@@ -298,18 +298,23 @@ describe.each(BACKEND_NAMES)('list exports and remediations on %s', (backend) =>
     }
   });
   it('reads the plan a batch of hosts at a time, and never serves a plan an exception or retirement changed', async () => {
-    // Batches of one host hold the same inputs as one batch of all.
+    // Batches of one host hold the same inputs as one batch of all; each host of a class stands for it.
     const now = new Date();
     const collect = async (batch: number) => {
-      const out: { hosts: number[]; findings: string[] }[] = [];
+      const out: { hosts: string[]; findings: string[] }[] = [];
       for await (const b of remediationInputBatches(h.db, now, batch)) {
-        out.push({ hosts: b.hosts.map((x) => x.id), findings: b.findings.map((f) => JSON.stringify(f)) });
+        out.push({
+          hosts: b.hosts.map((x) => `${x.id}×${x.weight}`),
+          findings: b.findings.map((f) => JSON.stringify(f)),
+        });
       }
       return out;
     };
+    const reps = await remediationRepresentatives(h.db, now);
+    expect(reps.reduce((n, r) => n + r.weight, 0)).toBe(3);
     const one = await collect(1);
     const whole = await collect(500);
-    expect(one.length).toBe(3);
+    expect(one.length).toBe(reps.length);
     expect(whole.length).toBe(1);
     expect(one.flatMap((b) => b.hosts)).toEqual(whole[0]!.hosts);
     expect(one.flatMap((b) => b.findings)).toEqual(whole[0]!.findings);

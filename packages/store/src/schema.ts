@@ -164,6 +164,7 @@ export const TABLES = {
     retired_reason: 'text null',
     job_sequence: 'bigint',
     plan_revision: 'bigint',
+    finding_class: 'text null',
   },
   agent_credential: {
     id: 'bigint',

@@ -32,6 +32,12 @@ export interface RemediationHost {
   readonly versionScheme: 'debian' | 'rpm' | 'apk';
   /** Candidate versions the package manager offers, by binary package name. */
   readonly candidates: ReadonlyMap<string, string>;
+  /**
+   * How many hosts this one stands for (default 1): hosts with the same findings and offered updates
+   * remediate the same way, so a fleet's plan adds one of them with their number. Only where no
+   * targets are kept (a target is one host).
+   */
+  readonly weight?: number;
 }
 
 /** One host's part of a remediation: its binary packages of the source and their target versions. */
@@ -145,12 +151,15 @@ export class RemediationBuilder {
         };
         this.groups.set(k, g);
       }
-      g.hosts += 1;
+      const w = host.weight ?? 1;
+      if (g.targets && w !== 1)
+        throw new Error(`host ${host.hostId} stands for ${w} hosts: no targets for it`);
+      g.hosts += w;
       g.targets?.push({ hostId: first.hostId, packages });
       for (const f of lists.flat()) {
-        g.findings += 1;
-        g.risk += f.risk;
-        if (f.kev) g.kev += 1;
+        g.findings += w;
+        g.risk += f.risk * w;
+        if (f.kev) g.kev += w;
         if (f.severity !== null && (g.worst === null || severityRank(f.severity) < severityRank(g.worst))) {
           g.worst = f.severity;
         }

@@ -69,6 +69,19 @@ describe('remediations', () => {
     }
   });
 
+  it('adds a host standing for N hosts as N copies of it, and keeps no targets for it', () => {
+    // Hosts 1 and 3 offer the same update; host 3 has one finding less: 1 twice + 3 once + 2.
+    const copies = [hosts[0]!, { ...hosts[0]!, hostId: 4 }, hosts[1]!, hosts[2]!];
+    const copied = [...findings, ...findings.filter((x) => x.hostId === 1).map((x) => ({ ...x, hostId: 4 }))];
+    const b = new RemediationBuilder(() => false);
+    b.add([{ ...hosts[0]!, weight: 2 }, hosts[1]!, hosts[2]!], findings);
+    const strip = (r: ReturnType<typeof remediations>) => r.map(({ hostIds: _, targets: __, ...x }) => x);
+    expect(strip(b.result())).toEqual(strip(remediations(copies, copied)));
+    // openssl to the offered deb10u6: host 1 (standing for two) and host 3.
+    expect(b.result().find((x) => x.toVersion === '1.1.1n-0+deb10u6')?.hosts).toBe(3);
+    expect(() => new RemediationBuilder().add([{ ...hosts[0]!, weight: 2 }], findings)).toThrow(/no targets/);
+  });
+
   it('keeps per-host targets only for the source packages asked for', () => {
     const b = new RemediationBuilder((source) => source === 'sudo');
     b.add(hosts, findings);

@@ -168,13 +168,15 @@ export class Assessor {
         const sync = await syncHostFindings(tx, hostId, stored, now, (s, firstSeen) =>
           due(s as (typeof stored)[number], firstSeen),
         );
+        // One statement for what the assessment says of the host (a check-in's cost is per statement).
         await recordAssessment(tx, hostId, {
           eol: report.host.eol,
           counts: findingCounts(report.findings),
           now,
           error: note,
+          patch: patchState(host, report.findings),
+          findingClass: sync.findingClass,
         });
-        await recordPatchState(tx, hostId, patchState(host, report.findings));
         return sync;
       });
       return { findings: r.open, opened: r.opened, resolved: r.resolved };

@@ -97,19 +97,62 @@ export async function precedenceWarnings(q: Queryable, policy: PolicyDocument): 
 /** Hosts a simulation reads at a time (their updates and open findings). */
 export const SIM_BATCH = 500;
 
-/** These hosts as the simulation sees them: their open findings, updates and the approved exceptions. */
+/** Finding classes whose findings a simulation keeps for the hosts after (least recently used goes). */
+export const SIM_CLASSES = 256;
+
+type SimFindings = SimHost['findings'];
+
+/**
+ * These hosts as the simulation sees them: their open findings, updates and the approved exceptions.
+ * Hosts of one finding class have the same open findings as a policy sees them (facts, not dates):
+ * `classes` keeps them per class across batches (SIM_CLASSES at most), and only one host per class
+ * not kept is read.
+ */
 async function loadSimHosts(
   q: Queryable,
   ids: readonly number[],
   exceptions: readonly ExceptionScope[],
+  classes: Map<string, SimFindings>,
 ): Promise<SimHost[]> {
   const hosts = await listSimHosts(q, ids);
-  const byHost = new Map<number, SimHost['findings'][number][]>();
-  for (const { hostId, ...f } of await listOpenFindings(q, ids)) {
+  const kept = (c: string | null) => {
+    const f = c === null ? undefined : classes.get(c);
+    if (f && c !== null) {
+      classes.delete(c);
+      classes.set(c, f);
+    }
+    return f;
+  };
+  const read = new Map<string, number>();
+  const toRead = hosts.filter((h) => {
+    if (h.findingClass === null) return true;
+    if (kept(h.findingClass) || read.has(h.findingClass)) return false;
+    read.set(h.findingClass, h.id);
+    return true;
+  });
+  const byHost = new Map<number, SimFindings[number][]>();
+  for (const { hostId, ...f } of await listOpenFindings(
+    q,
+    toRead.map((h) => h.id),
+  )) {
     const list = byHost.get(hostId) ?? [];
     list.push(f);
     byHost.set(hostId, list);
   }
+  // This batch's classes: from what was just read, else from what was kept.
+  const batch = new Map<string, SimFindings>();
+  for (const h of hosts) {
+    const c = h.findingClass;
+    if (c === null || batch.has(c)) continue;
+    const id = read.get(c);
+    batch.set(c, id === undefined ? (kept(c) ?? []) : (byHost.get(id) ?? []));
+  }
+  for (const c of read.keys()) {
+    classes.set(c, batch.get(c) ?? []);
+    if (classes.size > SIM_CLASSES) classes.delete(classes.keys().next().value as string);
+  }
+  const findingsOf = (h: (typeof hosts)[number]): SimFindings =>
+    h.findingClass === null ? (byHost.get(h.id) ?? []) : (batch.get(h.findingClass) ?? []);
   // Every host, those that cannot run a deployment too: the simulation lists them as not deployable.
   return hosts.map((h) => ({
     id: h.id,
@@ -123,7 +166,7 @@ async function loadSimHosts(
       packageManager: h.packageManager,
       updatesKnown: h.updates !== null,
     }),
-    findings: byHost.get(h.id) ?? [],
+    findings: findingsOf(h),
     updates: (h.updates ?? []).map((u) => ({
       package: u.name,
       candidateVersion: u.candidateVersion,
@@ -157,6 +200,7 @@ export async function simulateInBatches(
   const selectors = await listPolicyHosts(q);
   const governed = governedHosts(policy, selectors, policies);
   const exceptions = await listApprovedExceptionScopes(q, at);
+  const classes = new Map<string, SimFindings>();
   let head: Omit<Simulation, 'hosts' | 'lost'> | null = null;
   for (let i = 0; i < governed.length || head === null; i += batch) {
     const ids = governed.slice(i, i + batch).map((h) => h.id);
@@ -167,7 +211,7 @@ export async function simulateInBatches(
     } = simulatePolicy({
       policy,
       at,
-      hosts: await loadSimHosts(q, ids, exceptions),
+      hosts: await loadSimHosts(q, ids, exceptions, classes),
     });
     head ??= rest;
     visit(hosts);

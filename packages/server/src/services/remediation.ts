@@ -26,6 +26,7 @@ import {
   remediationInputsOfSource,
   type RemediationFindingRow,
   type RemediationHostRow,
+  type Queryable,
 } from '@patchloop/store';
 import type { ServerContext } from '../context.js';
 
@@ -52,7 +53,10 @@ export interface RemediationPlan {
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-type Inputs = { hosts: readonly RemediationHostRow[]; findings: readonly RemediationFindingRow[] };
+type Inputs = {
+  hosts: readonly (RemediationHostRow & { weight?: number })[];
+  findings: readonly RemediationFindingRow[];
+};
 
 /** core's view of hosts with a package manager it knows, and of their findings. */
 function coreInputs(input: Inputs): [RemediationHost[], RemediationFinding[]] {
@@ -64,6 +68,7 @@ function coreInputs(input: Inputs): [RemediationHost[], RemediationFinding[]] {
             hostId: h.id,
             versionScheme,
             candidates: new Map(h.updates.map((u) => [u.name, u.candidateVersion])),
+            ...(h.weight === undefined ? {} : { weight: h.weight }),
           },
         ]
       : [];
@@ -77,11 +82,24 @@ function coreInputs(input: Inputs): [RemediationHost[], RemediationFinding[]] {
 }
 
 /**
- * The fleet's plan (no per-host targets), computed a batch of hosts at a time (bounded memory) and kept
+ * The fleet's plan (no per-host targets), computed from one host per class (remediationInputBatches:
+ * hosts with the same findings and updates are added once, with their number), a batch at a time
+ * (bounded memory), and kept
  * per context by remediationInputsKey: while no host's findings, updates, groups or retirement and no
  * exception in force change, every request and every CSV page reuses it. Concurrent requests for the
  * same key share one computation.
  */
+/** The fleet's plan at `now`, computed (fleetPlan keeps it). */
+export async function computeFleetPlan(
+  q: Queryable,
+  now: Date,
+): Promise<{ steps: PlanStep[]; totalRisk: number }> {
+  const builder = new RemediationBuilder(() => false);
+  for await (const batch of remediationInputBatches(q, now)) builder.add(...coreInputs(batch));
+  const items = builder.result();
+  return greedyPlan(items, items.length);
+}
+
 const plans = new WeakMap<
   ServerContext,
   { key: string; plan: Promise<{ steps: PlanStep[]; totalRisk: number }> }
@@ -91,12 +109,7 @@ async function fleetPlan(ctx: ServerContext, now: Date): Promise<{ steps: PlanSt
   const key = await remediationInputsKey(ctx.db, now);
   const cached = plans.get(ctx);
   if (cached?.key === key) return cached.plan;
-  const plan = (async () => {
-    const builder = new RemediationBuilder(() => false);
-    for await (const batch of remediationInputBatches(ctx.db, now)) builder.add(...coreInputs(batch));
-    const items = builder.result();
-    return greedyPlan(items, items.length);
-  })();
+  const plan = computeFleetPlan(ctx.db, now);
   plans.set(ctx, { key, plan });
   plan.catch(() => {
     if (plans.get(ctx)?.plan === plan) plans.delete(ctx);

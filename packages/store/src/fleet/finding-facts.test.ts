@@ -102,7 +102,15 @@ describe.each(BACKENDS)('finding facts on $name', (backend) => {
       const x = await tx.query<{ xid: string | null }>('SELECT txid_current_if_assigned()::text AS xid');
       return { r, xid: x.rows[0]?.xid };
     });
-    expect(r).toEqual({ opened: 0, resolved: 0, open: 40, updated: 0, factsAdded: 0, risksAdded: 0 });
+    expect(r).toEqual({
+      opened: 0,
+      resolved: 0,
+      open: 40,
+      updated: 0,
+      factsAdded: 0,
+      risksAdded: 0,
+      findingClass: expect.stringMatching(/^[\w-]{27}$/),
+    });
     expect(xid).toBeNull();
     const after = await db.query<{ id: number; x: string }>(
       'SELECT id, xmin::text AS x FROM host_finding WHERE host_id = $1 ORDER BY id',
@@ -119,7 +127,15 @@ describe.each(BACKENDS)('finding facts on $name', (backend) => {
     for (let i = 0; i < 40; i += 8) next[i] = stored(finding(`DSA-${1000 + i}`, 'pkg0', '2'));
     next[1] = stored(finding('DSA-1001', 'pkg1', '1'), 80, 'P1');
     const r = await syncHostFindings(db, id, next, t1, due);
-    expect(r).toEqual({ opened: 0, resolved: 0, open: 40, updated: 6, factsAdded: 5, risksAdded: 1 });
+    expect(r).toEqual({
+      opened: 0,
+      resolved: 0,
+      open: 40,
+      updated: 6,
+      factsAdded: 5,
+      risksAdded: 1,
+      findingClass: expect.stringMatching(/^[\w-]{27}$/),
+    });
     const open = await db.query<{ n: number; first: Date }>(
       `SELECT count(*)::int AS n, min(first_seen) AS first FROM finding
        WHERE host_id = $1 AND resolved_at IS NULL AND installed_version = '2'`,

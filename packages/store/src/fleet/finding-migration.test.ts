@@ -170,7 +170,7 @@ describe.each(BACKENDS)('finding migration 0017 on $name', (backend) => {
     const same = await syncHostFindings(db, h2, host2, NOW, (f, firstSeen) =>
       f.risk ? due(firstSeen) : null,
     );
-    expect(same).toEqual({ opened: 0, resolved: 0, open: 4, updated: 0, factsAdded: 0, risksAdded: 0 });
+    expect(same).toMatchObject({ opened: 0, resolved: 0, open: 4, updated: 0, factsAdded: 0, risksAdded: 0 });
     const max = await db.query<{ id: number }>('SELECT max(id)::int AS id FROM finding');
     await syncHostFindings(db, h2, [...host2, stored(finding('DSA-0005', 'curl', '8.0'), 45)], NOW);
     const fresh = await db.query<{ id: number; first_seen: Date }>(

@@ -4,6 +4,7 @@
  * there → moved to its current fact and risk when they changed), so time to
  * remediate can be measured. Content lives in shared facts (finding-facts.ts).
  */
+import { createHash } from 'node:crypto';
 import type { Finding } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import { storeFacts } from './finding-facts.js';
@@ -39,6 +40,22 @@ export interface SyncResult {
   /** Facts and risk details stored for the first time (shared by every host that has them). */
   readonly factsAdded: number;
   readonly risksAdded: number;
+  /** The host's finding class after the sync (findingClass), for host.finding_class. */
+  readonly findingClass: string;
+}
+
+/**
+ * The finding class of a host whose open links are `links`: a digest of their
+ * (fact, risk score) pairs in fact order. Two hosts of one class have open
+ * findings with the same content and risk (their first-seen and due times may
+ * differ): what the remediation plan and the policy simulation read of them is
+ * the same, so those read one host per class.
+ */
+export function findingClass(links: readonly { factId: number; riskScore: number | null }[]): string {
+  const lines = links
+    .map((l) => `${l.factId}:${l.riskScore === null ? '' : Math.fround(l.riskScore)}`)
+    .sort();
+  return createHash('sha1').update(lines.join('\n')).digest('base64url');
 }
 
 const time = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
@@ -160,5 +177,11 @@ export async function syncHostFindings(
     updated: changed.length,
     factsAdded,
     risksAdded,
+    findingClass: findingClass(
+      list.map((f, i) => ({
+        factId: (refs[i] as (typeof refs)[number]).factId,
+        riskScore: f.risk?.score ?? null,
+      })),
+    ),
   };
 }

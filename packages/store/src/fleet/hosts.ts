@@ -341,21 +341,45 @@ export async function editHost(q: Queryable, id: number, edit: HostEdit): Promis
 export async function recordAssessment(
   q: Queryable,
   id: number,
-  a: { eol: unknown; counts: Record<string, number>; now: Date; error: string | null },
+  a: {
+    eol: unknown;
+    counts: Record<string, number>;
+    now: Date;
+    error: string | null;
+    /** The patch state (recordPatchState's), written by the same statement. */
+    patch?: PatchState;
+    /** The host's finding class after the assessment wrote its findings (findings.ts findingClass). */
+    findingClass?: string;
+  },
 ): Promise<void> {
-  await q.query(
-    `UPDATE host SET eol = $2::jsonb, finding_counts = $3::jsonb, assessed_at = $4, assessment_error = $5
-     WHERE id = $1`,
-    [id, a.eol === null ? null : JSON.stringify(a.eol), JSON.stringify(a.counts), a.now, a.error],
-  );
+  const sets = ['eol = $2::jsonb', 'finding_counts = $3::jsonb', 'assessed_at = $4', 'assessment_error = $5'];
+  const params: unknown[] = [
+    id,
+    a.eol === null ? null : JSON.stringify(a.eol),
+    JSON.stringify(a.counts),
+    a.now,
+    a.error,
+  ];
+  const set = (column: string, value: unknown) => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  };
+  if (a.patch) {
+    set('updates_security', a.patch.pending?.security ?? null);
+    set('updates_other', a.patch.pending?.other ?? null);
+    set('patch_status', a.patch.status);
+  }
+  if (a.findingClass !== undefined) set('finding_class', a.findingClass);
+  await q.query(`UPDATE host SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+export interface PatchState {
+  readonly pending: { security: number; other: number } | null;
+  readonly status: string;
 }
 
 /** What an assessment says of the host's pending updates, and the patch status core gives them. */
-export async function recordPatchState(
-  q: Queryable,
-  id: number,
-  s: { pending: { security: number; other: number } | null; status: string },
-): Promise<void> {
+export async function recordPatchState(q: Queryable, id: number, s: PatchState): Promise<void> {
   await q.query(
     'UPDATE host SET updates_security = $2, updates_other = $3, patch_status = $4 WHERE id = $1',
     [id, s.pending?.security ?? null, s.pending?.other ?? null, s.status],

@@ -31,12 +31,16 @@ export interface SimHostRecord extends PolicyHost {
   readonly transport: HostRecord['transport'];
   readonly packageManager: HostRecord['packageManager'];
   readonly updates: HostRecord['updates'];
+  /** Its finding class (findings.ts findingClass): hosts of one class have the same open findings here. */
+  readonly findingClass: string | null;
 }
 
 /** These live hosts (by id) with what decides whether and what a deployment can install, by id. */
 export async function listSimHosts(q: Queryable, ids: readonly number[]): Promise<SimHostRecord[]> {
-  const r = await q.query<SelectorRow & Pick<Row<'host'>, 'package_manager' | 'transport' | 'updates'>>(
-    `SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates
+  const r = await q.query<
+    SelectorRow & Pick<Row<'host'>, 'package_manager' | 'transport' | 'updates' | 'finding_class'>
+  >(
+    `SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates, finding_class
      FROM host WHERE retired_at IS NULL AND id = ANY($1::bigint[]) ORDER BY id`,
     [[...ids]],
   );
@@ -45,6 +49,7 @@ export async function listSimHosts(q: Queryable, ids: readonly number[]): Promis
     transport: h.transport as HostRecord['transport'],
     packageManager: packageManagerOf(h.package_manager),
     updates: h.updates as HostRecord['updates'],
+    findingClass: h.finding_class,
   }));
 }
 

@@ -94,29 +94,56 @@ async function fixableFindingsOf(
   }));
 }
 
-/** Hosts a remediation batch holds (keyset by id). */
+/** Hosts a remediation batch holds. */
 export const REMEDIATION_BATCH = 500;
 
 /**
- * The inputs of the fleet's remediations a batch of hosts at a time (by id,
- * REMEDIATION_BATCH each): the live hosts with a package manager and their
- * offered updates, with all their open, fixable findings not under an
- * exception at `now`. Memory stays bounded by a batch whatever the fleet.
+ * The live hosts with a package manager, one per class: hosts with the same
+ * finding class (findings.ts findingClass: open findings' facts and risk) and
+ * the same inventory hash (packages and offered updates) remediate the same
+ * way, so one of them (the lowest id) stands for `weight` hosts. A host with
+ * no class yet, no inventory hash, or a finding under an exception at `now`
+ * stands for itself. In id order.
+ */
+export async function remediationRepresentatives(
+  q: Queryable,
+  now: Date,
+): Promise<{ id: number; weight: number }[]> {
+  const excepted = await exceptedFindingIds(q, now, 'f.resolved_at IS NULL');
+  const r = await q.query<{ id: number; weight: number }>(
+    `WITH x AS (SELECT DISTINCT host_id FROM host_finding WHERE id = ANY($1::bigint[]))
+     SELECT min(h.id) AS id, count(*)::int AS weight FROM host h
+     WHERE h.package_manager IS NOT NULL AND h.retired_at IS NULL
+     GROUP BY CASE WHEN h.finding_class IS NULL OR h.inventory_hash IS NULL OR h.id IN (SELECT host_id FROM x)
+       THEN h.id::text ELSE h.finding_class || ' ' || h.inventory_hash END
+     ORDER BY 1`,
+    [excepted],
+  );
+  return r.rows.map((row) => ({ id: Number(row.id), weight: Number(row.weight) }));
+}
+
+/**
+ * The inputs of the fleet's remediations a batch of representatives at a time
+ * (remediationRepresentatives, REMEDIATION_BATCH each): each with its offered
+ * updates, its weight and all its open, fixable findings not under an
+ * exception at `now`. Memory stays bounded by a batch (and one id and weight
+ * per class) whatever the fleet; what is read grows with the classes, not the hosts.
  */
 export async function* remediationInputBatches(
   q: Queryable,
   now: Date,
   batch = REMEDIATION_BATCH,
-): AsyncGenerator<{ hosts: RemediationHostRow[]; findings: RemediationFindingRow[] }> {
-  for (let after = 0; ;) {
+): AsyncGenerator<{ hosts: (RemediationHostRow & { weight: number })[]; findings: RemediationFindingRow[] }> {
+  const reps = await remediationRepresentatives(q, now);
+  for (let i = 0; i < reps.length; i += batch) {
+    const part = reps.slice(i, i + batch);
+    const weight = new Map(part.map((p) => [p.id, p.weight]));
     const r = await q.query<HostRow>(
       `SELECT id, hostname, package_manager, updates FROM host
-       WHERE package_manager IS NOT NULL AND retired_at IS NULL AND id > $1 ORDER BY id LIMIT $2`,
-      [after, batch],
+       WHERE id = ANY($1::bigint[]) AND package_manager IS NOT NULL AND retired_at IS NULL ORDER BY id`,
+      [part.map((p) => p.id)],
     );
-    const hosts = r.rows.map(hostOf);
-    if (hosts.length === 0) return;
-    after = (hosts[hosts.length - 1] as RemediationHostRow).id;
+    const hosts = r.rows.map((h) => ({ ...hostOf(h), weight: weight.get(Number(h.id)) ?? 1 }));
     yield {
       hosts,
       findings: await fixableFindingsOf(
@@ -125,7 +152,6 @@ export async function* remediationInputBatches(
         hosts.map((h) => h.id),
       ),
     };
-    if (hosts.length < batch) return;
   }
 }
 
