@@ -17,9 +17,11 @@
 //
 //   node bench/scale.js [--hosts N] [--phases assess,sizes,advisory,deploy,lists,verify]
 //                       [--rate R] [--deploy-hosts N] [--verify N] [--timeout-min M] [--out FILE] [--no-write]
-//                       [--hold]
+//                       [--hold] [--database URL]
 //   --hold  after the phases, keep the cluster and the server up (their URLs are logged) until ^C:
 //           a store of this size to EXPLAIN queries and try server builds against
+//   --database URL  no cluster, feeds or fleet of its own: this build's server on that store (a held
+//           run's; its migrations applied), for the phases `sizes` and `lists` only
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +59,7 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = v();
     else if (a === '--no-write') o.write = false;
     else if (a === '--hold') o.hold = true;
+    else if (a === '--database') o.database = v();
     else throw new Error(`unknown argument ${a}`);
   }
   for (const p of o.phases ?? []) if (!SCALE_PHASES.includes(p)) throw new Error(`unknown phase ${p}`);
@@ -584,8 +587,8 @@ export async function runScaleBench(root, fixtures, opts = {}) {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    const cluster = await startPgCluster();
-    cleanups.push(() => cluster.stop());
+    const cluster = o.database ? { url: o.database } : await startPgCluster();
+    if (!o.database) cleanups.push(() => cluster.stop());
     const db = new pg.Client({ connectionString: cluster.url });
     await db.connect();
     cleanups.push(() => db.end());
@@ -606,6 +609,22 @@ export async function runScaleBench(root, fixtures, opts = {}) {
     cleanups.push(() => sampler.stop());
     log(`server ${server.url} (pid ${server.pid}), PostgreSQL postmaster ${postmaster}`);
 
+    if (o.database) {
+      const ctx = { root, pool, db, server, sampler, o, databaseUrl: cluster.url };
+      for (const [name, fn] of [
+        ['sizes', phaseSizes],
+        ['lists', phaseLists],
+      ]) {
+        if (!has(name)) continue;
+        try {
+          result[name] = await fn(ctx);
+        } catch (e) {
+          result[name] = { error: String(e.message).slice(0, 500) };
+          log(`${name}: failed: ${e.message}`);
+        }
+      }
+      return result;
+    }
     let t = performance.now();
     result.feeds = await importFixtureFeeds(root, fixtures, server.url);
     await until(async () => (await jobsBusy(db)) === 0, 300_000, 500);

@@ -165,6 +165,7 @@ export const TABLES = {
     job_sequence: 'bigint',
     plan_revision: 'bigint',
     finding_class: 'text null',
+    open_counts: 'jsonb null',
   },
   agent_credential: {
     id: 'bigint',

@@ -175,7 +175,6 @@ export class Assessor {
           now,
           error: note,
           patch: patchState(host, report.findings),
-          findingClass: sync.findingClass,
         });
         return sync;
       });

@@ -1,6 +1,7 @@
 /**
- * Migration 0021 on a store the previous release wrote: hosts already
- * assessed get a finding class from their open links (equal links, equal
+ * Migration 0021 on a store the previous release wrote (its links written,
+ * then 0021 taken back: the columns dropped): hosts already assessed get a
+ * finding class and open counts from their open links (equal links, equal
  * class; another risk score, another class; no findings, the empty class),
  * hosts never assessed none; the next assessment writes its own.
  */
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../test/backends.js';
 import { testFinding } from '../../test/findings.js';
 import type { Db } from '../db.js';
-import { loadMigrations, migrate } from '../migrate.js';
+import { migrate } from '../migrate.js';
 import { syncHostFindings, type StoredFinding } from './findings.js';
 import { insertHost, recordAssessment } from './hosts.js';
 
@@ -33,10 +34,7 @@ describe.each(BACKENDS)('finding class migration 0021 on $name', (backend) => {
 
   beforeAll(async () => {
     ({ db, done } = await backend.openEmpty());
-    await migrate(
-      db,
-      loadMigrations().filter((m) => m.version <= 20),
-    );
+    await migrate(db);
     for (const name of ['a', 'b', 'c', 'd', 'e']) {
       ids[name] = (
         await insertHost(db, {
@@ -59,7 +57,10 @@ describe.each(BACKENDS)('finding class migration 0021 on $name', (backend) => {
     for (const name of ['a', 'b', 'c', 'd']) {
       await recordAssessment(db, ids[name] as number, { eol: null, counts: {}, now: T0, error: null });
     }
-    await migrate(db);
+    // The previous release's store: no 0021.
+    await db.query('ALTER TABLE host DROP COLUMN finding_class, DROP COLUMN open_counts');
+    await db.query('DELETE FROM schema_migrations WHERE version = 21');
+    expect(await migrate(db)).toEqual([21]);
   }, 60_000);
   afterAll(() => done());
 
@@ -72,6 +73,15 @@ describe.each(BACKENDS)('finding class migration 0021 on $name', (backend) => {
     expect(await classOf('e')).toBeNull();
   });
 
+  it('counts their open links as the assessment would', async () => {
+    const counts = async (name: string) =>
+      (await db.query<{ c: unknown }>('SELECT open_counts AS c FROM host WHERE id = $1', [ids[name]])).rows[0]
+        ?.c;
+    expect(await counts('a')).toEqual({ total: 2, kev: 0, 'p:P3': 2 });
+    expect(await counts('d')).toEqual({ total: 0, kev: 0 });
+    expect(await counts('e')).toBeNull();
+  });
+
   it('has the next assessment write its own class', async () => {
     const r = await syncHostFindings(
       db,
@@ -80,13 +90,7 @@ describe.each(BACKENDS)('finding class migration 0021 on $name', (backend) => {
       T0,
     );
     expect(r.updated + r.opened + r.resolved).toBe(0);
-    await recordAssessment(db, ids.b as number, {
-      eol: null,
-      counts: {},
-      now: T0,
-      error: null,
-      findingClass: r.findingClass,
-    });
+    expect(r.openCounts).toEqual({ total: 2, kev: 0, 'p:P3': 2 });
     expect(await classOf('b')).toBe(r.findingClass);
     expect(r.findingClass).toMatch(/^[\w-]{27}$/);
   });

@@ -110,6 +110,7 @@ describe.each(BACKENDS)('finding facts on $name', (backend) => {
       factsAdded: 0,
       risksAdded: 0,
       findingClass: expect.stringMatching(/^[\w-]{27}$/),
+      openCounts: expect.objectContaining({ total: 40 }),
     });
     expect(xid).toBeNull();
     const after = await db.query<{ id: number; x: string }>(
@@ -135,6 +136,7 @@ describe.each(BACKENDS)('finding facts on $name', (backend) => {
       factsAdded: 5,
       risksAdded: 1,
       findingClass: expect.stringMatching(/^[\w-]{27}$/),
+      openCounts: expect.objectContaining({ total: 40 }),
     });
     const open = await db.query<{ n: number; first: Date }>(
       `SELECT count(*)::int AS n, min(first_seen) AS first FROM finding

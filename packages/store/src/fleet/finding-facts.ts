@@ -275,5 +275,30 @@ export async function insertFindingRows(q: Queryable, rows: readonly FindingRowI
       rows.map((x) => x.slaBasis ?? null),
     ],
   );
+  await refreshHostSummaries(q, [...new Set(rows.map((x) => x.hostId))]);
   return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
+}
+
+/**
+ * These hosts' finding class and open counts (findings.ts) computed from their open links, as migration
+ * 0021 filled them: for links written other than by an assessment (insertFindingRows). The class text
+ * differs from an assessment's ('m' and md5): equal content may be two classes, never one class two.
+ */
+export async function refreshHostSummaries(q: Queryable, hostIds: readonly number[]): Promise<void> {
+  if (hostIds.length === 0) return;
+  await q.query(
+    `UPDATE host h SET
+       finding_class = 'm' || (SELECT md5(coalesce(string_agg(l.fact_id::text || ':' || coalesce(l.risk_score::text, ''),
+                                  ',' ORDER BY l.fact_id), ''))
+                               FROM host_finding l WHERE l.host_id = h.id AND l.resolved_at IS NULL),
+       open_counts = (SELECT jsonb_build_object('total', 0, 'kev', 0) || coalesce(jsonb_object_agg(x.k, x.n), '{}')
+                      FROM (SELECT k.k, count(*)::int AS n
+                            FROM host_finding l JOIN finding_fact ff ON ff.id = l.fact_id
+                            CROSS JOIN LATERAL (VALUES ('total'), (CASE WHEN ff.kev THEN 'kev' END),
+                              ('p:' || l.priority), (CASE WHEN ff.kev THEN 'pk:' || l.priority END)) AS k(k)
+                            WHERE l.host_id = h.id AND l.resolved_at IS NULL AND k.k IS NOT NULL
+                            GROUP BY k.k) x)
+     WHERE h.id = ANY($1::bigint[])`,
+    [[...hostIds]],
+  );
 }

@@ -112,6 +112,7 @@ function findingConditions(
   p: (v: unknown) => string,
   nowRef: () => string,
   exceptedRef: () => string,
+  factsScoped = false,
 ): string[] {
   const where: string[] = [];
   if (f.includeRetired !== true) where.push(ACTIVE_HOST);
@@ -122,11 +123,7 @@ function findingConditions(
   if (f.severity === 'unknown') where.push('f.severity IS NULL');
   else if (f.severity) where.push(`f.severity = ${p(f.severity)}`);
   if (f.kev !== undefined) where.push(`f.kev = ${p(f.kev)}`);
-  if (f.advisory) {
-    const a = p(f.advisory);
-    where.push(`(f.advisory_id = ${a} OR f.data->'advisory'->'aliases' ? ${a})`);
-  }
-  if (f.package) where.push(`f.package = ${p(f.package)}`);
+  if (!factsScoped) where.push(...factConditions(f, p, 'f'));
   if (f.priority) where.push(`f.priority = ${p(f.priority)}`);
   if (f.sla === 'breached') where.push(`f.due_at < ${nowRef()}`);
   if (f.sla === 'due-soon') {
@@ -139,6 +136,87 @@ function findingConditions(
     where.push(f.excepted ? `f.id = ANY(${exceptedRef()}::bigint[])` : notExcepted(exceptedRef()));
   }
   return where;
+}
+
+/** The conditions of a filter on a finding's advisory (or one of its aliases) and package, on `t`'s columns. */
+function factConditions(f: FindingWhere, p: (v: unknown) => string, t: string): string[] {
+  const where: string[] = [];
+  if (f.advisory) {
+    const a = p(f.advisory);
+    where.push(`(${t}.advisory_id = ${a} OR ${t}.data->'advisory'->'aliases' ? ${a})`);
+  }
+  if (f.package) where.push(`${t}.package = ${p(f.package)}`);
+  return where;
+}
+
+/**
+ * A list filtered by advisory or package reads the few facts that match and then their links
+ * (materialized: at 50,000 hosts the planner otherwise walked every open link in risk order testing
+ * each one's fact, 4 s for 25,000 matches); null for other filters. Gives `WITH m` of the matching
+ * links with the finding view's columns but `data` (the fact conditions are applied in it).
+ */
+function factScope(f: FindingWhere, p: (v: unknown) => string): string | null {
+  const conditions = factConditions(f, p, 'ff');
+  if (conditions.length === 0) return null;
+  return `WITH m AS MATERIALIZED (
+    SELECT l.id, l.host_id, l.first_seen, l.resolved_at, l.due_at, l.risk_score, l.priority, ff.advisory_id,
+      ff.package, ff.arch, ff.installed_version, ff.fixed_version, ff.status, ff.severity, ff.kev
+    FROM finding_fact ff JOIN host_finding l ON l.fact_id = ff.id
+    WHERE ${conditions.join(' AND ')} AND ${resolvedCondition(f).replace('f.', 'l.')})`;
+}
+
+/**
+ * The open counts key (findings.ts openCounts) giving the number of open findings a filter selects on
+ * live hosts, when it filters on nothing but KEV (true), priority and exceptions; else null.
+ */
+function summedKey(f: FindingWhere): string | null {
+  const other =
+    f.hostId !== undefined ||
+    f.severity !== undefined ||
+    f.advisory ||
+    f.package ||
+    f.sla !== undefined ||
+    f.includeRetired === true ||
+    f.kev === false ||
+    (f.status !== undefined && f.status !== 'open') ||
+    f.excepted === true;
+  if (other) return null;
+  if (f.kev === true) return f.priority ? `pk:${f.priority}` : 'kev';
+  return f.priority ? `p:${f.priority}` : 'total';
+}
+
+/**
+ * A list's total from the live hosts' open counts (summedKey), less the excepted findings it selects
+ * when it leaves those out: a sum over the hosts, not a count of every matching link (8.7 M at 50,000
+ * hosts, ~0.5 s). Null when the filter is not one the counts answer.
+ */
+async function summedTotal(
+  q: Queryable,
+  f: FindingWhere & { now: Date },
+  excepted: readonly number[] | null,
+): Promise<number | null> {
+  const key = summedKey(f);
+  if (key === null) return null;
+  const sum = await q.query<{ n: number }>(
+    `SELECT coalesce(sum((h.open_counts->>$1)::int), 0)::int AS n FROM host h WHERE ${ACTIVE_HOST}`,
+    [key],
+  );
+  let n = sum.rows[0]?.n ?? 0;
+  if (f.excepted === false && excepted !== null && excepted.length > 0) {
+    const { values, p } = sqlParams();
+    const where = findingConditions(
+      { ...f, excepted: true },
+      p,
+      binder(p, f.now, '::timestamptz'),
+      binder(p, excepted),
+    );
+    const x = await q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${FINDING_FROM} WHERE ${where.join(' AND ')}`,
+      values,
+    );
+    n -= x.rows[0]?.n ?? 0;
+  }
+  return n;
 }
 
 /** Binds `value` at most once, on first use; gives its placeholder with `cast`. */
@@ -187,13 +265,19 @@ export async function listFindings(
 ): Promise<{ items: FindingRecord[]; total: number; next: FindingCursor | null }> {
   const { values: params, p } = sqlParams();
   const nowRef = binder(p, f.now, '::timestamptz');
-  const exceptedRef = binder(p, await exceptedIds(q, [f], f.now));
-  const where = findingConditions(f, p, nowRef, exceptedRef);
+  const excepted = await exceptedIds(q, [f], f.now);
+  const exceptedRef = binder(p, excepted);
+  const scope = factScope(f, p);
+  const from = scope === null ? FINDING_FROM : 'm f JOIN host h ON h.id = f.host_id';
+  const where = findingConditions(f, p, nowRef, exceptedRef, scope !== null);
   const w = `WHERE ${where.join(' AND ')}`;
   const total =
     f.count === false
       ? null
-      : await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINDING_FROM} ${w}`, params);
+      : ((await summedTotal(q, f, excepted)) ??
+        (await q.query<{ n: number }>(`${scope ?? ''} SELECT count(*)::int AS n FROM ${from} ${w}`, params))
+          .rows[0]?.n ??
+        0);
   const order =
     f.sort === 'host'
       ? 'h.hostname, f.host_id, f.package, f.advisory_id, f.id'
@@ -225,7 +309,7 @@ export async function listFindings(
     `SELECT f.id, f.host_id, h.hostname, f.data, f.first_seen, f.resolved_at, f.risk_score, f.priority, f.risk,
        f.due_at, f.sla_basis, x.id AS exception_id, x.kind AS exception_kind, x.expires_at AS exception_expires_at,
        f.package AS key_package, f.advisory_id AS key_advisory
-     FROM (SELECT f.id FROM ${FINDING_FROM} ${pageWhere} ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}) page
+     FROM (${scope ?? ''} SELECT f.id FROM ${from} ${pageWhere} ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}) page
      JOIN finding f ON f.id = page.id JOIN host h ON h.id = f.host_id
      LEFT JOIN LATERAL (SELECT e.id, e.kind, e.expires_at FROM risk_exception e WHERE ${lateral}
                         ORDER BY e.expires_at DESC, e.id LIMIT 1) x ON true
@@ -235,7 +319,7 @@ export async function listFindings(
   const date = (v: string | null) => (v === null ? null : new Date(v));
   const last = rows.rows[rows.rows.length - 1];
   return {
-    total: total?.rows[0]?.n ?? 0,
+    total: total ?? 0,
     next:
       last === undefined || rows.rows.length < f.limit
         ? null

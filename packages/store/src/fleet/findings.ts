@@ -40,8 +40,31 @@ export interface SyncResult {
   /** Facts and risk details stored for the first time (shared by every host that has them). */
   readonly factsAdded: number;
   readonly risksAdded: number;
-  /** The host's finding class after the sync (findingClass), for host.finding_class. */
+  /** The host's finding class after the sync (findingClass), written to host.finding_class. */
   readonly findingClass: string;
+  /** Its open findings counted as host.open_counts keeps them (openCounts). */
+  readonly openCounts: Record<string, number>;
+}
+
+/**
+ * A host's open findings counted for the lists' totals (host.open_counts): `total`, `kev`, and per
+ * priority `p:<P>` and `pk:<P>` (KEV ones). A list filtered by nothing else sums these over the
+ * fleet's hosts instead of counting millions of links.
+ */
+export function openCounts(
+  links: readonly { priority: string | null; kev: boolean }[],
+): Record<string, number> {
+  const c: Record<string, number> = { total: 0, kev: 0 };
+  const add = (k: string) => (c[k] = (c[k] ?? 0) + 1);
+  for (const l of links) {
+    add('total');
+    if (l.priority !== null) add(`p:${l.priority}`);
+    if (l.kev) {
+      add('kev');
+      if (l.priority !== null) add(`pk:${l.priority}`);
+    }
+  }
+  return c;
 }
 
 /**
@@ -63,8 +86,9 @@ const time = (d: Date | string | null) => (d === null ? null : new Date(d).getTi
 /**
  * Replaces the host's open findings with `findings` (each already in the
  * scan JSON shape in `json`). `due` gives a finding's SLA due date from its
- * first-seen time (kept for findings already open). A sync that changes
- * nothing writes nothing: facts are looked up by hash, and a still-open link
+ * first-seen time (kept for findings already open), and the host's finding
+ * class and open counts are kept with them. A sync that changes nothing
+ * writes nothing: facts are looked up by hash, and a still-open link
  * is updated only when its fact, risk detail, score, priority or due time
  * differ.
  */
@@ -170,6 +194,22 @@ export async function syncHostFindings(
       [changed.map((c) => c.id), ...cols(changed)],
     );
   }
+  // What the host's open links are now, summed up on the host (the lists' classes and totals), by the
+  // writer of the links: no other path changes them.
+  const findingClassNow = findingClass(
+    list.map((f, i) => ({
+      factId: (refs[i] as (typeof refs)[number]).factId,
+      riskScore: f.risk?.score ?? null,
+    })),
+  );
+  const counts = openCounts(
+    list.map((f) => ({ priority: f.risk?.priority ?? null, kev: f.finding.kev !== null })),
+  );
+  await q.query(
+    `UPDATE host SET finding_class = $2, open_counts = $3::jsonb
+     WHERE id = $1 AND (finding_class IS DISTINCT FROM $2 OR open_counts IS DISTINCT FROM $3::jsonb)`,
+    [hostId, findingClassNow, JSON.stringify(counts)],
+  );
   return {
     opened: fresh.length,
     resolved: gone.length,
@@ -177,11 +217,7 @@ export async function syncHostFindings(
     updated: changed.length,
     factsAdded,
     risksAdded,
-    findingClass: findingClass(
-      list.map((f, i) => ({
-        factId: (refs[i] as (typeof refs)[number]).factId,
-        riskScore: f.risk?.score ?? null,
-      })),
-    ),
+    findingClass: findingClassNow,
+    openCounts: counts,
   };
 }

@@ -348,8 +348,6 @@ export async function recordAssessment(
     error: string | null;
     /** The patch state (recordPatchState's), written by the same statement. */
     patch?: PatchState;
-    /** The host's finding class after the assessment wrote its findings (findings.ts findingClass). */
-    findingClass?: string;
   },
 ): Promise<void> {
   const sets = ['eol = $2::jsonb', 'finding_counts = $3::jsonb', 'assessed_at = $4', 'assessment_error = $5'];
@@ -369,7 +367,6 @@ export async function recordAssessment(
     set('updates_other', a.patch.pending?.other ?? null);
     set('patch_status', a.patch.status);
   }
-  if (a.findingClass !== undefined) set('finding_class', a.findingClass);
   await q.query(`UPDATE host SET ${sets.join(', ')} WHERE id = $1`, params);
 }
 
