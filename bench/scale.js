@@ -38,7 +38,7 @@ import { findPostmaster, procMemory, Sampler } from './checkin-load-proc.js';
 import { FEED_SETS } from './feeds.js';
 import { CALLS, measure } from './console-lists.js';
 import { affectedHosts, ScaleFleet, syntheticAdvisory } from './scale-fleet.js';
-import { SCALE_HEADING as HEADING, scaleMarkdown } from './scale-report.js';
+import { SCALE_HEADING as HEADING, listsSection, scaleMarkdown } from './scale-report.js';
 
 export const SCALE_PHASES = ['assess', 'sizes', 'advisory', 'deploy', 'lists', 'verify'];
 const T0 = performance.now();
@@ -495,7 +495,8 @@ async function phaseLists({ pool, server, o, deploymentId }) {
               rssMiB: procMemory(server.pid).rssMiB,
             }
           : await measure(pool, server, path, { samples: o.samples, saveBodies: null });
-      results.push({ call, ...r });
+      // The first call is the cold one (no read memo, no cached plan): kept beside the samples.
+      results.push({ call, ...r, firstMs: ms });
       log(
         `${path}: p50 ${r.p50.toFixed(0)} p95 ${r.p95.toFixed(0)} ms (${r.samples}), peak RSS ${r.peakRssMiB?.toFixed(0)} MiB`,
       );
@@ -704,7 +705,8 @@ if (isMain(import.meta.url)) {
       if (out) writeFileSync(out, JSON.stringify(r));
       return r;
     },
-    markdown: scaleMarkdown,
+    // On a store of another run (--database): only what was measured on it.
+    markdown: opts.database ? (r) => (r.lists?.results ? listsSection(r) : JSON.stringify(r.lists)) : scaleMarkdown,
     heading: HEADING,
     write,
     raw: `patchloop-scale-${opts.hosts ?? 50_000}.json`,
