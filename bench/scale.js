@@ -706,7 +706,9 @@ if (isMain(import.meta.url)) {
       return r;
     },
     // On a store of another run (--database): only what was measured on it.
-    markdown: opts.database ? (r) => (r.lists?.results ? listsSection(r) : JSON.stringify(r.lists)) : scaleMarkdown,
+    markdown: opts.database
+      ? (r) => (r.lists?.results ? listsSection(r) : JSON.stringify(r.lists))
+      : scaleMarkdown,
     heading: HEADING,
     write,
     raw: `patchloop-scale-${opts.hosts ?? 50_000}.json`,
