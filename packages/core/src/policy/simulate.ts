@@ -48,7 +48,21 @@ export interface SimHost extends PolicyHost {
   readonly updates: readonly SimUpdate[];
   /** Risk exceptions that apply to this host (approved ones; expiry is checked here). */
   readonly exceptions: readonly PolicyException[];
+  /**
+   * Hosts with one key have the same version scheme, findings, updates and exceptions (the caller
+   * vouches for it): with `SimulationInput.plans`, what to install on them is decided once.
+   */
+  readonly planKey?: string | null;
 }
+
+/** What a policy plans for one host: the updates it installs and the fixes it holds back. */
+export interface HostPlan {
+  readonly updates: readonly PlannedUpdate[];
+  readonly held: readonly HeldFix[];
+}
+
+/** Plans a simulation keeps by `planKey` (the least recently used go past this many). */
+export const PLAN_CACHE = 256;
 
 export interface SimulationInput {
   readonly policy: PolicyDocument;
@@ -58,6 +72,11 @@ export interface SimulationInput {
   readonly completedRings?: readonly string[];
   /** Every policy, when given: a host another policy takes precedence for is left out. */
   readonly policies?: readonly PolicyDocument[];
+  /**
+   * Plans by host `planKey`, for this policy and instant only (a caller simulating a fleet a batch at
+   * a time passes one map to every batch); at most PLAN_CACHE are kept.
+   */
+  readonly plans?: Map<string, HostPlan>;
 }
 
 /** `not-deployable`: the host cannot run a deployment (no agent, no package manager); never planned. */
@@ -216,13 +235,27 @@ export function simulatePolicy(input: SimulationInput): Simulation {
   const { policy, at } = input;
   const window = windowState(policy.schedule, at);
   const completed = new Set(input.completedRings ?? []);
+  const plans = input.plans;
+  const plan = (host: SimHost): HostPlan => {
+    if (host.versionScheme === null) return { updates: [], held: [] };
+    const key = host.planKey ?? null;
+    const kept = key === null ? undefined : plans?.get(key);
+    if (kept && key !== null && plans) {
+      plans.delete(key);
+      plans.set(key, kept);
+      return kept;
+    }
+    const made = planHost(policy, { ...host, versionScheme: host.versionScheme }, at);
+    if (key !== null && plans) {
+      plans.set(key, made);
+      if (plans.size > PLAN_CACHE) plans.delete(plans.keys().next().value as string);
+    }
+    return made;
+  };
   const hosts = governedHosts(policy, input.hosts, input.policies).map((host): SimulatedHost => {
     const ring = ringForHost(policy, host);
     const before = policy.rings.slice(0, policy.rings.indexOf(ring));
-    const { updates, held } =
-      host.versionScheme === null
-        ? { updates: [], held: [] }
-        : planHost(policy, { ...host, versionScheme: host.versionScheme }, at);
+    const { updates, held } = plan(host);
     if (host.notDeployable)
       return {
         hostId: host.id,

@@ -13,6 +13,7 @@ import {
   simulatePolicy,
   governedHosts,
   type HostAction,
+  type HostPlan,
   type PolicyDocument,
   type SimHost,
   type SimulatedHost,
@@ -154,34 +155,42 @@ async function loadSimHosts(
   const findingsOf = (h: (typeof hosts)[number]): SimFindings =>
     h.findingClass === null ? (byHost.get(h.id) ?? []) : (batch.get(h.findingClass) ?? []);
   // Every host, those that cannot run a deployment too: the simulation lists them as not deployable.
-  return hosts.map((h) => ({
-    id: h.id,
-    hostname: h.hostname,
-    os: h.os,
-    tags: h.tags,
-    groups: h.groups,
-    versionScheme: schemeOfManager(h.packageManager),
-    notDeployable: notDeployableReason({
-      transport: h.transport,
-      packageManager: h.packageManager,
-      updatesKnown: h.updates !== null,
-    }),
-    findings: findingsOf(h),
-    updates: (h.updates ?? []).map((u) => ({
-      package: u.name,
-      candidateVersion: u.candidateVersion,
-      classification: u.classification,
-      security: u.security,
-      releaseDate: null,
-    })),
-    exceptions: exceptions
+  return hosts.map((h) => {
+    const applying = exceptions
       .filter(
         (e) =>
           (e.hostId === null || e.hostId === h.id) &&
           (e.groupName === null || h.groups.includes(e.groupName)),
       )
-      .map((e) => ({ advisoryId: e.advisoryId, package: e.package, expiresAt: e.expiresAt.toISOString() })),
-  }));
+      .map((e) => ({ advisoryId: e.advisoryId, package: e.package, expiresAt: e.expiresAt.toISOString() }));
+    return {
+      id: h.id,
+      hostname: h.hostname,
+      os: h.os,
+      tags: h.tags,
+      groups: h.groups,
+      versionScheme: schemeOfManager(h.packageManager),
+      notDeployable: notDeployableReason({
+        transport: h.transport,
+        packageManager: h.packageManager,
+        updatesKnown: h.updates !== null,
+      }),
+      findings: findingsOf(h),
+      updates: (h.updates ?? []).map((u) => ({
+        package: u.name,
+        candidateVersion: u.candidateVersion,
+        classification: u.classification,
+        security: u.security,
+        releaseDate: null,
+      })),
+      exceptions: applying,
+      // Same findings (class), packages and updates (inventory) and exceptions: planned once (core).
+      planKey:
+        h.findingClass === null || h.inventoryHash === null
+          ? null
+          : `${h.findingClass} ${h.inventoryHash} ${JSON.stringify(applying)}`,
+    };
+  });
 }
 
 /**
@@ -201,6 +210,7 @@ export async function simulateInBatches(
   const governed = governedHosts(policy, selectors, policies);
   const exceptions = await listApprovedExceptionScopes(q, at);
   const classes = new Map<string, SimFindings>();
+  const plans = new Map<string, HostPlan>();
   let head: Omit<Simulation, 'hosts' | 'lost'> | null = null;
   for (let i = 0; i < governed.length || head === null; i += batch) {
     const ids = governed.slice(i, i + batch).map((h) => h.id);
@@ -211,6 +221,7 @@ export async function simulateInBatches(
     } = simulatePolicy({
       policy,
       at,
+      plans,
       hosts: await loadSimHosts(q, ids, exceptions, classes),
     });
     head ??= rest;

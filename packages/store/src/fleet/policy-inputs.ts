@@ -33,14 +33,18 @@ export interface SimHostRecord extends PolicyHost {
   readonly updates: HostRecord['updates'];
   /** Its finding class (findings.ts findingClass): hosts of one class have the same open findings here. */
   readonly findingClass: string | null;
+  /** Its inventory's hash: hosts with one have the same packages, manager and offered updates. */
+  readonly inventoryHash: string | null;
 }
 
 /** These live hosts (by id) with what decides whether and what a deployment can install, by id. */
 export async function listSimHosts(q: Queryable, ids: readonly number[]): Promise<SimHostRecord[]> {
   const r = await q.query<
-    SelectorRow & Pick<Row<'host'>, 'package_manager' | 'transport' | 'updates' | 'finding_class'>
+    SelectorRow &
+      Pick<Row<'host'>, 'package_manager' | 'transport' | 'updates' | 'finding_class' | 'inventory_hash'>
   >(
-    `SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates, finding_class
+    `SELECT id, hostname, os_id, os_version, tags, groups, package_manager, transport, updates, finding_class,
+       inventory_hash
      FROM host WHERE retired_at IS NULL AND id = ANY($1::bigint[]) ORDER BY id`,
     [[...ids]],
   );
@@ -50,6 +54,7 @@ export async function listSimHosts(q: Queryable, ids: readonly number[]): Promis
     packageManager: packageManagerOf(h.package_manager),
     updates: h.updates as HostRecord['updates'],
     findingClass: h.finding_class,
+    inventoryHash: h.inventory_hash,
   }));
 }
 
