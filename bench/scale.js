@@ -21,7 +21,7 @@
 //   --hold  after the phases, keep the cluster and the server up (their URLs are logged) until ^C:
 //           a store of this size to EXPLAIN queries and try server builds against
 //   --database URL  no cluster, feeds or fleet of its own: this build's server on that store (a held
-//           run's; its migrations applied), for the phases `sizes` and `lists` only
+//           run's; its migrations applied), for the phases `sizes`, `advisory` and `lists` only
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -612,8 +612,18 @@ export async function runScaleBench(root, fixtures, opts = {}) {
 
     if (o.database) {
       const ctx = { root, pool, db, server, sampler, o, databaseUrl: cluster.url };
+      if (has('advisory')) {
+        // The held run's fleet again (host i is a pure function of i), its agents found by machine id.
+        const n = Number((await db.query('SELECT count(*)::int AS n FROM host')).rows[0].n);
+        ctx.fleet = await ScaleFleet.create(fixtures, n);
+        const ids = new Map(
+          (await db.query('SELECT machine_id, id::int AS id FROM host')).rows.map((h) => [h.machine_id, h.id]),
+        );
+        ctx.agents = Array.from({ length: n }, (_, i) => ({ i, hostId: ids.get(ctx.fleet.machineId(i)) }));
+      }
       for (const [name, fn] of [
         ['sizes', phaseSizes],
+        ['advisory', phaseAdvisory],
         ['lists', phaseLists],
       ]) {
         if (!has(name)) continue;
