@@ -617,7 +617,10 @@ export async function runScaleBench(root, fixtures, opts = {}) {
         const n = Number((await db.query('SELECT count(*)::int AS n FROM host')).rows[0].n);
         ctx.fleet = await ScaleFleet.create(fixtures, n);
         const ids = new Map(
-          (await db.query('SELECT machine_id, id::int AS id FROM host')).rows.map((h) => [h.machine_id, h.id]),
+          (await db.query('SELECT machine_id, id::int AS id FROM host')).rows.map((h) => [
+            h.machine_id,
+            h.id,
+          ]),
         );
         ctx.agents = Array.from({ length: n }, (_, i) => ({ i, hostId: ids.get(ctx.fleet.machineId(i)) }));
       }
