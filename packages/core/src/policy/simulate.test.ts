@@ -22,7 +22,7 @@ import { parseInventoryCsv } from '../inventory/normalized-csv.js';
 import { debian } from '../version/debian.js';
 import { parsePolicy, parsePolicyText } from './parse.js';
 import type { SimFinding, SimHost, SimUpdate } from './simulate.js';
-import { simulatePolicy } from './simulate.js';
+import { PLAN_CACHE, simulatePolicy, type HostPlan } from './simulate.js';
 
 const policy = parsePolicyText(readFileSync(new URL('testdata/buster-fleet.yaml', import.meta.url), 'utf8'));
 
@@ -136,6 +136,43 @@ const HOSTS = [web, alma, frozen, clean, pilot];
 // Saturday 2022-04-23, 03:00 in Berlin (01:00Z): the window (02:00–06:00 CEST) is open; the gzip and
 // xz-utils DSAs of Monday 2022-04-18 are five days old, deferred until 2022-04-25.
 const SATURDAY = new Date('2022-04-23T01:00:00Z');
+
+describe('simulatePolicy with plans kept by key', () => {
+  it('plans each key once and gives what planning every host gives', () => {
+    const plain = simulatePolicy({ policy, at: SATURDAY, hosts: HOSTS });
+    const plans = new Map<string, HostPlan>();
+    // Each host its own key, over two calls (batches): the same simulation, the plans kept.
+    const keyed = HOSTS.map((h) => ({ ...h, planKey: `k${h.id}` }));
+    const first = simulatePolicy({ policy, at: SATURDAY, hosts: keyed.slice(0, 2), plans });
+    const rest = simulatePolicy({ policy, at: SATURDAY, hosts: keyed.slice(2), plans });
+    const byId = (a: { hostId: number }, b: { hostId: number }) => a.hostId - b.hostId;
+    expect([...first.hosts, ...rest.hosts].sort(byId)).toEqual([...plain.hosts].sort(byId));
+    // One plan per governed host with a package manager.
+    const planned = plain.hosts
+      .filter((h) => HOSTS.find((x) => x.id === h.hostId)?.versionScheme !== null)
+      .map((h) => `k${h.hostId}`);
+    expect(planned.length).toBeGreaterThan(1);
+    expect([...plans.keys()].sort()).toEqual(planned.sort());
+    // A key is the caller's word that the hosts plan alike: a second host under the first's key gets its plan.
+    const shared = simulatePolicy({
+      policy,
+      at: SATURDAY,
+      hosts: [{ ...keyed[4]!, planKey: keyed[0]!.planKey }],
+      plans,
+    });
+    const web = plain.hosts.find((h) => h.hostId === keyed[0]!.id)!;
+    expect(shared.hosts[0]!.updates).toBe(plans.get(keyed[0]!.planKey)!.updates);
+    expect(shared.hosts[0]!.updates).toEqual(web.updates);
+    // Bounded: the least recently used go.
+    const many = new Map<string, HostPlan>();
+    const host = keyed[0]!;
+    for (let i = 0; i <= PLAN_CACHE; i++) {
+      simulatePolicy({ policy, at: SATURDAY, hosts: [{ ...host, planKey: `n${i}` }], plans: many });
+    }
+    expect(many.size).toBe(PLAN_CACHE);
+    expect(many.has('n0')).toBe(false);
+  });
+});
 
 describe('simulatePolicy on the debian-buster inventory', () => {
   it('plans the pilot host: approved fixes to the candidate or fixed version, holds with reasons', () => {
