@@ -19,29 +19,19 @@ import type { ServerContext } from '../context.js';
 import { findingWhere, hostWhere } from './list-queries.js';
 import { memoizedRead } from './read-memo.js';
 
-/**
- * GET /api/v1/compliance at `now`: the figures over the open findings (`summary` when the caller has
- * them; else through the read memo) and the host counts (always read: a narrow pass over the hosts).
- */
-export async function complianceReport(
-  ctx: ServerContext,
-  now: Date,
-  summary?: ComplianceSummary,
-): Promise<Compliance> {
-  const { sla } = await loadRiskSettings(ctx.db);
-  const [c, h] = await Promise.all([
-    summary ??
-      memoizedRead(ctx, `compliance:${sla.dueSoonDays}`, now, () =>
-        complianceSummary(ctx.db, now, sla.dueSoonDays),
-      ),
-    countHosts(ctx.db, {
-      total: {},
-      assessed: { assessed: true },
-      notAssessed: { assessed: false },
-      patchUnknown: { patchStatus: 'not-assessed' },
-      upToDate: { patchStatus: 'up-to-date' },
-    }),
-  ]);
+/** The host counts the compliance summary reports. */
+const COMPLIANCE_HOSTS = {
+  total: {},
+  assessed: { assessed: true },
+  notAssessed: { assessed: false },
+  patchUnknown: { patchStatus: 'not-assessed' },
+  upToDate: { patchStatus: 'up-to-date' },
+} as const;
+
+type ComplianceHosts = Record<keyof typeof COMPLIANCE_HOSTS, number>;
+
+/** The compliance summary from the figures over the open findings and the host counts. */
+function complianceOf(now: Date, c: ComplianceSummary, h: ComplianceHosts): Compliance {
   const patchKnown = h.total - h.patchUnknown;
   const share = (part: number, whole: number) => Math.round((part / whole) * 1000) / 1000;
   // Nothing assessed, nothing measured: no "100 %" over hosts whose findings mean nothing.
@@ -58,6 +48,21 @@ export async function complianceReport(
       compliance: patchKnown === 0 ? null : share(h.upToDate, patchKnown),
     },
   };
+}
+
+/**
+ * GET /api/v1/compliance at `now`: the figures over the open findings (through the read memo) and the
+ * host counts (always read: a narrow pass over the hosts).
+ */
+export async function complianceReport(ctx: ServerContext, now: Date): Promise<Compliance> {
+  const { sla } = await loadRiskSettings(ctx.db);
+  const [c, h] = await Promise.all([
+    memoizedRead(ctx, `compliance:${sla.dueSoonDays}`, now, () =>
+      complianceSummary(ctx.db, now, sla.dueSoonDays),
+    ),
+    countHosts(ctx.db, COMPLIANCE_HOSTS),
+  ]);
+  return complianceOf(now, c, h);
 }
 
 /** The host lists the dashboard counts (GET /api/v1/hosts?…). */
@@ -113,8 +118,8 @@ function mapValues<K extends string, A, B>(o: Record<K, A>, f: (a: A, k: K) => B
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v as A, k as K)])) as Record<K, B>;
 }
 
-function prefixed<K extends string, A>(o: Record<K, A>): Record<`patch.${K}`, A> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`patch.${k}`, v])) as Record<`patch.${K}`, A>;
+function prefixed<P extends string, K extends string, A>(p: P, o: Record<K, A>): Record<`${P}.${K}`, A> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}.${k}`, v])) as Record<`${P}.${K}`, A>;
 }
 
 /**
@@ -144,7 +149,12 @@ async function findingFigures(ctx: ServerContext, now: Date, days: number, dueSo
 export async function dashboard(ctx: ServerContext, days: number): Promise<Dashboard> {
   const now = ctx.now();
   const { sla } = await loadRiskSettings(ctx.db);
-  const hostFigures = { ...HOST_FIGURES, ...prefixed(PATCH_FIGURES) };
+  // One pass over the hosts for the dashboard's host figures and the compliance summary's.
+  const hostFigures = {
+    ...HOST_FIGURES,
+    ...prefixed('patch', PATCH_FIGURES),
+    ...prefixed('compliance', COMPLIANCE_HOSTS),
+  };
   const [h, { counts: f, summary, trend }, feeds] = await Promise.all([
     countHosts(
       ctx.db,
@@ -153,7 +163,11 @@ export async function dashboard(ctx: ServerContext, days: number): Promise<Dashb
     findingFigures(ctx, now, days, sla.dueSoonDays),
     feedHealth(ctx),
   ]);
-  const compliance = await complianceReport(ctx, now, summary);
+  const compliance = complianceOf(
+    now,
+    summary,
+    mapValues(COMPLIANCE_HOSTS, (_q, k) => h[`compliance.${k}`]),
+  );
   return {
     at: now.toISOString(),
     compliance,
