@@ -15,10 +15,10 @@ import {
   storeInventoryDiff,
   updateHostFacts,
   lockHostInventory,
-  recordHeartbeat,
 } from '@patchloop/store';
 import { sha256 } from '../auth/secrets.js';
 import type { ServerContext } from '../context.js';
+import { heartbeatWriter } from './heartbeats.js';
 import { hostRetired } from './host-lifecycle.js';
 
 function canonicalFacts(facts: CheckinRequest['facts']): string {
@@ -79,7 +79,7 @@ export async function checkin(
   const interval = ctx.config.checkinIntervalSeconds;
   // The heartbeat first, alone: whatever fails later (the agent's version, facts, inventory), the
   // host was seen. It once also set agent_version, so a value the database refused lost it too.
-  const state = await recordHeartbeat(ctx.db, hostId, req.machineId, now);
+  const state = await heartbeatWriter(ctx).record(hostId, req.machineId, now);
   if (!state) {
     const exists = await getHost(ctx.db, hostId);
     if (exists === null)
