@@ -121,6 +121,7 @@ const HISTORY = `**At 5,000 hosts, build by build** (same harness and idle machi
 | 0858631 (scan-data cache: each advisory read once per feed generation) | 214 s (23 hosts/s) | 44 / 61 s | 227 / 575 ms | – | – | – |
 | 4073f6d (+ read memo, \`PATCHLOOP_READ_MEMO_MS\` 250) | 203 s (25 hosts/s) | 45 / 60 s | 223 / 291 ms | 5.0 ms | 13 ms | 36 of 38 |
 | ba72be5 (+ fact hashes kept per content; \`--phases assess,advisory\`) | 184 s (27 hosts/s; uploads 160 s) | 25 / 33 s | 246 / 287 ms | – | – | – |
+| cc028bc (+ heartbeats written in batches, one \`UPDATE host\` less per assessment; \`--phases assess\`) | 194 s (26 hosts/s; uploads 150 s) | 34 / 49 s | 209 / 319 ms | – | – | – |
 
 A new advisory on 954 hosts (19 %) was shown on every one of them 34 s after its upload at 76e5ba6 and
 8.8 s at ba72be5.

@@ -595,8 +595,10 @@ export async function runScaleBench(root, fixtures, opts = {}) {
     cleanups.push(() => db.end());
     // PATCHLOOP_SCALE_WORKERS: the server's worker processes (default: the server's own default, 1; 0 = in-process).
     const workers = process.env.PATCHLOOP_SCALE_WORKERS;
+    // PATCHLOOP_SCALE_CPU_PROF=DIR: the server process writes a V8 CPU profile there when it stops.
     const server = await startServer(root, cluster.url, {
       env: workers !== undefined ? { PATCHLOOP_WORKERS: workers } : {},
+      cpuProfDir: process.env.PATCHLOOP_SCALE_CPU_PROF,
     });
     cleanups.push(() => server.stop());
     const pool = new Pool(server.url, {
