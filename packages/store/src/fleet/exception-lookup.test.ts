@@ -18,7 +18,8 @@ import {
 } from './exceptions.js';
 import { insertFindingRows } from './finding-facts.js';
 import { complianceSummary } from './finding-metrics.js';
-import { countFindings, listFindings, listVulnerabilities } from './finding-queries.js';
+import { countFindings, listFindings } from './finding-queries.js';
+import { listVulnerabilities } from './vulnerability-queries.js';
 import { editHost, insertHost } from './hosts.js';
 
 const NOW = new Date('2026-11-10T15:00:00Z');

@@ -11,7 +11,8 @@ import { BACKENDS } from '../../test/backends.js';
 import { testFinding } from '../../test/findings.js';
 import type { Db } from '../db.js';
 import { loadMigrations, migrate } from '../migrate.js';
-import { countFindings, listFindings, listVulnerabilities } from './finding-queries.js';
+import { countFindings, listFindings } from './finding-queries.js';
+import { listVulnerabilities } from './vulnerability-queries.js';
 import { syncHostFindings, type StoredFinding } from './findings.js';
 import { insertHost } from './hosts.js';
 

@@ -1,12 +1,11 @@
 /**
- * Reading findings: lists with filters (risk, SLA, exceptions), the fleet
- * view per advisory.
+ * Reading findings: lists with filters (risk, SLA, exceptions) and their
+ * counts. The fleet view per advisory is vulnerability-queries.ts.
  */
-import type { Finding } from '@patchloop/core';
 import type { Queryable } from '../db.js';
 import { exceptedFindingIds, exceptionMatch, notExcepted } from './exceptions.js';
 import { countMatching, sqlParams } from './filter-counts.js';
-import { ACTIVE_HOST, activeHostOf } from './hosts.js';
+import { ACTIVE_HOST } from './hosts.js';
 
 export interface FindingRecord {
   readonly id: number;
@@ -376,128 +375,6 @@ export async function listFindings(
               kind: r.exception_kind as string,
               expiresAt: new Date(r.exception_expires_at as string),
             },
-    })),
-  };
-}
-
-export interface VulnerabilityRow {
-  readonly advisoryId: string;
-  /** One of its open findings, as the assessment stored it (core's Finding, findingJson). */
-  readonly sample: Finding;
-  readonly hosts: number;
-  readonly packages: string[];
-  readonly fixable: number;
-  readonly unfixed: number;
-  /** The highest priority of its open findings (P1 highest), null when none is scored. */
-  readonly priority: string | null;
-  /** The earliest SLA due time of its open findings. */
-  readonly dueAt: Date | null;
-  /** The highest risk score of its open findings. */
-  readonly riskScore: number | null;
-}
-
-export interface VulnerabilityFilter {
-  readonly limit: number;
-  readonly offset: number;
-  /** Findings with (or without) a KEV entry. */
-  readonly kev?: boolean | undefined;
-  /** Findings of this severity (`unknown`: none). */
-  readonly severity?: string | undefined;
-  /** Substring (any case) of the advisory id or one of its aliases (CVE ids). */
-  readonly q?: string | undefined;
-  /** Advisories whose highest open priority is this one. */
-  readonly priority?: string | undefined;
-  /** breached: advisories with an open finding past its due time at `now`. */
-  readonly sla?: 'breached' | undefined;
-  /** risk (highest first, the default), hosts (most first), due (earliest first). */
-  readonly sort?: 'risk' | 'hosts' | 'due' | undefined;
-  readonly now: Date;
-}
-
-const VULNERABILITY_ORDER: Record<NonNullable<VulnerabilityFilter['sort']>, string> = {
-  risk: 'v.risk_score DESC NULLS LAST, v.hosts DESC',
-  hosts: 'v.hosts DESC, v.risk_score DESC NULLS LAST',
-  due: 'v.due_at ASC NULLS LAST, v.risk_score DESC NULLS LAST',
-};
-
-/**
- * The fleet view: open findings grouped by advisory. `kev`, `severity` and
- * `q` choose findings; `priority` and `sla` choose advisories by their
- * figures over the findings chosen.
- */
-export async function listVulnerabilities(
-  q: Queryable,
-  f: VulnerabilityFilter,
-): Promise<{ items: VulnerabilityRow[]; total: number }> {
-  const where = ['f.resolved_at IS NULL', activeHostOf('f.host_id')];
-  const having: string[] = [];
-  const { values: params, p } = sqlParams();
-  if (f.kev !== undefined) where.push(`f.kev = ${p(f.kev)}`);
-  if (f.severity === 'unknown') where.push('f.severity IS NULL');
-  else if (f.severity) where.push(`f.severity = ${p(f.severity)}`);
-  if (f.q) {
-    const like = p(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    const aliases = `f.data->'advisory'->'aliases'`;
-    // Unless q has a character JSON escapes, an alias containing it appears verbatim in the aliases' JSON
-    // text: that cheap test first spares most findings the per-alias one (a set-returning subquery each).
-    const escaped = [...f.q].some((c) => c === '"' || c === '\\' || c < ' ');
-    const text = escaped ? '' : `(${aliases})::text ILIKE ${like} AND `;
-    where.push(
-      `(f.advisory_id ILIKE ${like} OR (${text}EXISTS (SELECT 1 FROM jsonb_array_elements_text(${aliases}) a(alias) WHERE a.alias ILIKE ${like})))`,
-    );
-  }
-  if (f.priority) having.push(`min(f.priority) = ${p(f.priority)}`);
-  if (f.sla === 'breached') having.push(`min(f.due_at) < ${p(f.now)}::timestamptz`);
-  const w = `WHERE ${where.join(' AND ')}`;
-  const hv = having.length > 0 ? `HAVING ${having.join(' AND ')}` : '';
-  const grouped = `SELECT f.advisory_id, min(f.id) AS sample_id,
-       count(DISTINCT f.host_id)::int AS hosts, array_agg(DISTINCT f.package) AS packages,
-       count(*) FILTER (WHERE f.status = 'fixable')::int AS fixable,
-       count(*) FILTER (WHERE f.status = 'unfixed')::int AS unfixed,
-       min(f.priority) AS priority, min(f.due_at) AS due_at, max(f.risk_score) AS risk_score
-     FROM finding f ${w} GROUP BY f.advisory_id ${hv}`;
-  const groupParams = [...params];
-  const order = `${VULNERABILITY_ORDER[f.sort ?? 'risk']}, v.advisory_id`;
-  // One pass over the findings for the page and the total (a window over the groups); the sample (the
-  // advisory's first finding, by id) is read for the page's advisories only.
-  const rows = await q.query<{
-    advisory_id: string;
-    sample: Finding;
-    hosts: number;
-    packages: string[];
-    fixable: number;
-    unfixed: number;
-    priority: string | null;
-    due_at: string | null;
-    risk_score: number | null;
-    total: number;
-  }>(
-    `SELECT v.*, s.data AS sample
-     FROM (SELECT v.*, count(*) OVER ()::int AS total FROM (${grouped}) v
-           ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}) v
-     JOIN finding s ON s.id = v.sample_id
-     ORDER BY ${order}`,
-    params,
-  );
-  // An empty page (past the end, or nothing matches) carries no total: count.
-  const total =
-    rows.rows[0]?.total ??
-    (f.offset === 0
-      ? 0
-      : ((await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${grouped}) v`, groupParams)).rows[0]
-          ?.n ?? 0));
-  return {
-    total,
-    items: rows.rows.map((r) => ({
-      advisoryId: r.advisory_id,
-      sample: r.sample,
-      hosts: r.hosts,
-      packages: [...r.packages].sort(),
-      fixable: r.fixable,
-      unfixed: r.unfixed,
-      priority: r.priority,
-      dueAt: r.due_at === null ? null : new Date(r.due_at),
-      riskScore: r.risk_score === null ? null : Number(r.risk_score),
     })),
   };
 }

@@ -10,7 +10,8 @@ import type { Db } from '../db.js';
 import { decideException, insertException } from './exceptions.js';
 import { insertFindingRows } from './finding-facts.js';
 import { findingTrend, type TrendPoint } from './finding-metrics.js';
-import { countFindings, listFindings, listVulnerabilities, type FindingWhere } from './finding-queries.js';
+import { countFindings, listFindings, type FindingWhere } from './finding-queries.js';
+import { listVulnerabilities } from './vulnerability-queries.js';
 import {
   editHost,
   getHost,

@@ -20,3 +20,4 @@ export * from './policy-inputs.js';
 export * from './host-checkin.js';
 export * from './risk-settings.js';
 export * from './affected-hosts.js';
+export * from './vulnerability-queries.js';
