@@ -81,14 +81,6 @@ function coreInputs(input: Inputs): [RemediationHost[], RemediationFinding[]] {
   return [hosts, findings];
 }
 
-/**
- * The fleet's plan (no per-host targets), computed from one host per class (remediationInputBatches:
- * hosts with the same findings and updates are added once, with their number), a batch at a time
- * (bounded memory), and kept
- * per context by remediationInputsKey: while no host's findings, updates, groups or retirement and no
- * exception in force change, every request and every CSV page reuses it. Concurrent requests for the
- * same key share one computation.
- */
 /** The fleet's plan at `now`, computed (fleetPlan keeps it). */
 export async function computeFleetPlan(
   q: Queryable,
@@ -100,6 +92,13 @@ export async function computeFleetPlan(
   return greedyPlan(items, items.length);
 }
 
+/**
+ * The fleet's plan (no per-host targets), computed from one host per class (remediationInputBatches:
+ * hosts with the same findings and updates are added once, with their number), a batch at a time
+ * (bounded memory), and kept per context by remediationInputsKey: while no host's findings, updates,
+ * groups or retirement and no exception in force change, every request and every CSV page reuses it.
+ * Concurrent requests for the same key share one computation.
+ */
 const plans = new WeakMap<
   ServerContext,
   { key: string; plan: Promise<{ steps: PlanStep[]; totalRisk: number }> }

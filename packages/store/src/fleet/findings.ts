@@ -69,7 +69,7 @@ export function openCounts(
 
 /**
  * The finding class of a host whose open links are `links`: a digest of their
- * (fact, risk score) pairs in fact order. Two hosts of one class have open
+ * (fact, risk score) pairs, sorted (so the links' order does not matter). Two hosts of one class have open
  * findings with the same content and risk (their first-seen and due times may
  * differ): what the remediation plan and the policy simulation read of them is
  * the same, so those read one host per class.
